@@ -1,0 +1,69 @@
+# Mila — one command to run, one command to test.
+#
+#   make run    install what is missing (Debian, as root), build, start Mila
+#   make test   the same plus Chromium, then gofmt, go vet, staticcheck, go test
+#
+# Other targets: build, assets, schema, bench, load, fuzz, clean.
+
+SHELL       := /bin/bash
+GO          ?= go
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS     := -X main.version=$(VERSION)
+BIN         := bin/mila
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# Debian packages Mila needs at run time and for building its assets.
+RUN_PKGS    := postgresql postgresql-contrib nodejs npm
+TEST_PKGS   := $(RUN_PKGS) chromium
+
+.PHONY: run test build assets deps-run deps-test schema bench load fuzz clean check-format vet staticcheck gotest
+
+run: deps-run build
+	./$(BIN) serve
+
+build: assets
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/mila
+
+# --- system packages -------------------------------------------------------
+# Only what is missing is installed; as root on Debian we install it
+# ourselves (one apt-get update first), otherwise we print the exact line.
+deps-run:
+	@scripts/ensure-packages.sh $(RUN_PKGS)
+
+deps-test:
+	@scripts/ensure-packages.sh $(TEST_PKGS)
+
+# --- front-end assets (npm, built into the web package, embedded) ----------
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json
+	npm run --silent build
+
+# --- tests -----------------------------------------------------------------
+test: deps-test assets check-format vet staticcheck gotest
+
+check-format:
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './node_modules/*')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
+
+gotest:
+	$(GO) test -count=1 -timeout 20m ./...
+
+# Regenerate the committed schema snapshot from a freshly migrated database.
+schema:
+	$(GO) test ./internal/pg -run TestSchemaSnapshot -count=1 -update
+
+bench: deps-run build
+	$(GO) run ./bench
+
+fuzz:
+	$(GO) test ./internal/slug -run '^$$' -fuzz FuzzMake -fuzztime 60s
+
+clean:
+	rm -rf bin internal/web/static/*.css internal/web/static/*.js

@@ -1,0 +1,233 @@
+// Package authz holds Mila's permission table: four fixed permission sets,
+// each granting actions on resources with a scope. The table is data; the
+// domain actions and the web layer both read it, so what the interface
+// hides and what the server refuses can never drift apart.
+package authz
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Resource names a kind of record an action works on.
+type Resource string
+
+const (
+	Member           Resource = "Member"
+	CustomField      Resource = "CustomField"
+	CustomFieldValue Resource = "CustomFieldValue"
+	Group            Resource = "Group"
+	MemberGroup      Resource = "MemberGroup"
+	User             Resource = "User"
+	Role             Resource = "Role"
+)
+
+// Resources lists every resource, in a stable order (for tests and docs).
+var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role}
+
+// Action is what is done to a resource.
+type Action string
+
+const (
+	Read    Action = "read"
+	Create  Action = "create"
+	Update  Action = "update"
+	Destroy Action = "destroy"
+)
+
+// Actions lists every action, in a stable order.
+var Actions = []Action{Read, Create, Update, Destroy}
+
+// Scope says which records of a resource an action may touch.
+// The zero value, None, means the action is not allowed at all.
+type Scope int
+
+const (
+	None   Scope = iota
+	Own          // the user's own record (User resource only)
+	Linked       // the member linked to the user, and records belonging to it
+	All          // every record
+)
+
+func (s Scope) String() string {
+	switch s {
+	case Own:
+		return "own"
+	case Linked:
+		return "linked"
+	case All:
+		return "all"
+	}
+	return "none"
+}
+
+// PermissionSet is one of the four fixed sets a role points at.
+type PermissionSet string
+
+const (
+	OwnData    PermissionSet = "own_data"
+	ReadOnly   PermissionSet = "read_only"
+	NormalUser PermissionSet = "normal_user"
+	Admin      PermissionSet = "admin"
+)
+
+// PermissionSets lists the sets from least to most powerful.
+var PermissionSets = []PermissionSet{OwnData, ReadOnly, NormalUser, Admin}
+
+// Valid reports whether s is one of the four sets.
+func (s PermissionSet) Valid() bool {
+	for _, p := range PermissionSets {
+		if p == s {
+			return true
+		}
+	}
+	return false
+}
+
+type grant struct {
+	res Resource
+	act Action
+}
+
+// table is the permission table. A missing entry means None.
+var table = map[PermissionSet]map[grant]Scope{
+	OwnData: {
+		{User, Read}:   Own,
+		{User, Update}: Own,
+
+		{Member, Read}:   Linked,
+		{Member, Update}: Linked,
+
+		{CustomFieldValue, Read}:    Linked,
+		{CustomFieldValue, Create}:  Linked,
+		{CustomFieldValue, Update}:  Linked,
+		{CustomFieldValue, Destroy}: Linked,
+
+		{CustomField, Read}: All,
+		{Group, Read}:       All,
+		{Role, Read}:        All,
+	},
+	ReadOnly: {
+		{User, Read}:   Own,
+		{User, Update}: Own,
+
+		{Member, Read}:           All,
+		{CustomField, Read}:      All,
+		{CustomFieldValue, Read}: All,
+		{Group, Read}:            All,
+		{MemberGroup, Read}:      All,
+		{Role, Read}:             All,
+	},
+	NormalUser: {
+		{User, Read}:   Own,
+		{User, Update}: Own,
+
+		{Member, Read}:   All,
+		{Member, Create}: All,
+		{Member, Update}: All,
+
+		{CustomFieldValue, Read}:    All,
+		{CustomFieldValue, Create}:  All,
+		{CustomFieldValue, Update}:  All,
+		{CustomFieldValue, Destroy}: All,
+
+		{CustomField, Read}: All,
+		{Group, Read}:       All,
+		{MemberGroup, Read}: All,
+		{Role, Read}:        All,
+	},
+	Admin: func() map[grant]Scope {
+		m := map[grant]Scope{}
+		for _, r := range Resources {
+			for _, a := range Actions {
+				m[grant{r, a}] = All
+			}
+		}
+		return m
+	}(),
+}
+
+// ScopeFor returns the scope set grants for act on res (None if denied).
+func ScopeFor(set PermissionSet, res Resource, act Action) Scope {
+	return table[set][grant{res, act}]
+}
+
+// Actor is whoever performs an action. Every domain action takes one;
+// there is no "system" actor reachable from the web.
+type Actor struct {
+	UserID   string        // the signed-in user's id
+	Email    string        // the user's email, for logs
+	Set      PermissionSet // from the user's role
+	MemberID string        // the member linked to the user, "" if none
+}
+
+// Anonymous is the actor of a request nobody signed in for. It may do nothing.
+var Anonymous = Actor{}
+
+// Scope returns the scope the actor has for act on res.
+func (a Actor) Scope(res Resource, act Action) Scope {
+	if a.UserID == "" {
+		return None
+	}
+	return ScopeFor(a.Set, res, act)
+}
+
+// Can reports whether the actor may do act on res at all (in any scope).
+// Use it to show or hide controls; use CanOn or the scoped queries for a
+// particular record.
+func (a Actor) Can(res Resource, act Action) bool {
+	return a.Scope(res, act) != None
+}
+
+// ErrForbidden is returned by every action the actor may not perform.
+var ErrForbidden = errors.New("authz: forbidden")
+
+// Require returns ErrForbidden (wrapped with what was refused) unless the
+// actor may do act on res in some scope.
+func (a Actor) Require(res Resource, act Action) error {
+	if !a.Can(res, act) {
+		return fmt.Errorf("%s %s: %w", act, res, ErrForbidden)
+	}
+	return nil
+}
+
+// CanOnMember reports whether the actor may do act on res belonging to the
+// member memberID (Member, CustomFieldValue, MemberGroup). With Linked
+// scope only the linked member qualifies.
+func (a Actor) CanOnMember(res Resource, act Action, memberID string) bool {
+	switch a.Scope(res, act) {
+	case All:
+		return true
+	case Linked:
+		return a.MemberID != "" && a.MemberID == memberID
+	}
+	return false
+}
+
+// CanOnUser reports whether the actor may do act on the user userID.
+func (a Actor) CanOnUser(act Action, userID string) bool {
+	switch a.Scope(User, act) {
+	case All:
+		return true
+	case Own:
+		return a.UserID != "" && a.UserID == userID
+	}
+	return false
+}
+
+// MemberFilter returns a SQL condition restricting a query on members to
+// what the actor may read, and its arguments numbered from argN. col is
+// the member id column (for example "m.id"). A denied actor gets "false".
+// List queries apply the scope in SQL, never by filtering in Go.
+func (a Actor) MemberFilter(res Resource, act Action, col string, argN int) (string, []any) {
+	switch a.Scope(res, act) {
+	case All:
+		return "true", nil
+	case Linked:
+		if a.MemberID == "" {
+			return "false", nil
+		}
+		return fmt.Sprintf("%s = $%d", col, argN), []any{a.MemberID}
+	}
+	return "false", nil
+}

@@ -1,0 +1,25 @@
+// Package membership holds the member register: members, custom data
+// fields and their values, groups and memberships. Each action takes the
+// acting user (authz.Actor), checks the permission table beside its
+// validation, and works in SQL written by hand against PostgreSQL.
+package membership
+
+import (
+	"errors"
+	"regexp"
+)
+
+// Sentinel errors, mapped to HTTP statuses in one place by the web layer.
+var (
+	// ErrNotFound: the record does not exist (or the actor may not see it —
+	// an own_data user guessing ids learns nothing).
+	ErrNotFound = errors.New("membership: not found")
+	// ErrConflict: the record was changed by someone else meanwhile.
+	ErrConflict = errors.New("membership: changed meanwhile")
+)
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// ValidID reports whether s is a well-formed UUID. Check it before querying:
+// a malformed id in a URL is a 404, not a database error.
+func ValidID(s string) bool { return uuidRE.MatchString(s) }
