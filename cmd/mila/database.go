@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mila/internal/pg"
+)
+
+// database is the open database of a command: a pool, plus the managed
+// cluster behind it when there is no DATABASE_URL.
+type database struct {
+	pool    *pgxpool.Pool
+	cluster *pg.Cluster // nil in external mode
+}
+
+// openDatabase starts the managed cluster or connects to DATABASE_URL.
+func openDatabase(ctx context.Context, o *dbOptions, log *slog.Logger) (*database, error) {
+	wait, err := o.waitDuration()
+	if err != nil {
+		return nil, err
+	}
+	if o.url.value != "" {
+		pool, err := pg.Connect(ctx, o.url.value, wait)
+		if err != nil {
+			return nil, err
+		}
+		log.Info("using PostgreSQL from DATABASE_URL", "host", pool.Config().ConnConfig.Host, "database", pool.Config().ConnConfig.Database)
+		return &database{pool: pool}, nil
+	}
+
+	start := time.Now()
+	cluster, err := pg.StartManaged(ctx, o.dataDir.value, log)
+	var dd *pg.DataDirError
+	if errors.As(err, &dd) {
+		return nil, usagef("%v; choose another directory with --data-dir or MILA_DATA_DIR", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The server already accepts connections; the wait only covers a
+	// server busy with crash recovery.
+	pool, err := pg.Connect(ctx, cluster.ConnString(pg.DatabaseName), time.Minute)
+	if err != nil {
+		_ = cluster.Stop(context.Background())
+		return nil, err
+	}
+	log.Info("managed PostgreSQL started", "data_dir", cluster.DataDir(), "version", cluster.Binaries().Major,
+		"log", cluster.LogPath(), "took", time.Since(start).Round(time.Millisecond))
+	return &database{pool: pool, cluster: cluster}, nil
+}
+
+// exited fires when the managed server dies; never in external mode.
+func (d *database) exited() <-chan struct{} {
+	if d.cluster == nil {
+		return nil
+	}
+	return d.cluster.Exited()
+}
+
+// close closes the pool and stops the managed server.
+func (d *database) close(ctx context.Context) error {
+	d.pool.Close()
+	if d.cluster == nil {
+		return nil
+	}
+	if err := d.cluster.Stop(ctx); err != nil {
+		return fmt.Errorf("stop PostgreSQL: %w", err)
+	}
+	return nil
+}

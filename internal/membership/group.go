@@ -1,0 +1,321 @@
+package membership
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mila/internal/authz"
+	"mila/internal/pg"
+	"mila/internal/slug"
+	"mila/internal/validate"
+)
+
+// Limits of a group's fields, in characters. The database checks the same
+// limits (migration 00004); these give the friendly field errors.
+const (
+	GroupNameMax        = 100
+	GroupDescriptionMax = 500
+)
+
+// Group is a team, committee or department members belong to.
+type Group struct {
+	ID          string
+	Name        string
+	Slug        string // made from the name once, never changed
+	Description string
+	MemberCount int // trigger-maintained groups.member_count
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// GroupInput is what a person types into the group form.
+type GroupInput struct {
+	Name        string
+	Description string
+}
+
+// GroupStore holds the group and membership actions. Each action takes the
+// acting user and checks the permission table itself.
+type GroupStore struct{ db *pgxpool.Pool }
+
+// NewGroupStore returns a GroupStore working on db.
+func NewGroupStore(db *pgxpool.Pool) *GroupStore { return &GroupStore{db: db} }
+
+// groupColumns is the column list every group query selects, in the order
+// scanGroup reads it.
+const groupColumns = `g.id, g.name, g.slug, g.description, g.member_count, g.created_at, g.updated_at`
+
+func scanGroup(row pgx.Row) (Group, error) {
+	var g Group
+	err := row.Scan(&g.ID, &g.Name, &g.Slug, &g.Description, &g.MemberCount, &g.CreatedAt, &g.UpdatedAt)
+	return g, err
+}
+
+// groupClean trims the input and returns its field errors (nil if none).
+func groupClean(in GroupInput) (GroupInput, validate.Errors) {
+	in.Name = validate.Clean(in.Name)
+	in.Description = validate.Clean(in.Description)
+	e := validate.Errors{}
+	validate.Text(e, "name", in.Name, GroupNameMax, true, false)
+	validate.Text(e, "description", in.Description, GroupDescriptionMax, false, true)
+	return in, e
+}
+
+// groupNameTaken is the field error for a name another group has already,
+// whether found by the check or by the unique index in a race.
+func groupNameTaken() error { return validate.Field("name", validate.Taken, nil) }
+
+// groupSlugAttempts bounds how often CreateGroup retries after losing a
+// race for a slug. Every round one of the racing creators wins, so it only
+// runs out when more than this many create the same slug at once.
+const groupSlugAttempts = 50
+
+// CreateGroup creates a group. The name is trimmed, required, at most 100
+// characters and unique ignoring case; the slug is made from it (ä→a, ß→ss
+// …, "-2", "-3" … when taken). Only admin may create groups.
+func (s *GroupStore) CreateGroup(ctx context.Context, actor authz.Actor, in GroupInput) (Group, error) {
+	if err := actor.Require(authz.Group, authz.Create); err != nil {
+		return Group{}, err
+	}
+	in, e := groupClean(in)
+	base := ""
+	if !e.Has("name") {
+		var err error
+		if base, err = slug.Make(in.Name); errors.Is(err, slug.ErrEmpty) {
+			e.Add("name", validate.NoSlug, nil)
+		} else if err != nil {
+			return Group{}, fmt.Errorf("create group: %w", err)
+		}
+	}
+	if err := e.Err(); err != nil {
+		return Group{}, err
+	}
+
+	for attempt := 1; ; attempt++ {
+		var g Group
+		err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
+			var taken bool
+			if err := tx.QueryRow(ctx,
+				`SELECT EXISTS (SELECT 1 FROM groups WHERE lower(name) = lower($1))`, in.Name).Scan(&taken); err != nil {
+				return err
+			}
+			if taken {
+				return groupNameTaken()
+			}
+			sl, err := slug.Unique(base, func(cand string) (bool, error) {
+				var t bool
+				err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM groups WHERE slug = $1)`, cand).Scan(&t)
+				return t, err
+			})
+			if err != nil {
+				return err
+			}
+			g, err = scanGroup(tx.QueryRow(ctx,
+				`INSERT INTO groups AS g (name, slug, description) VALUES ($1, $2, $3)
+				 RETURNING `+groupColumns, in.Name, sl, in.Description))
+			return err
+		})
+		switch {
+		case err == nil:
+			return g, nil
+		case pg.IsUniqueViolation(err, "groups_name_lower_key"):
+			return Group{}, groupNameTaken()
+		case pg.IsUniqueViolation(err, "groups_slug_key") && attempt < groupSlugAttempts:
+			// Another group took the slug since we looked: the next round
+			// sees it and picks the next suffix (or finds the name taken).
+			continue
+		}
+		if _, ok := validate.As(err); ok {
+			return Group{}, err
+		}
+		return Group{}, fmt.Errorf("create group: %w", err)
+	}
+}
+
+// UpdateGroup changes a group's name and description; the slug stays, so
+// links keep working. Only admin may update groups.
+func (s *GroupStore) UpdateGroup(ctx context.Context, actor authz.Actor, id string, in GroupInput) (Group, error) {
+	if err := actor.Require(authz.Group, authz.Update); err != nil {
+		return Group{}, err
+	}
+	if !ValidID(id) {
+		return Group{}, groupNotFound(id)
+	}
+	in, e := groupClean(in)
+	if err := e.Err(); err != nil {
+		return Group{}, err
+	}
+	var g Group
+	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		// Lock the group first: a missing group is not found, whatever the
+		// name, and a concurrent delete waits for (or precedes) us.
+		var one int
+		if err := tx.QueryRow(ctx, `SELECT 1 FROM groups WHERE id = $1 FOR NO KEY UPDATE`, id).Scan(&one); err != nil {
+			return err
+		}
+		var taken bool
+		if err := tx.QueryRow(ctx,
+			`SELECT EXISTS (SELECT 1 FROM groups WHERE lower(name) = lower($1) AND id <> $2)`, in.Name, id).Scan(&taken); err != nil {
+			return err
+		}
+		if taken {
+			return groupNameTaken()
+		}
+		var err error
+		g, err = scanGroup(tx.QueryRow(ctx,
+			`UPDATE groups AS g SET name = $2, description = $3 WHERE id = $1
+			 RETURNING `+groupColumns, id, in.Name, in.Description))
+		return err
+	})
+	switch {
+	case err == nil:
+		return g, nil
+	case errors.Is(err, pgx.ErrNoRows):
+		return Group{}, groupNotFound(id)
+	case pg.IsUniqueViolation(err, "groups_name_lower_key"):
+		return Group{}, groupNameTaken()
+	}
+	if _, ok := validate.As(err); ok {
+		return Group{}, err
+	}
+	return Group{}, fmt.Errorf("update group %s: %w", id, err)
+}
+
+// DeleteGroup deletes a group. Its memberships go with it (ON DELETE
+// CASCADE, and the triggers refresh the members' group names); the members
+// stay. Only admin may delete groups.
+func (s *GroupStore) DeleteGroup(ctx context.Context, actor authz.Actor, id string) error {
+	if err := actor.Require(authz.Group, authz.Destroy); err != nil {
+		return err
+	}
+	if !ValidID(id) {
+		return groupNotFound(id)
+	}
+	var n int64
+	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM groups WHERE id = $1`, id)
+		n = tag.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete group %s: %w", id, err)
+	}
+	if n == 0 {
+		return groupNotFound(id)
+	}
+	return nil
+}
+
+// GroupByID returns one group. Every permission set that reads members
+// reads groups (own_data included: groups are not personal data).
+func (s *GroupStore) GroupByID(ctx context.Context, actor authz.Actor, id string) (Group, error) {
+	if err := actor.Require(authz.Group, authz.Read); err != nil {
+		return Group{}, err
+	}
+	if !ValidID(id) {
+		return Group{}, groupNotFound(id)
+	}
+	return s.groupOne(ctx, `g.id = $1`, id)
+}
+
+// GroupBySlug returns the group with the given slug.
+func (s *GroupStore) GroupBySlug(ctx context.Context, actor authz.Actor, sl string) (Group, error) {
+	if err := actor.Require(authz.Group, authz.Read); err != nil {
+		return Group{}, err
+	}
+	if !slug.Valid(sl) {
+		return Group{}, groupNotFound(sl)
+	}
+	return s.groupOne(ctx, `g.slug = $1`, sl)
+}
+
+func (s *GroupStore) groupOne(ctx context.Context, where string, arg string) (Group, error) {
+	g, err := scanGroup(s.db.QueryRow(ctx, `SELECT `+groupColumns+` FROM groups g WHERE `+where, arg))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Group{}, groupNotFound(arg)
+	}
+	if err != nil {
+		return Group{}, fmt.Errorf("read group %s: %w", arg, err)
+	}
+	return g, nil
+}
+
+// GroupSort is a column the group list can be sorted by.
+type GroupSort string
+
+const (
+	GroupSortName        GroupSort = "name"
+	GroupSortMemberCount GroupSort = "member_count"
+)
+
+// GroupListOptions filters and sorts ListGroups. The zero value lists all
+// groups by name, A to Z.
+type GroupListOptions struct {
+	Q    string    // part of the name, ignoring case and accents ("jugend" finds "Jugendgruppe")
+	Sort GroupSort // GroupSortName (default) or GroupSortMemberCount
+	Desc bool
+}
+
+// ListGroups returns the groups with their member counts in one query (the
+// count is a trigger-maintained column, so no per-group count).
+// A club has tens or hundreds of groups, so the list is not paginated.
+func (s *GroupStore) ListGroups(ctx context.Context, actor authz.Actor, opt GroupListOptions) ([]Group, error) {
+	if err := actor.Require(authz.Group, authz.Read); err != nil {
+		return nil, err
+	}
+	dir := "ASC"
+	if opt.Desc {
+		dir = "DESC"
+	}
+	// Ties are broken by name and then id, so the order is total and stable.
+	order := fmt.Sprintf(`search_key(g.name) %[1]s, g.name %[1]s, g.id`, dir)
+	if opt.Sort == GroupSortMemberCount {
+		order = fmt.Sprintf(`g.member_count %s, search_key(g.name), g.name, g.id`, dir)
+	}
+	q := validate.Clean(opt.Q)
+	// strpos instead of LIKE: the search text needs no escaping of % and _.
+	rows, err := s.db.Query(ctx, `SELECT `+groupColumns+` FROM groups g
+		WHERE $1 = '' OR strpos(search_key(g.name), search_key($1)) > 0
+		ORDER BY `+order, q)
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Group, error) { return scanGroup(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	return out, nil
+}
+
+// groupNotFound is ErrNotFound naming the group.
+func groupNotFound(id string) error {
+	return &MembershipNotFoundError{Resource: authz.Group, IDs: []string{id}}
+}
+
+// MembershipNotFoundError says which group(s) or member(s) an action could
+// not find. It wraps ErrNotFound, so errors.Is(err, ErrNotFound) holds; the
+// web layer can use errors.As to name the missing records.
+type MembershipNotFoundError struct {
+	Resource authz.Resource // authz.Group or authz.Member
+	IDs      []string       // the ids not found (malformed ones included)
+}
+
+func (e *MembershipNotFoundError) Error() string {
+	what := strings.ToLower(string(e.Resource))
+	if len(e.IDs) == 1 {
+		return fmt.Sprintf("%s %s: %v", what, e.IDs[0], ErrNotFound)
+	}
+	shown := strings.Join(e.IDs, ", ")
+	if len(e.IDs) > 5 {
+		shown = strings.Join(e.IDs[:5], ", ") + ", …"
+	}
+	return fmt.Sprintf("%d %ss (%s): %v", len(e.IDs), what, shown, ErrNotFound)
+}
+
+func (e *MembershipNotFoundError) Unwrap() error { return ErrNotFound }

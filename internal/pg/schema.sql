@@ -1,0 +1,442 @@
+CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;
+
+COMMENT ON EXTENSION citext IS 'data type for case-insensitive character strings';
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+
+COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
+
+CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public;
+
+COMMENT ON EXTENSION unaccent IS 'text search dictionary that removes accents';
+
+CREATE FUNCTION public.f_unaccent(text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$
+  SELECT public.unaccent('public.unaccent'::regdictionary, $1)
+$_$;
+
+CREATE FUNCTION public.groups_renamed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  mids uuid[];
+BEGIN
+  SELECT array_agg(member_id) INTO mids FROM member_groups WHERE group_id = NEW.id;
+  IF mids IS NOT NULL THEN
+    PERFORM members_refresh_groups(mids);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION public.member_groups_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  mids uuid[];
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    UPDATE groups g SET member_count = g.member_count + d.n
+      FROM (SELECT group_id, count(*)::integer AS n FROM new_rows GROUP BY group_id ORDER BY group_id) d
+     WHERE g.id = d.group_id;
+    SELECT array_agg(DISTINCT member_id) INTO mids FROM new_rows;
+  ELSE
+    UPDATE groups g SET member_count = g.member_count - d.n
+      FROM (SELECT group_id, count(*)::integer AS n FROM old_rows GROUP BY group_id ORDER BY group_id) d
+     WHERE g.id = d.group_id;
+    SELECT array_agg(DISTINCT member_id) INTO mids FROM old_rows;
+  END IF;
+  IF mids IS NOT NULL THEN
+    PERFORM members_refresh_groups(mids);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION public.member_groups_no_move() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RAISE EXCEPTION 'a membership cannot be moved to another member or group; delete it and add a new one'
+    USING ERRCODE = 'check_violation';
+END
+$$;
+
+CREATE FUNCTION public.members_refresh_cf_text() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  mids uuid[];
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(DISTINCT member_id) INTO mids FROM new_rows;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(DISTINCT member_id) INTO mids FROM old_rows;
+  ELSE
+    SELECT array_agg(DISTINCT member_id) INTO mids
+      FROM (SELECT member_id FROM new_rows UNION SELECT member_id FROM old_rows) s;
+  END IF;
+  IF mids IS NULL THEN
+    RETURN NULL;
+  END IF;
+  PERFORM 1 FROM members WHERE id = ANY (mids) ORDER BY id FOR NO KEY UPDATE;
+  UPDATE members m
+     SET cf_text = coalesce((
+           SELECT string_agg(v.value, ' ' ORDER BY f.position, f.name)
+             FROM custom_field_values v
+             JOIN custom_fields f ON f.id = v.custom_field_id
+            WHERE v.member_id = m.id AND f.value_type <> 'boolean'), '')
+   WHERE m.id = ANY (mids);
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION public.members_refresh_groups(mids uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM 1 FROM members WHERE id = ANY (mids) ORDER BY id FOR NO KEY UPDATE;
+  UPDATE members m
+     SET (group_names, group_count, first_group_key) = (
+           SELECT coalesce(string_agg(g.name, ' ' ORDER BY search_key(g.name), g.name), ''),
+                  count(g.id)::integer,
+                  min(search_key(g.name))
+             FROM member_groups mg
+             JOIN groups g ON g.id = mg.group_id
+            WHERE mg.member_id = m.id)
+   WHERE m.id = ANY (mids);
+END
+$$;
+
+CREATE FUNCTION public.search_key(text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$
+  SELECT lower(public.f_unaccent(replace(replace($1, 'ß', 'ss'), 'ẞ', 'SS')))
+$_$;
+
+CREATE FUNCTION public.set_updated_at() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  NEW.updated_at := now();
+  RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION public.uuid_generate_v7() RETURNS uuid
+    LANGUAGE sql PARALLEL SAFE
+    AS $$
+  SELECT encode(
+    set_bit(
+      set_bit(
+        overlay(uuid_send(gen_random_uuid())
+                placing substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
+                FROM 1 FOR 6),
+        52, 1),
+      53, 1),
+    'hex')::uuid
+$$;
+
+CREATE TABLE public.custom_field_values (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    member_id uuid NOT NULL,
+    custom_field_id uuid NOT NULL,
+    value text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT custom_field_values_value_check CHECK ((char_length(value) <= 1000))
+);
+
+CREATE TABLE public.custom_fields (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    name public.citext NOT NULL,
+    slug text NOT NULL,
+    value_type text NOT NULL,
+    required boolean DEFAULT false NOT NULL,
+    show_in_overview boolean DEFAULT false NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    "position" integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT custom_fields_description_check CHECK ((char_length(description) <= 500)),
+    CONSTRAINT custom_fields_name_check CHECK (((char_length(btrim((name)::text)) >= 1) AND (char_length(btrim((name)::text)) <= 100))),
+    CONSTRAINT custom_fields_slug_check CHECK (((char_length(slug) <= 100) AND (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text))),
+    CONSTRAINT custom_fields_value_type_check CHECK ((value_type = ANY (ARRAY['string'::text, 'integer'::text, 'boolean'::text, 'date'::text, 'email'::text])))
+);
+
+CREATE TABLE public.goose_db_version (
+    id integer NOT NULL,
+    version_id bigint NOT NULL,
+    is_applied boolean NOT NULL,
+    tstamp timestamp without time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE public.goose_db_version ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.goose_db_version_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE public.groups (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    name text NOT NULL,
+    slug text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    member_count integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT groups_description_check CHECK ((char_length(description) <= 500)),
+    CONSTRAINT groups_member_count_check CHECK ((member_count >= 0)),
+    CONSTRAINT groups_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 100)) AND (btrim(name) <> ''::text))),
+    CONSTRAINT groups_slug_check CHECK ((((char_length(slug) >= 1) AND (char_length(slug) <= 100)) AND (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text)))
+);
+
+CREATE TABLE public.member_groups (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    member_id uuid NOT NULL,
+    group_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.members (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    first_name text NOT NULL,
+    last_name text NOT NULL,
+    email public.citext,
+    phone text DEFAULT ''::text NOT NULL,
+    street text DEFAULT ''::text NOT NULL,
+    house_number text DEFAULT ''::text NOT NULL,
+    postal_code text DEFAULT ''::text NOT NULL,
+    city text DEFAULT ''::text NOT NULL,
+    country text DEFAULT ''::text NOT NULL,
+    join_date date DEFAULT CURRENT_DATE NOT NULL,
+    exit_date date,
+    notes text DEFAULT ''::text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    cf_text text DEFAULT ''::text NOT NULL,
+    sort_name text GENERATED ALWAYS AS (public.search_key(((last_name || ' '::text) || first_name))) STORED,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    group_names text DEFAULT ''::text NOT NULL,
+    group_count integer DEFAULT 0 NOT NULL,
+    first_group_key text,
+    search_trgm text GENERATED ALWAYS AS (public.search_key(((((first_name || ' '::text) || last_name) || ' '::text) || group_names))) STORED,
+    search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector('simple'::regconfig, public.search_key(((first_name || ' '::text) || last_name))), 'A'::"char") || setweight(to_tsvector('simple'::regconfig, public.search_key(((((((COALESCE((email)::text, ''::text) || ' '::text) || regexp_replace(COALESCE((email)::text, ''::text), '[@._+-]+'::text, ' '::text, 'g'::text)) || ' '::text) || notes) || ' '::text) || group_names))), 'B'::"char")) || setweight(to_tsvector('simple'::regconfig, public.search_key(((((((((((street || ' '::text) || house_number) || ' '::text) || postal_code) || ' '::text) || city) || ' '::text) || country) || ' '::text) || cf_text))), 'C'::"char"))) STORED,
+    CONSTRAINT members_city_check CHECK ((char_length(city) <= 100)),
+    CONSTRAINT members_country_check CHECK ((char_length(country) <= 100)),
+    CONSTRAINT members_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254))),
+    CONSTRAINT members_exit_after_join CHECK (((exit_date IS NULL) OR (exit_date >= join_date))),
+    CONSTRAINT members_exit_date_check CHECK (((exit_date >= '1800-01-01'::date) AND (exit_date <= '2999-12-31'::date))),
+    CONSTRAINT members_first_name_check CHECK (((char_length(first_name) >= 1) AND (char_length(first_name) <= 100))),
+    CONSTRAINT members_group_count_check CHECK ((group_count >= 0)),
+    CONSTRAINT members_house_number_check CHECK ((char_length(house_number) <= 20)),
+    CONSTRAINT members_join_date_check CHECK (((join_date >= '1800-01-01'::date) AND (join_date <= '2999-12-31'::date))),
+    CONSTRAINT members_last_name_check CHECK (((char_length(last_name) >= 1) AND (char_length(last_name) <= 100))),
+    CONSTRAINT members_notes_check CHECK ((char_length(notes) <= 10000)),
+    CONSTRAINT members_phone_check CHECK ((char_length(phone) <= 50)),
+    CONSTRAINT members_postal_code_check CHECK ((char_length(postal_code) <= 20)),
+    CONSTRAINT members_street_check CHECK ((char_length(street) <= 200))
+);
+
+CREATE TABLE public.roles (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    name public.citext NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    permission_set text NOT NULL,
+    system_key text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT roles_description_check CHECK ((char_length(description) <= 500)),
+    CONSTRAINT roles_name_check CHECK (((char_length(btrim((name)::text)) >= 1) AND (char_length(btrim((name)::text)) <= 100))),
+    CONSTRAINT roles_permission_set_check CHECK ((permission_set = ANY (ARRAY['own_data'::text, 'read_only'::text, 'normal_user'::text, 'admin'::text]))),
+    CONSTRAINT roles_system_key_check CHECK ((system_key = ANY (ARRAY['member'::text, 'board'::text, 'treasurer'::text, 'admin'::text])))
+);
+
+CREATE TABLE public.sessions (
+    token text NOT NULL,
+    data bytea NOT NULL,
+    expiry timestamp with time zone NOT NULL
+);
+
+CREATE TABLE public.sign_in_failures (
+    id bigint NOT NULL,
+    email public.citext NOT NULL,
+    client text NOT NULL,
+    failed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE public.sign_in_failures ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.sign_in_failures_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE public.user_tokens (
+    token_hash bytea NOT NULL,
+    purpose text NOT NULL,
+    user_id uuid,
+    expires_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT user_tokens_check CHECK (((purpose = 'setup'::text) = (user_id IS NULL))),
+    CONSTRAINT user_tokens_purpose_check CHECK ((purpose = ANY (ARRAY['setup'::text, 'set_password'::text])))
+);
+
+CREATE TABLE public.users (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    email public.citext NOT NULL,
+    password_hash text,
+    role_id uuid NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    last_sign_in_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    member_id uuid,
+    CONSTRAINT users_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254)))
+);
+
+ALTER TABLE ONLY public.custom_field_values
+    ADD CONSTRAINT custom_field_values_member_field_key UNIQUE (member_id, custom_field_id);
+
+ALTER TABLE ONLY public.custom_field_values
+    ADD CONSTRAINT custom_field_values_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.custom_fields
+    ADD CONSTRAINT custom_fields_name_key UNIQUE (name);
+
+ALTER TABLE ONLY public.custom_fields
+    ADD CONSTRAINT custom_fields_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.custom_fields
+    ADD CONSTRAINT custom_fields_slug_key UNIQUE (slug);
+
+ALTER TABLE ONLY public.goose_db_version
+    ADD CONSTRAINT goose_db_version_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.groups
+    ADD CONSTRAINT groups_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.groups
+    ADD CONSTRAINT groups_slug_key UNIQUE (slug);
+
+ALTER TABLE ONLY public.member_groups
+    ADD CONSTRAINT member_groups_member_group_key UNIQUE (member_id, group_id);
+
+ALTER TABLE ONLY public.member_groups
+    ADD CONSTRAINT member_groups_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.members
+    ADD CONSTRAINT members_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.roles
+    ADD CONSTRAINT roles_name_key UNIQUE (name);
+
+ALTER TABLE ONLY public.roles
+    ADD CONSTRAINT roles_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.roles
+    ADD CONSTRAINT roles_system_key_key UNIQUE (system_key);
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_pkey PRIMARY KEY (token);
+
+ALTER TABLE ONLY public.sign_in_failures
+    ADD CONSTRAINT sign_in_failures_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.user_tokens
+    ADD CONSTRAINT user_tokens_pkey PRIMARY KEY (token_hash);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_email_key UNIQUE (email);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_member_id_key UNIQUE (member_id);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+CREATE INDEX custom_field_values_field_idx ON public.custom_field_values USING btree (custom_field_id, member_id);
+
+CREATE UNIQUE INDEX groups_name_lower_key ON public.groups USING btree (lower(name));
+
+CREATE INDEX member_groups_group_member_idx ON public.member_groups USING btree (group_id, member_id);
+
+CREATE UNIQUE INDEX members_email_key ON public.members USING btree (email);
+
+CREATE INDEX members_exit_date_idx ON public.members USING btree (exit_date);
+
+CREATE INDEX members_first_group_key_idx ON public.members USING btree (first_group_key, sort_name, id);
+
+CREATE INDEX members_group_count_idx ON public.members USING btree (group_count DESC, sort_name, id);
+
+CREATE INDEX members_search_trgm_idx ON public.members USING gin (search_trgm public.gin_trgm_ops);
+
+CREATE INDEX members_search_vector_idx ON public.members USING gin (search_vector);
+
+CREATE INDEX members_sort_name_idx ON public.members USING btree (sort_name, id);
+
+CREATE INDEX sessions_expiry_idx ON public.sessions USING btree (expiry);
+
+CREATE INDEX sign_in_failures_client_idx ON public.sign_in_failures USING btree (client, failed_at);
+
+CREATE INDEX sign_in_failures_email_idx ON public.sign_in_failures USING btree (email, failed_at);
+
+CREATE INDEX user_tokens_user_id_idx ON public.user_tokens USING btree (user_id);
+
+CREATE INDEX users_role_id_idx ON public.users USING btree (role_id);
+
+CREATE TRIGGER custom_field_values_cf_text_del AFTER DELETE ON public.custom_field_values REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_refresh_cf_text();
+
+CREATE TRIGGER custom_field_values_cf_text_ins AFTER INSERT ON public.custom_field_values REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_refresh_cf_text();
+
+CREATE TRIGGER custom_field_values_cf_text_upd AFTER UPDATE ON public.custom_field_values REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_refresh_cf_text();
+
+CREATE TRIGGER custom_field_values_updated_at BEFORE UPDATE ON public.custom_field_values FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER custom_fields_updated_at BEFORE UPDATE ON public.custom_fields FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER groups_renamed AFTER UPDATE OF name ON public.groups FOR EACH ROW WHEN ((old.name IS DISTINCT FROM new.name)) EXECUTE FUNCTION public.groups_renamed();
+
+CREATE TRIGGER groups_updated_at BEFORE UPDATE OF name, description ON public.groups FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER member_groups_changed_del AFTER DELETE ON public.member_groups REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.member_groups_changed();
+
+CREATE TRIGGER member_groups_changed_ins AFTER INSERT ON public.member_groups REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.member_groups_changed();
+
+CREATE TRIGGER member_groups_no_move BEFORE UPDATE OF member_id, group_id ON public.member_groups FOR EACH ROW WHEN (((old.member_id IS DISTINCT FROM new.member_id) OR (old.group_id IS DISTINCT FROM new.group_id))) EXECUTE FUNCTION public.member_groups_no_move();
+
+CREATE TRIGGER member_groups_updated_at BEFORE UPDATE ON public.member_groups FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER members_updated_at BEFORE UPDATE OF first_name, last_name, email, phone, street, house_number, postal_code, city, country, join_date, exit_date, notes ON public.members FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER roles_updated_at BEFORE UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER users_updated_at BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+ALTER TABLE ONLY public.custom_field_values
+    ADD CONSTRAINT custom_field_values_custom_field_id_fkey FOREIGN KEY (custom_field_id) REFERENCES public.custom_fields(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.custom_field_values
+    ADD CONSTRAINT custom_field_values_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.member_groups
+    ADD CONSTRAINT member_groups_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.member_groups
+    ADD CONSTRAINT member_groups_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.user_tokens
+    ADD CONSTRAINT user_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_role_id_fkey FOREIGN KEY (role_id) REFERENCES public.roles(id) ON DELETE RESTRICT;

@@ -1,0 +1,205 @@
+// Package web is Mila's HTTP interface: routes, middleware, one handler per
+// file (named noun_verb), server-rendered templates, static assets and the
+// English/German message catalogues.
+//
+// Everything a handler needs hangs off *App. Handlers never write HTML
+// directly: they call a.render (or a.renderPartial for htmx), and report
+// failures with a.serverError, a.notFound, a.clientError or a.errorResponse.
+//
+// Adding a page:
+//
+//  1. routes.go: a.route(mux, "GET /groups", authz.Group, authz.Read, a.groupList)
+//     (or a.publicRoute for pages anyone may open). The guard in route.go
+//     sends anonymous visitors to /sign-in and others without the permission
+//     to the 403 page; Routes() lists every route for the route-walking test.
+//  2. group_list.go: the handler. actorFrom(r) is the actor; pass it to the
+//     domain action. Render with a.render(w, r, http.StatusOK, "group_list",
+//     groupListPage{...}); the template sees it as .Page.
+//  3. templates/group_list.html: {{define "title"}} and {{define "main"}}
+//     (one <h1>). Text via {{t "Id"}}, counts via {{tn "GroupsCount" n}},
+//     dates via {{date .Page.X}}. Forms use the partials in
+//     templates/partials/form.html with a *Form (form.go).
+//  4. locales/groups.en.json + locales/groups.de.json: every new message id,
+//     in both files (TestLocalesMatch and TestTemplateMessageIDs enforce it).
+//  5. nav.go: append a navItem if the page belongs in the header.
+//
+// After an action: a.flashSuccess(r, "GroupCreated", "Name", name) (or
+// a.flashError) and redirect with 303; the next page shows the message.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Config is what the web layer needs from the outside world.
+type Config struct {
+	DB      *pgxpool.Pool
+	Logger  *slog.Logger
+	BaseURL string // e.g. https://mila.example.org; informational for now
+	Version string // shown in the footer
+	// Ready reports whether the app can serve traffic (database reachable,
+	// migrations current). Nil means "ping the database".
+	Ready func(ctx context.Context) error
+	// SecureCookies marks cookies Secure; set it when served over https.
+	SecureCookies bool
+}
+
+// App carries every dependency a handler needs.
+type App struct {
+	cfg       Config
+	db        *pgxpool.Pool
+	log       *slog.Logger
+	sessions  *scs.SessionManager
+	stop      chan struct{} // closed by Close
+	stopped   chan struct{} // closed when sessionCleanup has returned
+	i18n      *translator
+	templates map[string]map[string]*pageTemplate // lang → page → template
+	assets    *assetServer
+	mux       *http.ServeMux
+	routes    []Route
+	handler   http.Handler
+}
+
+// New builds the application: parses templates and message files, hashes
+// the static assets, and registers every route. It fails fast on a broken
+// template or message file rather than at the first request.
+func New(cfg Config) (*App, error) {
+	if cfg.DB == nil {
+		return nil, errors.New("web: Config.DB is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	a := &App{cfg: cfg, db: cfg.DB, log: cfg.Logger}
+
+	var err error
+	if a.i18n, err = newTranslator(); err != nil {
+		return nil, err
+	}
+	if a.assets, err = newAssetServer(staticFS); err != nil {
+		return nil, err
+	}
+	if _, ok := a.assets.files["app.css"]; !ok {
+		a.log.Warn("static assets are not built; pages will be unstyled", "fix", "run `npm ci && npm run build` (or `make assets`)")
+	}
+	if a.templates, err = a.parseTemplates(); err != nil {
+		return nil, err
+	}
+
+	// Sessions live in PostgreSQL so several Mila processes can serve one club.
+	// pgxstore's own cleanup goroutine races with its StopCleanup, so we
+	// run the cleanup ourselves (sessionCleanup).
+	a.sessions = scs.New()
+	a.sessions.Store = pgxstore.NewWithCleanupInterval(cfg.DB, 0)
+	a.sessions.Lifetime = 12 * time.Hour
+	a.sessions.Cookie.Name = "mila_session"
+	a.sessions.Cookie.HttpOnly = true
+	a.sessions.Cookie.SameSite = http.SameSiteLaxMode
+	a.sessions.Cookie.Secure = cfg.SecureCookies
+	a.sessions.Cookie.Path = "/"
+	a.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		a.serverError(w, r, err)
+	}
+
+	a.stop = make(chan struct{})
+	a.stopped = make(chan struct{})
+	go a.sessionCleanup(30 * time.Minute)
+
+	a.mux = http.NewServeMux()
+	a.registerRoutes(a.mux)
+	a.handler = a.middleware(http.HandlerFunc(a.dispatch))
+	return a, nil
+}
+
+// Handler returns the root handler with every middleware applied.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close stops background work (the session cleanup) and waits for it. The
+// pool belongs to the caller and is not closed.
+func (a *App) Close() {
+	select {
+	case <-a.stop:
+	default:
+		close(a.stop)
+	}
+	<-a.stopped
+}
+
+// sessionCleanup deletes expired sessions now and then. Several Mila
+// processes may do this at once; the DELETE is idempotent.
+func (a *App) sessionCleanup(every time.Duration) {
+	defer close(a.stopped)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			if err := a.deleteExpiredSessions(ctx); err != nil {
+				a.log.Warn("delete expired sessions", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+func (a *App) deleteExpiredSessions(ctx context.Context) error {
+	_, err := a.db.Exec(ctx, "DELETE FROM sessions WHERE expiry < now()")
+	return err
+}
+
+// dispatch serves matched routes through the mux and renders our own 404 or
+// 405 page for everything else, so unknown URLs get the layout and the
+// viewer's language instead of Go's plain-text replies.
+func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
+	h, pattern := a.mux.Handler(r)
+	if pattern != "" {
+		a.mux.ServeHTTP(w, r)
+		return
+	}
+	// Let the mux decide between 404 and 405 (and redirects such as a
+	// cleaned path), but capture its answer instead of sending it.
+	rec := &statusCapture{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	switch rec.status {
+	case http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", rec.header.Get("Allow"))
+		a.clientError(w, r, http.StatusMethodNotAllowed)
+	case http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusFound, http.StatusTemporaryRedirect:
+		http.Redirect(w, r, rec.header.Get("Location"), rec.status)
+	default:
+		a.notFound(w, r)
+	}
+}
+
+// statusCapture is a ResponseWriter that only remembers the status and headers.
+type statusCapture struct {
+	header http.Header
+	status int
+}
+
+func (s *statusCapture) Header() http.Header { return s.header }
+func (s *statusCapture) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (s *statusCapture) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+}

@@ -1,0 +1,133 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/jackc/pgx/v5"
+
+	"mila/internal/authz"
+)
+
+// ErrNotFound is the web layer's own "no such thing" (e.g. a malformed id).
+var ErrNotFound = errors.New("not found")
+
+// statusFor maps sentinel errors from the domain packages to HTTP statuses.
+// This is the one place that mapping lives: when a domain package adds a
+// sentinel (membership.ErrNotFound, ...), add it here.
+func statusFor(err error) int {
+	switch {
+	case errors.Is(err, ErrNotFound), errors.Is(err, pgx.ErrNoRows):
+		return http.StatusNotFound
+	case errors.Is(err, authz.ErrForbidden):
+		return http.StatusForbidden
+	}
+	var maxBytes *http.MaxBytesError
+	if errors.As(err, &maxBytes) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// errorResponse answers err with the status statusFor gives it: a 4xx
+// page for expected failures, a logged 500 for everything else. Handlers
+// can pass any error from a domain call straight here.
+func (a *App) errorResponse(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusFor(err)
+	if status == http.StatusInternalServerError {
+		a.serverError(w, r, err)
+		return
+	}
+	a.clientError(w, r, status)
+}
+
+// serverError logs err with the request id and shows the 500 page. The
+// browser never sees the error text.
+func (a *App) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	a.log.Error("server error", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", requestID(r))
+	a.errorPage(w, r, http.StatusInternalServerError)
+}
+
+// notFound shows the 404 page.
+func (a *App) notFound(w http.ResponseWriter, r *http.Request) {
+	a.errorPage(w, r, http.StatusNotFound)
+}
+
+// forbidden shows the 403 page (signed in, but not allowed).
+func (a *App) forbidden(w http.ResponseWriter, r *http.Request) {
+	a.errorPage(w, r, http.StatusForbidden)
+}
+
+// clientError shows the error page for a 4xx status (400, 403, 404, 405, 413, ...).
+func (a *App) clientError(w http.ResponseWriter, r *http.Request, status int) {
+	a.errorPage(w, r, status)
+}
+
+// errorPageData is the Page of templates/error.html.
+type errorPageData struct {
+	Status    int
+	TitleID   string
+	MessageID string
+	RequestID string
+}
+
+// errorMessages names the title and explanation for each status we show.
+var errorMessages = map[int][2]string{
+	http.StatusBadRequest:            {"ErrorBadRequestTitle", "ErrorBadRequestText"},
+	http.StatusForbidden:             {"ErrorForbiddenTitle", "ErrorForbiddenText"},
+	http.StatusNotFound:              {"ErrorNotFoundTitle", "ErrorNotFoundText"},
+	http.StatusMethodNotAllowed:      {"ErrorMethodTitle", "ErrorMethodText"},
+	http.StatusRequestEntityTooLarge: {"ErrorTooLargeTitle", "ErrorTooLargeText"},
+	http.StatusInternalServerError:   {"ErrorServerTitle", "ErrorServerText"},
+}
+
+// errorPage renders the error page in the layout and the viewer's language.
+// It reads no session (it may run outside the session middleware, e.g.
+// after a panic), so it shows no flashes.
+func (a *App) errorPage(w http.ResponseWriter, r *http.Request, status int) {
+	msgs, ok := errorMessages[status]
+	if !ok {
+		if status >= 500 {
+			msgs = errorMessages[http.StatusInternalServerError]
+		} else {
+			msgs = errorMessages[http.StatusBadRequest]
+		}
+	}
+	if isHTMX(r) {
+		// htmx does not swap error responses by default; a short text is
+		// enough for its error event, and the page stays as it was.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprintln(w, a.T(r, msgs[0]))
+		return
+	}
+	actor := actorFrom(r)
+	td := templateData{
+		Lang:        a.langOf(r),
+		Actor:       actor,
+		Nav:         navFor(actor, r.URL.Path),
+		CurrentPath: r.URL.Path,
+		ReturnTo:    safeReturnTo(r.URL.RequestURI()),
+		Version:     a.cfg.Version,
+		Page:        errorPageData{Status: status, TitleID: msgs[0], MessageID: msgs[1], RequestID: requestID(r)},
+	}
+	pt, ok := a.templates[td.Lang]["error"]
+	if ok {
+		var buf bytes.Buffer
+		err := pt.t.ExecuteTemplate(&buf, "layout", td)
+		if err == nil {
+			h := w.Header()
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			h.Set("Cache-Control", "no-store")
+			h.Set("Content-Language", td.Lang)
+			w.WriteHeader(status)
+			_, _ = buf.WriteTo(w)
+			return
+		}
+		a.log.Error("render error page", "err", err)
+	}
+	// Last resort: the error page itself is broken.
+	http.Error(w, http.StatusText(status), status)
+}

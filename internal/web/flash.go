@@ -1,0 +1,53 @@
+package web
+
+import (
+	"encoding/gob"
+	"net/http"
+)
+
+// Flash is a one-time message shown on the next page, e.g. "Group created".
+// The text is translated when it is stored: the viewer's language does not
+// change between the action and the redirect that shows it.
+type Flash struct {
+	Kind string // "success" (fades after ~5 s) or "error" (stays until dismissed)
+	Text string
+}
+
+const flashKey = "flashes"
+
+func init() {
+	// Session values are gob-encoded into the sessions table.
+	gob.Register([]Flash{})
+}
+
+// flashSuccess queues a success message: a.flashSuccess(r, "GroupCreated", "Name", g.Name).
+func (a *App) flashSuccess(r *http.Request, id string, kv ...any) {
+	a.addFlash(r, Flash{Kind: "success", Text: a.T(r, id, kv...)})
+}
+
+// flashError queues an error message that stays until the viewer dismisses it.
+func (a *App) flashError(r *http.Request, id string, kv ...any) {
+	a.addFlash(r, Flash{Kind: "error", Text: a.T(r, id, kv...)})
+}
+
+func (a *App) addFlash(r *http.Request, f Flash) {
+	fs, _ := a.sessions.Get(r.Context(), flashKey).([]Flash)
+	a.sessions.Put(r.Context(), flashKey, append(fs, f))
+}
+
+// popFlashes returns and clears the queued messages. Outside the session
+// middleware (bare routes) there are none.
+func (a *App) popFlashes(r *http.Request) []Flash {
+	if !a.hasSession(r) {
+		return nil
+	}
+	fs, _ := a.sessions.Pop(r.Context(), flashKey).([]Flash)
+	return fs
+}
+
+// hasSession reports whether the request went through the session
+// middleware; scs panics when asked for session data it never loaded.
+func (a *App) hasSession(r *http.Request) bool {
+	ok, _ := r.Context().Value(sessionKey).(bool)
+	return ok
+}

@@ -1,0 +1,197 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Message files: locales/<feature>.<lang>.json, one pair per feature so
+// parallel work on different features never edits the same file. Every
+// file found is loaded; TestLocalesMatch fails when an id exists in one
+// language and not the other.
+//
+//go:embed locales/*.json
+var localeFS embed.FS
+
+// Supported languages; the first is the fallback.
+var langs = []language.Tag{language.English, language.German}
+
+// langCookie holds the viewer's chosen language ("en" or "de").
+const langCookie = "lang"
+
+type translator struct {
+	bundle     *i18n.Bundle
+	matcher    language.Matcher
+	localizers map[string]*i18n.Localizer
+}
+
+func newTranslator() (*translator, error) {
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	files, err := fs.Glob(localeFS, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if _, err := b.LoadMessageFileFS(localeFS, f); err != nil {
+			return nil, fmt.Errorf("web: load messages %s: %w", f, err)
+		}
+	}
+	tr := &translator{bundle: b, matcher: language.NewMatcher(langs), localizers: map[string]*i18n.Localizer{}}
+	for _, l := range langs {
+		tr.localizers[l.String()] = i18n.NewLocalizer(b, l.String())
+	}
+	return tr, nil
+}
+
+// langFor picks the viewer's language: the lang cookie, else the browser's
+// Accept-Language, else English.
+func (tr *translator) langFor(r *http.Request) string {
+	if c, err := r.Cookie(langCookie); err == nil && isLang(c.Value) {
+		return c.Value
+	}
+	if al := r.Header.Get("Accept-Language"); al != "" {
+		tags, _, err := language.ParseAcceptLanguage(al)
+		if err == nil && len(tags) > 0 {
+			_, idx, conf := tr.matcher.Match(tags...)
+			if conf != language.No {
+				return langs[idx].String()
+			}
+		}
+	}
+	return langs[0].String()
+}
+
+func isLang(s string) bool {
+	for _, l := range langs {
+		if l.String() == s {
+			return true
+		}
+	}
+	return false
+}
+
+// langOf returns the language the request is served in. Pages get it from
+// the context (set by withActor); error pages rendered outside the page
+// middleware work it out from the request.
+func (a *App) langOf(r *http.Request) string {
+	if l, ok := r.Context().Value(langKey).(string); ok {
+		return l
+	}
+	return a.i18n.langFor(r)
+}
+
+// T translates id for the request's viewer. kv are template data pairs:
+// a.T(r, "GroupCreated", "Name", g.Name). Use it for flash messages and
+// other text built in Go; templates use the t func.
+func (a *App) T(r *http.Request, id string, kv ...any) string {
+	return a.i18n.t(a.langOf(r), id, kv...)
+}
+
+// TN is the plural-aware T: n selects the plural form and is passed as
+// {{.Count}} (formatted with the language's digit grouping).
+func (a *App) TN(r *http.Request, id string, n int, kv ...any) string {
+	return a.i18n.tn(a.langOf(r), id, n, kv...)
+}
+
+func (tr *translator) t(lang, id string, kv ...any) string {
+	return tr.localize(lang, &i18n.LocalizeConfig{MessageID: id, TemplateData: pairs(kv)})
+}
+
+func (tr *translator) tn(lang, id string, n int, kv ...any) string {
+	data := pairs(kv)
+	data["Count"] = formatInt(lang, n)
+	return tr.localize(lang, &i18n.LocalizeConfig{MessageID: id, PluralCount: n, TemplateData: data})
+}
+
+func (tr *translator) localize(lang string, cfg *i18n.LocalizeConfig) string {
+	l := tr.localizers[lang]
+	if l == nil {
+		l = tr.localizers[langs[0].String()]
+	}
+	s, err := l.Localize(cfg)
+	if err != nil {
+		// A missing id shows up as itself so the page still renders; the
+		// template scan test catches ids missing from the catalogues.
+		return cfg.MessageID
+	}
+	return s
+}
+
+// has reports whether id exists in every language.
+func (tr *translator) has(id string) bool {
+	for _, l := range tr.localizers {
+		// A plural message without PluralCount still resolves (to "other").
+		if _, err := l.Localize(&i18n.LocalizeConfig{MessageID: id}); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func pairs(kv []any) map[string]any {
+	m := make(map[string]any, len(kv)/2+1)
+	for i := 0; i+1 < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			continue
+		}
+		m[k] = kv[i+1]
+	}
+	return m
+}
+
+// formatInt groups digits the way the language does: 1,234 / 1.234.
+func formatInt(lang string, n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	sep := ","
+	if lang == "de" {
+		sep = "."
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// formatDate shows a date the way the viewer reads it: 21.11.2026 in
+// German, Nov 21, 2026 in English. A zero time is shown as "".
+func formatDate(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if lang == "de" {
+		return t.Format("02.01.2006")
+	}
+	return t.Format("Jan 2, 2006")
+}
+
+// localeFiles lists the embedded message files (for tests).
+func localeFiles() ([]string, error) {
+	files, err := fs.Glob(localeFS, "locales/*.json")
+	for i := range files {
+		files[i] = path.Base(files[i])
+	}
+	return files, err
+}

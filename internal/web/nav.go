@@ -1,0 +1,47 @@
+package web
+
+import (
+	"strings"
+
+	"mila/internal/authz"
+)
+
+// navItem is one entry of the header navigation. The list is data: a
+// feature adds its page by appending an entry here, and the layout shows
+// it only to actors who may perform Action on Resource — the same
+// permission table the route guard uses.
+type navItem struct {
+	LabelID  string // message id of the link text
+	Path     string
+	Resource authz.Resource
+	Action   authz.Action
+}
+
+// navItems, in display order. Later issues add e.g.
+//
+//	{LabelID: "NavMembers", Path: "/members", Resource: authz.Member, Action: authz.Read},
+//	{LabelID: "NavGroups", Path: "/groups", Resource: authz.Group, Action: authz.Read},
+//	{LabelID: "NavUsers", Path: "/users", Resource: authz.User, Action: authz.Create},
+//	{LabelID: "NavRoles", Path: "/admin/roles", Resource: authz.Role, Action: authz.Update},
+//	{LabelID: "NavFields", Path: "/admin/fields", Resource: authz.CustomField, Action: authz.Create},
+var navItems = []navItem{}
+
+// navLink is a navItem ready for the layout.
+type navLink struct {
+	LabelID string
+	Path    string
+	Current bool // this page or one below it: aria-current="page"
+}
+
+// navFor returns the entries actor may see, marking the current one.
+func navFor(actor authz.Actor, currentPath string) []navLink {
+	var out []navLink
+	for _, it := range navItems {
+		if !actor.Can(it.Resource, it.Action) {
+			continue
+		}
+		cur := currentPath == it.Path || strings.HasPrefix(currentPath, strings.TrimSuffix(it.Path, "/")+"/")
+		out = append(out, navLink{LabelID: it.LabelID, Path: it.Path, Current: cur})
+	}
+	return out
+}

@@ -1,0 +1,17 @@
+package web
+
+import "net/http"
+
+// registerRoutes declares every route with the permission it needs. Add
+// new pages here: a.route for guarded ones (resource + action from
+// internal/authz), a.publicRoute for pages anyone may open. Both record
+// the route in a.routes, which the route-walking test checks.
+func (a *App) registerRoutes(mux *http.ServeMux) {
+	a.bareRoute(mux, "GET /healthz", a.healthz)
+	a.bareRoute(mux, "GET /readyz", a.readyz)
+	a.bareRoute(mux, "GET /static/{path...}", a.staticFile)
+
+	a.publicRoute(mux, "GET /{$}", a.homeShow)
+	a.publicRoute(mux, "GET /lang", a.langSwitch)
+	a.publicRoute(mux, "POST /lang", a.langSwitch)
+}
