@@ -50,7 +50,7 @@ func openDatabase(ctx context.Context, o *dbOptions, log *slog.Logger) (*databas
 		_ = cluster.Stop(context.Background())
 		return nil, err
 	}
-	log.Info("managed PostgreSQL started", "data_dir", cluster.DataDir(), "version", cluster.Binaries().Major,
+	log.Info("managed PostgreSQL started", "data_dir", cluster.DataDir(), "version", cluster.Binaries().Major, "socket_dir", cluster.SocketDir(),
 		"log", cluster.LogPath(), "took", time.Since(start).Round(time.Millisecond))
 	return &database{pool: pool, cluster: cluster}, nil
 }

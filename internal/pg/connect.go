@@ -24,6 +24,12 @@ func Connect(ctx context.Context, connString string, maxWait time.Duration) (*pg
 		// pgx redacts the password in its parse errors.
 		return nil, fmt.Errorf("%w: %v", ErrInvalidConnString, err)
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// Without a timeout a host that silently drops packets would hold
+		// every request for minutes (the TCP timeout) before the friendly
+		// "database unavailable" page; connect_timeout in the URL overrides.
+		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
 	target := describe(&cfg.ConnConfig.Config)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -8,7 +8,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"mila/internal/accounts"
 	"mila/internal/authz"
+	"mila/internal/membership"
 )
 
 // ErrNotFound is the web layer's own "no such thing" (e.g. a malformed id).
@@ -21,12 +23,21 @@ func statusFor(err error) int {
 	switch {
 	case errors.Is(err, ErrNotFound), errors.Is(err, pgx.ErrNoRows):
 		return http.StatusNotFound
+	case errors.Is(err, accounts.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, membership.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, membership.ErrConflict):
+		return http.StatusConflict
 	case errors.Is(err, authz.ErrForbidden):
 		return http.StatusForbidden
 	}
 	var maxBytes *http.MaxBytesError
 	if errors.As(err, &maxBytes) {
 		return http.StatusRequestEntityTooLarge
+	}
+	if dbUnavailableErr(err) { // database down or unreachable (dbdown.go)
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -36,7 +47,7 @@ func statusFor(err error) int {
 // can pass any error from a domain call straight here.
 func (a *App) errorResponse(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusFor(err)
-	if status == http.StatusInternalServerError {
+	if status == http.StatusInternalServerError || status == http.StatusServiceUnavailable {
 		a.serverError(w, r, err)
 		return
 	}
@@ -46,6 +57,14 @@ func (a *App) errorResponse(w http.ResponseWriter, r *http.Request, err error) {
 // serverError logs err with the request id and shows the 500 page. The
 // browser never sees the error text.
 func (a *App) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	// The session store's ErrorFunc and withActor end up here too, so this
+	// is where an outage becomes the 503 page instead of a 500 (dbdown.go).
+	if dbUnavailableErr(err) {
+		a.dbUnavailable(w, r, err)
+		return
+	}
+	defer closeResponse(r)
+	dropHandlerHeaders(w)
 	a.log.Error("server error", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", requestID(r))
 	a.errorPage(w, r, http.StatusInternalServerError)
 }

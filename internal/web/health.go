@@ -24,7 +24,13 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := ready(ctx); err != nil {
 		a.log.Warn("not ready", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+		// The details (socket paths, host names) go to the log only: this
+		// endpoint is public.
+		reason := "not ready"
+		if dbUnavailableErr(err) {
+			reason = "database unavailable"
+		}
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -23,7 +23,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // middleware wraps the router with what every request gets, outermost first.
 func (a *App) middleware(next http.Handler) http.Handler {
-	return a.logRequests(a.recoverPanic(securityHeaders(limitBody(a.crossOriginProtection(next)))))
+	return a.logRequests(a.recoverPanic(securityHeaders(limitBody(a.crossOriginProtection(guardResponses(next))))))
 }
 
 // logRequests gives each request an id and logs one line when it is done.
