@@ -117,7 +117,7 @@ func TestGroupSchemaTables(t *testing.T) {
 
 	triggers := groupSchemaRows(t, db, `SELECT tgname FROM pg_trigger
 		WHERE tgrelid IN ('groups'::regclass, 'member_groups'::regclass) AND NOT tgisinternal ORDER BY tgname`)
-	wantTrig := []string{"groups_renamed", "groups_updated_at", "member_groups_changed_del", "member_groups_changed_ins", "member_groups_updated_at"}
+	wantTrig := []string{"groups_renamed", "groups_updated_at", "member_groups_changed_del", "member_groups_changed_ins", "member_groups_no_move", "member_groups_updated_at"}
 	if !slices.Equal(triggers, wantTrig) {
 		t.Errorf("triggers %q, want %q", triggers, wantTrig)
 	}
@@ -159,6 +159,21 @@ func TestGroupSchemaChecks(t *testing.T) {
 	// Memberships need both sides.
 	if _, err := db.Exec(ctx, `INSERT INTO member_groups (member_id, group_id) VALUES (uuid_generate_v7(), uuid_generate_v7())`); !pg.IsForeignKeyViolation(err, "") {
 		t.Errorf("membership without member and group: %v", err)
+	}
+	// A membership cannot be moved: the counters are kept by INSERT and
+	// DELETE triggers, so an UPDATE of member_id or group_id is refused.
+	if _, err := db.Exec(ctx, `
+		WITH m AS (INSERT INTO members (first_name, last_name) VALUES ('A', 'B'), ('C', 'D') RETURNING id),
+		     g AS (INSERT INTO groups (name, slug) VALUES ('Move', 'move') RETURNING id)
+		INSERT INTO member_groups (member_id, group_id) SELECT m.id, g.id FROM m, g`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, `UPDATE member_groups SET member_id = (SELECT id FROM members WHERE first_name = 'A')
+		WHERE member_id = (SELECT id FROM members WHERE first_name = 'C')`); pg.Code(err) != pg.CodeCheckViolation {
+		t.Errorf("moving a membership: got %v, want a check violation", err)
+	}
+	if _, err := db.Exec(ctx, `UPDATE member_groups SET updated_at = now()`); err != nil {
+		t.Errorf("touching a membership without moving it: %v", err)
 	}
 }
 

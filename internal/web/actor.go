@@ -41,10 +41,9 @@ func (a *App) withActor(next http.Handler) http.Handler {
 	})
 }
 
-// authenticate turns the session into an actor. This is the hook for the
-// accounts issue: look up the user id stored in the session, load the user
-// and role, and return their Actor. Until then everyone is anonymous.
+// authenticate turns the session into an actor: the signed-in user's
+// role set and linked member (see sessionActor in auth_session.go), or
+// anonymous.
 func (a *App) authenticate(r *http.Request) (authz.Actor, error) {
-	_ = r
-	return authz.Anonymous, nil
+	return a.sessionActor(r)
 }

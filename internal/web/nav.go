@@ -24,7 +24,11 @@ type navItem struct {
 //	{LabelID: "NavUsers", Path: "/users", Resource: authz.User, Action: authz.Create},
 //	{LabelID: "NavRoles", Path: "/admin/roles", Resource: authz.Role, Action: authz.Update},
 //	{LabelID: "NavFields", Path: "/admin/fields", Resource: authz.CustomField, Action: authz.Create},
-var navItems = []navItem{}
+var navItems = []navItem{
+	{LabelID: "NavMembers", Path: "/members", Resource: authz.Member, Action: authz.Read},
+	{LabelID: "NavGroups", Path: "/groups", Resource: authz.Group, Action: authz.Read},
+	{LabelID: "NavFields", Path: "/admin/fields", Resource: authz.CustomField, Action: authz.Create},
+}
 
 // navLink is a navItem ready for the layout.
 type navLink struct {

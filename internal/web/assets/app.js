@@ -29,7 +29,155 @@
     if (box) dismiss(box);
   });
 
+  // A control with data-dialog-open="<id>" opens that <dialog> as a modal
+  // instead of following its link; the link (a confirmation page) is what
+  // works without JavaScript. The native dialog keeps focus inside, closes
+  // on Escape and returns focus to the opener. data-dialog-close closes
+  // the dialog it is in.
+  document.addEventListener("click", function (ev) {
+    var opener = ev.target.closest && ev.target.closest("[data-dialog-open]");
+    if (opener) {
+      var dlg = document.getElementById(opener.getAttribute("data-dialog-open"));
+      if (dlg && typeof dlg.showModal === "function") {
+        ev.preventDefault();
+        dlg.showModal();
+      }
+      return;
+    }
+    var closer = ev.target.closest && ev.target.closest("[data-dialog-close]");
+    var box = closer && closer.closest("dialog");
+    if (box) box.close();
+  });
+
   document.addEventListener("DOMContentLoaded", function () { initFlashes(document); });
   // Content swapped in by htmx may carry new flashes.
   document.addEventListener("htmx:load", function (ev) { initFlashes(ev.target || document); });
 })();
+
+// ---------------------------------------------------------------------------
+// Groups (issue 6): the delete dialog with typed-name confirmation, and
+// focus after inline changes of a member's groups. Hooks:
+// a[data-group-delete] (the Delete link; without JS it opens the
+// confirmation page), dialog[data-group-delete-dialog] (fetched from that
+// same URL as an htmx fragment), [data-group-dialog-close] (Cancel), and
+// input[data-confirm-expected] which enables its form's
+// [data-confirm-submit] only while the typed text matches exactly.
+// ---------------------------------------------------------------------------
+(function () {
+  "use strict";
+
+  var FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), ' +
+    'select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+  function syncConfirm(input) {
+    var form = input.form;
+    if (!form) return;
+    var ok = input.value === input.getAttribute("data-confirm-expected");
+    form.querySelectorAll("[data-confirm-submit]").forEach(function (btn) { btn.disabled = !ok; });
+  }
+
+  function initConfirms(root) {
+    root.querySelectorAll("input[data-confirm-expected]").forEach(syncConfirm);
+  }
+
+  document.addEventListener("input", function (ev) {
+    var el = ev.target;
+    if (el.matches && el.matches("input[data-confirm-expected]")) syncConfirm(el);
+  });
+
+  // Belt and braces: never submit a mismatched name from the page (the
+  // server refuses it as well).
+  document.addEventListener("submit", function (ev) {
+    var input = ev.target.querySelector && ev.target.querySelector("input[data-confirm-expected]");
+    if (input && input.value !== input.getAttribute("data-confirm-expected")) {
+      ev.preventDefault();
+      input.focus();
+    }
+  }, true);
+
+  function focusables(root) {
+    return Array.prototype.filter.call(root.querySelectorAll(FOCUSABLE), function (el) {
+      return el.getClientRects().length > 0;
+    });
+  }
+
+  // open shows dlg as a modal, focuses its first field and keeps focus
+  // inside until it closes; then focus returns to the opener.
+  function open(dlg, opener) {
+    document.body.appendChild(dlg);
+    initConfirms(dlg);
+    dlg.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape") {
+        ev.preventDefault();
+        dlg.close();
+        return;
+      }
+      if (ev.key !== "Tab") return;
+      var items = focusables(dlg);
+      if (items.length === 0) { ev.preventDefault(); return; }
+      var first = items[0], last = items[items.length - 1];
+      if (ev.shiftKey && (document.activeElement === first || !dlg.contains(document.activeElement))) {
+        ev.preventDefault();
+        last.focus();
+      } else if (!ev.shiftKey && (document.activeElement === last || !dlg.contains(document.activeElement))) {
+        ev.preventDefault();
+        first.focus();
+      }
+    });
+    dlg.addEventListener("click", function (ev) {
+      if (ev.target.closest("[data-group-dialog-close]")) dlg.close();
+    });
+    dlg.addEventListener("close", function () {
+      dlg.remove();
+      if (opener && document.contains(opener)) opener.focus();
+    });
+    dlg.showModal();
+    var field = dlg.querySelector("input[data-confirm-expected]") || focusables(dlg)[0];
+    if (field) field.focus();
+  }
+
+  document.addEventListener("click", function (ev) {
+    var link = ev.target.closest && ev.target.closest("a[data-group-delete]");
+    if (!link || typeof HTMLDialogElement !== "function") return;
+    if (ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) return;
+    ev.preventDefault();
+    var old = document.getElementById("group-delete-dialog");
+    if (old) old.remove();
+    fetch(link.href, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (res) {
+        if (!res.ok) throw new Error("HTTP " + res.status);
+        return res.text();
+      })
+      .then(function (html) {
+        var tpl = document.createElement("template");
+        tpl.innerHTML = html;
+        var dlg = tpl.content.querySelector("dialog[data-group-delete-dialog]");
+        if (!dlg) throw new Error("no dialog in the answer");
+        open(dlg, link);
+      })
+      .catch(function () { window.location.assign(link.href); });
+  });
+
+  // After an inline change of a member's groups (htmx swaps
+  // #member-groups-body), keep the keyboard user's place: if the focused
+  // control went away with the swap, focus the section's heading.
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    var target = ev.detail && ev.detail.target;
+    if (!target || target.id !== "member-groups-body") return;
+    var active = document.activeElement;
+    if (!active || active === document.body || !document.contains(active)) {
+      var heading = document.getElementById("member-groups-title");
+      if (heading) heading.focus();
+    }
+  });
+
+  function initOpeners(root) {
+    root.querySelectorAll("a[data-group-delete]").forEach(function (a) { a.setAttribute("aria-haspopup", "dialog"); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initOpeners(document);
+    initConfirms(document);
+  });
+})();
+// --- end of Groups ---------------------------------------------------------

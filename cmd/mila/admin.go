@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/term"
+
+	"mila/internal/accounts"
+	"mila/internal/pg"
+	"mila/internal/validate"
+)
+
+func init() {
+	register(command{name: "admin", summary: "create the first admin, or reset an admin's password (admin create --email E)", run: runAdmin})
+}
+
+func runAdmin(args []string) error {
+	if len(args) == 0 || (args[0] != "create" && !strings.HasPrefix(args[0], "-")) {
+		return usagef("say what to do: `mila admin create --email you@example.org`")
+	}
+	if args[0] != "create" {
+		// mila admin --help
+		fs := newFlagSet("admin", "admin create --email E [--password-file F]", adminHelp)
+		return parseFlags(fs, args)
+	}
+	return runAdminCreate(args[1:])
+}
+
+const adminHelp = "Creates an admin user with this email, or — if the user exists — makes them an\n" +
+	"active admin with this password. Safe to repeat. The password comes from\n" +
+	"--password-file, else MILA_ADMIN_PASSWORD, else a prompt (typed twice, not shown).\n" +
+	"With the managed PostgreSQL, stop `mila serve` on the same data directory first."
+
+func runAdminCreate(args []string) error {
+	fs := newFlagSet("admin create", "admin create --email E [--password-file F] [flags]", adminHelp)
+	logOpts := addLogFlags(fs)
+	dbOpts := addDBFlags(fs)
+	email := stringOption(fs, "email", "MILA_ADMIN_EMAIL", "", "the admin's email address (required)")
+	pwFile := stringOption(fs, "password-file", "MILA_ADMIN_PASSWORD_FILE", "", "read the password from this file (first line)")
+	noMigrate := fs.Bool("no-migrate", false, "do not apply database migrations first")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if email.value == "" {
+		return usagef("the admin's email is missing: `mila admin create --email you@example.org`")
+	}
+	if !validate.ValidEmail(strings.TrimSpace(email.value)) {
+		return email.invalid("use a plain address such as you@example.org")
+	}
+	password, err := adminPassword(pwFile.value, os.Getenv("MILA_ADMIN_PASSWORD"), true)
+	if err != nil {
+		return err
+	}
+	log, err := logOpts.logger()
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	db, err := openDatabase(ctx, dbOpts, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+		defer cancel()
+		_ = db.close(sctx)
+	}()
+	if !*noMigrate {
+		if err := pg.Migrate(ctx, db.pool, log); err != nil {
+			return err
+		}
+	}
+	res, err := accounts.New(db.pool).CreateOrResetAdmin(ctx, email.value, password)
+	if err != nil {
+		return err
+	}
+	switch res {
+	case accounts.AdminCreated:
+		fmt.Printf("admin %s created: sign in with this email and password\n", strings.TrimSpace(email.value))
+	case accounts.AdminUpdated:
+		fmt.Printf("%s is now an active admin with the given password\n", strings.TrimSpace(email.value))
+	default:
+		fmt.Printf("%s already is an active admin with this password; nothing changed\n", strings.TrimSpace(email.value))
+	}
+	return nil
+}
+
+// adminPassword finds the password: the file, else env, else (when
+// prompt is allowed and stdin is a terminal) asks twice without echo.
+func adminPassword(file, env string, prompt bool) (string, error) {
+	var pw string
+	switch {
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", usagef("cannot read the password file: %v", err)
+		}
+		// The first line: editors and `echo` add a newline that is not
+		// part of the password.
+		pw, _, _ = strings.Cut(string(b), "\n")
+		pw = strings.TrimSuffix(pw, "\r")
+	case env != "":
+		pw = env
+	case prompt && term.IsTerminal(int(os.Stdin.Fd())):
+		var err error
+		if pw, err = promptPassword(); err != nil {
+			return "", err
+		}
+	default:
+		return "", usagef("no password given: use --password-file FILE or MILA_ADMIN_PASSWORD, or run in a terminal to be asked")
+	}
+	if err := accounts.CheckPassword(pw); err != nil {
+		return "", usagef("the password is not acceptable: it needs %d to %d characters", accounts.MinPasswordLen, accounts.MaxPasswordLen)
+	}
+	return pw, nil
+}
+
+func promptPassword() (string, error) {
+	fd := int(os.Stdin.Fd())
+	read := func(label string) (string, error) {
+		fmt.Fprint(os.Stderr, label)
+		b, err := term.ReadPassword(fd)
+		fmt.Fprintln(os.Stderr)
+		return string(b), err
+	}
+	for range 3 {
+		a, err := read(fmt.Sprintf("Password (at least %d characters): ", accounts.MinPasswordLen))
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		if err := accounts.CheckPassword(a); err != nil {
+			fmt.Fprintf(os.Stderr, "That password is too short or too long: use %d to %d characters.\n", accounts.MinPasswordLen, accounts.MaxPasswordLen)
+			continue
+		}
+		b, err := read("Password again: ")
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		if a != b {
+			fmt.Fprintln(os.Stderr, "The two passwords differ; please try again.")
+			continue
+		}
+		return a, nil
+	}
+	return "", usagef("no password set after three tries")
+}
+
+// bootstrapAccounts runs at `mila serve` start, after migrations:
+//
+//   - with MILA_ADMIN_EMAIL and MILA_ADMIN_PASSWORD (or
+//     MILA_ADMIN_PASSWORD_FILE) it creates or resets that admin, like
+//     `mila admin create`;
+//   - when there are no users at all it logs a one-time setup link
+//     (baseURL + /setup?token=…) with which a person creates the first admin.
+func bootstrapAccounts(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, baseURL string) error {
+	svc := accounts.New(pool)
+	email := strings.TrimSpace(os.Getenv("MILA_ADMIN_EMAIL"))
+	pwEnv, pwFile := os.Getenv("MILA_ADMIN_PASSWORD"), os.Getenv("MILA_ADMIN_PASSWORD_FILE")
+	switch {
+	case email != "" && pwEnv == "" && pwFile == "":
+		return usagef("MILA_ADMIN_EMAIL is set but no password: set MILA_ADMIN_PASSWORD or MILA_ADMIN_PASSWORD_FILE too")
+	case email == "" && (pwEnv != "" || pwFile != ""):
+		return usagef("an admin password is set but MILA_ADMIN_EMAIL is not: set both, or neither")
+	case email != "":
+		if !validate.ValidEmail(email) {
+			return usagef("MILA_ADMIN_EMAIL=%q is not valid: use a plain address such as you@example.org", email)
+		}
+		pw, err := adminPassword(pwFile, pwEnv, false)
+		if err != nil {
+			return err
+		}
+		res, err := svc.CreateOrResetAdmin(ctx, email, pw)
+		if err != nil {
+			return fmt.Errorf("admin from MILA_ADMIN_EMAIL: %w", err)
+		}
+		log.Info("admin from MILA_ADMIN_EMAIL: "+res.String(), "email", email)
+	}
+	tok, err := svc.NewSetupToken(ctx)
+	if errors.Is(err, accounts.ErrSetupDone) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log.Warn("No users yet. Open this one-time link to create the first admin (valid 24 hours; a restart makes a new one): " +
+		baseURL + "/setup?token=" + tok)
+	log.Warn("Or create the admin on the command line: mila admin create --email you@example.org")
+	return nil
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"mila/internal/accounts"
+	"mila/internal/testpg"
+)
+
+func TestAdminPasswordSources(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "pw")
+	if err := os.WriteFile(file, []byte("from the file 1\r\nsecond line\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The file wins over the environment, and only its first line counts.
+	pw, err := adminPassword(file, "from the env 12", false)
+	if err != nil || pw != "from the file 1" {
+		t.Fatalf("file: %q %v", pw, err)
+	}
+	pw, err = adminPassword("", "from the env 12", false)
+	if err != nil || pw != "from the env 12" {
+		t.Fatalf("env: %q %v", pw, err)
+	}
+	if _, err := adminPassword("", "", false); err == nil || exitCode(err) != exitUsage {
+		t.Fatalf("no source: %v", err)
+	}
+	if _, err := adminPassword(filepath.Join(dir, "missing"), "", false); err == nil || exitCode(err) != exitUsage {
+		t.Fatalf("missing file: %v", err)
+	}
+	_, err = adminPassword("", "short", false)
+	if err == nil || !strings.Contains(err.Error(), "10 to 256") {
+		t.Fatalf("short: %v", err)
+	}
+}
+
+func TestBootstrapAccounts(t *testing.T) {
+	ctx := context.Background()
+	pool := testpg.New(t)
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	for _, k := range []string{"MILA_ADMIN_EMAIL", "MILA_ADMIN_PASSWORD", "MILA_ADMIN_PASSWORD_FILE"} {
+		t.Setenv(k, "")
+	}
+
+	// No users: a one-time setup link is logged, and it works.
+	if err := bootstrapAccounts(ctx, pool, log, "https://mila.example.org"); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`https://mila\.example\.org/setup\?token=([A-Za-z0-9_-]+)`).FindStringSubmatch(logs.String())
+	if m == nil {
+		t.Fatalf("no setup link logged:\n%s", logs.String())
+	}
+	if err := accounts.New(pool).CheckSetupToken(ctx, m[1]); err != nil {
+		t.Fatalf("logged link: %v", err)
+	}
+
+	// MILA_ADMIN_*: the admin is created, the setup link dies, and a
+	// repeat changes nothing.
+	t.Setenv("MILA_ADMIN_EMAIL", "boss@example.org")
+	t.Setenv("MILA_ADMIN_PASSWORD", "boss password 1")
+	for i, want := range []string{"created", "unchanged"} {
+		logs.Reset()
+		if err := bootstrapAccounts(ctx, pool, log, "http://x"); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(logs.String(), "MILA_ADMIN_EMAIL: "+want) || strings.Contains(logs.String(), "/setup?token=") {
+			t.Errorf("run %d: log\n%s", i+1, logs.String())
+		}
+	}
+	if err := accounts.New(pool).CheckSetupToken(ctx, m[1]); !errors.Is(err, accounts.ErrSetupDone) {
+		t.Errorf("setup link after admin creation: %v", err)
+	}
+	if _, err := accounts.New(pool).SignIn(ctx, "boss@example.org", "boss password 1", "test"); err != nil {
+		t.Errorf("sign in as the env admin: %v", err)
+	}
+
+	// Half a configuration is a usage error.
+	t.Setenv("MILA_ADMIN_PASSWORD", "")
+	if err := bootstrapAccounts(ctx, pool, log, "http://x"); exitCode(err) != exitUsage {
+		t.Errorf("email without password: %v", err)
+	}
+}
+
+// TestAdminCreateCommand runs `mila admin create` twice against a
+// database: created, then unchanged; then a new password resets it.
+func TestAdminCreateCommand(t *testing.T) {
+	pool := testpg.New(t)
+	t.Setenv("DATABASE_URL", testpg.ConnString(t, pool))
+	t.Setenv("MILA_ADMIN_PASSWORD", "")
+	file := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(file, []byte("first password\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"create", "--email", "chief@example.org", "--password-file", file, "--log-level", "error"}
+	for range 2 {
+		if err := runAdmin(args); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("MILA_ADMIN_PASSWORD", "second password")
+	if err := runAdmin([]string{"create", "--email", "chief@example.org", "--log-level", "error"}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	_ = pool.QueryRow(context.Background(), `SELECT count(*) FROM users`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d users, want 1", n)
+	}
+	if _, err := accounts.New(pool).SignIn(context.Background(), "chief@example.org", "second password", "test"); err != nil {
+		t.Errorf("reset password: %v", err)
+	}
+	if err := runAdmin([]string{"create"}); exitCode(err) != exitUsage {
+		t.Errorf("no email: %v", err)
+	}
+}

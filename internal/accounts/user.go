@@ -1,0 +1,326 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"mila/internal/authz"
+	"mila/internal/pg"
+	"mila/internal/validate"
+)
+
+// User is a person who can sign in.
+type User struct {
+	ID            string
+	Email         string
+	RoleID        string
+	RoleName      string
+	RoleSystemKey string // "" for a custom role
+	Set           authz.PermissionSet
+	Active        bool
+	HasPassword   bool   // false until a new user follows their set-password link
+	MemberID      string // the linked member, "" if none
+	LastSignInAt  *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	// SessionStamp changes whenever the password changes. The web layer
+	// keeps it in the session and passes it to ActorForSession, so a
+	// password change signs the user out everywhere else.
+	SessionStamp string
+}
+
+const userColumns = `u.id, u.email::text, u.role_id, r.name::text, coalesce(r.system_key, ''), r.permission_set,
+	u.active, u.password_hash IS NOT NULL, coalesce(u.member_id::text, ''), u.last_sign_in_at, u.created_at, u.updated_at, ` + stampSQL
+
+const userFrom = ` FROM users u JOIN roles r ON r.id = u.role_id`
+
+func scanUser(row pgx.Row) (User, error) {
+	var u User
+	var set string
+	err := row.Scan(&u.ID, &u.Email, &u.RoleID, &u.RoleName, &u.RoleSystemKey, &set,
+		&u.Active, &u.HasPassword, &u.MemberID, &u.LastSignInAt, &u.CreatedAt, &u.UpdatedAt, &u.SessionStamp)
+	u.Set = authz.PermissionSet(set)
+	return u, err
+}
+
+func getUser(ctx context.Context, q querier, id string) (User, error) {
+	if !ValidID(id) {
+		return User{}, ErrNotFound
+	}
+	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+` WHERE u.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("get user: %w", err)
+	}
+	return u, nil
+}
+
+// ListUsers returns the users the actor may read, by email: everyone for
+// an admin, only themselves for the other sets. The scope is applied in SQL.
+func (s *Service) ListUsers(ctx context.Context, actor authz.Actor) ([]User, error) {
+	var cond string
+	var args []any
+	switch actor.Scope(authz.User, authz.Read) {
+	case authz.All:
+		cond = "true"
+	case authz.Own:
+		cond, args = "u.id = $1", []any{actor.UserID}
+	default:
+		return nil, fmt.Errorf("list users: %w", authz.ErrForbidden)
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+userColumns+userFrom+` WHERE `+cond+` ORDER BY u.email`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	users, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (User, error) { return scanUser(row) })
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return users, nil
+}
+
+// GetUser returns one user the actor may read.
+func (s *Service) GetUser(ctx context.Context, actor authz.Actor, id string) (User, error) {
+	if !actor.CanOnUser(authz.Read, id) {
+		return User{}, fmt.Errorf("read user: %w", authz.ErrForbidden)
+	}
+	return getUser(ctx, s.db, id)
+}
+
+// NewUser is what the "new user" form submits.
+type NewUser struct {
+	Email  string
+	RoleID string
+	// Password is the initial password; ignored when WithLink is set.
+	Password string
+	// WithLink creates the user without a password and returns a one-time
+	// set-password token for the admin to pass on.
+	WithLink bool
+}
+
+// CreateUser adds a user (admin only). With in.WithLink the user gets no
+// password and the returned token (for /set-password?token=…) lets them
+// choose one; otherwise the token is "".
+func (s *Service) CreateUser(ctx context.Context, actor authz.Actor, in NewUser) (User, string, error) {
+	if err := requireAll(actor, authz.User, authz.Create); err != nil {
+		return User{}, "", err
+	}
+	in.Email = validate.Clean(in.Email)
+	e := validate.Errors{}
+	validate.Email(e, "email", in.Email, true)
+	if in.RoleID == "" {
+		e.Add("role_id", validate.Required, nil)
+	} else if !ValidID(in.RoleID) {
+		e.Add("role_id", validate.NotFound, nil)
+	}
+	if !in.WithLink {
+		checkPassword(e, "password", in.Password)
+	}
+	if err := e.Err(); err != nil {
+		return User{}, "", err
+	}
+	var hash *string
+	if !in.WithLink {
+		h, err := s.hash.HashPassword(in.Password)
+		if err != nil {
+			return User{}, "", err
+		}
+		hash = &h
+	}
+	var id, token string
+	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO users (email, password_hash, role_id) VALUES ($1, $2, $3) RETURNING id`,
+			in.Email, hash, in.RoleID).Scan(&id)
+		switch {
+		case pg.IsUniqueViolation(err, "users_email_key"):
+			return validate.Field("email", validate.Taken, nil)
+		case pg.IsForeignKeyViolation(err, ""):
+			return validate.Field("role_id", validate.NotFound, nil)
+		case err != nil:
+			return fmt.Errorf("create user: %w", err)
+		}
+		if in.WithLink {
+			token, err = newUserToken(ctx, tx, purposeSetPassword, id, setPasswordTTL)
+		}
+		return err
+	})
+	if err != nil {
+		return User{}, "", err
+	}
+	u, err := getUser(ctx, s.db, id)
+	return u, token, err
+}
+
+// ChangeRole gives a user another role (admin only). Refused with
+// ErrLastAdmin when it would demote the last active admin.
+func (s *Service) ChangeRole(ctx context.Context, actor authz.Actor, userID, roleID string) error {
+	if err := requireAll(actor, authz.User, authz.Update); err != nil {
+		return err
+	}
+	if !ValidID(userID) {
+		return ErrNotFound
+	}
+	if !ValidID(roleID) {
+		return validate.Field("role_id", validate.NotFound, nil)
+	}
+	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		return guardAdmins(ctx, tx, func() error {
+			tag, err := tx.Exec(ctx, `UPDATE users SET role_id = $2 WHERE id = $1`, userID, roleID)
+			if pg.IsForeignKeyViolation(err, "") {
+				return validate.Field("role_id", validate.NotFound, nil)
+			}
+			if err != nil {
+				return fmt.Errorf("change role: %w", err)
+			}
+			if tag.RowsAffected() == 0 {
+				return ErrNotFound
+			}
+			return nil
+		})
+	})
+}
+
+// SetActive deactivates or reactivates a user (admin only). A deactivated
+// user cannot sign in and their sessions stop working at the next
+// request. Deactivating the last active admin is refused (ErrLastAdmin).
+func (s *Service) SetActive(ctx context.Context, actor authz.Actor, userID string, active bool) error {
+	if err := requireAll(actor, authz.User, authz.Update); err != nil {
+		return err
+	}
+	if !ValidID(userID) {
+		return ErrNotFound
+	}
+	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		return guardAdmins(ctx, tx, func() error {
+			tag, err := tx.Exec(ctx, `UPDATE users SET active = $2 WHERE id = $1`, userID, active)
+			if err != nil {
+				return fmt.Errorf("set user active: %w", err)
+			}
+			if tag.RowsAffected() == 0 {
+				return ErrNotFound
+			}
+			return nil
+		})
+	})
+}
+
+// DeleteUser removes a user (admin only); their tokens go with them and
+// their sessions stop working at the next request. Deleting the last
+// active admin is refused (ErrLastAdmin).
+func (s *Service) DeleteUser(ctx context.Context, actor authz.Actor, userID string) error {
+	if err := requireAll(actor, authz.User, authz.Destroy); err != nil {
+		return err
+	}
+	if !ValidID(userID) {
+		return ErrNotFound
+	}
+	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		return guardAdmins(ctx, tx, func() error {
+			tag, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, userID)
+			if err != nil {
+				return fmt.Errorf("delete user: %w", err)
+			}
+			if tag.RowsAffected() == 0 {
+				return ErrNotFound
+			}
+			return nil
+		})
+	})
+}
+
+// ChangeOwnPassword sets the actor's own password after checking the
+// current one. Every permission set may. Field errors: "current_password"
+// (MsgCurrentPasswordWrong), "new_password" (length).
+func (s *Service) ChangeOwnPassword(ctx context.Context, actor authz.Actor, current, next string) error {
+	if !actor.CanOnUser(authz.Update, actor.UserID) {
+		return fmt.Errorf("change own password: %w", authz.ErrForbidden)
+	}
+	e := validate.Errors{}
+	if current == "" {
+		e.Add("current_password", validate.Required, nil)
+	}
+	checkPassword(e, "new_password", next)
+	if err := e.Err(); err != nil {
+		return err
+	}
+	var stored *string
+	err := s.db.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1 AND active`, actor.UserID).Scan(&stored)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNoActor
+	}
+	if err != nil {
+		return fmt.Errorf("change own password: %w", err)
+	}
+	ok := false
+	if stored != nil {
+		ok, _ = VerifyPassword(current, *stored)
+	}
+	if !ok {
+		return validate.Field("current_password", MsgCurrentPasswordWrong, nil)
+	}
+	return s.setPassword(ctx, s.db, actor.UserID, next)
+}
+
+// setPassword stores a new hash of pw for the user and removes their
+// unused set-password links (a password now exists).
+func (s *Service) setPassword(ctx context.Context, q querier, userID, pw string) error {
+	h, err := s.hash.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1`, userID, h); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	if _, err := q.Exec(ctx, `DELETE FROM user_tokens WHERE user_id = $1 AND purpose = $2`, userID, purposeSetPassword); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return nil
+}
+
+// stampSQL derives the session stamp from the password hash: a digest,
+// so the session never holds anything from which the hash could be learnt.
+const stampSQL = `left(encode(sha256(convert_to(coalesce(u.password_hash, ''), 'UTF8')), 'hex'), 16)`
+
+// ActorForUser returns the actor for a signed-in user: their role's
+// permission set and linked member. A deleted or deactivated user has no
+// actor (ErrNoActor): the web layer then treats the session as signed out.
+func (s *Service) ActorForUser(ctx context.Context, userID string) (authz.Actor, error) {
+	return s.actorFor(ctx, userID, "", false)
+}
+
+// ActorForSession is ActorForUser for a session that recorded the user's
+// SessionStamp at sign-in: when the password changed since, the session
+// is no longer valid (ErrNoActor).
+func (s *Service) ActorForSession(ctx context.Context, userID, stamp string) (authz.Actor, error) {
+	return s.actorFor(ctx, userID, stamp, true)
+}
+
+func (s *Service) actorFor(ctx context.Context, userID, stamp string, checkStamp bool) (authz.Actor, error) {
+	if !ValidID(userID) {
+		return authz.Anonymous, ErrNoActor
+	}
+	var a authz.Actor
+	var set, current string
+	err := s.db.QueryRow(ctx, `SELECT u.id, u.email::text, r.permission_set, coalesce(u.member_id::text, ''), `+stampSQL+userFrom+`
+		WHERE u.id = $1 AND u.active`, userID).Scan(&a.UserID, &a.Email, &set, &a.MemberID, &current)
+	if err == nil && checkStamp && current != stamp {
+		err = pgx.ErrNoRows
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return authz.Anonymous, ErrNoActor
+	}
+	if err != nil {
+		return authz.Anonymous, fmt.Errorf("load actor: %w", err)
+	}
+	a.Set = authz.PermissionSet(set)
+	if !a.Set.Valid() {
+		return authz.Anonymous, fmt.Errorf("load actor: role has unknown permission set %q", set)
+	}
+	return a, nil
+}

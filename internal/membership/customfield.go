@@ -1,0 +1,435 @@
+package membership
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mila/internal/authz"
+	"mila/internal/pg"
+	"mila/internal/slug"
+	"mila/internal/validate"
+)
+
+// Value types of custom data fields.
+const (
+	CustomFieldString  = "string"
+	CustomFieldInteger = "integer"
+	CustomFieldBoolean = "boolean"
+	CustomFieldDate    = "date"
+	CustomFieldEmail   = "email"
+)
+
+// CustomFieldTypes lists the value types in the order forms offer them.
+var CustomFieldTypes = []string{CustomFieldString, CustomFieldInteger, CustomFieldBoolean, CustomFieldDate, CustomFieldEmail}
+
+// Limits of custom fields and their values (the database checks the same).
+const (
+	CustomFieldNameMax        = 100
+	CustomFieldDescriptionMax = 500
+	CustomFieldValueMax       = 1000
+)
+
+// Custom-field message ids (texts in internal/web/locales/fields.*.json).
+const (
+	ErrCustomFieldNameTaken = "ErrCustomFieldNameTaken" // another field has this name
+	ErrCustomFieldTypeInUse = "ErrCustomFieldTypeInUse" // type change with values present
+	ErrCustomFieldBadType   = "ErrCustomFieldBadType"   // unknown value type
+)
+
+// CustomField is a club's own data field on members.
+type CustomField struct {
+	ID             string
+	Name           string
+	Slug           string // made from the name once, never changed
+	ValueType      string
+	Required       bool
+	ShowInOverview bool
+	Description    string
+	Position       int
+	ValueCount     int // members with a value (filled by List and Get)
+}
+
+// FormName is the member form's field name for this custom field.
+func (f CustomField) FormName() string { return "cf_" + f.Slug }
+
+// CustomFieldInput is what the custom field form submits.
+type CustomFieldInput struct {
+	Name           string
+	ValueType      string
+	Required       bool
+	ShowInOverview bool
+	Description    string
+}
+
+// CustomFields is the store of custom data fields (admin only, except
+// reading them, which every member form needs).
+type CustomFields struct {
+	DB *pgxpool.Pool
+}
+
+const customFieldColumns = `f.id, f.name::text, f.slug, f.value_type, f.required, f.show_in_overview, f.description, f.position`
+
+func scanCustomField(row pgx.Row, withCount bool) (CustomField, error) {
+	var f CustomField
+	dest := []any{&f.ID, &f.Name, &f.Slug, &f.ValueType, &f.Required, &f.ShowInOverview, &f.Description, &f.Position}
+	if withCount {
+		dest = append(dest, &f.ValueCount)
+	}
+	err := row.Scan(dest...)
+	return f, err
+}
+
+// customFieldQuerier is a pool or a transaction.
+type customFieldQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// loadCustomFields returns the custom fields in form order.
+func loadCustomFields(ctx context.Context, q customFieldQuerier, withCount bool) ([]CustomField, error) {
+	sql := `SELECT ` + customFieldColumns + ` FROM custom_fields f ORDER BY f.position, f.name`
+	if withCount {
+		sql = `SELECT ` + customFieldColumns + `,
+			(SELECT count(*) FROM custom_field_values v WHERE v.custom_field_id = f.id)
+			FROM custom_fields f ORDER BY f.position, f.name`
+	}
+	rows, err := q.Query(ctx, sql)
+	if err != nil {
+		return nil, fmt.Errorf("list custom fields: %w", err)
+	}
+	defer rows.Close()
+	var out []CustomField
+	for rows.Next() {
+		f, err := scanCustomField(rows, withCount)
+		if err != nil {
+			return nil, fmt.Errorf("scan custom field: %w", err)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list custom fields: %w", err)
+	}
+	return out, nil
+}
+
+func customFieldsTx(ctx context.Context, tx pgx.Tx) ([]CustomField, error) {
+	return loadCustomFields(ctx, tx, false)
+}
+
+// List returns every custom field in form order, with how many members
+// have a value for each.
+func (s CustomFields) List(ctx context.Context, actor authz.Actor) ([]CustomField, error) {
+	if err := actor.Require(authz.CustomField, authz.Read); err != nil {
+		return nil, err
+	}
+	return loadCustomFields(ctx, s.DB, true)
+}
+
+// Get returns one custom field with its value count, or ErrNotFound.
+func (s CustomFields) Get(ctx context.Context, actor authz.Actor, id string) (CustomField, error) {
+	if err := actor.Require(authz.CustomField, authz.Read); err != nil {
+		return CustomField{}, err
+	}
+	if !ValidID(id) {
+		return CustomField{}, ErrNotFound
+	}
+	f, err := scanCustomField(s.DB.QueryRow(ctx, `SELECT `+customFieldColumns+`,
+		(SELECT count(*) FROM custom_field_values v WHERE v.custom_field_id = f.id)
+		FROM custom_fields f WHERE f.id = $1`, id), true)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return CustomField{}, ErrNotFound
+	}
+	if err != nil {
+		return CustomField{}, fmt.Errorf("get custom field %s: %w", id, err)
+	}
+	return f, nil
+}
+
+type customFieldValues struct {
+	name, valueType, description string
+}
+
+func (in CustomFieldInput) check() (customFieldValues, validate.Errors) {
+	e := validate.Errors{}
+	v := customFieldValues{
+		name:        validate.Clean(in.Name),
+		valueType:   strings.TrimSpace(in.ValueType),
+		description: validate.Clean(in.Description),
+	}
+	validate.Text(e, "name", v.name, CustomFieldNameMax, true, false)
+	validate.Text(e, "description", v.description, CustomFieldDescriptionMax, false, true)
+	valid := false
+	for _, t := range CustomFieldTypes {
+		valid = valid || t == v.valueType
+	}
+	if !valid {
+		e.Add("value_type", ErrCustomFieldBadType, nil)
+	}
+	return v, e
+}
+
+// customFieldNameFree records ErrCustomFieldNameTaken when another field
+// has name, ignoring case (custom_fields.name is citext).
+func customFieldNameFree(ctx context.Context, tx pgx.Tx, e validate.Errors, name, exceptID string) error {
+	if e.Has("name") {
+		return nil
+	}
+	var taken bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM custom_fields WHERE name = $1 AND id::text <> $2)`,
+		name, exceptID).Scan(&taken)
+	if err != nil {
+		return fmt.Errorf("check custom field name: %w", err)
+	}
+	if taken {
+		e.Add("name", ErrCustomFieldNameTaken, nil)
+	}
+	return nil
+}
+
+// Create adds a custom field. Its slug is made from the name here, once:
+// "Mitgliedsnummer" → mitgliedsnummer, a second name with the same slug
+// gets -2, -3 …
+func (s CustomFields) Create(ctx context.Context, actor authz.Actor, in CustomFieldInput) (CustomField, error) {
+	if err := actor.Require(authz.CustomField, authz.Create); err != nil {
+		return CustomField{}, err
+	}
+	var id string
+	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		v, e := in.check()
+		base, err := slug.Make(v.name)
+		if err != nil && !e.Has("name") {
+			e.Add("name", validate.NoSlug, nil)
+		}
+		if err := customFieldNameFree(ctx, tx, e, v.name, ""); err != nil {
+			return err
+		}
+		if err := e.Err(); err != nil {
+			return err
+		}
+		// Two admins adding fields at once could pick the same slug: the
+		// table lock makes the check-then-insert of slugs atomic (adding a
+		// field is rare, so the lock costs nothing).
+		if _, err := tx.Exec(ctx, `LOCK TABLE custom_fields IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("lock custom fields: %w", err)
+		}
+		sl, err := slug.Unique(base, func(c string) (bool, error) {
+			var taken bool
+			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM custom_fields WHERE slug = $1)`, c).Scan(&taken)
+			return taken, err
+		})
+		if err != nil {
+			return fmt.Errorf("choose custom field slug: %w", err)
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO custom_fields (name, slug, value_type, required, show_in_overview, description, position)
+			VALUES ($1, $2, $3, $4, $5, $6, (SELECT coalesce(max(position), 0) + 1 FROM custom_fields))
+			RETURNING id`, v.name, sl, v.valueType, in.Required, in.ShowInOverview, v.description).Scan(&id)
+		if pg.IsUniqueViolation(err, "custom_fields_name_key") {
+			return validate.Field("name", ErrCustomFieldNameTaken, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("insert custom field: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return CustomField{}, err
+	}
+	return s.Get(ctx, actor, id)
+}
+
+// Update changes a custom field. The slug stays what it was, whatever the
+// new name, so form field names and links keep working. The value type
+// can only change while no member has a value for the field, since the
+// stored values would no longer fit it.
+func (s CustomFields) Update(ctx context.Context, actor authz.Actor, id string, in CustomFieldInput) (CustomField, error) {
+	if err := actor.Require(authz.CustomField, authz.Update); err != nil {
+		return CustomField{}, err
+	}
+	if !ValidID(id) {
+		return CustomField{}, ErrNotFound
+	}
+	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		var oldType string
+		var values int
+		err := tx.QueryRow(ctx, `SELECT value_type, (SELECT count(*) FROM custom_field_values WHERE custom_field_id = f.id)
+			FROM custom_fields f WHERE id = $1 FOR UPDATE`, id).Scan(&oldType, &values)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("get custom field %s: %w", id, err)
+		}
+		v, e := in.check()
+		if _, err := slug.Make(v.name); err != nil && !e.Has("name") {
+			e.Add("name", validate.NoSlug, nil) // keep names usable for a slug, like on create
+		}
+		if err := customFieldNameFree(ctx, tx, e, v.name, id); err != nil {
+			return err
+		}
+		if !e.Has("value_type") && v.valueType != oldType && values > 0 {
+			e.Add("value_type", ErrCustomFieldTypeInUse, map[string]any{"Count": values})
+		}
+		if err := e.Err(); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE custom_fields SET name = $2, value_type = $3, required = $4,
+			show_in_overview = $5, description = $6 WHERE id = $1`,
+			id, v.name, v.valueType, in.Required, in.ShowInOverview, v.description)
+		if pg.IsUniqueViolation(err, "custom_fields_name_key") {
+			return validate.Field("name", ErrCustomFieldNameTaken, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("update custom field %s: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return CustomField{}, err
+	}
+	return s.Get(ctx, actor, id)
+}
+
+// Delete removes a custom field and every member's value for it.
+func (s CustomFields) Delete(ctx context.Context, actor authz.Actor, id string) error {
+	if err := actor.Require(authz.CustomField, authz.Destroy); err != nil {
+		return err
+	}
+	if !ValidID(id) {
+		return ErrNotFound
+	}
+	tag, err := s.DB.Exec(ctx, `DELETE FROM custom_fields WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("delete custom field %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// customFieldWrite is one checked custom value; value "" deletes it.
+type customFieldWrite struct {
+	fieldID string
+	value   string
+}
+
+// checkCustomValues validates raw form values (by slug) against the
+// fields and returns the writes to make. Errors are keyed "cf_<slug>".
+func checkCustomValues(e validate.Errors, fields []CustomField, raw map[string]string) []customFieldWrite {
+	out := make([]customFieldWrite, 0, len(fields))
+	for _, f := range fields {
+		value, ok := f.ParseValue(e, raw[f.Slug])
+		if !ok {
+			continue
+		}
+		out = append(out, customFieldWrite{fieldID: f.ID, value: value})
+	}
+	return out
+}
+
+// ParseValue checks a value typed into the field's input and returns it
+// in canonical form ("" for no value). Problems are recorded in e under
+// the field's form name; ok is false then.
+//
+// Booleans are stored only when true: an unticked box is no value, and a
+// required boolean must be ticked (think "agrees to the statutes").
+func (f CustomField) ParseValue(e validate.Errors, raw string) (string, bool) {
+	name := f.FormName()
+	s := validate.Clean(raw)
+	if s == "" {
+		if f.Required {
+			e.Add(name, validate.Required, nil)
+			return "", false
+		}
+		return "", true
+	}
+	switch f.ValueType {
+	case CustomFieldInteger:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			e.Add(name, validate.BadNumber, nil)
+			return "", false
+		}
+		return strconv.FormatInt(n, 10), true
+	case CustomFieldBoolean:
+		switch strings.ToLower(s) {
+		case "true", "on", "1", "yes":
+			return "true", true
+		case "false", "off", "0", "no":
+			if f.Required {
+				e.Add(name, validate.Required, nil)
+				return "", false
+			}
+			return "", true
+		}
+		e.Add(name, validate.Invalid, nil)
+		return "", false
+	case CustomFieldDate:
+		t, err := time.Parse(dateLayout, s)
+		if err != nil {
+			e.Add(name, validate.BadDate, nil)
+			return "", false
+		}
+		if t.Before(MemberMinDate) || t.After(MemberMaxDate) {
+			e.Add(name, validate.DateRange, map[string]any{"Min": MemberMinDate.Format(dateLayout), "Max": MemberMaxDate.Format(dateLayout)})
+			return "", false
+		}
+		return t.Format(dateLayout), true
+	case CustomFieldEmail:
+		if !validate.ValidEmail(s) {
+			e.Add(name, validate.BadEmail, nil)
+			return "", false
+		}
+		return s, true
+	default:
+		before := len(e)
+		validate.Text(e, name, s, CustomFieldValueMax, false, false)
+		if len(e) > before {
+			return "", false
+		}
+		return s, true
+	}
+}
+
+// writeCustomValues stores the member's custom values: one upsert for the
+// values given, one delete for those emptied — two statements, so the
+// cf_text triggers run once each.
+func writeCustomValues(ctx context.Context, tx pgx.Tx, memberID string, writes []customFieldWrite) error {
+	var setIDs, setValues, clearIDs []string
+	for _, w := range writes {
+		if w.value == "" {
+			clearIDs = append(clearIDs, w.fieldID)
+		} else {
+			setIDs = append(setIDs, w.fieldID)
+			setValues = append(setValues, w.value)
+		}
+	}
+	if len(setIDs) > 0 {
+		_, err := tx.Exec(ctx, `INSERT INTO custom_field_values (member_id, custom_field_id, value)
+			SELECT $1, f, v FROM unnest($2::uuid[], $3::text[]) AS t (f, v)
+			ON CONFLICT (member_id, custom_field_id) DO UPDATE SET value = EXCLUDED.value
+			WHERE custom_field_values.value IS DISTINCT FROM EXCLUDED.value`, memberID, setIDs, setValues)
+		if pg.IsForeignKeyViolation(err, "") {
+			// A field was deleted while the form was open: refuse the save
+			// as a conflict, so the form reloads with the current fields.
+			return fmt.Errorf("save custom values: field deleted meanwhile: %w", ErrConflict)
+		}
+		if err != nil {
+			return fmt.Errorf("save custom values of member %s: %w", memberID, err)
+		}
+	}
+	if len(clearIDs) > 0 {
+		_, err := tx.Exec(ctx, `DELETE FROM custom_field_values WHERE member_id = $1 AND custom_field_id = ANY ($2::uuid[])`,
+			memberID, clearIDs)
+		if err != nil {
+			return fmt.Errorf("clear custom values of member %s: %w", memberID, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,478 @@
+package membership
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mila/internal/authz"
+	"mila/internal/pg"
+	"mila/internal/validate"
+)
+
+// Members is the member register's store: every action on members, their
+// custom field values and their link to a user. It is a thin value around
+// the pool, cheap to build per request (membership.Members{DB: pool}).
+type Members struct {
+	DB *pgxpool.Pool
+}
+
+// Member is one member of the club, as shown on the detail page.
+type Member struct {
+	ID          string
+	FirstName   string
+	LastName    string
+	Email       string // "" when the member has none
+	Phone       string
+	Street      string
+	HouseNumber string
+	PostalCode  string
+	City        string
+	Country     string
+	JoinDate    time.Time  // a date (UTC midnight)
+	ExitDate    *time.Time // nil while a member
+	Notes       string
+	Version     int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	GroupCount  int
+
+	// Custom holds the member's custom field values by field slug, in the
+	// canonical text form of their type (see CustomField.FormatValue).
+	Custom map[string]string
+
+	// The user linked to this member, if any.
+	UserID    string
+	UserEmail string
+}
+
+// Name is the member's display name, "First Last".
+func (m Member) Name() string { return m.FirstName + " " + m.LastName }
+
+// Active reports whether the member is a member on day (no exit date, or
+// an exit date after day) — the same rule as the overview's status filter.
+func (m Member) Active(day time.Time) bool {
+	return m.ExitDate == nil || m.ExitDate.After(dateOnly(day))
+}
+
+// MemberInput is what a member form submits: raw text, as typed. Create
+// and Update trim, check and convert it, and report every problem as a
+// field error keyed by the form field name (the column name).
+type MemberInput struct {
+	FirstName   string
+	LastName    string
+	Email       string
+	Phone       string
+	Street      string
+	HouseNumber string
+	PostalCode  string
+	City        string
+	Country     string
+	JoinDate    string // YYYY-MM-DD; empty means today
+	ExitDate    string // YYYY-MM-DD or empty
+	Notes       string
+
+	// Version is the version the edit started from (Update only); a save
+	// against a newer version is refused with ErrConflict.
+	Version int
+
+	// Custom holds custom field values by slug, as typed (a checkbox sends
+	// "true" or nothing). A field missing from the map counts as empty. On
+	// Update a nil map leaves every custom value as it is.
+	Custom map[string]string
+}
+
+// MemberFieldMax is the longest value of each member text field, in
+// characters. The database checks the same limits; the web layer uses them
+// for maxlength attributes.
+var MemberFieldMax = map[string]int{
+	"first_name":   100,
+	"last_name":    100,
+	"email":        254,
+	"phone":        50,
+	"street":       200,
+	"house_number": 20,
+	"postal_code":  20,
+	"city":         100,
+	"country":      100,
+	"notes":        10000,
+}
+
+// Dates the database accepts (members' CHECK constraints).
+var (
+	MemberMinDate = time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC)
+	MemberMaxDate = time.Date(2999, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// Member-specific message ids (texts in internal/web/locales/members.*.json).
+const (
+	ErrMemberExitBeforeJoin = "ErrMemberExitBeforeJoin" // exit date before join date
+	ErrMemberEmailTaken     = "ErrMemberEmailTaken"     // another member has this email
+	ErrMemberUserEmailTaken = "ErrMemberUserEmailTaken" // linked: another user has this email
+	ErrMemberLinkedNoEmail  = "ErrMemberLinkedNoEmail"  // linked: the email cannot be removed
+	ErrMemberAlreadyLinked  = "ErrMemberAlreadyLinked"  // the member already has a user
+	ErrMemberUserLinked     = "ErrMemberUserLinked"     // the user already has a member
+	ErrMemberLinkEmailTaken = "ErrMemberLinkEmailTaken" // linking: another member has the user's email
+)
+
+// dateLayout is ISO 8601, the only format dates are stored and exchanged in.
+const dateLayout = "2006-01-02"
+
+func dateOnly(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// memberValues is a checked MemberInput, ready for SQL.
+type memberValues struct {
+	firstName, lastName                    string
+	email                                  *string
+	phone, street, houseNumber, postalCode string
+	city, country, notes                   string
+	joinDate                               time.Time
+	exitDate                               *time.Time
+	custom                                 []customFieldWrite // nil: leave custom values alone
+	customGiven                            bool
+}
+
+// parseMemberDate checks a date field. Empty is allowed (the caller decides).
+func parseMemberDate(e validate.Errors, field, s string) (time.Time, bool) {
+	t, err := time.Parse(dateLayout, s)
+	if err != nil {
+		e.Add(field, validate.BadDate, nil)
+		return time.Time{}, false
+	}
+	if t.Before(MemberMinDate) || t.After(MemberMaxDate) {
+		e.Add(field, validate.DateRange, map[string]any{"Min": MemberMinDate.Format(dateLayout), "Max": MemberMaxDate.Format(dateLayout)})
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// check validates in against the rules that need no database; fields are
+// the custom fields (for custom values). today is the default join date.
+func (in MemberInput) check(fields []CustomField, today time.Time, withCustom bool) (memberValues, validate.Errors) {
+	e := validate.Errors{}
+	v := memberValues{
+		firstName:   validate.Clean(in.FirstName),
+		lastName:    validate.Clean(in.LastName),
+		phone:       validate.Clean(in.Phone),
+		street:      validate.Clean(in.Street),
+		houseNumber: validate.Clean(in.HouseNumber),
+		postalCode:  validate.Clean(in.PostalCode),
+		city:        validate.Clean(in.City),
+		country:     validate.Clean(in.Country),
+		notes:       validate.Clean(in.Notes),
+	}
+	validate.Text(e, "first_name", v.firstName, MemberFieldMax["first_name"], true, false)
+	validate.Text(e, "last_name", v.lastName, MemberFieldMax["last_name"], true, false)
+	validate.Text(e, "phone", v.phone, MemberFieldMax["phone"], false, false)
+	validate.Text(e, "street", v.street, MemberFieldMax["street"], false, false)
+	validate.Text(e, "house_number", v.houseNumber, MemberFieldMax["house_number"], false, false)
+	validate.Text(e, "postal_code", v.postalCode, MemberFieldMax["postal_code"], false, false)
+	validate.Text(e, "city", v.city, MemberFieldMax["city"], false, false)
+	validate.Text(e, "country", v.country, MemberFieldMax["country"], false, false)
+	validate.Text(e, "notes", v.notes, MemberFieldMax["notes"], false, true)
+
+	if email := validate.Clean(in.Email); email != "" {
+		validate.Email(e, "email", email, false)
+		v.email = &email
+	}
+
+	joinOK := true
+	if s := validate.Clean(in.JoinDate); s == "" {
+		v.joinDate = dateOnly(today)
+	} else {
+		v.joinDate, joinOK = parseMemberDate(e, "join_date", s)
+	}
+	if s := validate.Clean(in.ExitDate); s != "" {
+		if t, ok := parseMemberDate(e, "exit_date", s); ok {
+			v.exitDate = &t
+			if joinOK && t.Before(v.joinDate) {
+				e.Add("exit_date", ErrMemberExitBeforeJoin, nil)
+			}
+		}
+	}
+
+	if withCustom {
+		v.customGiven = true
+		v.custom = checkCustomValues(e, fields, in.Custom)
+	}
+	return v, e
+}
+
+// memberColumns is the column list read by scanMember, in order.
+const memberColumns = `m.id, m.first_name, m.last_name, coalesce(m.email::text, ''), m.phone, m.street,
+	m.house_number, m.postal_code, m.city, m.country, m.join_date, m.exit_date, m.notes, m.version,
+	m.created_at, m.updated_at, m.group_count,
+	coalesce(u.id::text, ''), coalesce(u.email::text, '')`
+
+func scanMember(row pgx.Row) (Member, error) {
+	var m Member
+	err := row.Scan(&m.ID, &m.FirstName, &m.LastName, &m.Email, &m.Phone, &m.Street,
+		&m.HouseNumber, &m.PostalCode, &m.City, &m.Country, &m.JoinDate, &m.ExitDate, &m.Notes, &m.Version,
+		&m.CreatedAt, &m.UpdatedAt, &m.GroupCount, &m.UserID, &m.UserEmail)
+	return m, err
+}
+
+// Get returns the member with id and its custom values, or ErrNotFound if
+// there is none or the actor may not read it.
+func (s Members) Get(ctx context.Context, actor authz.Actor, id string) (Member, error) {
+	if err := actor.Require(authz.Member, authz.Read); err != nil {
+		return Member{}, err
+	}
+	if !ValidID(id) || !actor.CanOnMember(authz.Member, authz.Read, id) {
+		return Member{}, ErrNotFound
+	}
+	m, err := scanMember(s.DB.QueryRow(ctx, `SELECT `+memberColumns+`
+		FROM members m LEFT JOIN users u ON u.member_id = m.id WHERE m.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Member{}, ErrNotFound
+	}
+	if err != nil {
+		return Member{}, fmt.Errorf("get member %s: %w", id, err)
+	}
+	m.Custom = map[string]string{}
+	if actor.CanOnMember(authz.CustomFieldValue, authz.Read, id) {
+		rows, err := s.DB.Query(ctx, `SELECT f.slug, v.value FROM custom_field_values v
+			JOIN custom_fields f ON f.id = v.custom_field_id WHERE v.member_id = $1`, id)
+		if err != nil {
+			return Member{}, fmt.Errorf("get custom values of member %s: %w", id, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var slug, value string
+			if err := rows.Scan(&slug, &value); err != nil {
+				return Member{}, fmt.Errorf("scan custom value: %w", err)
+			}
+			m.Custom[slug] = value
+		}
+		if err := rows.Err(); err != nil {
+			return Member{}, fmt.Errorf("get custom values of member %s: %w", id, err)
+		}
+	}
+	return m, nil
+}
+
+// Create adds a member. Problems with the input come back as a
+// *validate.Error keyed by form field name.
+func (s Members) Create(ctx context.Context, actor authz.Actor, in MemberInput) (Member, error) {
+	if err := actor.Require(authz.Member, authz.Create); err != nil {
+		return Member{}, err
+	}
+	withCustom := actor.Can(authz.CustomFieldValue, authz.Create)
+	var id string
+	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		fields, err := customFieldsTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		v, e := in.check(fields, time.Now(), withCustom)
+		if err := memberEmailFree(ctx, tx, e, v.email, ""); err != nil {
+			return err
+		}
+		if err := e.Err(); err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO members (first_name, last_name, email, phone, street,
+			house_number, postal_code, city, country, join_date, exit_date, notes)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			v.firstName, v.lastName, v.email, v.phone, v.street, v.houseNumber, v.postalCode,
+			v.city, v.country, v.joinDate, v.exitDate, v.notes).Scan(&id)
+		if err != nil {
+			return memberWriteError(err)
+		}
+		return writeCustomValues(ctx, tx, id, v.custom)
+	})
+	if err != nil {
+		return Member{}, err
+	}
+	return s.Get(ctx, actor, id)
+}
+
+// Update saves in over the member id. The save only happens when
+// in.Version is still the member's version; otherwise someone else saved
+// meanwhile and Update returns ErrConflict rather than overwrite their
+// changes (a conflict message, not last-write-wins). A member linked to a
+// user passes an email change on to the user, in the same transaction.
+func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in MemberInput) (Member, error) {
+	if err := actor.Require(authz.Member, authz.Update); err != nil {
+		return Member{}, err
+	}
+	// A linked-scope actor (own_data) changing another member is refused
+	// outright, without looking the id up: the answer is the same whether
+	// it exists or not.
+	if actor.Scope(authz.Member, authz.Update) == authz.Linked && id != actor.MemberID {
+		return Member{}, fmt.Errorf("update member %s: not the linked member: %w", id, authz.ErrForbidden)
+	}
+	if !ValidID(id) || !actor.CanOnMember(authz.Member, authz.Update, id) {
+		return Member{}, ErrNotFound
+	}
+	withCustom := in.Custom != nil && actor.CanOnMember(authz.CustomFieldValue, authz.Update, id)
+	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		fields, err := customFieldsTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		v, e := in.check(fields, time.Now(), withCustom)
+		if err := memberEmailFree(ctx, tx, e, v.email, id); err != nil {
+			return err
+		}
+		// The linked user's email follows the member's: check it is free
+		// before writing, so the form shows a field error, not a failure.
+		var userID string
+		err = tx.QueryRow(ctx, `SELECT id FROM users WHERE member_id = $1`, id).Scan(&userID)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("find user of member %s: %w", id, err)
+		}
+		if userID != "" && !e.Has("email") {
+			if v.email == nil {
+				e.Add("email", ErrMemberLinkedNoEmail, nil)
+			} else {
+				var taken bool
+				err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND id <> $2)`,
+					*v.email, userID).Scan(&taken)
+				if err != nil {
+					return fmt.Errorf("check user email: %w", err)
+				}
+				if taken {
+					e.Add("email", ErrMemberUserEmailTaken, nil)
+				}
+			}
+		}
+		if err := e.Err(); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE members SET first_name = $3, last_name = $4, email = $5,
+			phone = $6, street = $7, house_number = $8, postal_code = $9, city = $10, country = $11,
+			join_date = $12, exit_date = $13, notes = $14, version = version + 1
+			WHERE id = $1 AND version = $2`,
+			id, in.Version, v.firstName, v.lastName, v.email, v.phone, v.street, v.houseNumber,
+			v.postalCode, v.city, v.country, v.joinDate, v.exitDate, v.notes)
+		if err != nil {
+			return memberWriteError(err)
+		}
+		if tag.RowsAffected() == 0 {
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE id = $1)`, id).Scan(&exists); err != nil {
+				return fmt.Errorf("check member %s: %w", id, err)
+			}
+			if exists {
+				return fmt.Errorf("update member %s from version %d: %w", id, in.Version, ErrConflict)
+			}
+			return ErrNotFound
+		}
+		if userID != "" {
+			_, err := tx.Exec(ctx, `UPDATE users SET email = $2 WHERE id = $1 AND email::text IS DISTINCT FROM $2`, userID, v.email)
+			if pg.IsUniqueViolation(err, "users_email_key") {
+				return validate.Field("email", ErrMemberUserEmailTaken, nil)
+			}
+			if err != nil {
+				return fmt.Errorf("update email of linked user %s: %w", userID, err)
+			}
+		}
+		if v.customGiven {
+			return writeCustomValues(ctx, tx, id, v.custom)
+		}
+		return nil
+	})
+	if err != nil {
+		return Member{}, err
+	}
+	return s.Get(ctx, actor, id)
+}
+
+// memberEmailFree records ErrMemberEmailTaken when another member (not
+// exceptID) already has email, ignoring case. The unique index
+// members_email_key still decides a race; memberWriteError maps it to the
+// same field error.
+func memberEmailFree(ctx context.Context, tx pgx.Tx, e validate.Errors, email *string, exceptID string) error {
+	if email == nil || e.Has("email") {
+		return nil
+	}
+	var taken bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE email = $1 AND id::text <> $2)`,
+		*email, exceptID).Scan(&taken)
+	if err != nil {
+		return fmt.Errorf("check member email: %w", err)
+	}
+	if taken {
+		e.Add("email", ErrMemberEmailTaken, nil)
+	}
+	return nil
+}
+
+// memberWriteError turns constraint violations a race let through into
+// the field errors the checks would have given.
+func memberWriteError(err error) error {
+	switch {
+	case pg.IsUniqueViolation(err, "members_email_key"):
+		return validate.Field("email", ErrMemberEmailTaken, nil)
+	case pg.IsForeignKeyViolation(err, ""):
+		return ErrNotFound
+	}
+	return fmt.Errorf("write member: %w", err)
+}
+
+// MemberDeletion describes what deleting a member takes with it, for the
+// confirmation dialog.
+type MemberDeletion struct {
+	Member           Member
+	CustomValueCount int    // custom field values deleted with the member
+	GroupCount       int    // group memberships deleted with the member
+	LinkedUserEmail  string // a linked user stays but loses the link
+}
+
+// DeletionPreview returns what Delete would remove for member id.
+func (s Members) DeletionPreview(ctx context.Context, actor authz.Actor, id string) (MemberDeletion, error) {
+	if err := actor.Require(authz.Member, authz.Destroy); err != nil {
+		return MemberDeletion{}, err
+	}
+	if !ValidID(id) || !actor.CanOnMember(authz.Member, authz.Destroy, id) {
+		return MemberDeletion{}, ErrNotFound
+	}
+	m, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return MemberDeletion{}, err
+	}
+	d := MemberDeletion{Member: m, LinkedUserEmail: m.UserEmail}
+	err = s.DB.QueryRow(ctx, `SELECT (SELECT count(*) FROM custom_field_values WHERE member_id = $1),
+		(SELECT count(*) FROM member_groups WHERE member_id = $1)`, id).Scan(&d.CustomValueCount, &d.GroupCount)
+	if err != nil {
+		return MemberDeletion{}, fmt.Errorf("count what goes with member %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// Delete removes the member with its custom values and group memberships
+// (the foreign keys cascade); a linked user stays, unlinked.
+func (s Members) Delete(ctx context.Context, actor authz.Actor, id string) error {
+	if err := actor.Require(authz.Member, authz.Destroy); err != nil {
+		return err
+	}
+	if !ValidID(id) || !actor.CanOnMember(authz.Member, authz.Destroy, id) {
+		return ErrNotFound
+	}
+	tag, err := s.DB.Exec(ctx, `DELETE FROM members WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("delete member %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// MemberCount returns the number of members in the database, whatever the
+// actor (for the demo loader and the home page; it reveals no member).
+func MemberCount(ctx context.Context, db *pgxpool.Pool) (int, error) {
+	var n int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM members`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count members: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,171 @@
+package membership
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"mila/internal/authz"
+	"mila/internal/pg"
+	"mila/internal/validate"
+)
+
+// A user may be linked to one member and a member to one user
+// (users.member_id, unique). The member's email and the user's (the
+// sign-in address) are then kept equal:
+//   - linking copies the user's email onto the member;
+//   - saving the member with a new email changes the user's (Members.Update);
+//   - changing the user's email changes the member's (SetLinkedMemberEmail,
+//     called by the accounts package in its own transaction);
+//   - unlinking changes neither.
+
+// MemberUserOption is a user that can be linked, for the select on the
+// member page.
+type MemberUserOption struct {
+	ID    string
+	Email string
+}
+
+// memberRequireLinkAdmin: linking touches a user and a member, so only
+// an actor who may change every user and every member may do it (admin).
+func memberRequireLinkAdmin(actor authz.Actor) error {
+	if actor.Scope(authz.User, authz.Update) != authz.All || actor.Scope(authz.Member, authz.Update) != authz.All {
+		return fmt.Errorf("link user and member: %w", authz.ErrForbidden)
+	}
+	return nil
+}
+
+// CanLinkUsers reports whether actor may link and unlink users and members
+// (to show the control).
+func CanLinkUsers(actor authz.Actor) bool { return memberRequireLinkAdmin(actor) == nil }
+
+// LinkableUsers returns the users not linked to any member, by email.
+func (s Members) LinkableUsers(ctx context.Context, actor authz.Actor) ([]MemberUserOption, error) {
+	if err := memberRequireLinkAdmin(actor); err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.Query(ctx, `SELECT id, email::text FROM users WHERE member_id IS NULL ORDER BY email`)
+	if err != nil {
+		return nil, fmt.Errorf("list linkable users: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (MemberUserOption, error) {
+		var o MemberUserOption
+		err := row.Scan(&o.ID, &o.Email)
+		return o, err
+	})
+}
+
+// LinkUser links user userID to member memberID and copies the user's
+// email onto the member. Problems are field errors on "user_id": the user
+// does not exist or already has a member, the member already has a user,
+// or another member already has the user's email.
+func (s Members) LinkUser(ctx context.Context, actor authz.Actor, memberID, userID string) error {
+	if err := memberRequireLinkAdmin(actor); err != nil {
+		return err
+	}
+	if !ValidID(memberID) {
+		return ErrNotFound
+	}
+	if !ValidID(userID) {
+		return validate.Field("user_id", validate.NotFound, nil)
+	}
+	return pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		// Lock order: member, then user — the same as Members.Update.
+		var exists bool
+		err := tx.QueryRow(ctx, `SELECT true FROM members WHERE id = $1 FOR NO KEY UPDATE`, memberID).Scan(&exists)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("lock member %s: %w", memberID, err)
+		}
+		var email string
+		var linked *string
+		err = tx.QueryRow(ctx, `SELECT email::text, member_id::text FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&email, &linked)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return validate.Field("user_id", validate.NotFound, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("lock user %s: %w", userID, err)
+		}
+		if linked != nil {
+			if *linked == memberID {
+				return nil // already linked: nothing to do
+			}
+			return validate.Field("user_id", ErrMemberUserLinked, nil)
+		}
+		var hasUser, emailTaken bool
+		err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE member_id = $1),
+			EXISTS (SELECT 1 FROM members WHERE email = $2 AND id <> $1)`, memberID, email).Scan(&hasUser, &emailTaken)
+		if err != nil {
+			return fmt.Errorf("check link of member %s: %w", memberID, err)
+		}
+		switch {
+		case hasUser:
+			return validate.Field("user_id", ErrMemberAlreadyLinked, nil)
+		case emailTaken:
+			return validate.Field("user_id", ErrMemberLinkEmailTaken, map[string]any{"Email": email})
+		}
+		_, err = tx.Exec(ctx, `UPDATE members SET email = $2, version = version + 1
+			WHERE id = $1 AND email::text IS DISTINCT FROM $2`, memberID, email)
+		if pg.IsUniqueViolation(err, "members_email_key") {
+			return validate.Field("user_id", ErrMemberLinkEmailTaken, map[string]any{"Email": email})
+		}
+		if err != nil {
+			return fmt.Errorf("copy user email to member %s: %w", memberID, err)
+		}
+		_, err = tx.Exec(ctx, `UPDATE users SET member_id = $2 WHERE id = $1`, userID, memberID)
+		if pg.IsUniqueViolation(err, "users_member_id_key") {
+			return validate.Field("user_id", ErrMemberAlreadyLinked, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("link user %s to member %s: %w", userID, memberID, err)
+		}
+		return nil
+	})
+}
+
+// UnlinkUser removes the link between member memberID and its user. Both
+// keep their email. Unlinking a member without a user is not an error.
+func (s Members) UnlinkUser(ctx context.Context, actor authz.Actor, memberID string) error {
+	if err := memberRequireLinkAdmin(actor); err != nil {
+		return err
+	}
+	if !ValidID(memberID) {
+		return ErrNotFound
+	}
+	if _, err := s.DB.Exec(ctx, `UPDATE users SET member_id = NULL WHERE member_id = $1`, memberID); err != nil {
+		return fmt.Errorf("unlink member %s: %w", memberID, err)
+	}
+	return nil
+}
+
+// SetLinkedMemberEmail gives the member linked to user userID (if any)
+// the email email. The accounts package calls it inside the transaction
+// that changes the user's email, after its own checks and authorisation,
+// so both addresses change together or not at all. It bumps the member's
+// version, so a member form opened before reports a conflict instead of
+// writing the old address back. Another member with that email is a
+// field error on "email" (ErrMemberEmailTaken).
+func SetLinkedMemberEmail(ctx context.Context, tx pgx.Tx, userID, email string) error {
+	var taken bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members m WHERE m.email = $2
+		AND m.id IS DISTINCT FROM (SELECT member_id FROM users WHERE id = $1))`, userID, email).Scan(&taken)
+	if err != nil {
+		return fmt.Errorf("check member email: %w", err)
+	}
+	if taken {
+		return validate.Field("email", ErrMemberEmailTaken, nil)
+	}
+	_, err = tx.Exec(ctx, `UPDATE members m SET email = $2, version = m.version + 1
+		FROM users u WHERE u.id = $1 AND m.id = u.member_id AND m.email::text IS DISTINCT FROM $2`, userID, email)
+	if pg.IsUniqueViolation(err, "members_email_key") {
+		return validate.Field("email", ErrMemberEmailTaken, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("update email of member linked to user %s: %w", userID, err)
+	}
+	return nil
+}

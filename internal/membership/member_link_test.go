@@ -1,0 +1,129 @@
+package membership
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mila/internal/authz"
+	"mila/internal/validate"
+)
+
+func memberTestUser(t *testing.T, db *pgxpool.Pool, email string) string {
+	t.Helper()
+	var id string
+	if err := db.QueryRow(context.Background(), `INSERT INTO users (email, role_id)
+		VALUES ($1, (SELECT id FROM roles WHERE system_key = 'member')) RETURNING id`, email).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func memberTestUserEmail(t *testing.T, db *pgxpool.Pool, id string) (email string, member *string) {
+	t.Helper()
+	if err := db.QueryRow(context.Background(), `SELECT email::text, member_id::text FROM users WHERE id = $1`, id).Scan(&email, &member); err != nil {
+		t.Fatal(err)
+	}
+	return email, member
+}
+
+func TestMemberLinkUser(t *testing.T) {
+	s, db := memberTestStore(t)
+	ctx := context.Background()
+	m := memberTestCreate(t, s, MemberInput{FirstName: "Anna", LastName: "Ahrens", Email: "alt@example.org"})
+	other := memberTestCreate(t, s, MemberInput{FirstName: "Bernd", LastName: "Bauer", Email: "bernd@example.org"})
+	u := memberTestUser(t, db, "anna@example.org")
+	u2 := memberTestUser(t, db, "zweite@example.org")
+	memberTestUser(t, db, "bernd@example.org") // same email as member Bernd
+
+	if err := s.LinkUser(ctx, memberTestTreasurer, m.ID, u); !errors.Is(err, authz.ErrForbidden) {
+		t.Fatalf("treasurer links: %v", err)
+	}
+	opts, err := s.LinkableUsers(ctx, memberTestAdmin)
+	if err != nil || len(opts) != 3 {
+		t.Fatalf("linkable users: %v %v", opts, err)
+	}
+	if err := s.LinkUser(ctx, memberTestAdmin, m.ID, u); err != nil {
+		t.Fatal(err)
+	}
+	// The user's email became the member's; the version moved on.
+	got, _ := s.Get(ctx, memberTestAdmin, m.ID)
+	if got.Email != "anna@example.org" || got.UserID != u || got.Version != m.Version+1 {
+		t.Fatalf("after link: %+v", got)
+	}
+	if opts, _ := s.LinkableUsers(ctx, memberTestAdmin); len(opts) != 2 {
+		t.Fatalf("linked user still offered: %v", opts)
+	}
+	// Linking again is a no-op; a second user or a second member is refused.
+	if err := s.LinkUser(ctx, memberTestAdmin, m.ID, u); err != nil {
+		t.Fatalf("link again: %v", err)
+	}
+	memberTestWantField(t, s.LinkUser(ctx, memberTestAdmin, m.ID, u2), "user_id", ErrMemberAlreadyLinked)
+	memberTestWantField(t, s.LinkUser(ctx, memberTestAdmin, other.ID, u), "user_id", ErrMemberUserLinked)
+	memberTestWantField(t, s.LinkUser(ctx, memberTestAdmin, other.ID, "0190a000-0000-7000-8000-00000000ffff"), "user_id", validate.NotFound)
+	memberTestWantField(t, s.LinkUser(ctx, memberTestAdmin, other.ID, "junk"), "user_id", validate.NotFound)
+	if err := s.LinkUser(ctx, memberTestAdmin, "0190a000-0000-7000-8000-00000000ffff", u2); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("link to unknown member: %v", err)
+	}
+	// Linking u2 to Bernd would copy zweite@ onto Bernd: fine. But a user
+	// whose email another member has cannot be linked to a third member.
+	third := memberTestCreate(t, s, MemberInput{FirstName: "Carla", LastName: "Christ"})
+	var berndUser string
+	if err := db.QueryRow(ctx, `SELECT id FROM users WHERE email = 'bernd@example.org'`).Scan(&berndUser); err != nil {
+		t.Fatal(err)
+	}
+	memberTestWantField(t, s.LinkUser(ctx, memberTestAdmin, third.ID, berndUser), "user_id", ErrMemberLinkEmailTaken)
+
+	// Changing the linked member's email changes the user's.
+	got, err = s.Update(ctx, memberTestAdmin, m.ID, MemberInput{FirstName: "Anna", LastName: "Ahrens", Email: "Anna.Neu@example.org", Version: got.Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if email, _ := memberTestUserEmail(t, db, u); email != "Anna.Neu@example.org" {
+		t.Fatalf("user email after member change: %s", email)
+	}
+	// Refused when another user has it, and nothing changes.
+	_, err = s.Update(ctx, memberTestAdmin, m.ID, MemberInput{FirstName: "Anna", LastName: "Ahrens", Email: "ZWEITE@example.org", Version: got.Version})
+	memberTestWantField(t, err, "email", ErrMemberUserEmailTaken)
+	// A linked member needs an email (the user signs in with it).
+	_, err = s.Update(ctx, memberTestAdmin, m.ID, MemberInput{FirstName: "Anna", LastName: "Ahrens", Email: "", Version: got.Version})
+	memberTestWantField(t, err, "email", ErrMemberLinkedNoEmail)
+	if again, _ := s.Get(ctx, memberTestAdmin, m.ID); again.Email != "Anna.Neu@example.org" || again.Version != got.Version {
+		t.Fatalf("refused change wrote: %+v", again)
+	}
+
+	// The accounts side: a user's new email moves to the member, in its transaction.
+	err = pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE users SET email = 'anna3@example.org' WHERE id = $1`, u); err != nil {
+			return err
+		}
+		return SetLinkedMemberEmail(ctx, tx, u, "anna3@example.org")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.Get(ctx, memberTestAdmin, m.ID); again.Email != "anna3@example.org" || again.Version != got.Version+1 {
+		t.Fatalf("after user email change: %+v", again)
+	}
+	err = pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		return SetLinkedMemberEmail(ctx, tx, u, "BERND@example.org")
+	})
+	memberTestWantField(t, err, "email", ErrMemberEmailTaken)
+	// A user without a member: nothing to do.
+	if err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error { return SetLinkedMemberEmail(ctx, tx, u2, "x@example.org") }); err != nil {
+		t.Fatal(err)
+	}
+
+	// Unlinking changes neither email.
+	if err := s.UnlinkUser(ctx, memberTestAdmin, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	email, linked := memberTestUserEmail(t, db, u)
+	again, _ := s.Get(ctx, memberTestAdmin, m.ID)
+	if linked != nil || email != "anna3@example.org" || again.Email != "anna3@example.org" || again.UserID != "" {
+		t.Fatalf("after unlink: user %s %v, member %+v", email, linked, again)
+	}
+}

@@ -1,0 +1,188 @@
+package membership
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestMemberQueryNormalize(t *testing.T) {
+	fields := []CustomField{{ID: "f1", Slug: "nummer", ValueType: CustomFieldInteger, ShowInOverview: true}, {ID: "f2", Slug: "geheim"}}
+	for _, c := range []struct {
+		in, want MemberQuery
+	}{
+		{MemberQuery{}, MemberQuery{Status: "active", Sort: "name", Dir: "asc", Page: 1, PerPage: 50}},
+		{MemberQuery{Status: "weird", Sort: "password", Dir: "up", Page: -3, PerPage: 7},
+			MemberQuery{Status: "active", Sort: "name", Dir: "asc", Page: 1, PerPage: 50}},
+		{MemberQuery{Status: "former", Sort: "city", Dir: "desc", Page: 3, PerPage: 100},
+			MemberQuery{Status: "former", Sort: "city", Dir: "desc", Page: 3, PerPage: 100}},
+		{MemberQuery{Q: " anna ", PerPage: 25}, MemberQuery{Q: "anna", Status: "active", Sort: "relevance", Dir: "asc", Page: 1, PerPage: 25}},
+		{MemberQuery{Q: "&&", Sort: "relevance"}, MemberQuery{Q: "&&", Status: "active", Sort: "name", Dir: "asc", Page: 1, PerPage: 50}},
+		{MemberQuery{Sort: "cf_nummer"}, MemberQuery{Status: "active", Sort: "cf_nummer", Dir: "asc", Page: 1, PerPage: 50}},
+		{MemberQuery{Sort: "cf_geheim"}, MemberQuery{Status: "active", Sort: "name", Dir: "asc", Page: 1, PerPage: 50}},
+		{MemberQuery{Sort: "group_count"}, MemberQuery{Status: "active", Sort: "group_count", Dir: "desc", Page: 1, PerPage: 50}},
+		{MemberQuery{Sort: "groups", Group: "none"}, MemberQuery{Status: "active", Sort: "groups", Dir: "asc", Page: 1, PerPage: 50, Group: "none"}},
+		{MemberQuery{Group: "jugend-2"}, MemberQuery{Status: "active", Sort: "name", Dir: "asc", Page: 1, PerPage: 50, Group: "jugend-2"}},
+		{MemberQuery{Group: "Ju gend'"}, MemberQuery{Status: "active", Sort: "name", Dir: "asc", Page: 1, PerPage: 50}},
+	} {
+		if got := c.in.Normalize(fields); got != c.want {
+			t.Errorf("Normalize(%+v)\n got %+v\nwant %+v", c.in, got, c.want)
+		}
+	}
+}
+
+func memberListTestIDs(page MemberPage) []string {
+	var out []string
+	for _, r := range page.Rows {
+		out = append(out, r.LastName)
+	}
+	return out
+}
+
+func TestMemberListStatus(t *testing.T) {
+	s, _ := memberTestStore(t)
+	ctx := context.Background()
+	today := time.Now().Format(dateLayout)
+	tomorrow := time.Now().AddDate(0, 0, 1).Format(dateLayout)
+	memberTestCreate(t, s, MemberInput{FirstName: "A", LastName: "Aktiv", JoinDate: "2000-01-01"})
+	memberTestCreate(t, s, MemberInput{FirstName: "A", LastName: "Gekündigt", JoinDate: "2000-01-01", ExitDate: tomorrow})
+	memberTestCreate(t, s, MemberInput{FirstName: "A", LastName: "Heute", JoinDate: "2000-01-01", ExitDate: today})
+	memberTestCreate(t, s, MemberInput{FirstName: "A", LastName: "Früher", JoinDate: "2000-01-01", ExitDate: "2010-01-01"})
+	for status, want := range map[MemberStatus][]string{
+		MemberStatusActive: {"Aktiv", "Gekündigt"},
+		MemberStatusFormer: {"Früher", "Heute"},
+		MemberStatusAll:    {"Aktiv", "Früher", "Gekündigt", "Heute"},
+		"":                 {"Aktiv", "Gekündigt"},
+	} {
+		page, err := s.List(ctx, memberTestAdmin, MemberQuery{Status: status})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := memberListTestIDs(page); !slices.Equal(got, want) || page.Total != len(want) {
+			t.Errorf("status %q: %v (total %d), want %v", status, got, page.Total, want)
+		}
+	}
+}
+
+func TestMemberListSort(t *testing.T) {
+	s, db := memberTestStore(t)
+	ctx := context.Background()
+	num, err := CustomFields{DB: db}.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Nummer", ValueType: CustomFieldInteger, ShowInOverview: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Last names chosen so that each column orders them differently.
+	memberTestCreate(t, s, MemberInput{FirstName: "X", LastName: "Álvarez", Email: "z@example.org", City: "Zwickau", JoinDate: "2010-01-01",
+		Custom: map[string]string{num.Slug: "100"}})
+	memberTestCreate(t, s, MemberInput{FirstName: "X", LastName: "Bäcker", Email: "a@example.org", City: "", JoinDate: "2020-01-01",
+		Custom: map[string]string{num.Slug: "9"}})
+	memberTestCreate(t, s, MemberInput{FirstName: "X", LastName: "Czerny", City: "Ärzen", JoinDate: "2000-01-01",
+		Custom: map[string]string{num.Slug: "10"}})
+	memberTestCreate(t, s, MemberInput{FirstName: "X", LastName: "Dietz", Email: "m@example.org", City: "Berlin", JoinDate: "2015-01-01"})
+	for _, c := range []struct {
+		sort, dir string
+		want      []string
+	}{
+		{"name", "asc", []string{"Álvarez", "Bäcker", "Czerny", "Dietz"}},
+		{"name", "desc", []string{"Dietz", "Czerny", "Bäcker", "Álvarez"}},
+		{"email", "asc", []string{"Bäcker", "Dietz", "Álvarez", "Czerny"}},
+		{"email", "desc", []string{"Álvarez", "Dietz", "Bäcker", "Czerny"}},
+		{"city", "asc", []string{"Czerny", "Dietz", "Álvarez", "Bäcker"}},
+		{"city", "desc", []string{"Álvarez", "Dietz", "Czerny", "Bäcker"}},
+		{"join_date", "asc", []string{"Czerny", "Álvarez", "Dietz", "Bäcker"}},
+		{"join_date", "desc", []string{"Bäcker", "Dietz", "Álvarez", "Czerny"}},
+		{"cf_" + num.Slug, "asc", []string{"Bäcker", "Czerny", "Álvarez", "Dietz"}},
+		{"cf_" + num.Slug, "desc", []string{"Álvarez", "Czerny", "Bäcker", "Dietz"}},
+		{"groups", "asc", []string{"Álvarez", "Bäcker", "Czerny", "Dietz"}},
+		{"group_count", "", []string{"Álvarez", "Bäcker", "Czerny", "Dietz"}},
+	} {
+		page, err := s.List(ctx, memberTestAdmin, MemberQuery{Sort: c.sort, Dir: c.dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := memberListTestIDs(page); !slices.Equal(got, c.want) {
+			t.Errorf("sort %s %s: %v, want %v", c.sort, c.dir, got, c.want)
+		}
+	}
+	page, _ := s.List(ctx, memberTestAdmin, MemberQuery{})
+	if len(page.Columns) != 1 || page.Rows[0].Custom[num.Slug] != "100" || page.Rows[3].Custom != nil {
+		t.Fatalf("overview custom column: %+v / %+v", page.Columns, page.Rows)
+	}
+}
+
+func TestMemberListGroups(t *testing.T) {
+	s, db := memberTestStore(t)
+	ctx := context.Background()
+	a := memberTestCreate(t, s, MemberInput{FirstName: "A", LastName: "Eins"})
+	b := memberTestCreate(t, s, MemberInput{FirstName: "B", LastName: "Zwei"})
+	memberTestCreate(t, s, MemberInput{FirstName: "C", LastName: "Ohne"})
+	join := func(member, name string) {
+		t.Helper()
+		if _, err := db.Exec(ctx, `WITH g AS (INSERT INTO groups (name, slug) VALUES ($1, lower($1))
+			ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name RETURNING id)
+			INSERT INTO member_groups (member_id, group_id) SELECT $2, id FROM g`, name, member); err != nil {
+			t.Fatal(err)
+		}
+	}
+	join(a.ID, "Zither")
+	join(b.ID, "Chor")
+	join(b.ID, "Zither")
+	for _, c := range []struct {
+		q    MemberQuery
+		want []string
+	}{
+		{MemberQuery{Sort: "groups"}, []string{"Zwei", "Eins", "Ohne"}},
+		{MemberQuery{Sort: "groups", Dir: "desc"}, []string{"Eins", "Zwei", "Ohne"}},
+		{MemberQuery{Sort: "group_count"}, []string{"Zwei", "Eins", "Ohne"}},
+		{MemberQuery{Sort: "group_count", Dir: "asc"}, []string{"Ohne", "Eins", "Zwei"}},
+		{MemberQuery{Group: "chor"}, []string{"Zwei"}},
+		{MemberQuery{Group: "zither"}, []string{"Eins", "Zwei"}},
+		{MemberQuery{Group: "none"}, []string{"Ohne"}},
+		{MemberQuery{Group: "unknown"}, nil},
+		{MemberQuery{Q: "Zither", Group: "chor"}, []string{"Zwei"}},
+	} {
+		page, err := s.List(ctx, memberTestAdmin, c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := memberListTestIDs(page); !slices.Equal(got, c.want) {
+			t.Errorf("%+v: %v, want %v", c.q, got, c.want)
+		}
+	}
+	page, _ := s.List(ctx, memberTestAdmin, MemberQuery{Sort: "name"})
+	if g := page.Rows[1].Groups; len(g) != 0 || page.Rows[2].LastName != "Zwei" || len(page.Rows[2].Groups) != 2 ||
+		page.Rows[2].Groups[0] != (MemberRowGroup{Name: "Chor", Slug: "chor"}) {
+		t.Fatalf("group badges: %+v", page.Rows)
+	}
+}
+
+func TestMemberListPaging(t *testing.T) {
+	s, _ := memberTestStore(t)
+	ctx := context.Background()
+	for i := range 30 {
+		memberTestCreate(t, s, MemberInput{FirstName: "M", LastName: fmt.Sprintf("Nr%02d", i)})
+	}
+	page, err := s.List(ctx, memberTestAdmin, MemberQuery{PerPage: 25, Page: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Total != 30 || page.Pages != 2 || len(page.Rows) != 5 || page.Rows[0].LastName != "Nr25" {
+		t.Fatalf("page 2: total %d pages %d rows %v", page.Total, page.Pages, memberListTestIDs(page))
+	}
+	// Past the end: the last page.
+	page, _ = s.List(ctx, memberTestAdmin, MemberQuery{PerPage: 25, Page: 99})
+	if page.Query.Page != 2 || len(page.Rows) != 5 {
+		t.Fatalf("page 99: %+v", page.Query)
+	}
+	page, _ = s.List(ctx, memberTestAdmin, MemberQuery{PerPage: 33})
+	if page.Query.PerPage != 50 || len(page.Rows) != 30 || page.Pages != 1 {
+		t.Fatalf("odd per_page: %+v", page.Query)
+	}
+	// Nothing matches: one empty page.
+	page, _ = s.List(ctx, memberTestAdmin, MemberQuery{Q: "Zylinder", Page: 3})
+	if page.Total != 0 || page.Pages != 1 || page.Query.Page != 1 || len(page.Rows) != 0 {
+		t.Fatalf("empty: %+v", page)
+	}
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"net/http"
+
+	"mila/internal/accounts"
+)
+
+// accountPage is the Page of templates/account_show.html.
+type accountPage struct {
+	User     accounts.User
+	RoleName string
+	Form     *Form
+}
+
+// accountShow shows the signed-in user's own account and the form to
+// change their password. Every permission set may.
+func (a *App) accountShow(w http.ResponseWriter, r *http.Request) {
+	a.renderAccount(w, r, http.StatusOK, newForm(nil))
+}
+
+func (a *App) renderAccount(w http.ResponseWriter, r *http.Request, status int, f *Form) {
+	actor := actorFrom(r)
+	u, err := a.acct().GetUser(r.Context(), actor, actor.UserID)
+	if err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	forgetPasswords(f, "current_password", "new_password", "new_password_confirm")
+	a.render(w, r, status, "account_show", accountPage{User: u, RoleName: a.roleName(r, u), Form: f})
+}
+
+var passwordLabels = map[string]string{
+	"current_password":     "AccFieldCurrentPassword",
+	"new_password":         "AccFieldNewPassword",
+	"new_password_confirm": "AccFieldNewPasswordConfirm",
+	"password":             "AccFieldNewPassword",
+	"password_confirm":     "AccFieldNewPasswordConfirm",
+}
+
+// accountPasswordSave changes the own password; the current one is
+// required. Other sessions of the user end (their stamp no longer
+// matches); this one continues under a new token.
+func (a *App) accountPasswordSave(w http.ResponseWriter, r *http.Request) {
+	if !a.parseForm(w, r) {
+		return
+	}
+	f := newForm(r.PostForm)
+	checkConfirm(f, "new_password", "new_password_confirm", passwordLabels["new_password_confirm"])
+	actor := actorFrom(r)
+	if f.Valid() {
+		err := a.acct().ChangeOwnPassword(r.Context(), actor, r.PostForm.Get("current_password"), r.PostForm.Get("new_password"))
+		if err != nil {
+			if !addDomainErrors(f, err, passwordLabels) {
+				a.errorResponse(w, r, err)
+				return
+			}
+		}
+	}
+	if !f.Valid() {
+		a.renderAccount(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	u, err := a.acct().GetUser(r.Context(), actor, actor.UserID)
+	if err == nil {
+		err = a.startSession(r, u)
+	}
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	a.flashSuccess(r, "AccPasswordChanged")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+}

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"mila/internal/membership"
+)
+
+// fieldFormPage is the Page of templates/field_form.html (new and edit).
+type fieldFormPage struct {
+	Form   *Form
+	IsNew  bool
+	Field  membership.CustomField // edit only
+	Action string
+	Types  []memberListOption
+}
+
+var fieldLabels = map[string]string{
+	"name":        "FieldFieldName",
+	"value_type":  "FieldFieldType",
+	"description": "FieldFieldDescription",
+}
+
+func fieldInputFrom(f *Form) membership.CustomFieldInput {
+	return membership.CustomFieldInput{
+		Name:           f.Values.Get("name"),
+		ValueType:      f.Values.Get("value_type"),
+		Required:       f.Values.Get("required") != "",
+		ShowInOverview: f.Values.Get("show_in_overview") != "",
+		Description:    f.Values.Get("description"),
+	}
+}
+
+func (a *App) fieldNew(w http.ResponseWriter, r *http.Request) {
+	f := newForm(nil)
+	f.Set("value_type", membership.CustomFieldString)
+	a.renderFieldForm(w, r, http.StatusOK, fieldFormPage{Form: f, IsNew: true})
+}
+
+func (a *App) fieldCreate(w http.ResponseWriter, r *http.Request) {
+	if !a.parseForm(w, r) {
+		return
+	}
+	f := newForm(r.PostForm)
+	cf, err := a.customFields().Create(r.Context(), actorFrom(r), fieldInputFrom(f))
+	if addDomainErrors(f, err, fieldLabels) {
+		a.renderFieldForm(w, r, http.StatusUnprocessableEntity, fieldFormPage{Form: f, IsNew: true})
+		return
+	}
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	a.flashSuccess(r, "FieldCreated", "Name", cf.Name)
+	http.Redirect(w, r, "/admin/fields", http.StatusSeeOther)
+}
+
+func (a *App) fieldEdit(w http.ResponseWriter, r *http.Request) {
+	cf, err := a.customFields().Get(r.Context(), actorFrom(r), r.PathValue("id"))
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	v := url.Values{}
+	v.Set("name", cf.Name)
+	v.Set("value_type", cf.ValueType)
+	v.Set("description", cf.Description)
+	if cf.Required {
+		v.Set("required", "on")
+	}
+	if cf.ShowInOverview {
+		v.Set("show_in_overview", "on")
+	}
+	a.renderFieldForm(w, r, http.StatusOK, fieldFormPage{Form: newForm(v), Field: cf})
+}
+
+func (a *App) fieldUpdate(w http.ResponseWriter, r *http.Request) {
+	if !a.parseForm(w, r) {
+		return
+	}
+	actor := actorFrom(r)
+	current, err := a.customFields().Get(r.Context(), actor, r.PathValue("id"))
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	f := newForm(r.PostForm)
+	cf, err := a.customFields().Update(r.Context(), actor, current.ID, fieldInputFrom(f))
+	if addDomainErrors(f, err, fieldLabels) {
+		a.renderFieldForm(w, r, http.StatusUnprocessableEntity, fieldFormPage{Form: f, Field: current})
+		return
+	}
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	a.flashSuccess(r, "FieldSaved", "Name", cf.Name)
+	http.Redirect(w, r, "/admin/fields", http.StatusSeeOther)
+}
+
+func (a *App) renderFieldForm(w http.ResponseWriter, r *http.Request, status int, p fieldFormPage) {
+	if p.IsNew {
+		p.Action = "/admin/fields"
+	} else {
+		p.Action = "/admin/fields/" + p.Field.ID
+	}
+	for _, t := range membership.CustomFieldTypes {
+		p.Types = append(p.Types, memberListOption{Value: t, LabelID: memberTypeLabel(t)})
+	}
+	a.render(w, r, status, "field_form", p)
+}

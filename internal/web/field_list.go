@@ -1,0 +1,31 @@
+package web
+
+import (
+	"net/http"
+
+	"mila/internal/membership"
+)
+
+// fieldListPage is the Page of templates/field_list.html.
+type fieldListPage struct {
+	Fields []fieldListRow
+}
+
+type fieldListRow struct {
+	membership.CustomField
+	TypeLabelID string
+}
+
+// fieldList shows the custom data fields (admin).
+func (a *App) fieldList(w http.ResponseWriter, r *http.Request) {
+	fields, err := a.customFields().List(r.Context(), actorFrom(r))
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	var p fieldListPage
+	for _, f := range fields {
+		p.Fields = append(p.Fields, fieldListRow{CustomField: f, TypeLabelID: memberTypeLabel(f.ValueType)})
+	}
+	a.render(w, r, http.StatusOK, "field_list", p)
+}

@@ -1,0 +1,149 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"mila/internal/authz"
+	"mila/internal/membership"
+)
+
+// The member's groups on the member detail page: badges linking to each
+// group and, for admins, adding to a group (a select of the groups the
+// member is not in) and removing inline. With htmx the section is swapped
+// in place; without JavaScript the same forms post and come back.
+
+// groupMemberSection is the data of the "group-member-section" partial
+// (templates/partials/group_member.html).
+type groupMemberSection struct {
+	Visible    bool // the actor may see the member's groups
+	MemberID   string
+	MemberName string
+	Groups     []membership.Group // the member's groups, by name
+	Available  []membership.Group // groups the member is not in (admins)
+	CanAdd     bool
+	CanRemove  bool
+	Status     string // result of the last inline change, for the live region
+	StatusErr  bool   // Status reports a problem
+}
+
+// groupMemberSectionFor loads the member's groups section. An actor who
+// may not see memberships gets an invisible section, not an error.
+func (a *App) groupMemberSectionFor(ctx context.Context, actor authz.Actor, m membership.Member) (groupMemberSection, error) {
+	s := groupMemberSection{MemberID: m.ID, MemberName: m.Name()}
+	store := a.groupStore()
+	groups, err := store.GroupsOfMember(ctx, actor, m.ID)
+	if errors.Is(err, authz.ErrForbidden) {
+		return s, nil
+	}
+	if err != nil {
+		return s, err
+	}
+	s.Visible, s.Groups = true, groups
+	s.CanAdd = actor.CanOnMember(authz.MemberGroup, authz.Create, m.ID)
+	s.CanRemove = actor.CanOnMember(authz.MemberGroup, authz.Destroy, m.ID)
+	if s.CanAdd {
+		all, err := store.ListGroups(ctx, actor, membership.GroupListOptions{})
+		if err != nil {
+			return s, err
+		}
+		in := make(map[string]bool, len(groups))
+		for _, g := range groups {
+			in[g.ID] = true
+		}
+		for _, g := range all {
+			if !in[g.ID] {
+				s.Available = append(s.Available, g)
+			}
+		}
+	}
+	return s, nil
+}
+
+// groupMemberAdd puts the member into the chosen group (field group, a
+// slug). htmx gets the updated section; a plain post is redirected back to
+// the member's page with a flash.
+func (a *App) groupMemberAdd(w http.ResponseWriter, r *http.Request) {
+	a.groupMemberChange(w, r, r.PostFormValue, true)
+}
+
+// groupMemberRemoveGroup takes the member out of the group in the path.
+func (a *App) groupMemberRemoveGroup(w http.ResponseWriter, r *http.Request) {
+	a.groupMemberChange(w, r, func(string) string { return r.PathValue("slug") }, false)
+}
+
+// groupMemberChange is the shared body of the two inline actions: slug
+// names the group (from the form or the path).
+func (a *App) groupMemberChange(w http.ResponseWriter, r *http.Request, slugOf func(string) string, add bool) {
+	ctx, actor := r.Context(), actorFrom(r)
+	memberID := strings.ToLower(r.PathValue("id"))
+	if !membership.ValidID(memberID) {
+		a.notFound(w, r)
+		return
+	}
+	if !a.parseForm(w, r) {
+		return
+	}
+	m, err := membership.Members{DB: a.db}.Get(ctx, actor, memberID)
+	if err != nil {
+		a.groupError(w, r, err)
+		return
+	}
+	var msgID string
+	var kv []any
+	problem := false
+	g, err := a.groupStore().GroupBySlug(ctx, actor, strings.TrimSpace(slugOf("group")))
+	switch {
+	case errors.Is(err, membership.ErrNotFound) && !add:
+		// The group in the path does not exist.
+		a.notFound(w, r)
+		return
+	case errors.Is(err, membership.ErrNotFound):
+		// A group deleted meanwhile, or no choice made: say so, change nothing.
+		msgID, problem = "GroupMemberNoSuchGroup", true
+	case err != nil:
+		a.groupError(w, r, err)
+		return
+	case add:
+		res, err := a.groupStore().AddMember(ctx, actor, g.ID, m.ID)
+		if err != nil {
+			a.groupError(w, r, err)
+			return
+		}
+		msgID = "GroupMemberAdded"
+		if res.Added == 0 {
+			msgID = "GroupMemberAlreadyIn"
+		}
+		kv = []any{"Member", m.Name(), "Group", g.Name}
+	default:
+		res, err := a.groupStore().RemoveMember(ctx, actor, g.ID, m.ID)
+		if err != nil {
+			a.groupError(w, r, err)
+			return
+		}
+		msgID = "GroupMemberRemoved"
+		if res.Removed == 0 {
+			msgID, problem = "GroupMemberWasNotIn", true
+		}
+		kv = []any{"Member", m.Name(), "Group", g.Name}
+	}
+
+	if !isHTMX(r) {
+		if problem {
+			a.flashError(r, msgID, kv...)
+		} else {
+			a.flashSuccess(r, msgID, kv...)
+		}
+		http.Redirect(w, r, "/members/"+m.ID+"#member-groups", http.StatusSeeOther)
+		return
+	}
+	s, err := a.groupMemberSectionFor(ctx, actor, m)
+	if err != nil {
+		a.groupError(w, r, err)
+		return
+	}
+	s.Status, s.StatusErr = a.T(r, msgID, kv...), problem
+	a.renderPartial(w, r, http.StatusOK, "group_show", "group-member-section-htmx", s)
+}

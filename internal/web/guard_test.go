@@ -1,0 +1,365 @@
+package web_test
+
+// The route walk: every route in the registry (App.Routes), requested as
+// an anonymous visitor and as a user of each permission set, must answer
+// as the permission table says. Routes added later (members, groups, ...)
+// are covered automatically, because the walk reads the registry.
+//
+// To extend it for your routes:
+//
+//   - A route with a path wildcard ({id}, {slug}, ...) needs a concrete
+//     path. Add an entry to pathFixtures: pattern path → func(*walkFixture)
+//     string that returns a path to a REAL record (create it with the
+//     domain package, as f.Admin). Without an entry the walk substitutes a
+//     well-formed id of no record (see defaultPath), which only proves the
+//     guard and the 404, and logs a reminder.
+//   - An unsafe route is sent an empty form by the walk. For the
+//     "lower sets change nothing" test (TestAdminPostsForbidden), add a
+//     VALID form to postForms, so a missing permission check would really
+//     change the database.
+//   - A public route (a.publicRoute) must be listed in publicRoutes: a
+//     route that declares no permission is a decision, not an accident.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"mila/internal/accounts"
+	"mila/internal/authz"
+	"mila/internal/web"
+	"mila/internal/webtest"
+)
+
+// publicRoutes are the routes anyone may call, signed in or not.
+var publicRoutes = map[string]bool{
+	"GET /healthz":          true,
+	"GET /readyz":           true,
+	"GET /static/{path...}": true,
+	"GET /{$}":              true,
+	"GET /lang":             true,
+	"POST /lang":            true,
+	"GET /sign-in":          true,
+	"POST /sign-in":         true,
+	"POST /sign-out":        true,
+	"GET /setup":            true,
+	"POST /setup":           true,
+	"GET /set-password":     true,
+	"POST /set-password":    true,
+}
+
+// walkFixture holds the records the walk's paths point at. Extend it (or
+// use IDs) when your pathFixtures entry needs more.
+type walkFixture struct {
+	T     *testing.T
+	Srv   *webtest.Server
+	Admin authz.Actor
+	Users map[authz.PermissionSet]seededUser
+
+	TargetUserID string // an own_data user nobody walks as
+	CustomRoleID string // a custom role without users
+	AdminRoleID  string
+	IDs          map[string]string // free for other features' records
+}
+
+// pathFixtures maps a route's path pattern to a concrete path.
+var pathFixtures = map[string]func(f *walkFixture) string{
+	"/users/{id}":              func(f *walkFixture) string { return "/users/" + f.TargetUserID },
+	"/users/{id}/role":         func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/role" },
+	"/users/{id}/deactivate":   func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/deactivate" },
+	"/users/{id}/reactivate":   func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/reactivate" },
+	"/users/{id}/link":         func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/link" },
+	"/users/{id}/delete":       func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/delete" },
+	"/admin/roles/{id}":        func(f *walkFixture) string { return "/admin/roles/" + f.CustomRoleID },
+	"/admin/roles/{id}/delete": func(f *walkFixture) string { return "/admin/roles/" + f.CustomRoleID + "/delete" },
+	"/static/{path...}":        func(*walkFixture) string { return "/static/app.js" },
+	"/{$}":                     func(*walkFixture) string { return "/" },
+	"/setup":                   func(*walkFixture) string { return "/setup?token=x" },
+	"/set-password":            func(*walkFixture) string { return "/set-password?token=x" },
+	"/sign-in":                 func(*walkFixture) string { return "/sign-in?return_to=%2Faccount" },
+	"/lang":                    func(*walkFixture) string { return "/lang?l=de&return_to=%2F" },
+	"/account":                 func(*walkFixture) string { return "/account" },
+}
+
+// postForms maps "METHOD pattern" to a valid form for that action.
+var postForms = map[string]func(f *walkFixture) url.Values{
+	"POST /users": func(f *walkFixture) url.Values {
+		return url.Values{"email": {"sneaky@example.org"}, "role_id": {f.AdminRoleID}, "password_mode": {"password"}, "password": {"long enough password"}}
+	},
+	"POST /users/{id}/role":  func(f *walkFixture) url.Values { return url.Values{"role_id": {f.AdminRoleID}} },
+	"POST /admin/roles":      func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}, "permission_set": {"admin"}} },
+	"POST /admin/roles/{id}": func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}, "permission_set": {"admin"}} },
+}
+
+var wildcardRE = regexp.MustCompile(`\{[^}]*\}`)
+
+// defaultPath fills wildcards with values of no record: a well-formed
+// UUID v7 for ids, a slug-like word otherwise.
+func defaultPath(p string) string {
+	return wildcardRE.ReplaceAllStringFunc(p, func(w string) string {
+		if strings.Contains(strings.ToLower(w), "id") {
+			return "0190f5e4-7c1a-7b3e-9f00-0123456789ab"
+		}
+		return "no-such-record"
+	})
+}
+
+func newWalkFixture(t *testing.T, srv *webtest.Server) *walkFixture {
+	t.Helper()
+	ctx := context.Background()
+	users := seedUsers(t, srv)
+	f := &walkFixture{T: t, Srv: srv, Admin: users[authz.Admin].Actor, Users: users, IDs: map[string]string{}}
+	svc := accounts.New(srv.DB)
+	roles, err := svc.ListRoles(ctx, f.Admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.AdminRoleID = systemRole(roles, authz.Admin).ID
+	target, _, err := svc.CreateUser(ctx, f.Admin, accounts.NewUser{Email: "target@example.org", RoleID: systemRole(roles, authz.OwnData).ID, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.TargetUserID = target.ID
+	role, err := svc.CreateRole(ctx, f.Admin, accounts.RoleInput{Name: "Helpers", Set: authz.OwnData})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.CustomRoleID = role.ID
+	return f
+}
+
+func (f *walkFixture) path(rt web.Route) string {
+	if fn, ok := pathFixtures[rt.Path]; ok && fn != nil {
+		return fn(f)
+	}
+	if wildcardRE.MatchString(rt.Path) {
+		f.T.Logf("route %q has no pathFixtures entry; walking it with a path of no record", rt.Pattern)
+	}
+	return defaultPath(rt.Path)
+}
+
+// walker keeps one signed-in client per set, signing in again when a
+// request ended the session (sign-out renews the token).
+type walker struct {
+	srv     *webtest.Server
+	users   map[authz.PermissionSet]seededUser
+	clients map[authz.PermissionSet]*http.Client
+	tokens  map[authz.PermissionSet]string
+}
+
+func (w *walker) client(t *testing.T, set authz.PermissionSet) *http.Client {
+	if set == "" {
+		return w.srv.Client()
+	}
+	c, ok := w.clients[set]
+	if !ok || sessionCookie(w.srv, c) != w.tokens[set] {
+		c = signIn(t, w.srv, w.users[set].Email, testPassword)
+		w.clients[set], w.tokens[set] = c, sessionCookie(w.srv, c)
+	}
+	return c
+}
+
+// TestRouteWalk requests every registered route as anonymous and as each
+// permission set and checks the answer against the permission table.
+func TestRouteWalk(t *testing.T) {
+	srv := webtest.NewServer(t)
+	f := newWalkFixture(t, srv)
+	w := &walker{srv: srv, users: f.Users, clients: map[authz.PermissionSet]*http.Client{}, tokens: map[authz.PermissionSet]string{}}
+
+	routes := srv.App.Routes()
+	if len(routes) == 0 {
+		t.Fatal("no routes registered")
+	}
+	// Deleting routes last, so the records stay for the other routes.
+	sort.SliceStable(routes, func(i, j int) bool {
+		return !strings.Contains(routes[i].Path, "delete") && strings.Contains(routes[j].Path, "delete")
+	})
+	actors := append([]authz.PermissionSet{""}, authz.PermissionSets...) // "" is anonymous; admin last
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		if seen[rt.Pattern] {
+			t.Errorf("route %q registered twice", rt.Pattern)
+		}
+		seen[rt.Pattern] = true
+		if rt.Public || rt.Bare {
+			if !publicRoutes[rt.Pattern] {
+				t.Errorf("route %q declares no permission: register it with a.route(..., resource, action, ...), or add it to publicRoutes if anyone may really call it", rt.Pattern)
+			}
+		} else if !validResource(rt.Resource) || !validAction(rt.Action) {
+			t.Errorf("route %q declares an unknown permission %q %q", rt.Pattern, rt.Resource, rt.Action)
+			continue
+		}
+		method := rt.Method
+		if method == "" {
+			method = http.MethodGet
+		}
+		p := f.path(rt)
+		for _, set := range actors {
+			name := string(set)
+			if name == "" {
+				name = "anonymous"
+			}
+			var form url.Values
+			if method != http.MethodGet && method != http.MethodHead {
+				form = url.Values{}
+			}
+			res := srv.Do(t, w.client(t, set), webtest.NewRequest(t, method, p, form))
+			body := webtest.Body(t, res)
+			checkWalk(t, rt, set, name, p, res, body)
+		}
+	}
+}
+
+func checkWalk(t *testing.T, rt web.Route, set authz.PermissionSet, name, p string, res *http.Response, body string) {
+	t.Helper()
+	code, loc := res.StatusCode, res.Header.Get("Location")
+	where := fmt.Sprintf("%s %s as %s", rt.Method, p, name)
+	if code >= 500 {
+		t.Errorf("%s: %d (server error)", where, code)
+		return
+	}
+	if rt.Public || rt.Bare {
+		if code == http.StatusForbidden || strings.HasPrefix(loc, "/sign-in?return_to=") {
+			t.Errorf("%s: public route answered %d %s", where, code, loc)
+		}
+		return
+	}
+	if set == "" {
+		if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/sign-in?return_to=") {
+			t.Errorf("%s: %d %q, want 303 to /sign-in?return_to=…", where, code, loc)
+		}
+		if (rt.Method == http.MethodGet || rt.Method == "") && loc != "/sign-in?return_to="+url.QueryEscape(p) {
+			t.Errorf("%s: Location %q does not come back to %q", where, loc, p)
+		}
+		return
+	}
+	switch authz.ScopeFor(set, rt.Resource, rt.Action) {
+	case authz.None:
+		if code != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403 (table: %s has no %s %s)", where, code, set, rt.Action, rt.Resource)
+		} else if !strings.Contains(body, "Access denied") {
+			t.Errorf("%s: 403 without the 403 page", where)
+		}
+	case authz.All:
+		if code == http.StatusForbidden || strings.HasPrefix(loc, "/sign-in") {
+			t.Errorf("%s: %d %q, but the table grants %s %s to all", where, code, loc, rt.Action, rt.Resource)
+		}
+	default:
+		// Own or linked: the handler narrows the scope; the record in the
+		// path may not be theirs, so 403 and 404 are right answers too.
+		if strings.HasPrefix(loc, "/sign-in") {
+			t.Errorf("%s: sent to sign in although signed in", where)
+		}
+	}
+}
+
+func validResource(r authz.Resource) bool {
+	for _, x := range authz.Resources {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+func validAction(a authz.Action) bool {
+	for _, x := range authz.Actions {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// dbChecksum fingerprints every table except the session and sign-in
+// bookkeeping, which every request may touch.
+func dbChecksum(t *testing.T, srv *webtest.Server) string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := srv.DB.Query(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+		  AND table_name NOT IN ('sessions', 'sign_in_failures', 'goose_db_version') ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, n)
+	}
+	rows.Close()
+	var sb strings.Builder
+	for _, tbl := range tables {
+		var sum *string
+		q := fmt.Sprintf(`SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM %q t`, tbl)
+		if err := srv.DB.QueryRow(ctx, q).Scan(&sum); err != nil {
+			t.Fatal(err)
+		}
+		s := "empty"
+		if sum != nil {
+			s = *sum
+		}
+		sb.WriteString(tbl + "=" + s + ";")
+	}
+	return sb.String()
+}
+
+// TestAdminPostsForbidden sends every unsafe guarded route that the set
+// may not use on every record — with a valid form where postForms has one
+// — as each lower set: 403, and the database unchanged.
+func TestAdminPostsForbidden(t *testing.T) {
+	srv := webtest.NewServer(t)
+	f := newWalkFixture(t, srv)
+	w := &walker{srv: srv, users: f.Users, clients: map[authz.PermissionSet]*http.Client{}, tokens: map[authz.PermissionSet]string{}}
+	tried := 0
+	for _, set := range []authz.PermissionSet{authz.OwnData, authz.ReadOnly, authz.NormalUser} {
+		for _, rt := range srv.App.Routes() {
+			if rt.Public || rt.Bare || rt.Method == http.MethodGet || rt.Method == "" {
+				continue
+			}
+			scope := authz.ScopeFor(set, rt.Resource, rt.Action)
+			if scope == authz.All || (scope != authz.None && !wildcardRE.MatchString(rt.Path)) {
+				continue // allowed, or the own record (e.g. /account/password)
+			}
+			form := url.Values{}
+			if fn, ok := postForms[rt.Pattern]; ok {
+				form = fn(f)
+			}
+			p := f.path(rt)
+			c := w.client(t, set) // signing in writes last_sign_in_at: before the checksum
+			before := dbChecksum(t, srv)
+			res := srv.Do(t, c, webtest.NewRequest(t, rt.Method, p, form))
+			if res.StatusCode != http.StatusForbidden {
+				t.Errorf("%s %s as %s: %d, want 403", rt.Method, p, set, res.StatusCode)
+			}
+			if after := dbChecksum(t, srv); after != before {
+				t.Errorf("%s %s as %s changed the database", rt.Method, p, set)
+			}
+			tried++
+		}
+	}
+	if tried < 3*8 {
+		t.Errorf("only %d forbidden requests tried; are the admin routes registered?", tried)
+	}
+}
+
+// TestForbiddenPageInGerman: the 403 page speaks the viewer's language.
+func TestForbiddenPageInGerman(t *testing.T) {
+	srv := webtest.NewServer(t)
+	users := seedUsers(t, srv)
+	c := signIn(t, srv, users[authz.ReadOnly].Email, testPassword)
+	res := srv.Get(t, c, "/users/new", "Accept-Language", "de")
+	body := webtest.Body(t, res)
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	mustContain(t, body, `lang="de"`, "Zugriff verweigert")
+}

@@ -1,0 +1,213 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"mila/internal/authz"
+	"mila/internal/membership"
+)
+
+// memberFormPage is the Page of templates/member_form.html (new and edit).
+type memberFormPage struct {
+	Form     *Form
+	IsNew    bool
+	Member   membership.Member // the member being edited (edit only)
+	Action   string            // where the form posts
+	Cancel   string            // where Cancel goes
+	Custom   []memberFormCustom
+	Summary  []memberFormProblem
+	Conflict bool // someone else saved meanwhile
+	Max      map[string]int
+}
+
+// memberFormCustom is one custom field's input.
+type memberFormCustom struct {
+	Field     membership.CustomField
+	Name, ID  string // form name cf_<slug>, element id
+	Value     string
+	Checked   bool   // booleans
+	InputType string // text, number, date, email, checkbox
+	Error     *FieldError
+}
+
+// memberFormProblem is one line of the error summary; custom fields are
+// named by their (untranslated) name.
+type memberFormProblem struct {
+	Field, Label string
+	Error        FieldError
+}
+
+// memberFormValues are the form's values for an existing member.
+func memberFormValues(m membership.Member) url.Values {
+	v := url.Values{}
+	v.Set("first_name", m.FirstName)
+	v.Set("last_name", m.LastName)
+	v.Set("email", m.Email)
+	v.Set("phone", m.Phone)
+	v.Set("street", m.Street)
+	v.Set("house_number", m.HouseNumber)
+	v.Set("postal_code", m.PostalCode)
+	v.Set("city", m.City)
+	v.Set("country", m.Country)
+	v.Set("join_date", m.JoinDate.Format("2006-01-02"))
+	if m.ExitDate != nil {
+		v.Set("exit_date", m.ExitDate.Format("2006-01-02"))
+	}
+	v.Set("notes", m.Notes)
+	v.Set("version", strconv.Itoa(m.Version))
+	for slug, value := range m.Custom {
+		v.Set("cf_"+slug, value)
+	}
+	return v
+}
+
+// memberInputFrom reads the submitted form. Field names are the column
+// names; custom fields are cf_<slug>.
+func memberInputFrom(f *Form, fields []membership.CustomField) membership.MemberInput {
+	version, _ := strconv.Atoi(f.Get("version"))
+	in := membership.MemberInput{
+		FirstName: f.Values.Get("first_name"), LastName: f.Values.Get("last_name"), Email: f.Values.Get("email"),
+		Phone: f.Values.Get("phone"), Street: f.Values.Get("street"), HouseNumber: f.Values.Get("house_number"),
+		PostalCode: f.Values.Get("postal_code"), City: f.Values.Get("city"), Country: f.Values.Get("country"),
+		JoinDate: f.Values.Get("join_date"), ExitDate: f.Values.Get("exit_date"), Notes: f.Values.Get("notes"),
+		Version: version, Custom: map[string]string{},
+	}
+	for _, cf := range fields {
+		in.Custom[cf.Slug] = f.Values.Get(cf.FormName())
+	}
+	return in
+}
+
+func (a *App) memberNew(w http.ResponseWriter, r *http.Request) {
+	f := newForm(nil)
+	f.Set("join_date", time.Now().Format("2006-01-02"))
+	a.renderMemberForm(w, r, http.StatusOK, memberFormPage{Form: f, IsNew: true})
+}
+
+func (a *App) memberCreate(w http.ResponseWriter, r *http.Request) {
+	if !a.parseForm(w, r) {
+		return
+	}
+	actor := actorFrom(r)
+	fields, err := a.customFields().List(r.Context(), actor)
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	f := newForm(r.PostForm)
+	m, err := a.members().Create(r.Context(), actor, memberInputFrom(f, fields))
+	if addDomainErrors(f, err, memberFieldLabels) {
+		a.renderMemberForm(w, r, http.StatusUnprocessableEntity, memberFormPage{Form: f, IsNew: true})
+		return
+	}
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	a.flashSuccess(r, "MemberCreated", "Name", m.Name())
+	http.Redirect(w, r, "/members/"+m.ID, http.StatusSeeOther)
+}
+
+func (a *App) memberEdit(w http.ResponseWriter, r *http.Request) {
+	actor := actorFrom(r)
+	m, err := a.members().Get(r.Context(), actor, r.PathValue("id"))
+	if err == nil && !actor.CanOnMember(authz.Member, authz.Update, m.ID) {
+		err = membership.ErrNotFound
+	}
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	a.renderMemberForm(w, r, http.StatusOK, memberFormPage{Form: newForm(memberFormValues(m)), Member: m})
+}
+
+// memberUpdate saves the edit form. A save over someone else's newer
+// save is refused (409) and the form comes back with what was typed and
+// a message to reload — never last-write-wins.
+func (a *App) memberUpdate(w http.ResponseWriter, r *http.Request) {
+	if !a.parseForm(w, r) {
+		return
+	}
+	actor := actorFrom(r)
+	ctx := r.Context()
+	id := r.PathValue("id")
+	if actor.Scope(authz.Member, authz.Update) == authz.Linked && id != actor.MemberID {
+		a.forbidden(w, r) // own_data changing another member: refused without a lookup
+		return
+	}
+	current, err := a.members().Get(ctx, actor, id)
+	if err == nil && !actor.CanOnMember(authz.Member, authz.Update, id) {
+		err = membership.ErrNotFound
+	}
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	fields, err := a.customFields().List(ctx, actor)
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	f := newForm(r.PostForm)
+	m, err := a.members().Update(ctx, actor, id, memberInputFrom(f, fields))
+	switch {
+	case addDomainErrors(f, err, memberFieldLabels):
+		a.renderMemberForm(w, r, http.StatusUnprocessableEntity, memberFormPage{Form: f, Member: current})
+		return
+	case errors.Is(err, membership.ErrConflict):
+		a.renderMemberForm(w, r, http.StatusConflict, memberFormPage{Form: f, Member: current, Conflict: true})
+		return
+	case err != nil:
+		a.memberError(w, r, err)
+		return
+	}
+	a.flashSuccess(r, "MemberSaved", "Name", m.Name())
+	http.Redirect(w, r, "/members/"+m.ID, http.StatusSeeOther)
+}
+
+func (a *App) renderMemberForm(w http.ResponseWriter, r *http.Request, status int, p memberFormPage) {
+	fields, err := a.customFields().List(r.Context(), actorFrom(r))
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	p.Max = membership.MemberFieldMax
+	if p.IsNew {
+		p.Action, p.Cancel = "/members", "/members"
+	} else {
+		p.Action, p.Cancel = "/members/"+p.Member.ID, "/members/"+p.Member.ID
+	}
+	names := map[string]string{}
+	for _, cf := range fields {
+		c := memberFormCustom{Field: cf, Name: cf.FormName(), ID: fieldID(cf.FormName()), Value: p.Form.Values.Get(cf.FormName())}
+		switch cf.ValueType {
+		case membership.CustomFieldBoolean:
+			c.InputType, c.Checked = "checkbox", c.Value == "true" || c.Value == "on"
+		case membership.CustomFieldInteger:
+			c.InputType = "number"
+		case membership.CustomFieldDate:
+			c.InputType = "date"
+		case membership.CustomFieldEmail:
+			c.InputType = "email"
+		default:
+			c.InputType = "text"
+		}
+		if e, ok := p.Form.Errors[cf.FormName()]; ok {
+			c.Error = &e
+		}
+		names[cf.FormName()] = cf.Name
+		p.Custom = append(p.Custom, c)
+	}
+	for _, e := range p.Form.ErrorList() {
+		label := names[e.Field]
+		if label == "" && e.LabelID != "" {
+			label = a.T(r, e.LabelID)
+		}
+		p.Summary = append(p.Summary, memberFormProblem{Field: e.Field, Label: label, Error: e})
+	}
+	a.render(w, r, status, "member_form", p)
+}

@@ -1,0 +1,230 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"mila/internal/authz"
+	"mila/internal/membership"
+)
+
+// memberListPage is the Page of templates/member_list.html.
+type memberListPage struct {
+	Result     membership.MemberPage
+	Query      membership.MemberQuery // normalised
+	Headers    []memberListHeader
+	Rows       []memberListRow
+	CanCreate  bool
+	PerPages   []int
+	Statuses   []memberListOption
+	PrevURL    string // "" on the first page
+	NextURL    string // "" on the last page
+	ClearURL   string // the same view without the search
+	EmptyID    string // message id saying why the list is empty
+	From, To   int    // the rows shown, 1-based
+	ResultsURL string // this view's URL (for htmx history)
+	Partial    bool   // an htmx answer: also update the live region
+	// SortHidden and DirHidden carry a chosen sort into the next search
+	// ("" when it is the default).
+	SortHidden, DirHidden string
+}
+
+type memberListHeader struct {
+	LabelID  string // message id, or "" when Label is the text (custom fields)
+	Label    string
+	URL      string // the sort link
+	AriaSort string // "ascending", "descending" or "" (not sorted by this column)
+	Dir      string // the direction the link sorts in
+}
+
+type memberListRow struct {
+	membership.MemberRow
+	Cells  []string // the custom columns, formatted for reading
+	Former bool     // the exit date has passed
+}
+
+type memberListOption struct {
+	Value, LabelID string
+}
+
+// memberQueryFromURL reads the overview's state from the URL. Anything
+// malformed becomes a zero value, which Normalize turns into the default:
+// the overview never fails because of its URL.
+func memberQueryFromURL(v url.Values) membership.MemberQuery {
+	atoi := func(s string) int {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > 1_000_000 {
+			return 0
+		}
+		return n
+	}
+	q := v.Get("q")
+	if len(q) > 1000 {
+		q = q[:1000] // the search uses the first 200 characters anyway
+	}
+	return membership.MemberQuery{
+		Q:       q,
+		Status:  membership.MemberStatus(v.Get("status")),
+		Sort:    v.Get("sort"),
+		Dir:     v.Get("dir"),
+		Page:    atoi(v.Get("page")),
+		PerPage: atoi(v.Get("per_page")),
+		Group:   v.Get("group"),
+	}
+}
+
+// memberListURL is the overview URL for q, leaving out defaults so that
+// shared links stay short.
+func memberListURL(q membership.MemberQuery) string {
+	v := url.Values{}
+	if q.Q != "" {
+		v.Set("q", q.Q)
+	}
+	if q.Status != "" && q.Status != membership.MemberStatusActive {
+		v.Set("status", string(q.Status))
+	}
+	if q.Group != "" {
+		v.Set("group", q.Group)
+	}
+	// The default sort is left out: relevance with a search, name without.
+	if q.Sort != "" && !(q.Q == "" && q.Sort == membership.MemberSortName) && !(q.Q != "" && q.Sort == membership.MemberSortRelevance) {
+		v.Set("sort", q.Sort)
+	}
+	if q.Dir != "" && q.Dir != membership.MemberDefaultDir(q.Sort) {
+		v.Set("dir", q.Dir)
+	}
+	if q.Page > 1 {
+		v.Set("page", strconv.Itoa(q.Page))
+	}
+	if q.PerPage != 0 && q.PerPage != membership.MemberPerPageDefault {
+		v.Set("per_page", strconv.Itoa(q.PerPage))
+	}
+	if len(v) == 0 {
+		return "/members"
+	}
+	return "/members?" + v.Encode()
+}
+
+// memberList shows the overview. With htmx it answers only the results
+// block (the table, count and paging), which the search form swaps in.
+// An own_data user has no overview: they go to their own record.
+func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
+	actor := actorFrom(r)
+	if memberLinkedOnly(actor) {
+		if actor.MemberID == "" {
+			a.render(w, r, http.StatusOK, "member_none", nil)
+			return
+		}
+		target := "/members/" + actor.MemberID
+		if isHTMX(r) {
+			w.Header().Set("HX-Redirect", target)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return
+	}
+	res, err := a.members().List(r.Context(), actor, memberQueryFromURL(r.URL.Query()))
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	p := a.memberListData(r, actor, res)
+	w.Header().Set("Vary", "HX-Request")
+	if isHTMX(r) {
+		p.Partial = true
+		a.renderPartial(w, r, http.StatusOK, "member_list", "member-results", p)
+		return
+	}
+	a.render(w, r, http.StatusOK, "member_list", p)
+}
+
+func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.MemberPage) memberListPage {
+	q := res.Query
+	p := memberListPage{
+		Result:     res,
+		Query:      q,
+		CanCreate:  actor.Can(authz.Member, authz.Create),
+		PerPages:   membership.MemberPerPageChoices,
+		ResultsURL: memberListURL(q),
+		Statuses: []memberListOption{
+			{string(membership.MemberStatusActive), "MembersStatusActive"},
+			{string(membership.MemberStatusFormer), "MembersStatusFormer"},
+			{string(membership.MemberStatusAll), "MembersStatusAll"},
+		},
+	}
+	header := func(labelID, label, sort string) memberListHeader {
+		h := memberListHeader{LabelID: labelID, Label: label, Dir: membership.MemberDefaultDir(sort)}
+		if q.Sort == sort {
+			h.AriaSort = "ascending"
+			if q.Dir == membership.MemberDirDesc {
+				h.AriaSort = "descending"
+			}
+			// A second click on the sorted column reverses it.
+			h.Dir = membership.MemberDirDesc
+			if q.Dir == membership.MemberDirDesc {
+				h.Dir = membership.MemberDirAsc
+			}
+		}
+		nq := q
+		nq.Sort, nq.Dir, nq.Page = sort, h.Dir, 1
+		h.URL = memberListURL(nq)
+		return h
+	}
+	p.Headers = []memberListHeader{
+		header("MembersColName", "", membership.MemberSortName),
+		header("MembersColEmail", "", membership.MemberSortEmail),
+		header("MembersColCity", "", membership.MemberSortCity),
+		header("MembersColJoinDate", "", membership.MemberSortJoinDate),
+	}
+	for _, f := range res.Columns {
+		p.Headers = append(p.Headers, header("", f.Name, membership.MemberSortCustom+f.Slug))
+	}
+	today := time.Now()
+	for _, row := range res.Rows {
+		lr := memberListRow{MemberRow: row, Former: row.ExitDate != nil && !row.ExitDate.After(today)}
+		for _, f := range res.Columns {
+			lr.Cells = append(lr.Cells, a.memberCustomDisplay(r, f, row.Custom[f.Slug]))
+		}
+		p.Rows = append(p.Rows, lr)
+	}
+	if q.Page > 1 {
+		pq := q
+		pq.Page--
+		p.PrevURL = memberListURL(pq)
+	}
+	if q.Page < res.Pages {
+		nq := q
+		nq.Page++
+		p.NextURL = memberListURL(nq)
+	}
+	if len(res.Rows) > 0 {
+		p.From = (q.Page-1)*q.PerPage + 1
+		p.To = p.From + len(res.Rows) - 1
+	}
+	if u, err := url.Parse(memberListURL(q)); err == nil {
+		p.SortHidden, p.DirHidden = u.Query().Get("sort"), u.Query().Get("dir")
+	}
+	cq := q
+	cq.Q, cq.Page = "", 1
+	if cq.Sort == membership.MemberSortRelevance {
+		cq.Sort, cq.Dir = "", ""
+	}
+	p.ClearURL = memberListURL(cq)
+	switch {
+	case res.Total > 0:
+	case q.Q != "":
+		p.EmptyID = "MembersEmptySearch"
+	case q.Group != "":
+		p.EmptyID = "MembersEmptyFilter"
+	case q.Status == membership.MemberStatusFormer:
+		p.EmptyID = "MembersEmptyFormer"
+	case q.Status == membership.MemberStatusActive:
+		p.EmptyID = "MembersEmptyActive"
+	default:
+		p.EmptyID = "MembersEmptyNone"
+	}
+	return p
+}

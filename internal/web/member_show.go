@@ -1,0 +1,83 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"mila/internal/authz"
+	"mila/internal/membership"
+)
+
+// memberShowPage is the Page of templates/member_show.html.
+type memberShowPage struct {
+	Member    membership.Member
+	Custom    []memberCustomView
+	Former    bool
+	CanEdit   bool
+	CanDelete bool
+	Deletion  membership.MemberDeletion
+	// Linking users (admins only).
+	CanLink   bool
+	Linkable  []membership.MemberUserOption
+	LinkForm  *Form
+	LinkError string // translated problem with the link form
+}
+
+// memberCustomView is one custom field on the detail page.
+type memberCustomView struct {
+	Name, Value, Description string
+}
+
+// memberShow shows one member. own_data users reach only their own; any
+// other id is a 404 for them, as if it did not exist.
+func (a *App) memberShow(w http.ResponseWriter, r *http.Request) {
+	a.renderMemberShow(w, r, http.StatusOK, nil, "")
+}
+
+// renderMemberShow renders the detail page, with the link form's values
+// and problem after a failed link.
+func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status int, linkForm *Form, linkError string) {
+	actor := actorFrom(r)
+	ctx := r.Context()
+	m, err := a.members().Get(ctx, actor, r.PathValue("id"))
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	fields, err := a.customFields().List(ctx, actor)
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	p := memberShowPage{
+		Member:    m,
+		Former:    !m.Active(time.Now()),
+		CanEdit:   actor.CanOnMember(authz.Member, authz.Update, m.ID),
+		CanDelete: actor.CanOnMember(authz.Member, authz.Destroy, m.ID),
+		CanLink:   membership.CanLinkUsers(actor),
+		LinkForm:  linkForm,
+		LinkError: linkError,
+	}
+	if actor.CanOnMember(authz.CustomFieldValue, authz.Read, m.ID) {
+		for _, f := range fields {
+			p.Custom = append(p.Custom, memberCustomView{Name: f.Name, Description: f.Description,
+				Value: a.memberCustomDisplay(r, f, m.Custom[f.Slug])})
+		}
+	}
+	if p.CanDelete {
+		if p.Deletion, err = a.members().DeletionPreview(ctx, actor, m.ID); err != nil {
+			a.memberError(w, r, err)
+			return
+		}
+	}
+	if p.CanLink && m.UserID == "" {
+		if p.Linkable, err = a.members().LinkableUsers(ctx, actor); err != nil {
+			a.memberError(w, r, err)
+			return
+		}
+	}
+	if p.LinkForm == nil {
+		p.LinkForm = newForm(nil)
+	}
+	a.render(w, r, status, "member_show", p)
+}
