@@ -678,3 +678,83 @@ func TestUserAdministration(t *testing.T) {
 		}
 	}
 }
+
+// TestChangeEmailSyncsLinkedMember: a linked member's email follows the
+// user's; another member with the address refuses the whole change; an
+// unlinked user changes alone; only admins may do it.
+func TestChangeEmailSyncsLinkedMember(t *testing.T) {
+	s, db := newService(t)
+	ctx := context.Background()
+	admin := mkUser(t, s, authz.Admin, "admin@example.org")
+	treasurer := mkUser(t, s, authz.NormalUser, "kasse@example.org")
+	board := mkUser(t, s, authz.ReadOnly, "board@example.org")
+
+	var anna, other string
+	if err := db.QueryRow(ctx, `INSERT INTO members (first_name, last_name, email) VALUES ('Anna', 'Müller', 'kasse@example.org') RETURNING id`).Scan(&anna); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(ctx, `INSERT INTO members (first_name, last_name, email) VALUES ('Otto', 'Ort', 'otto@example.org') RETURNING id`).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, `UPDATE users SET member_id = $1 WHERE id = $2`, anna, treasurer.UserID); err != nil {
+		t.Fatal(err)
+	}
+	memberEmail := func(id string) string {
+		var e string
+		if err := db.QueryRow(ctx, `SELECT coalesce(email::text, '') FROM members WHERE id = $1`, id).Scan(&e); err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	userEmail := func(id string) string {
+		u, err := s.GetUser(ctx, admin, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Email
+	}
+
+	if err := s.ChangeEmail(ctx, admin, treasurer.UserID, " anna.neu@example.org "); err != nil {
+		t.Fatal(err)
+	}
+	if got := memberEmail(anna); got != "anna.neu@example.org" {
+		t.Errorf("linked member email = %q", got)
+	}
+	if got := userEmail(treasurer.UserID); got != "anna.neu@example.org" {
+		t.Errorf("user email = %q", got)
+	}
+
+	// Another member has the address: refused, nothing changes.
+	err := s.ChangeEmail(ctx, admin, treasurer.UserID, "OTTO@example.org")
+	if fieldErr(err, "email") == "" {
+		t.Fatalf("address of another member: %v", err)
+	}
+	if userEmail(treasurer.UserID) != "anna.neu@example.org" || memberEmail(anna) != "anna.neu@example.org" {
+		t.Error("a refused change left something changed")
+	}
+	// Another user has the address (any case): Taken.
+	if err := s.ChangeEmail(ctx, admin, treasurer.UserID, "BOARD@example.org"); fieldErr(err, "email") != validate.Taken {
+		t.Errorf("address of another user: %v", err)
+	}
+	if err := s.ChangeEmail(ctx, admin, treasurer.UserID, "not an email"); fieldErr(err, "email") != validate.BadEmail {
+		t.Errorf("bad email: %v", err)
+	}
+	// An unlinked user changes alone.
+	if err := s.ChangeEmail(ctx, admin, board.UserID, "vorstand@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if memberEmail(other) != "otto@example.org" {
+		t.Error("an unlinked change touched a member")
+	}
+	// Lower sets may not; unknown and malformed ids are not found.
+	for _, a := range []authz.Actor{treasurer, board} {
+		if err := s.ChangeEmail(ctx, a, board.UserID, "x@example.org"); !errors.Is(err, authz.ErrForbidden) {
+			t.Errorf("%s: %v", a.Set, err)
+		}
+	}
+	for _, id := range []string{"nope", "0190f5e4-7c1a-7b3e-9f00-0123456789ab"} {
+		if err := s.ChangeEmail(ctx, admin, id, "x@example.org"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("id %q: %v", id, err)
+		}
+	}
+}

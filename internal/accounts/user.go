@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"mila/internal/authz"
+	"mila/internal/membership"
 	"mila/internal/pg"
 	"mila/internal/validate"
 )
@@ -155,6 +156,38 @@ func (s *Service) CreateUser(ctx context.Context, actor authz.Actor, in NewUser)
 	}
 	u, err := getUser(ctx, s.db, id)
 	return u, token, err
+}
+
+// ChangeEmail gives a user another email address (admin only). A user
+// linked to a member keeps the same address as the member: the member's
+// email changes in the same transaction, and when another member already
+// has the address the whole change is refused with a field error, so the
+// two can never disagree.
+func (s *Service) ChangeEmail(ctx context.Context, actor authz.Actor, userID, email string) error {
+	if err := requireAll(actor, authz.User, authz.Update); err != nil {
+		return err
+	}
+	if !ValidID(userID) {
+		return ErrNotFound
+	}
+	email = validate.Clean(email)
+	e := validate.Errors{}
+	validate.Email(e, "email", email, true)
+	if err := e.Err(); err != nil {
+		return err
+	}
+	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET email = $2 WHERE id = $1`, userID, email)
+		switch {
+		case pg.IsUniqueViolation(err, "users_email_key"):
+			return validate.Field("email", validate.Taken, nil)
+		case err != nil:
+			return fmt.Errorf("change user email: %w", err)
+		case tag.RowsAffected() == 0:
+			return ErrNotFound
+		}
+		return membership.SetLinkedMemberEmail(ctx, tx, userID, email)
+	})
 }
 
 // ChangeRole gives a user another role (admin only). Refused with

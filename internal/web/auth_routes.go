@@ -26,6 +26,7 @@ func (a *App) accountRoutes(mux *http.ServeMux) {
 	a.route(mux, "POST /users", authz.User, authz.Create, a.userCreate)
 	a.route(mux, "GET /users/{id}", authz.User, authz.Update, a.userEdit)
 	a.route(mux, "POST /users/{id}/role", authz.User, authz.Update, a.userRoleSave)
+	a.route(mux, "POST /users/{id}/email", authz.User, authz.Update, a.userEmailSave)
 	a.route(mux, "POST /users/{id}/deactivate", authz.User, authz.Update, a.userDeactivate)
 	a.route(mux, "POST /users/{id}/reactivate", authz.User, authz.Update, a.userReactivate)
 	a.route(mux, "POST /users/{id}/link", authz.User, authz.Update, a.userLinkCreate)

@@ -13,7 +13,8 @@ type userEditPage struct {
 	User        accounts.User
 	RoleDisplay string
 	Roles       []option
-	Form        *Form
+	Form        *Form // the role form
+	EmailForm   *Form
 	IsSelf      bool
 	CanDelete   bool
 }
@@ -55,6 +56,12 @@ func (a *App) userEdit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) renderUserEdit(w http.ResponseWriter, r *http.Request, status int, u accounts.User, f *Form) {
+	ef := newForm(nil)
+	ef.Set("email", u.Email)
+	a.renderUserEditForms(w, r, status, u, f, ef)
+}
+
+func (a *App) renderUserEditForms(w http.ResponseWriter, r *http.Request, status int, u accounts.User, f, ef *Form) {
 	roles, err := a.roleOptions(r)
 	if err != nil {
 		a.errorResponse(w, r, err)
@@ -62,7 +69,7 @@ func (a *App) renderUserEdit(w http.ResponseWriter, r *http.Request, status int,
 	}
 	actor := actorFrom(r)
 	a.render(w, r, status, "user_edit", userEditPage{
-		User: u, RoleDisplay: a.roleName(r, u), Roles: roles, Form: f,
+		User: u, RoleDisplay: a.roleName(r, u), Roles: roles, Form: f, EmailForm: ef,
 		IsSelf: u.ID == actor.UserID, CanDelete: actor.Can(authz.User, authz.Destroy),
 	})
 }
@@ -84,6 +91,31 @@ func (a *App) userRoleSave(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	a.renderUserEdit(w, r, http.StatusUnprocessableEntity, u, f)
+}
+
+// userEmailSave gives the user another email address; a linked member's
+// email changes with it.
+func (a *App) userEmailSave(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.loadManagedUser(w, r, authz.Update)
+	if !ok || !a.parseForm(w, r) {
+		return
+	}
+	ef := newForm(r.PostForm)
+	ef.Required("email", "AuthFieldEmail")
+	if ef.Valid() {
+		err := a.acct().ChangeEmail(r.Context(), actorFrom(r), u.ID, ef.Get("email"))
+		if !addDomainErrors(ef, err, userLabels) {
+			if err == nil {
+				u.Email = ef.Get("email")
+			}
+			if a.userActionDone(w, r, u, err, "UserEmailChanged") {
+				return
+			}
+		}
+	}
+	f := newForm(nil)
+	f.Set("role_id", u.RoleID)
+	a.renderUserEditForms(w, r, http.StatusUnprocessableEntity, u, f, ef)
 }
 
 // userActionDone finishes an admin action on a user: a flash and back to
