@@ -44,6 +44,7 @@ func runAdminCreate(args []string) error {
 	fs := newFlagSet("admin create", "admin create --email E [--password-file F] [flags]", adminHelp)
 	logOpts := addLogFlags(fs)
 	dbOpts := addDBFlags(fs)
+	dbOpts.shareRunning = true
 	email := stringOption(fs, "email", "MILA_ADMIN_EMAIL", "", "the admin's email address (required)")
 	pwFile := stringOption(fs, "password-file", "MILA_ADMIN_PASSWORD_FILE", "", "read the password from this file (first line)")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply database migrations first")

@@ -36,6 +36,21 @@ func openDatabase(ctx context.Context, o *dbOptions, log *slog.Logger) (*databas
 
 	start := time.Now()
 	cluster, err := pg.StartManaged(ctx, o.dataDir.value, log)
+	var locked *pg.LockedError
+	if errors.As(err, &locked) && o.shareRunning {
+		// `mila serve` runs on this data dir: use its server rather than
+		// asking the volunteer to stop Mila first.
+		conn, cerr := pg.RunningConnString(o.dataDir.value, pg.DatabaseName)
+		if cerr != nil {
+			return nil, cerr
+		}
+		pool, cerr := pg.Connect(ctx, conn, 10*time.Second)
+		if cerr != nil {
+			return nil, fmt.Errorf("%v; and its database could not be reached: %w", err, cerr)
+		}
+		log.Info("using the PostgreSQL of the running Mila", "data_dir", locked.Dir, "pid", locked.PID)
+		return &database{pool: pool}, nil
+	}
 	var dd *pg.DataDirError
 	if errors.As(err, &dd) {
 		return nil, usagef("%v; choose another directory with --data-dir or MILA_DATA_DIR", err)

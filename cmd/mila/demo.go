@@ -29,6 +29,7 @@ func runDemo(args []string) error {
 	fs := newFlagSet("demo", "demo --members N [--groups G] [--seed S] [--force] [flags]", demoHelp)
 	logOpts := addLogFlags(fs)
 	dbOpts := addDBFlags(fs)
+	dbOpts.shareRunning = true
 	members := fs.Int("members", 0, "how many members to create (required)")
 	groups := fs.Int("groups", 0, "how many groups to create (0: none)")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same data")

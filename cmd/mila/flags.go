@@ -117,6 +117,10 @@ func (l *logOptions) logger() (*slog.Logger, error) {
 // or an existing server named by DATABASE_URL.
 type dbOptions struct {
 	dataDir, url, wait *option
+	// shareRunning lets the command use the managed PostgreSQL of a
+	// `mila serve` already running on the data dir (admin, demo) instead
+	// of refusing; commands that must have the cluster alone leave it off.
+	shareRunning bool
 }
 
 func addDBFlags(fs *flag.FlagSet) *dbOptions {

@@ -237,6 +237,22 @@ func TestServeManaged(t *testing.T) {
 		t.Errorf("second serve: %v %q", err, out)
 	}
 
+	// Commands that only need the database work beside the running serve,
+	// through its server; the data it writes is visible to serve at once.
+	adminOut, err := milaCmd(t, []string{data, "MILA_ADMIN_PASSWORD=beside serve 123"}, "admin", "create", "--email", "beside@example.org").CombinedOutput()
+	if err != nil || !strings.Contains(string(adminOut), "beside@example.org") {
+		t.Errorf("admin create beside serve: %v %q", err, adminOut)
+	}
+	demoOut, err := milaCmd(t, []string{data}, "demo", "--members", "20").CombinedOutput()
+	if err != nil || !strings.Contains(string(demoOut), "loaded 20 members") {
+		t.Errorf("demo beside serve: %v %q", err, demoOut)
+	}
+	// Changing the schema under a running Mila is still refused.
+	if out, err := milaCmd(t, []string{data}, "migrate", "down").CombinedOutput(); procExit(err) != 2 ||
+		!strings.Contains(string(out), "another Mila is already running") {
+		t.Errorf("migrate down beside serve: %v %q", err, out)
+	}
+
 	// Killed outright: the next start must recover by itself.
 	if err := s.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)

@@ -517,15 +517,37 @@ func (c *Cluster) initdb(ctx context.Context) error {
 	return nil
 }
 
+// socketDirFor is where the server of the cluster in the (absolute) data
+// directory dataDir keeps its socket: inside the data directory, or, when
+// that path would be too long for a Unix socket, a private directory
+// under /tmp named after the data directory.
+func socketDirFor(dataDir string) string {
+	dir := filepath.Join(dataDir, "run")
+	if len(dir)+len("/.s.PGSQL.5432") >= maxSocketPath {
+		sum := sha256.Sum256([]byte(filepath.Join(dataDir, "pg")))
+		dir = filepath.Join(os.TempDir(), "mila-"+hex.EncodeToString(sum[:6]))
+	}
+	return dir
+}
+
+// RunningConnString is the connection URL for database db of the cluster
+// that another Mila process runs in dataDir (see LockedError). Commands
+// such as `mila admin create` use it to work beside a running `mila serve`
+// instead of refusing.
+func RunningConnString(dataDir, db string) (string, error) {
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return "", &DataDirError{Dir: dataDir, Err: err}
+	}
+	c := Cluster{socketDir: socketDirFor(abs)}
+	return c.ConnString(db), nil
+}
+
 // prepareSocketDir puts the socket inside the data directory, or, when that
 // path would be too long for a Unix socket, in a private directory under /tmp
 // named after the data directory.
 func (c *Cluster) prepareSocketDir() error {
-	dir := filepath.Join(c.dataDir, "run")
-	if len(dir)+len("/.s.PGSQL.5432") >= maxSocketPath {
-		sum := sha256.Sum256([]byte(c.pgDir))
-		dir = filepath.Join(os.TempDir(), "mila-"+hex.EncodeToString(sum[:6]))
-	}
+	dir := socketDirFor(c.dataDir)
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return &DataDirError{Dir: c.dataDir, Err: plainPathError(err)}
 	}
