@@ -62,8 +62,13 @@ schema:
 bench: deps-run build
 	$(GO) run ./bench
 
+# Each fuzz target for FUZZTIME (the seed corpora already run in gotest).
+# Findings land in the package's testdata/fuzz/ as failing seeds.
+FUZZTIME ?= 60s
 fuzz:
-	$(GO) test ./internal/slug -run '^$$' -fuzz FuzzMake -fuzztime 60s
+	$(GO) test ./internal/slug -run '^$$' -fuzz '^FuzzMake$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/membership -run '^$$' -fuzz '^FuzzMemberSearch$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzURLParams$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin internal/web/static/*.css internal/web/static/*.js

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
+	"mila/internal/pg"
 	"mila/internal/validate"
 )
 
@@ -29,11 +32,11 @@ var DefaultThrottle = Throttle{Window: 15 * time.Minute, PerEmail: 10, PerClient
 func interval(d time.Duration) string { return fmt.Sprintf("%d milliseconds", d.Milliseconds()) }
 
 // throttled returns how long the email or the client must still wait (0: not throttled).
-func (s *Service) throttled(ctx context.Context, email, client string) (time.Duration, error) {
+func (s *Service) throttled(ctx context.Context, q querier, email, client string) (time.Duration, error) {
 	// The attempt is refused while the Limit-th most recent failure is
 	// still inside the window; it leaves the window at failed_at + Window.
 	var secs *float64
-	err := s.db.QueryRow(ctx, `
+	err := q.QueryRow(ctx, `
 		SELECT extract(epoch FROM max(until) - now())::float8 FROM (
 		  (SELECT failed_at + $3::interval AS until FROM sign_in_failures
 		    WHERE email = $1 AND failed_at > now() - $3::interval
@@ -52,17 +55,38 @@ func (s *Service) throttled(ctx context.Context, email, client string) (time.Dur
 	return time.Duration(*secs * float64(time.Second)), nil
 }
 
-// recordFailure stores a failed attempt and forgets this email's and
-// client's failures that have left the window (the table stays small).
-func (s *Service) recordFailure(ctx context.Context, email, client string) error {
-	_, err := s.db.Exec(ctx, `WITH gone AS (
-		  DELETE FROM sign_in_failures
-		   WHERE (email = $1 OR client = $2) AND failed_at < now() - $3::interval)
-		INSERT INTO sign_in_failures (email, client) VALUES ($1, $2)`, email, client, interval(s.limits.Window))
+// reserveAttempt checks the throttle and, if the attempt may go on,
+// records it as a failure before the password is even looked at; a right
+// password takes the record back. Checking and recording happen under
+// advisory locks on the client and the email, so parallel attempts are
+// counted one after the other: with check-then-record, 40 attempts sent
+// at once all passed the check before the first failure was stored.
+// Failures that have left the window are forgotten here (the table stays
+// small). It returns the wait (> 0: throttled, nothing recorded) or the
+// id of the recorded failure.
+func (s *Service) reserveAttempt(ctx context.Context, email, client string) (wait time.Duration, failureID int64, err error) {
+	err = pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		// Always client first, then email: no two attempts wait for each
+		// other in opposite orders.
+		for _, key := range []string{"sign-in client " + client, "sign-in email " + strings.ToLower(email)} {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
+				return err
+			}
+		}
+		var err error
+		if wait, err = s.throttled(ctx, tx, email, client); err != nil || wait > 0 {
+			return err
+		}
+		return tx.QueryRow(ctx, `WITH gone AS (
+			  DELETE FROM sign_in_failures
+			   WHERE (email = $1 OR client = $2) AND failed_at < now() - $3::interval)
+			INSERT INTO sign_in_failures (email, client) VALUES ($1, $2) RETURNING id`,
+			email, client, interval(s.limits.Window)).Scan(&failureID)
+	})
 	if err != nil {
-		return fmt.Errorf("record sign-in failure: %w", err)
+		return 0, 0, fmt.Errorf("sign-in throttle: %w", err)
 	}
-	return nil
+	return wait, failureID, nil
 }
 
 // SignIn checks an email and password and returns the user. client is the
@@ -79,10 +103,13 @@ func (s *Service) recordFailure(ctx context.Context, email, client string) error
 // forgotten, and a hash made with old parameters is replaced.
 func (s *Service) SignIn(ctx context.Context, email, password, client string) (User, error) {
 	email = validate.Clean(email)
-	if email == "" || len(email) > 254 || password == "" || len(password) > 4*MaxPasswordLen {
+	// Invalid UTF-8 or a NUL cannot be in a stored email, and PostgreSQL
+	// refuses them as query arguments (an error, not "no such user").
+	if email == "" || len(email) > 254 || !utf8.ValidString(email) || strings.ContainsRune(email, 0) ||
+		password == "" || len(password) > 4*MaxPasswordLen {
 		return User{}, ErrBadCredentials
 	}
-	wait, err := s.throttled(ctx, email, client)
+	wait, failureID, err := s.reserveAttempt(ctx, email, client)
 	if err != nil {
 		return User{}, err
 	}
@@ -108,12 +135,13 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (U
 		burnVerify(password)
 	}
 	if !ok {
-		if err := s.recordFailure(ctx, email, client); err != nil {
-			return User{}, err
-		}
-		return User{}, ErrBadCredentials
+		return User{}, ErrBadCredentials // recorded by reserveAttempt
 	}
 	if !active {
+		// The right password is no failure, even for an inactive user.
+		if _, err := s.db.Exec(ctx, `DELETE FROM sign_in_failures WHERE id = $1`, failureID); err != nil {
+			return User{}, fmt.Errorf("sign in: %w", err)
+		}
 		return User{}, ErrInactive
 	}
 

@@ -76,6 +76,12 @@ func groupNameTaken() error { return validate.Field("name", validate.Taken, nil)
 // runs out when more than this many create the same slug at once.
 const groupSlugAttempts = 50
 
+// groupReservedSlugs are words the interface already uses where a group's
+// slug goes: /groups/new is the create form and group=none filters the
+// member overview by "no group". A group named "New" or "None" gets
+// "new-2" or "none-2" instead, so its page and its filter stay reachable.
+var groupReservedSlugs = map[string]bool{"new": true, "none": true}
+
 // CreateGroup creates a group. The name is trimmed, required, at most 100
 // characters and unique ignoring case; the slug is made from it (ä→a, ß→ss
 // …, "-2", "-3" … when taken). Only admin may create groups.
@@ -109,6 +115,9 @@ func (s *GroupStore) CreateGroup(ctx context.Context, actor authz.Actor, in Grou
 				return groupNameTaken()
 			}
 			sl, err := slug.Unique(base, func(cand string) (bool, error) {
+				if groupReservedSlugs[cand] {
+					return true, nil
+				}
 				var t bool
 				err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM groups WHERE slug = $1)`, cand).Scan(&t)
 				return t, err

@@ -205,6 +205,8 @@ func TestGroupSlug(t *testing.T) {
 		{"Chor & Orchester!", "chor-orchester"},                 // special characters removed
 		{"Senioren   der  Abteilung", "senioren-der-abteilung"}, // spaces to hyphens
 		{"--Kasse--", "kasse"},                                  // no leading/trailing hyphens
+		{"New", "new-2"},                                        // reserved: /groups/new is the create form
+		{"None", "none-2"},                                      // reserved: group=none means "no group"
 	}
 	for _, c := range cases {
 		if g := groupTestCreate(t, s, c.name); g.Slug != c.slug {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -313,6 +314,12 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 		return Member{}, ErrNotFound
 	}
 	withCustom := in.Custom != nil && actor.CanOnMember(authz.CustomFieldValue, authz.Update, id)
+	version := in.Version
+	if version < 0 || version > math.MaxInt32 {
+		// No stored version is this big (a forged form): it cannot match,
+		// and must not reach the int4 column as an encoding error (a 500).
+		version = -1
+	}
 	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		fields, err := customFieldsTx(ctx, tx)
 		if err != nil {
@@ -351,7 +358,7 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 			phone = $6, street = $7, house_number = $8, postal_code = $9, city = $10, country = $11,
 			join_date = $12, exit_date = $13, notes = $14, version = version + 1
 			WHERE id = $1 AND version = $2`,
-			id, in.Version, v.firstName, v.lastName, v.email, v.phone, v.street, v.houseNumber,
+			id, version, v.firstName, v.lastName, v.email, v.phone, v.street, v.houseNumber,
 			v.postalCode, v.city, v.country, v.joinDate, v.exitDate, v.notes)
 		if err != nil {
 			return memberWriteError(err)
@@ -457,11 +464,24 @@ func (s Members) Delete(ctx context.Context, actor authz.Actor, id string) error
 	if !ValidID(id) || !actor.CanOnMember(authz.Member, authz.Destroy, id) {
 		return ErrNotFound
 	}
-	tag, err := s.DB.Exec(ctx, `DELETE FROM members WHERE id = $1`, id)
+	// The cascade to member_groups updates the groups' counts (trigger).
+	// Lock those groups first, in id order as membership changes do
+	// (membershipApply), so the two do not deadlock; should one still
+	// happen (a membership added meanwhile), pg.InTx runs the delete again.
+	var deleted int64
+	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM groups WHERE id IN (SELECT group_id FROM member_groups WHERE member_id = $1)
+			ORDER BY id FOR NO KEY UPDATE`, id); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM members WHERE id = $1`, id)
+		deleted = tag.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("delete member %s: %w", id, err)
 	}
-	if tag.RowsAffected() == 0 {
+	if deleted == 0 {
 		return ErrNotFound
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -283,6 +284,10 @@ func (s *GroupStore) MembersOfGroup(ctx context.Context, actor authz.Actor, grou
 		perPage = GroupMembersPerPage
 	}
 	perPage = min(perPage, GroupMembersMaxPerPage)
+	// A page number from a URL can be anything: far past the end is just
+	// past the end, but (page-1)*perPage must not overflow into a
+	// negative OFFSET (a query error).
+	page = min(page, math.MaxInt32/perPage)
 	res := GroupMemberPage{Page: page, PerPage: perPage, Members: []GroupMember{}}
 	filter, fargs := actor.MemberFilter(authz.Member, authz.Read, "m.id", 4)
 

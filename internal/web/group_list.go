@@ -30,7 +30,9 @@ var groupListSorts = map[string]membership.GroupSort{
 // values fall back to the defaults (name, ascending): a hand-edited or old
 // link still shows the list rather than an error.
 func groupListQuery(v url.Values) (q, sort, dir string) {
-	q = strings.TrimSpace(v.Get("q"))
+	// Invalid UTF-8 and NUL cannot be sent to PostgreSQL (a query error,
+	// not "no match"); no group name contains them, so they are dropped.
+	q = strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(v.Get("q"), ""), "\x00", ""))
 	if len([]rune(q)) > membership.GroupNameMax {
 		q = string([]rune(q)[:membership.GroupNameMax])
 	}

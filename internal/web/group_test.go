@@ -529,12 +529,12 @@ func TestGroupMembersAdd(t *testing.T) {
 			t.Errorf("member_id %q: %d, want 400", bad, res.StatusCode)
 		}
 	}
-	many := make([]string, 1001)
+	many := make([]string, 10001) // groupAddMax is 10,000
 	for i := range many {
 		many[i] = d
 	}
 	if res := srv.PostForm(t, w.admin, "/groups/jugend/members", url.Values{"member_id": many}); res.StatusCode != http.StatusBadRequest {
-		t.Errorf("1001 ids: %d", res.StatusCode)
+		t.Errorf("10,001 ids: %d", res.StatusCode)
 	}
 	if res := srv.PostForm(t, w.admin, "/groups/nope/members", url.Values{"member_id": {d}}); res.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown group: %d", res.StatusCode)

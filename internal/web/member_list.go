@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"mila/internal/authz"
@@ -29,7 +30,20 @@ type memberListPage struct {
 	// SortHidden and DirHidden carry a chosen sort into the next search
 	// ("" when it is the default).
 	SortHidden, DirHidden string
+
+	// Groups (issue 6). ShowGroups: the actor may see memberships, so the
+	// Groups column, the filter and the group sorts are there.
+	ShowGroups    bool
+	Groups        []membership.Group // all groups, for the filter and the bulk bar
+	GroupFilter   string             // name of the filtered group ("" for all; "none" shows as "No group")
+	GroupChipURL  string             // this view without the group filter
+	GroupNotFound bool               // the URL named a group that does not exist: all groups are shown
+	// Bulk assignment from the selected rows (admins).
+	CanBulkAdd, CanBulkRemove bool
 }
+
+// CanBulk reports whether the rows get checkboxes and the bulk bar.
+func (p memberListPage) CanBulk() bool { return p.CanBulkAdd || p.CanBulkRemove }
 
 type memberListHeader struct {
 	LabelID  string // message id, or "" when Label is the text (custom fields)
@@ -37,12 +51,21 @@ type memberListHeader struct {
 	URL      string // the sort link
 	AriaSort string // "ascending", "descending" or "" (not sorted by this column)
 	Dir      string // the direction the link sorts in
+	Key      string // the sort key, for the link's id (htmx keeps its focus)
 }
 
 type memberListRow struct {
 	membership.MemberRow
 	Cells  []string // the custom columns, formatted for reading
 	Former bool     // the exit date has passed
+	Badges []memberGroupBadge
+}
+
+// memberGroupBadge is one group on an overview row: a link that filters
+// the overview by that group, keeping search, status, sort and page size.
+type memberGroupBadge struct {
+	Name, Slug, URL string
+	Active          bool // the overview is filtered by this group
 }
 
 type memberListOption struct {
@@ -126,12 +149,19 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return
 	}
-	res, err := a.members().List(r.Context(), actor, memberQueryFromURL(r.URL.Query()))
+	query := memberQueryFromURL(r.URL.Query())
+	gf, err := a.memberGroupFilter(r, actor, &query)
+	if err != nil {
+		a.memberError(w, r, err)
+		return
+	}
+	res, err := a.members().List(r.Context(), actor, query)
 	if err != nil {
 		a.memberError(w, r, err)
 		return
 	}
 	p := a.memberListData(r, actor, res)
+	a.memberListGroups(r, actor, &p, gf)
 	w.Header().Set("Vary", "HX-Request")
 	if isHTMX(r) {
 		p.Partial = true
@@ -156,7 +186,7 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 		},
 	}
 	header := func(labelID, label, sort string) memberListHeader {
-		h := memberListHeader{LabelID: labelID, Label: label, Dir: membership.MemberDefaultDir(sort)}
+		h := memberListHeader{LabelID: labelID, Label: label, Dir: membership.MemberDefaultDir(sort), Key: sort}
 		if q.Sort == sort {
 			h.AriaSort = "ascending"
 			if q.Dir == membership.MemberDirDesc {
@@ -178,6 +208,13 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 		header("MembersColEmail", "", membership.MemberSortEmail),
 		header("MembersColCity", "", membership.MemberSortCity),
 		header("MembersColJoinDate", "", membership.MemberSortJoinDate),
+	}
+	if memberShowsGroups(actor) {
+		// Before the custom columns: the row template renders the groups
+		// cells right after the join date.
+		p.Headers = append(p.Headers,
+			header("MembersColGroups", "", membership.MemberSortGroups),
+			header("MembersColGroupCount", "", membership.MemberSortGroupCount))
 	}
 	for _, f := range res.Columns {
 		p.Headers = append(p.Headers, header("", f.Name, membership.MemberSortCustom+f.Slug))
@@ -227,4 +264,92 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 		p.EmptyID = "MembersEmptyNone"
 	}
 	return p
+}
+
+// memberShowsGroups reports whether the overview shows groups to actor:
+// the column, the filter and the group sorts.
+func memberShowsGroups(actor authz.Actor) bool {
+	return actor.Can(authz.MemberGroup, authz.Read) && actor.Can(authz.Group, authz.Read)
+}
+
+// memberGroupFilterState is what memberGroupFilter learned about the
+// overview's group filter before the query runs.
+type memberGroupFilterState struct {
+	show     bool               // the actor may see memberships
+	groups   []membership.Group // all groups, by name
+	notFound bool               // the URL named an unknown group
+}
+
+// memberGroupFilter loads the groups for the filter and checks the group
+// the URL names. An unknown (or malformed) slug would match nobody, which
+// looks like an empty club: instead the filter is dropped and the page
+// says so. Without permission to see memberships the filter and the group
+// sorts are dropped too, so the order cannot reveal them.
+func (a *App) memberGroupFilter(r *http.Request, actor authz.Actor, q *membership.MemberQuery) (memberGroupFilterState, error) {
+	var st memberGroupFilterState
+	st.show = memberShowsGroups(actor)
+	if !st.show {
+		q.Group = ""
+		if q.Sort == membership.MemberSortGroups || q.Sort == membership.MemberSortGroupCount {
+			q.Sort, q.Dir = "", ""
+		}
+		return st, nil
+	}
+	groups, err := a.groupStore().ListGroups(r.Context(), actor, membership.GroupListOptions{})
+	if err != nil {
+		return st, err
+	}
+	st.groups = groups
+	q.Group = strings.TrimSpace(q.Group)
+	if q.Group == "" || q.Group == membership.MemberGroupNone {
+		return st, nil
+	}
+	for _, g := range groups {
+		if g.Slug == q.Group {
+			return st, nil
+		}
+	}
+	q.Group, st.notFound = "", true
+	return st, nil
+}
+
+// memberListGroups adds the groups column, filter chip and bulk bar to
+// the overview's data.
+func (a *App) memberListGroups(r *http.Request, actor authz.Actor, p *memberListPage, st memberGroupFilterState) {
+	if !st.show {
+		return
+	}
+	q := p.Query
+	p.ShowGroups, p.Groups, p.GroupNotFound = true, st.groups, st.notFound
+	p.CanBulkAdd = actor.Can(authz.MemberGroup, authz.Create)
+	p.CanBulkRemove = actor.Can(authz.MemberGroup, authz.Destroy)
+	switch q.Group {
+	case "":
+	case membership.MemberGroupNone:
+		p.GroupFilter = a.T(r, "MembersGroupNone")
+	default:
+		for _, g := range st.groups {
+			if g.Slug == q.Group {
+				p.GroupFilter = g.Name
+			}
+		}
+	}
+	if q.Group != "" {
+		cq := q
+		cq.Group, cq.Page = "", 1
+		p.GroupChipURL = memberListURL(cq)
+	}
+	urls := map[string]string{}
+	for i := range p.Rows {
+		for _, g := range p.Rows[i].Groups {
+			u, ok := urls[g.Slug]
+			if !ok {
+				bq := q
+				bq.Group, bq.Page = g.Slug, 1
+				u = memberListURL(bq)
+				urls[g.Slug] = u
+			}
+			p.Rows[i].Badges = append(p.Rows[i].Badges, memberGroupBadge{Name: g.Name, Slug: g.Slug, URL: u, Active: g.Slug == q.Group})
+		}
+	}
 }

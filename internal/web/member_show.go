@@ -21,6 +21,8 @@ type memberShowPage struct {
 	Linkable  []membership.MemberUserOption
 	LinkForm  *Form
 	LinkError string // translated problem with the link form
+	// Groups is the member's groups section (issue 6, group_member.go).
+	Groups groupMemberSection
 }
 
 // memberCustomView is one custom field on the detail page.
@@ -75,6 +77,10 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 			a.memberError(w, r, err)
 			return
 		}
+	}
+	if p.Groups, err = a.groupMemberSectionFor(ctx, actor, m); err != nil {
+		a.memberError(w, r, err)
+		return
 	}
 	if p.LinkForm == nil {
 		p.LinkForm = newForm(nil)

@@ -181,3 +181,92 @@
   });
 })();
 // --- end of Groups ---------------------------------------------------------
+
+// ---------------------------------------------------------------------------
+// Groups in the member overview (issue 6, phase 2). Hooks:
+// input[data-select-all="<form id>"] (hidden without JS: ticks every
+// member_id checkbox of that form on this page), #member-bulk-selected
+// (data-one / data-other: "N members selected", "#" is the number), and
+// #member-results[data-group] (the view's group filter: after an htmx
+// update from a badge or the chip the filter's select is set to match).
+// ---------------------------------------------------------------------------
+(function () {
+  "use strict";
+
+  function boxes(formID) {
+    return Array.prototype.slice.call(
+      document.querySelectorAll('input[type="checkbox"][name="member_id"][form="' + formID + '"]'));
+  }
+
+  // syncSelection updates the "select all" box (checked, or mixed) and the
+  // selected count for the bulk form formID.
+  function syncSelection(formID) {
+    var all = boxes(formID);
+    var n = all.filter(function (b) { return b.checked; }).length;
+    document.querySelectorAll('input[data-select-all="' + formID + '"]').forEach(function (sa) {
+      sa.checked = all.length > 0 && n === all.length;
+      sa.indeterminate = n > 0 && n < all.length;
+    });
+    var out = document.getElementById("member-bulk-selected");
+    if (out) {
+      var text = n === 0 ? "" : n === 1 ? out.getAttribute("data-one") : out.getAttribute("data-other").replace("#", String(n));
+      if (out.textContent !== text) out.textContent = text;
+    }
+  }
+
+  function initSelectAll(root) {
+    root.querySelectorAll("input[data-select-all]").forEach(function (sa) {
+      sa.hidden = false;
+      syncSelection(sa.getAttribute("data-select-all"));
+    });
+  }
+
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (!el.matches) return;
+    if (el.matches("input[data-select-all]")) {
+      var formID = el.getAttribute("data-select-all");
+      boxes(formID).forEach(function (b) { b.checked = el.checked; });
+      syncSelection(formID);
+    } else if (el.matches('input[type="checkbox"][name="member_id"][form]')) {
+      syncSelection(el.getAttribute("form"));
+    }
+  });
+
+  // syncGroupFilter sets the filter's select to the group of the view
+  // shown, so the form's next search keeps (or drops) it.
+  function syncGroupFilter() {
+    var results = document.getElementById("member-results");
+    var sel = document.getElementById("member-group");
+    if (!results || !sel) return;
+    var want = results.getAttribute("data-group") || "";
+    if (sel.value !== want) sel.value = want;
+  }
+
+  // Runs after every htmx update on the overview (the event's target may
+  // be the swapped-out block or the control that asked): all idempotent.
+  document.addEventListener("htmx:afterSettle", function () {
+    var results = document.getElementById("member-results");
+    if (!results) return;
+    syncGroupFilter();
+    initSelectAll(results);
+    // A badge, sort header or paging link that was clicked is gone with
+    // the swap (htmx keeps the focus only on elements with an id that
+    // come back): put the keyboard user at the results' count.
+    var active = document.activeElement;
+    if (!active || active === document.body) {
+      var count = document.getElementById("member-count");
+      if (count) count.focus();
+    }
+  });
+  document.addEventListener("htmx:historyRestore", function () {
+    syncGroupFilter();
+    initSelectAll(document);
+  });
+  window.addEventListener("pageshow", syncGroupFilter);
+  document.addEventListener("DOMContentLoaded", function () {
+    syncGroupFilter();
+    initSelectAll(document);
+  });
+})();
+// --- end of Groups in the member overview ----------------------------------
