@@ -7,6 +7,13 @@
 //
 // A command returns an error; main prints it as one line and maps it to the
 // exit code (see exitCode). Commands never call os.Exit themselves.
+
+// A form may name up to 10,000 members (web.groupAddMax: bulk group
+// changes) plus a few other fields; Go's default limit of 10,000 form
+// values would refuse the largest of them. The 1 MiB body limit bounds
+// the parsing either way.
+//
+//go:debug urlmaxqueryparams=10100
 package main
 
 import (

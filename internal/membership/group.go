@@ -283,14 +283,15 @@ func (s *GroupStore) ListGroups(ctx context.Context, actor authz.Actor, opt Grou
 		dir = "DESC"
 	}
 	// Ties are broken by name and then id, so the order is total and stable.
-	order := fmt.Sprintf(`search_key(g.name) %[1]s, g.name %[1]s, g.id`, dir)
+	// name_key is search_key(name), stored (migration 00005).
+	order := fmt.Sprintf(`g.name_key %[1]s, g.name %[1]s, g.id`, dir)
 	if opt.Sort == GroupSortMemberCount {
-		order = fmt.Sprintf(`g.member_count %s, search_key(g.name), g.name, g.id`, dir)
+		order = fmt.Sprintf(`g.member_count %s, g.name_key, g.name, g.id`, dir)
 	}
 	q := validate.Clean(opt.Q)
 	// strpos instead of LIKE: the search text needs no escaping of % and _.
 	rows, err := s.db.Query(ctx, `SELECT `+groupColumns+` FROM groups g
-		WHERE $1 = '' OR strpos(search_key(g.name), search_key($1)) > 0
+		WHERE $1 = '' OR strpos(g.name_key, search_key($1)) > 0
 		ORDER BY `+order, q)
 	if err != nil {
 		return nil, fmt.Errorf("list groups: %w", err)

@@ -48,6 +48,9 @@ func TestGroupSchemaTables(t *testing.T) {
 			"member_count integer not null default=0",
 			"created_at timestamp with time zone not null default=now()",
 			"updated_at timestamp with time zone not null default=now()",
+			// search_key(name), stored (00005): the list's order without
+			// folding every name on every read.
+			"name_key text null default=-",
 		},
 		"member_groups": {
 			"id uuid not null default=uuid_generate_v7()",
@@ -79,6 +82,7 @@ func TestGroupSchemaTables(t *testing.T) {
 	             WHERE indrelid = $1::regclass ORDER BY 1`
 	wantIdx := map[string][]string{
 		"groups": {
+			"CREATE INDEX groups_name_key_idx ON public.groups USING btree (name_key, name, id)",
 			"CREATE UNIQUE INDEX groups_name_lower_key ON public.groups USING btree (lower(name))",
 			"CREATE UNIQUE INDEX groups_pkey ON public.groups USING btree (id)",
 			"CREATE UNIQUE INDEX groups_slug_key ON public.groups USING btree (slug)",
@@ -117,7 +121,9 @@ func TestGroupSchemaTables(t *testing.T) {
 
 	triggers := groupSchemaRows(t, db, `SELECT tgname FROM pg_trigger
 		WHERE tgrelid IN ('groups'::regclass, 'member_groups'::regclass) AND NOT tgisinternal ORDER BY tgname`)
-	wantTrig := []string{"groups_renamed", "groups_updated_at", "member_groups_changed_del", "member_groups_changed_ins", "member_groups_no_move", "member_groups_updated_at"}
+	// groups_search_words (00005) adds a group's name words to the typo
+	// word list.
+	wantTrig := []string{"groups_renamed", "groups_search_words", "groups_updated_at", "member_groups_changed_del", "member_groups_changed_ins", "member_groups_no_move", "member_groups_updated_at"}
 	if !slices.Equal(triggers, wantTrig) {
 		t.Errorf("triggers %q, want %q", triggers, wantTrig)
 	}

@@ -3,10 +3,14 @@ package membership
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"mila/internal/authz"
 )
@@ -174,18 +178,29 @@ type MemberRowGroup struct {
 type MemberPage struct {
 	Query   MemberQuery   // as normalised, Page clamped to the last page
 	Rows    []MemberRow   //
-	Total   int           // members matching the filters, on all pages
+	Total   int           // members matching the filters, on all pages (see TotalIsEstimate)
 	Pages   int           // at least 1
 	Columns []CustomField // custom fields shown in the overview, in order
 	// Searching is true when Query.Q had something to search for.
 	Searching bool
+	// TotalIsEstimate: more than MemberCountExactMax members match, and
+	// Total is PostgreSQL's estimate, rounded to two significant digits —
+	// show it as "about N". Counting 90,000 rows exactly on every page
+	// view would cost more than the page itself. Pages follows Total but
+	// always includes the next page while there is one, and on the last
+	// page Total is exact again.
+	TotalIsEstimate bool
 }
+
+// MemberCountExactMax is the largest total the overview counts exactly.
+const MemberCountExactMax = 1000
 
 // memberQueryBuilder collects SQL conditions and their arguments, so
 // filters compose without string soup or placeholder miscounts.
 type memberQueryBuilder struct {
 	args  []any
 	where []string
+	mode  pgx.QueryExecMode // how the statements run (see List)
 }
 
 // arg adds a query argument and returns its placeholder.
@@ -211,8 +226,15 @@ func (b *memberQueryBuilder) whereSQL() string {
 }
 
 // List returns one page of the overview for q, with the total count.
-// It runs a constant number of statements (fields, count, page) whatever
-// the page size, and applies the actor's scope in SQL.
+// It runs a constant number of statements whatever the page size (custom
+// fields; the group's id with a group filter; a count that stops after
+// MemberCountExactMax + 1 rows and, above that, the planner's estimate;
+// the page), and applies the actor's scope in SQL.
+//
+// The statements whose best plan depends on the values (a group of 40 or
+// of 40,000 members, a rare or a common word) are planned for their
+// values every time (pgx.QueryExecModeCacheDescribe), never with a
+// generic plan.
 func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (MemberPage, error) {
 	if err := actor.Require(authz.Member, authz.Read); err != nil {
 		return MemberPage{}, err
@@ -235,6 +257,10 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 
 	b := &memberQueryBuilder{}
 	b.and(b.scope(actor, authz.Member, "m.id"))
+	// Without a group or a search the statements have no value the plan
+	// depends on: they stay prepared with their plan (LIMIT and OFFSET are
+	// written into them). With one, they are planned for the values.
+	b.mode = pgx.QueryExecModeCacheStatement
 	switch q.Status {
 	case MemberStatusActive:
 		b.and("(m.exit_date IS NULL OR m.exit_date > current_date)")
@@ -246,78 +272,223 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 	case MemberGroupNone:
 		b.and("m.group_count = 0")
 	default:
-		b.and(`EXISTS (SELECT 1 FROM member_groups mg JOIN groups g ON g.id = mg.group_id
-			WHERE mg.member_id = m.id AND g.slug = ` + b.arg(q.Group) + `)`)
+		// The group's id as a value, so the planner knows the group's size
+		// from the statistics (a join on the slug would hide it).
+		var groupID string
+		err := s.DB.QueryRow(ctx, `SELECT id FROM groups WHERE slug = $1`, q.Group).Scan(&groupID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return page, nil // an unknown group matches nobody
+		}
+		if err != nil {
+			return MemberPage{}, fmt.Errorf("find group %s: %w", q.Group, err)
+		}
+		b.and(`EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = m.id AND mg.group_id = ` + b.arg(groupID) + `::uuid)`)
+		b.mode = pgx.QueryExecModeCacheDescribe
 	}
 	if searching {
+		var err error
+		if terms, err = terms.withTypos(ctx, s.DB); err != nil {
+			return MemberPage{}, err
+		}
 		b.and(terms.condition(b))
+		b.mode = pgx.QueryExecModeCacheDescribe
 	}
 	where := b.whereSQL()
 
-	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM members m WHERE `+where, b.args...).Scan(&page.Total); err != nil {
-		return MemberPage{}, fmt.Errorf("count members: %w", err)
-	}
-	page.Pages = max(1, (page.Total+q.PerPage-1)/q.PerPage)
-	if page.Query.Page > page.Pages {
-		page.Query.Page = page.Pages
+	if err := s.count(ctx, &page, where, b.mode, b.args); err != nil {
+		return MemberPage{}, err
 	}
 	if page.Total == 0 {
 		return page, nil
 	}
+	rows, err := s.listPage(ctx, actor, page, b, where, terms, columns)
+	if err != nil {
+		return MemberPage{}, err
+	}
+	if len(rows) == 0 && page.Query.Page > 1 && page.TotalIsEstimate {
+		// Past the end of a list whose size was estimated: count it for
+		// real (this page view only) and show the last page.
+		if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM members m WHERE `+where,
+			append([]any{pgx.QueryExecModeCacheDescribe}, b.args...)...).Scan(&page.Total); err != nil {
+			return MemberPage{}, fmt.Errorf("count members: %w", err)
+		}
+		page.TotalIsEstimate = false
+		page.Pages = max(1, (page.Total+q.PerPage-1)/q.PerPage)
+		page.Query.Page = page.Pages
+		if page.Total == 0 {
+			return page, nil
+		}
+		if rows, err = s.listPage(ctx, actor, page, b, where, terms, columns); err != nil {
+			return MemberPage{}, err
+		}
+	}
+	// One row more than the page was asked for: it says whether a next
+	// page exists, which an estimated total cannot.
+	more := len(rows) > q.PerPage
+	if more {
+		rows = rows[:q.PerPage]
+	}
+	page.Rows = rows
+	if page.TotalIsEstimate {
+		if !more {
+			page.Total = (page.Query.Page-1)*q.PerPage + len(rows)
+			page.TotalIsEstimate = false
+			page.Pages = page.Query.Page
+		} else if page.Pages <= page.Query.Page {
+			page.Pages = page.Query.Page + 1
+		}
+	}
+	return page, nil
+}
 
-	// What each row carries besides its own columns: the overview's
-	// custom values and the group badges, each one subquery per row of
-	// this page only (never an extra statement per row).
+// count sets page.Total (exactly up to MemberCountExactMax, else the
+// planner's estimate), Pages, and clamps the page to the last one.
+func (s Members) count(ctx context.Context, page *MemberPage, where string, mode pgx.QueryExecMode, args []any) error {
+	err := s.DB.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM members m WHERE `+where+
+		` LIMIT `+strconv.Itoa(MemberCountExactMax+1)+`) s`, append([]any{mode}, args...)...).Scan(&page.Total)
+	if err != nil {
+		return fmt.Errorf("count members: %w", err)
+	}
+	perPage := page.Query.PerPage
+	if page.Total <= MemberCountExactMax {
+		page.Pages = max(1, (page.Total+perPage-1)/perPage)
+		page.Query.Page = min(page.Query.Page, page.Pages)
+		return nil
+	}
+	var plan []byte
+	// EXPLAIN is planned when it runs in any case: no prepared statement.
+	args = append([]any{pgx.QueryExecModeCacheDescribe}, args...)
+	if err := s.DB.QueryRow(ctx, `EXPLAIN (FORMAT JSON) SELECT 1 FROM members m WHERE `+where, args...).Scan(&plan); err != nil {
+		return fmt.Errorf("estimate members: %w", err)
+	}
+	var explained []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal(plan, &explained); err != nil || len(explained) == 0 {
+		return fmt.Errorf("estimate members: unexpected plan %.200s: %v", plan, err)
+	}
+	page.Total = max(MemberCountExactMax+1, roundEstimate(explained[0].Plan.Rows))
+	page.TotalIsEstimate = true
+	page.Pages = max(1, (page.Total+perPage-1)/perPage)
+	// The page is not clamped to an estimate: List finds out when it is
+	// past the end.
+	return nil
+}
+
+// roundEstimate rounds n to two significant digits (89,342 → 89,000),
+// so that an estimate does not look exact.
+func roundEstimate(n float64) int {
+	if n < 100 {
+		return int(math.Round(n))
+	}
+	unit := math.Pow(10, math.Floor(math.Log10(n))-1)
+	return int(math.Round(n/unit) * unit)
+}
+
+// listPage reads the rows of page (one more than its size, if there is
+// one) in a single statement: first the ids of the page in order (an
+// index walk or a bounded sort), then for just those rows their columns,
+// overview custom values and group badges, each aggregated once for the
+// whole page.
+func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPage, b0 *memberQueryBuilder,
+	where string, terms searchTerms, columns []CustomField) ([]MemberRow, error) {
+	q := page.Query
+	// A copy: the statement adds its own arguments after the filter's.
+	b := &memberQueryBuilder{args: append([]any(nil), b0.args...), mode: b0.mode}
+	limit, offset := q.PerPage+1, (q.Page-1)*q.PerPage
+	lim, off := strconv.Itoa(limit), strconv.Itoa(offset)
+	var ids string
+	if q.Sort == MemberSortRelevance {
+		// The tiers (see search.go), each from its own index in order and
+		// each at most offset+limit rows; Append runs them in turn and
+		// stops as soon as the page is full, so tier 2 and later are only
+		// ranked when the page reaches them.
+		enough := strconv.Itoa(offset + limit)
+		exact, prefix := terms.exactCond(b), terms.prefixCond(b)
+		ids = `SELECT id FROM (
+			(SELECT m.id FROM members m WHERE ` + where + ` AND ` + exact + `
+			 ORDER BY m.sort_name || '', m.id LIMIT ` + enough + `)
+			UNION ALL
+			(SELECT m.id FROM members m WHERE ` + where + ` AND NOT ` + exact + ` AND ` + prefix + `
+			 ORDER BY m.sort_name, m.id LIMIT ` + enough + `)
+			UNION ALL
+			(SELECT m.id FROM members m WHERE ` + where + ` AND NOT ` + exact + ` AND NOT ` + prefix + `
+			 ORDER BY ` + terms.restOrder(b) + `, m.sort_name, m.id LIMIT ` + enough + `)
+		) t LIMIT ` + lim + ` OFFSET ` + off
+		// Tier 0 sorts its (few) rows: "|| ''" keeps the planner from
+		// walking the whole name index in search of them.
+	} else {
+		from := "members m WHERE " + where
+		if !page.TotalIsEstimate {
+			// At most MemberCountExactMax rows match: sorting them all is
+			// cheap and sure. (OFFSET 0 keeps the planner from walking an
+			// index in the list's order to find a few rows, which it may
+			// think spread evenly when they are not — all the Müllers are
+			// under M.)
+			from = "(SELECT m.id, m.sort_name, m.email, m.city, m.join_date, m.first_group_key, m.group_count FROM " +
+				from + " OFFSET 0) m"
+		}
+		ids = `SELECT m.id FROM ` + from + ` ORDER BY ` + memberOrderBy(b, q, columns) +
+			` LIMIT ` + lim + ` OFFSET ` + off
+	}
+
 	customSQL := "NULL::jsonb"
 	if len(columns) > 0 && actor.Can(authz.CustomFieldValue, authz.Read) {
 		customSQL = `(SELECT jsonb_object_agg(f.slug, v.value) FROM custom_field_values v
 			JOIN custom_fields f ON f.id = v.custom_field_id
-			WHERE v.member_id = m.id AND f.show_in_overview AND ` + b.scope(actor, authz.CustomFieldValue, "v.member_id") + `)`
+			WHERE v.member_id = p.id AND f.show_in_overview AND ` + b.scope(actor, authz.CustomFieldValue, "v.member_id") + `)`
 	}
 	groupsSQL := "NULL::jsonb"
 	if actor.Can(authz.MemberGroup, authz.Read) {
-		groupsSQL = `CASE WHEN m.group_count > 0 THEN (SELECT jsonb_agg(jsonb_build_object('name', g.name, 'slug', g.slug)
-			ORDER BY search_key(g.name), g.name) FROM member_groups mg JOIN groups g ON g.id = mg.group_id
-			WHERE mg.member_id = m.id AND ` + b.scope(actor, authz.MemberGroup, "mg.member_id") + `) END`
+		groupsSQL = `badges.groups`
 	}
-	order := memberOrderBy(b, q, terms, columns)
-	sql := `SELECT m.id, m.first_name, m.last_name, coalesce(m.email::text, ''), m.city, m.join_date,
-		m.exit_date, m.group_count, ` + customSQL + `, ` + groupsSQL + `
-		FROM members m WHERE ` + where + ` ORDER BY ` + order +
-		` LIMIT ` + b.arg(q.PerPage) + ` OFFSET ` + b.arg((page.Query.Page-1)*q.PerPage)
-	rows, err := s.DB.Query(ctx, sql, b.args...)
+	sql := `WITH page AS MATERIALIZED (` + ids + `),
+		ord AS (SELECT id, row_number() OVER () AS n FROM page),
+		badges AS (SELECT mg.member_id, jsonb_agg(jsonb_build_object('name', g.name, 'slug', g.slug)
+				ORDER BY g.name_key, g.name) AS groups
+			FROM page JOIN member_groups mg ON mg.member_id = page.id JOIN groups g ON g.id = mg.group_id
+			WHERE ` + b.scope(actor, authz.MemberGroup, "mg.member_id") + `
+			GROUP BY mg.member_id)
+		SELECT m.id, m.first_name, m.last_name, coalesce(m.email::text, ''), m.city, m.join_date,
+			m.exit_date, m.group_count, ` + customSQL + `, ` + groupsSQL + `
+		FROM ord p JOIN members m ON m.id = p.id LEFT JOIN badges ON badges.member_id = p.id
+		ORDER BY p.n`
+	rows, err := s.DB.Query(ctx, sql, append([]any{b.mode}, b.args...)...)
 	if err != nil {
-		return MemberPage{}, fmt.Errorf("list members: %w", err)
+		return nil, fmt.Errorf("list members: %w", err)
 	}
 	defer rows.Close()
+	out := make([]MemberRow, 0, limit)
 	for rows.Next() {
 		var r MemberRow
 		var custom, groups []byte
 		if err := rows.Scan(&r.ID, &r.FirstName, &r.LastName, &r.Email, &r.City, &r.JoinDate,
 			&r.ExitDate, &r.GroupCount, &custom, &groups); err != nil {
-			return MemberPage{}, fmt.Errorf("scan member row: %w", err)
+			return nil, fmt.Errorf("scan member row: %w", err)
 		}
 		if custom != nil {
 			if err := json.Unmarshal(custom, &r.Custom); err != nil {
-				return MemberPage{}, fmt.Errorf("decode custom values: %w", err)
+				return nil, fmt.Errorf("decode custom values: %w", err)
 			}
 		}
 		if groups != nil {
 			if err := json.Unmarshal(groups, &r.Groups); err != nil {
-				return MemberPage{}, fmt.Errorf("decode groups: %w", err)
+				return nil, fmt.Errorf("decode groups: %w", err)
 			}
 		}
-		page.Rows = append(page.Rows, r)
+		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return MemberPage{}, fmt.Errorf("list members: %w", err)
+		return nil, fmt.Errorf("list members: %w", err)
 	}
-	return page, nil
+	return out, nil
 }
 
 // memberOrderBy is the ORDER BY of the normalised query. Every order ends
 // in unique keys (sort_name, id), so paging is stable.
-func memberOrderBy(b *memberQueryBuilder, q MemberQuery, terms searchTerms, columns []CustomField) string {
+func memberOrderBy(b *memberQueryBuilder, q MemberQuery, columns []CustomField) string {
 	desc := q.Dir == MemberDirDesc
 	dir := " ASC"
 	if desc {
@@ -340,8 +511,6 @@ func memberOrderBy(b *memberQueryBuilder, q MemberQuery, terms searchTerms, colu
 		return "m.first_group_key" + dir + " NULLS LAST, " + tie
 	case MemberSortGroupCount:
 		return "m.group_count" + dir + ", " + tie
-	case MemberSortRelevance:
-		return terms.rankOrder(b) + ", " + tie
 	}
 	if f := memberCustomSortField(columns, q.Sort); f != nil {
 		value := "(SELECT v.value FROM custom_field_values v WHERE v.member_id = m.id AND v.custom_field_id = " + b.arg(f.ID) + "::uuid)"

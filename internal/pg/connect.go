@@ -19,6 +19,18 @@ var ErrInvalidConnString = errors.New("invalid database connection string")
 // with Mila (containers, boot); errors no retry can fix, such as a wrong
 // password or a missing database, end the wait at once.
 func Connect(ctx context.Context, connString string, maxWait time.Duration) (*pgxpool.Pool, error) {
+	cfg, err := PoolConfig(connString)
+	if err != nil {
+		return nil, err
+	}
+	return ConnectConfig(ctx, cfg, maxWait)
+}
+
+// PoolConfig parses connString into the pool configuration Mila uses:
+// a connect timeout and the session settings below, unless the connection
+// string sets them itself. Tools that need the same connections with a
+// change (the benchmark adds a statement tracer) start from here.
+func PoolConfig(connString string) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		// pgx redacts the password in its parse errors.
@@ -30,6 +42,18 @@ func Connect(ctx context.Context, connString string, maxWait time.Duration) (*pg
 		// "database unavailable" page; connect_timeout in the URL overrides.
 		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	}
+	if _, ok := cfg.ConnConfig.RuntimeParams["jit"]; !ok {
+		// Mila's statements are short index lookups and page reads. Above
+		// its cost threshold PostgreSQL would compile a query to machine
+		// code first (tens of milliseconds) — a loss for every one of them,
+		// measured in bench/ (docs/PERFORMANCE.md).
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
+	return cfg, nil
+}
+
+// ConnectConfig is Connect with a configuration from PoolConfig.
+func ConnectConfig(ctx context.Context, cfg *pgxpool.Config, maxWait time.Duration) (*pgxpool.Pool, error) {
 	target := describe(&cfg.ConnConfig.Config)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

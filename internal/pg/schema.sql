@@ -30,6 +30,15 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.groups_search_words() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM search_words_add(ARRAY[NEW.name]);
+  RETURN NULL;
+END
+$$;
+
 CREATE FUNCTION public.member_groups_changed() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -61,6 +70,16 @@ BEGIN
   RAISE EXCEPTION 'a membership cannot be moved to another member or group; delete it and add a new one'
     USING ERRCODE = 'check_violation';
 END
+$$;
+
+CREATE FUNCTION public.members_name_keys(first_name text, last_name text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT ARRAY[
+    btrim(regexp_replace(search_key(first_name || ' ' || last_name), '[^[:alnum:]]+', ' ', 'g')),
+    btrim(regexp_replace(search_key(last_name || ' ' || first_name), '[^[:alnum:]]+', ' ', 'g')),
+    btrim(regexp_replace(search_key(last_name), '[^[:alnum:]]+', ' ', 'g')),
+    btrim(regexp_replace(search_key(first_name), '[^[:alnum:]]+', ' ', 'g'))]
 $$;
 
 CREATE FUNCTION public.members_refresh_cf_text() RETURNS trigger
@@ -98,14 +117,39 @@ CREATE FUNCTION public.members_refresh_groups(mids uuid[]) RETURNS void
 BEGIN
   PERFORM 1 FROM members WHERE id = ANY (mids) ORDER BY id FOR NO KEY UPDATE;
   UPDATE members m
-     SET (group_names, group_count, first_group_key) = (
-           SELECT coalesce(string_agg(g.name, ' ' ORDER BY search_key(g.name), g.name), ''),
-                  count(g.id)::integer,
-                  min(search_key(g.name))
-             FROM member_groups mg
-             JOIN groups g ON g.id = mg.group_id
-            WHERE mg.member_id = m.id)
-   WHERE m.id = ANY (mids);
+     SET group_names = c.names, group_count = c.n, first_group_key = c.first_key
+    FROM (SELECT u.id,
+                 coalesce(string_agg(g.name, ' ' ORDER BY g.name_key, g.name), '') AS names,
+                 count(g.id)::integer AS n,
+                 min(g.name_key) AS first_key
+            FROM unnest(mids) AS u (id)
+            LEFT JOIN member_groups mg ON mg.member_id = u.id
+            LEFT JOIN groups g ON g.id = mg.group_id
+           GROUP BY u.id) c
+   WHERE m.id = c.id
+     AND (m.group_names, m.group_count, m.first_group_key) IS DISTINCT FROM (c.names, c.n, c.first_key);
+END
+$$;
+
+CREATE FUNCTION public.members_search_words() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_LEVEL = 'STATEMENT' THEN
+    PERFORM search_words_add(array_agg(n.first_name || ' ' || n.last_name)) FROM new_rows n;
+  ELSE
+    PERFORM search_words_add(ARRAY[NEW.first_name || ' ' || NEW.last_name]);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION public.members_set_name_keys() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  NEW.name_keys := members_name_keys(NEW.first_name, NEW.last_name);
+  RETURN NEW;
 END
 $$;
 
@@ -114,6 +158,15 @@ CREATE FUNCTION public.search_key(text) RETURNS text
     AS $_$
   SELECT lower(public.f_unaccent(replace(replace($1, 'ß', 'ss'), 'ẞ', 'SS')))
 $_$;
+
+CREATE FUNCTION public.search_words_add(texts text[]) RETURNS void
+    LANGUAGE sql
+    AS $$
+  INSERT INTO search_words (word)
+  SELECT DISTINCT w FROM unnest(texts) t, regexp_split_to_table(search_key(t), '[^[:alnum:]]+') w
+   WHERE w <> '' AND char_length(w) <= 100
+  ON CONFLICT DO NOTHING
+$$;
 
 CREATE FUNCTION public.set_updated_at() RETURNS trigger
     LANGUAGE plpgsql
@@ -189,6 +242,7 @@ CREATE TABLE public.groups (
     member_count integer DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    name_key text GENERATED ALWAYS AS (public.search_key(name)) STORED,
     CONSTRAINT groups_description_check CHECK ((char_length(description) <= 500)),
     CONSTRAINT groups_member_count_check CHECK ((member_count >= 0)),
     CONSTRAINT groups_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 100)) AND (btrim(name) <> ''::text))),
@@ -227,6 +281,7 @@ CREATE TABLE public.members (
     first_group_key text,
     search_trgm text GENERATED ALWAYS AS (public.search_key(((((first_name || ' '::text) || last_name) || ' '::text) || group_names))) STORED,
     search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector('simple'::regconfig, public.search_key(((first_name || ' '::text) || last_name))), 'A'::"char") || setweight(to_tsvector('simple'::regconfig, public.search_key(((((((COALESCE((email)::text, ''::text) || ' '::text) || regexp_replace(COALESCE((email)::text, ''::text), '[@._+-]+'::text, ' '::text, 'g'::text)) || ' '::text) || notes) || ' '::text) || group_names))), 'B'::"char")) || setweight(to_tsvector('simple'::regconfig, public.search_key(((((((((((street || ' '::text) || house_number) || ' '::text) || postal_code) || ' '::text) || city) || ' '::text) || country) || ' '::text) || cf_text))), 'C'::"char"))) STORED,
+    name_keys text[] DEFAULT '{}'::text[] NOT NULL,
     CONSTRAINT members_city_check CHECK ((char_length(city) <= 100)),
     CONSTRAINT members_country_check CHECK ((char_length(country) <= 100)),
     CONSTRAINT members_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254))),
@@ -255,6 +310,10 @@ CREATE TABLE public.roles (
     CONSTRAINT roles_name_check CHECK (((char_length(btrim((name)::text)) >= 1) AND (char_length(btrim((name)::text)) <= 100))),
     CONSTRAINT roles_permission_set_check CHECK ((permission_set = ANY (ARRAY['own_data'::text, 'read_only'::text, 'normal_user'::text, 'admin'::text]))),
     CONSTRAINT roles_system_key_check CHECK ((system_key = ANY (ARRAY['member'::text, 'board'::text, 'treasurer'::text, 'admin'::text])))
+);
+
+CREATE TABLE public.search_words (
+    word text NOT NULL
 );
 
 CREATE TABLE public.sessions (
@@ -344,6 +403,9 @@ ALTER TABLE ONLY public.roles
 ALTER TABLE ONLY public.roles
     ADD CONSTRAINT roles_system_key_key UNIQUE (system_key);
 
+ALTER TABLE ONLY public.search_words
+    ADD CONSTRAINT search_words_pkey PRIMARY KEY (word);
+
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_pkey PRIMARY KEY (token);
 
@@ -364,23 +426,27 @@ ALTER TABLE ONLY public.users
 
 CREATE INDEX custom_field_values_field_idx ON public.custom_field_values USING btree (custom_field_id, member_id);
 
+CREATE INDEX groups_name_key_idx ON public.groups USING btree (name_key, name, id);
+
 CREATE UNIQUE INDEX groups_name_lower_key ON public.groups USING btree (lower(name));
 
 CREATE INDEX member_groups_group_member_idx ON public.member_groups USING btree (group_id, member_id);
 
 CREATE UNIQUE INDEX members_email_key ON public.members USING btree (email);
 
-CREATE INDEX members_exit_date_idx ON public.members USING btree (exit_date);
+CREATE INDEX members_exit_date_idx ON public.members USING btree (exit_date DESC);
 
-CREATE INDEX members_first_group_key_idx ON public.members USING btree (first_group_key, sort_name, id);
+CREATE INDEX members_first_group_key_idx ON public.members USING btree (first_group_key, sort_name, id) INCLUDE (exit_date);
 
-CREATE INDEX members_group_count_idx ON public.members USING btree (group_count DESC, sort_name, id);
+CREATE INDEX members_group_count_idx ON public.members USING btree (group_count DESC, sort_name, id) INCLUDE (exit_date);
 
-CREATE INDEX members_search_trgm_idx ON public.members USING gin (search_trgm public.gin_trgm_ops);
+CREATE INDEX members_no_group_idx ON public.members USING btree (sort_name, id) INCLUDE (exit_date) WHERE (group_count = 0);
 
 CREATE INDEX members_search_vector_idx ON public.members USING gin (search_vector);
 
-CREATE INDEX members_sort_name_idx ON public.members USING btree (sort_name, id);
+CREATE INDEX members_sort_name_idx ON public.members USING btree (sort_name, id) INCLUDE (exit_date);
+
+CREATE INDEX search_words_trgm_idx ON public.search_words USING gin (word public.gin_trgm_ops);
 
 CREATE INDEX sessions_expiry_idx ON public.sessions USING btree (expiry);
 
@@ -404,6 +470,8 @@ CREATE TRIGGER custom_fields_updated_at BEFORE UPDATE ON public.custom_fields FO
 
 CREATE TRIGGER groups_renamed AFTER UPDATE OF name ON public.groups FOR EACH ROW WHEN ((old.name IS DISTINCT FROM new.name)) EXECUTE FUNCTION public.groups_renamed();
 
+CREATE TRIGGER groups_search_words AFTER INSERT OR UPDATE OF name ON public.groups FOR EACH ROW EXECUTE FUNCTION public.groups_search_words();
+
 CREATE TRIGGER groups_updated_at BEFORE UPDATE OF name, description ON public.groups FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
 CREATE TRIGGER member_groups_changed_del AFTER DELETE ON public.member_groups REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.member_groups_changed();
@@ -413,6 +481,12 @@ CREATE TRIGGER member_groups_changed_ins AFTER INSERT ON public.member_groups RE
 CREATE TRIGGER member_groups_no_move BEFORE UPDATE OF member_id, group_id ON public.member_groups FOR EACH ROW WHEN (((old.member_id IS DISTINCT FROM new.member_id) OR (old.group_id IS DISTINCT FROM new.group_id))) EXECUTE FUNCTION public.member_groups_no_move();
 
 CREATE TRIGGER member_groups_updated_at BEFORE UPDATE ON public.member_groups FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER members_name_keys BEFORE INSERT OR UPDATE OF first_name, last_name, name_keys ON public.members FOR EACH ROW EXECUTE FUNCTION public.members_set_name_keys();
+
+CREATE TRIGGER members_search_words_ins AFTER INSERT ON public.members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_search_words();
+
+CREATE TRIGGER members_search_words_upd AFTER UPDATE OF first_name, last_name ON public.members FOR EACH ROW WHEN (((old.first_name IS DISTINCT FROM new.first_name) OR (old.last_name IS DISTINCT FROM new.last_name))) EXECUTE FUNCTION public.members_search_words();
 
 CREATE TRIGGER members_updated_at BEFORE UPDATE OF first_name, last_name, email, phone, street, house_number, postal_code, city, country, join_date, exit_date, notes ON public.members FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 

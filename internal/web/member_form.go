@@ -93,7 +93,7 @@ func (a *App) memberCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := actorFrom(r)
-	fields, err := a.customFields().List(r.Context(), actor)
+	fields, err := a.customFields().Definitions(r.Context(), actor)
 	if err != nil {
 		a.memberError(w, r, err)
 		return
@@ -147,7 +147,7 @@ func (a *App) memberUpdate(w http.ResponseWriter, r *http.Request) {
 		a.memberError(w, r, err)
 		return
 	}
-	fields, err := a.customFields().List(ctx, actor)
+	fields, err := a.customFields().Definitions(ctx, actor)
 	if err != nil {
 		a.memberError(w, r, err)
 		return
@@ -170,7 +170,7 @@ func (a *App) memberUpdate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) renderMemberForm(w http.ResponseWriter, r *http.Request, status int, p memberFormPage) {
-	fields, err := a.customFields().List(r.Context(), actorFrom(r))
+	fields, err := a.customFields().Definitions(r.Context(), actorFrom(r))
 	if err != nil {
 		a.memberError(w, r, err)
 		return

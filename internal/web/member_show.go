@@ -46,7 +46,7 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 		a.memberError(w, r, err)
 		return
 	}
-	fields, err := a.customFields().List(ctx, actor)
+	fields, err := a.customFields().Definitions(ctx, actor)
 	if err != nil {
 		a.memberError(w, r, err)
 		return

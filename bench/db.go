@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mila/internal/pg"
+)
+
+// benchDB is the database under test: the bench's own managed cluster, or
+// the server named by DATABASE_URL.
+type benchDB struct {
+	url     string
+	pool    *pgxpool.Pool // the bench's own connections (parameters, checks)
+	cluster *pg.Cluster   // nil with DATABASE_URL
+	version string        // server_version
+}
+
+func openDB(ctx context.Context, c config) (*benchDB, error) {
+	db := &benchDB{url: os.Getenv("DATABASE_URL")}
+	if db.url == "" {
+		dir := filepath.Join(c.out, "data")
+		logf("starting the managed PostgreSQL in %s", dir)
+		cl, err := pg.StartManaged(ctx, dir, quietLogger())
+		if err != nil {
+			return nil, fmt.Errorf("start PostgreSQL: %w", err)
+		}
+		db.cluster = cl
+		db.url = cl.ConnString(pg.DatabaseName)
+	} else {
+		logf("using DATABASE_URL (its members and groups will be replaced)")
+	}
+	pool, err := pg.Connect(ctx, db.url, 30*time.Second)
+	if err != nil {
+		db.close()
+		return nil, err
+	}
+	db.pool = pool
+	if err := pool.QueryRow(ctx, `SHOW server_version`).Scan(&db.version); err != nil {
+		db.close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *benchDB) close() {
+	if db.pool != nil {
+		db.pool.Close()
+	}
+	if db.cluster != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := db.cluster.Stop(ctx); err != nil {
+			logf("stopping PostgreSQL: %v", err)
+		}
+	}
+}
+
+// dataSet is what was loaded, remembered in <out>/dataset.json so that a
+// second run reuses it.
+type dataSet struct {
+	Target    string    `json:"target"` // data directory or DATABASE_URL host/db
+	Members   int       `json:"members"`
+	Groups    int       `json:"groups"`
+	Seed      uint64    `json:"seed"`
+	Generator string    `json:"generator"`
+	LoadedAt  time.Time `json:"loaded_at"`
+	Seconds   float64   `json:"seconds"` // `mila demo` wall time, process start to exit
+	Output    string    `json:"output"`  // its summary line
+	Reused    bool      `json:"-"`
+}
+
+// demoGenerator changes whenever `mila demo` generates different data, so
+// an old data set is not mistaken for the current one.
+const demoGenerator = "2"
+
+func (db *benchDB) target(c config) string {
+	if db.cluster != nil {
+		return db.cluster.DataDir()
+	}
+	cfg := db.pool.Config().ConnConfig
+	return fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
+}
+
+// ensureDataSet loads `mila demo` unless the same data set is there.
+func (db *benchDB) ensureDataSet(ctx context.Context, c config) (dataSet, error) {
+	want := dataSet{Target: db.target(c), Members: c.members, Groups: c.groups, Seed: c.seed, Generator: demoGenerator}
+	marker := filepath.Join(c.out, "dataset.json")
+	if !c.reload {
+		var have dataSet
+		if b, err := os.ReadFile(marker); err == nil && json.Unmarshal(b, &have) == nil &&
+			have.Target == want.Target && have.Members == want.Members && have.Groups == want.Groups &&
+			have.Seed == want.Seed && have.Generator == want.Generator {
+			var members, groups int
+			err := db.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM members), (SELECT count(*) FROM groups)`).Scan(&members, &groups)
+			if err == nil && members == c.members && groups >= c.groups {
+				logf("data set already loaded (%d members, %d groups, seed %d)", c.members, c.groups, c.seed)
+				have.Reused = true
+				return have, nil
+			}
+		}
+	}
+	_ = os.Remove(marker)
+	logf("loading: mila demo --members %d --groups %d --seed %d --force", c.members, c.groups, c.seed)
+	began := time.Now()
+	cmd := exec.CommandContext(ctx, c.bin, "demo", "--members", fmt.Sprint(c.members), "--groups", fmt.Sprint(c.groups),
+		"--seed", fmt.Sprint(c.seed), "--force", "--log-level", "warn")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+db.url)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return want, fmt.Errorf("mila demo: %v\n%s", err, out)
+	}
+	want.Seconds = time.Since(began).Seconds()
+	want.LoadedAt = time.Now().UTC()
+	want.Output = strings.TrimSpace(lastLine(string(out)))
+	logf("%s (%.1f s wall)", want.Output, want.Seconds)
+	b, _ := json.MarshalIndent(want, "", "  ")
+	if err := os.WriteFile(marker, b, 0o644); err != nil {
+		return want, err
+	}
+	return want, nil
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// benchParams are the values the pages are asked with, taken from the data.
+type benchParams struct {
+	Largest, Small     groupRef // the largest group, and a small one
+	Mid                groupRef // a mid-sized group, searched for by name
+	MemberID           string
+	CommonSurname      string
+	Misspelled         string
+	Prefix             string
+	Members, Groups    int
+	Memberships        int
+	ActiveMembers      int
+	GroupSizes         string // a summary of the group size distribution
+	CustomValues       int
+	MembersWithCustom  int
+	FormerMembers      int
+	DatabaseSize       string
+	MembersWithNoGroup int
+}
+
+type groupRef struct {
+	Name, Slug string
+	Count      int
+}
+
+func (db *benchDB) params(ctx context.Context) (benchParams, error) {
+	var p benchParams
+	q := func(sql string, dst ...any) error {
+		if err := db.pool.QueryRow(ctx, sql).Scan(dst...); err != nil {
+			return fmt.Errorf("%s: %w", sql, err)
+		}
+		return nil
+	}
+	// The bench's own bulk group (if a run was interrupted) is left out.
+	const demoGroups = `groups WHERE slug NOT LIKE 'bench-bulk%'`
+	steps := []func() error{
+		func() error {
+			return q(`SELECT name, slug, member_count FROM `+demoGroups+` ORDER BY member_count DESC, slug LIMIT 1`,
+				&p.Largest.Name, &p.Largest.Slug, &p.Largest.Count)
+		},
+		func() error {
+			return q(`SELECT name, slug, member_count FROM `+demoGroups+` ORDER BY member_count, slug LIMIT 1`,
+				&p.Small.Name, &p.Small.Slug, &p.Small.Count)
+		},
+		func() error {
+			return q(`SELECT name, slug, member_count FROM `+demoGroups+` ORDER BY member_count DESC, slug OFFSET 9 LIMIT 1`,
+				&p.Mid.Name, &p.Mid.Slug, &p.Mid.Count)
+		},
+		// A member in the middle of the list, with groups and values.
+		func() error {
+			return q(`SELECT id FROM members WHERE group_count >= 3 ORDER BY sort_name, id OFFSET (SELECT count(*) / 2 FROM members) LIMIT 1`, &p.MemberID)
+		},
+		func() error {
+			// Müller, Germany's most common surname, if the data has it.
+			return q(`SELECT last_name FROM members GROUP BY last_name
+				ORDER BY last_name = 'Müller' DESC, count(*) DESC, last_name LIMIT 1`, &p.CommonSurname)
+		},
+		func() error {
+			return q(`SELECT (SELECT count(*) FROM members), (SELECT count(*) FROM groups), (SELECT count(*) FROM member_groups),
+				(SELECT count(*) FROM members WHERE exit_date IS NULL OR exit_date > current_date),
+				(SELECT count(*) FROM members WHERE exit_date <= current_date),
+				(SELECT count(*) FROM members WHERE group_count = 0),
+				(SELECT count(*) FROM custom_field_values),
+				(SELECT count(DISTINCT member_id) FROM custom_field_values),
+				pg_size_pretty(pg_database_size(current_database()))`,
+				&p.Members, &p.Groups, &p.Memberships, &p.ActiveMembers, &p.FormerMembers, &p.MembersWithNoGroup,
+				&p.CustomValues, &p.MembersWithCustom, &p.DatabaseSize)
+		},
+		func() error {
+			return q(`SELECT string_agg(format('%s: %s', b, n), ', ' ORDER BY lo) FROM (
+				SELECT CASE WHEN member_count >= 10000 THEN '≥10,000' WHEN member_count >= 1000 THEN '1,000–9,999'
+				            WHEN member_count >= 100 THEN '100–999' ELSE '<100' END AS b,
+				       count(*) AS n, min(member_count) AS lo
+				  FROM `+demoGroups+` GROUP BY 1) s`, &p.GroupSizes)
+		},
+	}
+	for _, s := range steps {
+		if err := s(); err != nil {
+			return p, err
+		}
+	}
+	// A typo of the common surname: a letter left out in the middle
+	// ("Müller" → "Müler"), which only the trigram similarity finds.
+	r := []rune(p.CommonSurname)
+	if len(r) >= 4 {
+		r = append(r[:len(r)/2:len(r)/2], r[len(r)/2+1:]...)
+	}
+	p.Misspelled = string(r)
+	p.Prefix = "sch"
+	if p.Largest.Slug == "" || p.MemberID == "" {
+		return p, errors.New("the data set has no groups or members")
+	}
+	return p, nil
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// benchPage is one measured request.
+type benchPage struct {
+	name string // as printed
+	path string // with query
+}
+
+// benchPages is the list of issue 7, with the parameters of the data set.
+func benchPages(p benchParams, only string) []benchPage {
+	q := url.QueryEscape
+	all := []benchPage{
+		{"/members (default)", "/members"},
+		{"/members?page=1500", "/members?page=1500"},
+		{"?q=" + p.CommonSurname + " (common surname)", "/members?q=" + q(p.CommonSurname)},
+		{"?q=" + p.Misspelled + " (misspelled)", "/members?q=" + q(p.Misspelled)},
+		{"?q=" + p.Mid.Name + " (group name)", "/members?q=" + q(p.Mid.Name)},
+		{"?q=" + p.Prefix + " (3-letter prefix)", "/members?q=" + q(p.Prefix)},
+		{"?group=" + p.Largest.Slug + " (largest)", "/members?group=" + q(p.Largest.Slug)},
+		{"?group=" + p.Small.Slug + " (small)", "/members?group=" + q(p.Small.Slug)},
+		{"?group=none", "/members?group=none"},
+		{"?sort=groups", "/members?sort=groups"},
+		{"?sort=group_count&dir=desc", "/members?sort=group_count&dir=desc"},
+		{"?sort=groups&group=largest&q=" + p.CommonSurname, "/members?sort=groups&group=" + q(p.Largest.Slug) + "&q=" + q(p.CommonSurname)},
+		{"?sort=group_count&group=largest&q=" + p.Prefix, "/members?sort=group_count&dir=desc&group=" + q(p.Largest.Slug) + "&q=" + q(p.Prefix)},
+		{"/groups", "/groups"},
+		{"/groups/" + p.Largest.Slug, "/groups/" + p.Largest.Slug},
+		{"/members/{id}", "/members/" + p.MemberID},
+	}
+	var out []benchPage
+	for _, pg := range all {
+		if only == "" || strings.Contains(pg.name, only) || strings.Contains(pg.path, only) {
+			out = append(out, pg)
+		}
+	}
+	return out
+}
+
+// pageResult is what was measured for one page.
+type pageResult struct {
+	page           benchPage
+	bytes          int
+	p50, p95       time.Duration
+	rps            float64
+	sqlP50, sqlP95 time.Duration
+	statements     int
+	rssMax         int64
+}
+
+func measurePage(ctx context.Context, c config, m *milaProc, db *benchDB, p benchPage, stmts []statement) (pageResult, error) {
+	r := pageResult{page: p, statements: len(stmts)}
+	for range c.warmup {
+		n, err := m.get(p.path, http.StatusOK)
+		if err != nil {
+			return r, err
+		}
+		r.bytes = n
+	}
+	lat := make([]time.Duration, 0, c.requests)
+	for range c.requests {
+		t := time.Now()
+		if _, err := m.get(p.path, http.StatusOK); err != nil {
+			return r, err
+		}
+		lat = append(lat, time.Since(t))
+	}
+	r.p50, r.p95 = percentile(lat, 50), percentile(lat, 95)
+
+	// Throughput: c clients in a loop for the duration, each request
+	// complete (body read) before the next.
+	var done atomic.Int64
+	var firstErr atomic.Value
+	stop := make(chan struct{})
+	rssDone := make(chan int64, 1)
+	go func() { rssDone <- m.sampleRSS(stop) }()
+	deadline := time.Now().Add(c.duration)
+	began := time.Now()
+	var wg sync.WaitGroup
+	for range c.concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				if _, err := m.get(p.path, http.StatusOK); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(began)
+	close(stop)
+	r.rssMax = <-rssDone
+	if err, _ := firstErr.Load().(error); err != nil {
+		return r, err
+	}
+	r.rps = float64(done.Load()) / elapsed.Seconds()
+
+	var err error
+	r.sqlP50, r.sqlP95, err = replay(ctx, db.url, stmts, c.warmup, c.requests)
+	if err != nil {
+		return r, fmt.Errorf("SQL floor: %w", err)
+	}
+	return r, nil
+}
+
+func percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100 // nearest rank
+	return s[max(0, min(len(s)-1, i-1))]
+}

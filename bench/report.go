@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+
+	"mila/internal/authz"
+)
+
+// benchAdmin is the actor of the bench's in-process checks.
+var benchAdmin = authz.Actor{UserID: "00000000-0000-7000-8000-000000000000", Email: benchEmail, Set: authz.Admin}
+
+type report struct {
+	cfg               config
+	load              dataSet
+	params            benchParams
+	pages             []pageResult
+	bulk              bulkReport
+	rssPeak, rssHWM   int64
+	started, finished time.Time
+	pgVersion         string
+	machine           string
+}
+
+// Targets of issue 7.
+const (
+	targetP95      = 50 * time.Millisecond
+	targetRatio    = 2.0
+	targetRPS      = 400.0
+	targetBulk     = 2 * time.Second
+	targetRSSBytes = 150 << 20
+)
+
+func (r *report) markdown() string {
+	var b strings.Builder
+	p := r.params
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("## Results %s\n\n", r.started.UTC().Format("2006-01-02 15:04 MST"))
+	w("- Command: `%s`\n", commandLine())
+	w("- Machine: %s\n", r.machine)
+	w("- PostgreSQL %s (%s), Go %s\n", r.pgVersion, pgMode(), runtime.Version())
+	w("- Data: %d members (%d active, %d former, %d in no group), %d groups (%s), %d memberships, %d custom values on %d members; database %s\n",
+		p.Members, p.ActiveMembers, p.FormerMembers, p.MembersWithNoGroup, p.Groups, p.GroupSizes, p.Memberships,
+		p.CustomValues, p.MembersWithCustom, p.DatabaseSize)
+	if r.load.Reused {
+		w("- Demo load: %.1f s (`mila demo`, wall time incl. process start; loaded %s, reused)\n", r.load.Seconds, r.load.LoadedAt.Format("2006-01-02 15:04"))
+	} else {
+		w("- Demo load: %.1f s (`mila demo`, wall time incl. process start): %s\n", r.load.Seconds, r.load.Output)
+	}
+	w("- Largest group %q (%d), small group %q (%d), searched group %q (%d)\n",
+		p.Largest.Name, p.Largest.Count, p.Small.Name, p.Small.Count, p.Mid.Name, p.Mid.Count)
+	w("- Method: per page %d warm-up requests, then %d sequential requests (c=1, keep-alive, body read) → p50/p95; "+
+		"then %d clients for %s → req/s. SQL floor: the statements the page ran (captured with a pgx tracer on an in-process app, "+
+		"session lookup included), replayed in order on one connection %d times → p50/p95 of their sum.\n\n",
+		r.cfg.warmup, r.cfg.requests, r.cfg.concurrency, r.cfg.duration, r.cfg.requests)
+
+	w("| Request | p50 ms | p95 ms | req/s (c=%d) | SQL floor p50 / p95 ms | stmts | Mila ÷ SQL (p95) | targets |\n", r.cfg.concurrency)
+	w("|---|---:|---:|---:|---:|---:|---:|---|\n")
+	for _, pr := range r.pages {
+		ratio := 0.0
+		if pr.sqlP95 > 0 {
+			ratio = float64(pr.p95) / float64(pr.sqlP95)
+		}
+		var miss []string
+		if pr.p95 > targetP95 {
+			miss = append(miss, "p95 > 50 ms")
+		}
+		if ratio > targetRatio {
+			miss = append(miss, "ratio > 2")
+		}
+		if pr.page.path == "/members" && pr.rps < targetRPS {
+			miss = append(miss, "< 400 req/s")
+		}
+		ok := "✓"
+		if len(miss) > 0 {
+			ok = "✗ " + strings.Join(miss, ", ")
+		}
+		w("| `%s` | %.1f | %.1f | %.0f | %.1f / %.1f | %d | %.2f | %s |\n",
+			strings.ReplaceAll(pr.page.path, "|", "%7C"), ms(pr.p50), ms(pr.p95), pr.rps, ms(pr.sqlP50), ms(pr.sqlP95), pr.statements, ratio, ok)
+	}
+	w("\n")
+	if len(r.bulk.rounds) > 0 {
+		w("Bulk, %d memberships in one request each (%d rounds):\n\n", r.bulk.n, len(r.bulk.rounds))
+		w("| Round | add ms | remove ms | targets |\n|---:|---:|---:|---|\n")
+		for i, br := range r.bulk.rounds {
+			ok := "✓"
+			if br.add > targetBulk || br.remove > targetBulk {
+				ok = "✗ > 2 s"
+			}
+			w("| %d | %.0f | %.0f | %s |\n", i+1, ms(br.add), ms(br.remove), ok)
+		}
+		w("\nChecked: %s.\n\n", strings.Join(r.bulk.checks, "; "))
+	}
+	rssOK := "✓"
+	if r.rssPeak > targetRSSBytes {
+		rssOK = "✗ > 150 MB"
+	}
+	w("Mila's memory: largest VmRSS sampled during the c=%d runs %.1f MB %s; VmHWM at the end of the run (bulk included) %.1f MB.\n\n",
+		r.cfg.concurrency, float64(r.rssPeak)/(1<<20), rssOK, float64(r.rssHWM)/(1<<20))
+	w("Run took %s.\n", r.finished.Sub(r.started).Round(time.Second))
+	return b.String()
+}
+
+func commandLine() string {
+	args := strings.Join(os.Args[1:], " ")
+	cmd := "go run ./bench"
+	if args != "" {
+		cmd += " " + args
+	}
+	return cmd
+}
+
+func pgMode() string {
+	if os.Getenv("DATABASE_URL") != "" {
+		return "DATABASE_URL"
+	}
+	return "managed by the bench, Mila's default settings, Unix socket"
+}
+
+// machineLine describes the machine: CPUs, model, memory, kernel.
+func machineLine() string {
+	model, mem := "", ""
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		s := bufio.NewScanner(f)
+		for s.Scan() {
+			if v, ok := strings.CutPrefix(s.Text(), "model name"); ok {
+				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+		f.Close()
+	}
+	if f, err := os.Open("/proc/meminfo"); err == nil {
+		s := bufio.NewScanner(f)
+		for s.Scan() {
+			if v, ok := strings.CutPrefix(s.Text(), "MemTotal:"); ok {
+				var kb int64
+				fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+				mem = fmt.Sprintf("%.1f GB RAM", float64(kb)/(1<<20))
+			}
+		}
+		f.Close()
+	}
+	kernel, _ := exec.Command("uname", "-sr").Output()
+	load, _ := os.ReadFile("/proc/loadavg")
+	return fmt.Sprintf("%d CPUs (nproc), %s, %s, %s; load average at start %s", runtime.NumCPU(), model, mem,
+		strings.TrimSpace(string(kernel)), strings.Join(strings.Fields(string(load))[:3], " "))
+}
