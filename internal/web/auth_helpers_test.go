@@ -24,7 +24,7 @@ type seededUser struct {
 // seedUsers creates an admin (admin@example.org) and one user per lower
 // permission set (<set>@example.org, e.g. own_data@example.org), all with
 // testPassword and the system role of their set.
-func seedUsers(t *testing.T, srv *webtest.Server) map[authz.PermissionSet]seededUser {
+func seedUsers(t testing.TB, srv *webtest.Server) map[authz.PermissionSet]seededUser {
 	t.Helper()
 	ctx := context.Background()
 	svc := accounts.New(srv.DB)
@@ -57,7 +57,7 @@ func systemRole(roles []accounts.Role, set authz.PermissionSet) accounts.Role {
 	panic("no system role for " + string(set))
 }
 
-func actorByEmail(t *testing.T, srv *webtest.Server, email string) authz.Actor {
+func actorByEmail(t testing.TB, srv *webtest.Server, email string) authz.Actor {
 	t.Helper()
 	var id string
 	if err := srv.DB.QueryRow(context.Background(), `SELECT id FROM users WHERE email = $1`, email).Scan(&id); err != nil {
@@ -71,7 +71,7 @@ func actorByEmail(t *testing.T, srv *webtest.Server, email string) authz.Actor {
 }
 
 // signIn returns a client signed in as email (via POST /sign-in).
-func signIn(t *testing.T, srv *webtest.Server, email, password string) *http.Client {
+func signIn(t testing.TB, srv *webtest.Server, email, password string) *http.Client {
 	t.Helper()
 	c := srv.Client()
 	res := srv.PostForm(t, c, "/sign-in", url.Values{"email": {email}, "password": {password}})

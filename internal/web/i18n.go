@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,61 @@ type translator struct {
 	bundle     *i18n.Bundle
 	matcher    language.Matcher
 	localizers map[string]*i18n.Localizer
+	// simple holds, per language, the messages that are a plain string
+	// with at most {{.Key}} placeholders, split once at start-up. A page
+	// such as the member overview asks for hundreds of these (an
+	// accessible name per badge and row); substituting them directly is
+	// many times cheaper than go-i18n's template execution. Plural
+	// messages and anything more elaborate still go through go-i18n.
+	simple map[string]map[string]simpleMessage
+}
+
+// simpleMessage is a message split into literal text and placeholders:
+// parts alternate literal, key, literal, key, … literal.
+type simpleMessage struct {
+	parts []string
+}
+
+var placeholderRE = regexp.MustCompile(`\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+
+// parseSimple splits text into a simpleMessage, or reports false when the
+// text uses template features beyond {{.Key}}.
+func parseSimple(text string) (simpleMessage, bool) {
+	var parts []string
+	last := 0
+	for _, m := range placeholderRE.FindAllStringSubmatchIndex(text, -1) {
+		parts = append(parts, text[last:m[0]], text[m[2]:m[3]])
+		last = m[1]
+	}
+	parts = append(parts, text[last:])
+	for i := 0; i < len(parts); i += 2 {
+		if strings.Contains(parts[i], "{{") || strings.Contains(parts[i], "}}") {
+			return simpleMessage{}, false
+		}
+	}
+	return simpleMessage{parts: parts}, true
+}
+
+// render fills the placeholders from kv pairs ("Key", value, …); a
+// missing key renders as nothing.
+func (m simpleMessage) render(kv []any) string {
+	if len(m.parts) == 1 {
+		return m.parts[0]
+	}
+	var b strings.Builder
+	for i, p := range m.parts {
+		if i%2 == 0 {
+			b.WriteString(p)
+			continue
+		}
+		for j := 0; j+1 < len(kv); j += 2 {
+			if k, _ := kv[j].(string); k == p {
+				fmt.Fprint(&b, kv[j+1])
+				break
+			}
+		}
+	}
+	return b.String()
 }
 
 func newTranslator() (*translator, error) {
@@ -47,9 +103,35 @@ func newTranslator() (*translator, error) {
 			return nil, fmt.Errorf("web: load messages %s: %w", f, err)
 		}
 	}
-	tr := &translator{bundle: b, matcher: language.NewMatcher(langs), localizers: map[string]*i18n.Localizer{}}
+	tr := &translator{bundle: b, matcher: language.NewMatcher(langs), localizers: map[string]*i18n.Localizer{},
+		simple: map[string]map[string]simpleMessage{}}
 	for _, l := range langs {
 		tr.localizers[l.String()] = i18n.NewLocalizer(b, l.String())
+		tr.simple[l.String()] = map[string]simpleMessage{}
+	}
+	for _, f := range files {
+		// <feature>.<lang>.json
+		name := strings.TrimSuffix(path.Base(f), ".json")
+		lang := name[strings.LastIndexByte(name, '.')+1:]
+		byID, ok := tr.simple[lang]
+		if !ok {
+			continue
+		}
+		data, err := fs.ReadFile(localeFS, f)
+		if err != nil {
+			return nil, err
+		}
+		var msgs map[string]any
+		if err := json.Unmarshal(data, &msgs); err != nil {
+			return nil, fmt.Errorf("web: load messages %s: %w", f, err)
+		}
+		for id, v := range msgs {
+			if text, ok := v.(string); ok {
+				if m, ok := parseSimple(text); ok {
+					byID[id] = m
+				}
+			}
+		}
 	}
 	return tr, nil
 }
@@ -105,6 +187,9 @@ func (a *App) TN(r *http.Request, id string, n int, kv ...any) string {
 }
 
 func (tr *translator) t(lang, id string, kv ...any) string {
+	if m, ok := tr.simple[lang][id]; ok {
+		return m.render(kv)
+	}
 	return tr.localize(lang, &i18n.LocalizeConfig{MessageID: id, TemplateData: pairs(kv)})
 }
 
