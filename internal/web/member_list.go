@@ -35,16 +35,16 @@ type memberListPage struct {
 
 	// Groups (issue 6). ShowGroups: the actor may see memberships, so the
 	// Groups column, the filter and the group sorts are there.
-	ShowGroups    bool
-	Groups        []membership.Group // all groups, for the filter and the bulk bar
+	ShowGroups bool
+	Groups     []membership.Group // all groups, for the filter and the bulk bar
 	// GroupOptions and BulkGroupOptions are the <option>s of the group
 	// filter and the bulk bar, escaped and rendered once in Go: with a few
 	// hundred groups, two template loops over them were most of the page's
 	// rendering time (bench/, docs/PERFORMANCE.md).
 	GroupOptions, BulkGroupOptions template.HTML
-	GroupFilter   string             // name of the filtered group ("" for all; "none" shows as "No group")
-	GroupChipURL  string             // this view without the group filter
-	GroupNotFound bool               // the URL named a group that does not exist: all groups are shown
+	GroupFilter                    string // name of the filtered group ("" for all; "none" shows as "No group")
+	GroupChipURL                   string // this view without the group filter
+	GroupNotFound                  bool   // the URL named a group that does not exist: all groups are shown
 	// Bulk assignment from the selected rows (admins).
 	CanBulkAdd, CanBulkRemove bool
 }
