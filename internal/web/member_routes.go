@@ -77,13 +77,14 @@ var memberFieldLabels = map[string]string{
 // in the viewer's format, booleans as yes, everything else as stored.
 func (a *App) memberCustomDisplay(r *http.Request, f membership.CustomField, value string) string {
 	switch {
-	case value == "":
-		return ""
 	case f.ValueType == membership.CustomFieldBoolean:
+		// Only a ticked box is stored: no value reads as "No".
 		if value == "true" {
 			return a.T(r, "MemberYes")
 		}
 		return a.T(r, "MemberNo")
+	case value == "":
+		return ""
 	case f.ValueType == membership.CustomFieldDate:
 		if t, err := time.Parse("2006-01-02", value); err == nil {
 			return formatDate(a.langOf(r), t)
