@@ -55,7 +55,13 @@ type client struct {
 	sent, problems atomic.Int64
 }
 
-type memberPair struct{ memberID, slug string }
+// memberPair is a membership a client added. racy: the member is one
+// another client made (and may delete), or the group one the run made
+// (its owner may delete it), so a 404 is a right answer too.
+type memberPair struct {
+	memberID, slug string
+	racy           bool
+}
 
 type bulkAdded struct {
 	slug string
@@ -165,7 +171,11 @@ func (cl *client) post(group, path string, form url.Values, want ...int) (answer
 
 // follow loads the page a 303 points at, as the browser does after a
 // form post (it also shows, and so removes, the flash message).
-func (cl *client) follow(a answer) (answer, error) {
+func (cl *client) follow(a answer) (answer, error) { return cl.followRacy(a, false) }
+
+// followRacy follows a redirect to a page another client may be deleting
+// (racy): then 404 is a right answer too.
+func (cl *client) followRacy(a answer, racy bool) (answer, error) {
 	if a.status != http.StatusSeeOther || a.location == "" {
 		return a, nil
 	}
@@ -173,7 +183,11 @@ func (cl *client) follow(a answer) (answer, error) {
 	if !strings.HasPrefix(loc, "/") {
 		return a, fmt.Errorf("redirect to %q leaves the site", a.location)
 	}
-	return cl.get("GET (redirect after POST)", loc, http.StatusOK)
+	want := []int{http.StatusOK}
+	if racy {
+		want = append(want, http.StatusNotFound)
+	}
+	return cl.get("GET (redirect after POST)", loc, want...)
 }
 
 // signIn signs the client in; the session cookie lands in its jar.

@@ -228,6 +228,11 @@ func (cl *client) memberQuery() (string, string) {
 		v.Set("page", pick(r, []string{"999999", "0", "-3", "x"}))
 		kind = "deep page"
 	}
+	if strings.HasPrefix(v.Get("sort"), "cf_") {
+		// Reported apart: sorting by a custom column sorts every matching
+		// member (no index walks it), by far the costliest read.
+		kind = "custom field sort"
+	}
 	path := "/members"
 	if len(v) > 0 {
 		path += "?" + v.Encode()

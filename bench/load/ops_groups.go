@@ -64,12 +64,13 @@ func (cl *client) bulkSize() int {
 func (cl *client) addMembership() error {
 	id := pick(cl.rng, cl.w.members)
 	htmxWant, plainWant := ok, seeOther
+	shared := false
 	if created, found := cl.w.someCreated(cl); found && cl.chance(0.15) {
 		// A member another client made, and may be deleting right now.
-		id = created
+		id, shared = created, true
 		htmxWant, plainWant = []int{http.StatusOK, http.StatusNotFound}, []int{http.StatusSeeOther, http.StatusNotFound}
 	}
-	slug, _ := cl.targetGroup()
+	slug, loadMade := cl.targetGroup()
 	form := url.Values{"group": {slug}}
 	if cl.chance(0.5) {
 		// htmx swaps the member's group section; a group deleted meanwhile
@@ -84,11 +85,11 @@ func (cl *client) addMembership() error {
 		if err != nil || a.status != http.StatusSeeOther {
 			return err
 		}
-		if _, err := cl.follow(a); err != nil {
+		if _, err := cl.followRacy(a, shared); err != nil {
 			return err
 		}
 	}
-	cl.memberships = append(cl.memberships, memberPair{memberID: id, slug: slug})
+	cl.memberships = append(cl.memberships, memberPair{memberID: id, slug: slug, racy: shared || loadMade})
 	return nil
 }
 
@@ -105,28 +106,32 @@ func (cl *client) removeMembership() error {
 		m = cl.memberships[i]
 		cl.memberships = append(cl.memberships[:i], cl.memberships[i+1:]...)
 	}
-	// Its group may be one the run made and has deleted since: 404.
+	// Its group or member may have been deleted since: 404.
+	htmxWant, plainWant := ok, seeOther
+	if m.racy {
+		htmxWant, plainWant = []int{http.StatusOK, http.StatusNotFound}, []int{http.StatusSeeOther, http.StatusNotFound}
+	}
 	switch cl.rng.IntN(3) {
 	case 0:
 		_, err := cl.do(call{group: "POST /members/{id}/groups/{slug}/remove [htmx]", method: http.MethodPost,
 			path: "/members/" + m.memberID + "/groups/" + m.slug + "/remove", form: url.Values{}, htmx: true,
-			want: []int{http.StatusOK, http.StatusNotFound}, write: true})
+			want: htmxWant, write: true})
 		return err
 	case 1:
 		a, err := cl.post("POST /members/{id}/groups/{slug}/remove", "/members/"+m.memberID+"/groups/"+m.slug+"/remove", nil,
-			http.StatusSeeOther, http.StatusNotFound)
+			plainWant...)
 		if err != nil {
 			return err
 		}
-		_, err = cl.follow(a)
+		_, err = cl.followRacy(a, m.racy)
 		return err
 	default:
 		a, err := cl.post("POST /groups/{slug}/members/{id}/remove", "/groups/"+m.slug+"/members/"+m.memberID+"/remove",
-			url.Values{"page": {"1"}}, http.StatusSeeOther, http.StatusNotFound)
+			url.Values{"page": {"1"}}, plainWant...)
 		if err != nil {
 			return err
 		}
-		_, err = cl.follow(a)
+		_, err = cl.followRacy(a, m.racy)
 		return err
 	}
 }
@@ -181,7 +186,7 @@ func (cl *client) groupPageAdd() error {
 	if a.status == http.StatusSeeOther {
 		cl.bulks = append(cl.bulks, bulkAdded{slug: slug, ids: ids})
 	}
-	_, err = cl.follow(a)
+	_, err = cl.followRacy(a, loadMade)
 	return err
 }
 

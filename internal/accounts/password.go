@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -43,6 +44,21 @@ const (
 
 var errBadHash = errors.New("accounts: malformed password hash")
 
+// hashSlots bounds how many argon2id computations run at once. Each one
+// holds MemoryKiB (19 MiB) while it runs and is CPU-bound, so more of
+// them than cores only adds memory, not speed: without the bound, 30
+// parallel sign-in attempts (what the per-address throttle lets through,
+// and any number from many addresses) took Mila from 50 MB to 750 MB
+// (found by the load run, bench/load). The others wait their turn.
+var hashSlots = make(chan struct{}, max(2, runtime.NumCPU()))
+
+// idKey is argon2.IDKey within a hashSlots slot.
+func idKey(pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	return argon2.IDKey(pw, salt, time, memory, threads, keyLen)
+}
+
 // HashPassword hashes pw with argon2id and returns a PHC string:
 //
 //	$argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>   (unpadded standard base64)
@@ -51,7 +67,7 @@ func (p Params) HashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen)
+	key := idKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, p.MemoryKiB, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -97,7 +113,7 @@ func VerifyPassword(pw, phc string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	got := argon2.IDKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen)
+	got := idKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen)
 	return subtle.ConstantTimeCompare(got, key) == 1, nil
 }
 
