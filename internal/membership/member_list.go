@@ -420,17 +420,27 @@ func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPag
 		// Tier 0 sorts its (few) rows: "|| ''" keeps the planner from
 		// walking the whole name index in search of them.
 	} else {
-		from := "members m WHERE " + where
+		// Sorting by a custom field joins its values once (a hash join)
+		// instead of looking the value up per member.
+		join, cfValue := "", "cfs.value"
+		if f := memberCustomSortField(columns, q.Sort); f != nil {
+			join = " LEFT JOIN custom_field_values cfs ON cfs.member_id = m.id AND cfs.custom_field_id = " + b.arg(f.ID) + "::uuid"
+		}
+		from := "members m" + join + " WHERE " + where
 		if !page.TotalIsEstimate {
 			// At most MemberCountExactMax rows match: sorting them all is
 			// cheap and sure. (OFFSET 0 keeps the planner from walking an
 			// index in the list's order to find a few rows, which it may
 			// think spread evenly when they are not — all the Müllers are
 			// under M.)
-			from = "(SELECT m.id, m.sort_name, m.email, m.city, m.join_date, m.first_group_key, m.group_count FROM " +
-				from + " OFFSET 0) m"
+			cols := "m.id, m.sort_name, m.email, m.city, m.join_date, m.first_group_key, m.group_count"
+			if join != "" {
+				cols += ", cfs.value AS cf_value"
+				cfValue = "m.cf_value"
+			}
+			from = "(SELECT " + cols + " FROM " + from + " OFFSET 0) m"
 		}
-		ids = `SELECT m.id FROM ` + from + ` ORDER BY ` + memberOrderBy(b, q, columns) +
+		ids = `SELECT m.id FROM ` + from + ` ORDER BY ` + memberOrderBy(q, columns, cfValue) +
 			` LIMIT ` + lim + ` OFFSET ` + off
 	}
 
@@ -487,8 +497,9 @@ func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPag
 }
 
 // memberOrderBy is the ORDER BY of the normalised query. Every order ends
-// in unique keys (sort_name, id), so paging is stable.
-func memberOrderBy(b *memberQueryBuilder, q MemberQuery, columns []CustomField) string {
+// in unique keys (sort_name, id), so paging is stable. cfValue is the
+// column holding the value of the custom field sorted by, if any.
+func memberOrderBy(q MemberQuery, columns []CustomField, cfValue string) string {
 	desc := q.Dir == MemberDirDesc
 	dir := " ASC"
 	if desc {
@@ -513,7 +524,7 @@ func memberOrderBy(b *memberQueryBuilder, q MemberQuery, columns []CustomField) 
 		return "m.group_count" + dir + ", " + tie
 	}
 	if f := memberCustomSortField(columns, q.Sort); f != nil {
-		value := "(SELECT v.value FROM custom_field_values v WHERE v.member_id = m.id AND v.custom_field_id = " + b.arg(f.ID) + "::uuid)"
+		value := cfValue
 		switch f.ValueType {
 		case CustomFieldInteger:
 			value += "::bigint" // values are stored canonical, so the cast is safe
