@@ -65,11 +65,7 @@ func groupSignIn(b *browsertest.Browser, srv *webtest.Server, email string) {
 // groupWait polls a JavaScript condition until it holds.
 func groupWait(t *testing.T, b *browsertest.Browser, cond string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(b.Ctx, time.Minute)
-	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond)); err != nil {
-		t.Fatalf("waiting for %s: %v", cond, err)
-	}
+	memberE2EWait(t, b, cond) // survives a page load that replaces the document
 }
 
 // groupFocused reports whether the focused element matches css.

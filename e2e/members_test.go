@@ -36,9 +36,22 @@ func memberE2EAdmin(t *testing.T, srv *webtest.Server) authz.Actor {
 // arrive when they arrive: no sleeping).
 func memberE2EWait(t *testing.T, b *browsertest.Browser, cond string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(b.Ctx, time.Minute)
-	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond)); err != nil {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ctx, cancel := context.WithDeadline(b.Ctx, deadline)
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](cond))
+		cancel()
+		if err == nil {
+			return
+		}
+		// A click that lands just before htmx has taken over freshly
+		// swapped-in content is a plain link: the browser loads the page
+		// (the same URL htmx would have pushed) and the poll loses its
+		// document. Poll the new one.
+		if strings.Contains(err.Error(), "Cannot find context") && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
 		state := browsertest.Eval[string](b, `location.href + " | " + ((document.getElementById("member-results") || document.body).textContent || "").replace(/\s+/g, " ").slice(0, 300)`)
 		t.Fatalf("waiting for %s: %v\npage: %s", cond, err, state)
 	}
