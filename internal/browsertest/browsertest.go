@@ -305,6 +305,13 @@ func (b *Browser) AxeViolations() []AxeViolation {
 			b.tb.Fatalf("axe-core: inject: %v", err)
 		}
 	}
+	// Let transitions end first (a dialog fading in, a flash fading out):
+	// mid-animation colours are half transparent, and axe would judge
+	// their contrast as they happen to be at that instant.
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](
+		`Promise.all(document.getAnimations().filter(a => !a.effect || a.effect.getComputedTiming().endTime !== Infinity).map(a => a.finished.catch(() => {})))`, chromedp.EvalAwaitPromise)); err != nil {
+		b.tb.Fatalf("axe-core: wait for animations: %v", err)
+	}
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](axeRun, chromedp.EvalAwaitPromise))
 	if err != nil {
 		b.tb.Fatalf("axe-core: run: %v", err)
