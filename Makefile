@@ -1,7 +1,7 @@
 # Mila — one command to run, one command to test.
 #
 #   make run    install what is missing (Debian, as root), build, start Mila
-#   make test   the same plus Chromium, then gofmt, go vet, staticcheck, go test
+#   make test   the same plus Chromium, then gofmt, go vet, staticcheck, go test -race
 #
 # Other targets: build, assets, schema, bench, load, fuzz, clean.
 
@@ -53,7 +53,7 @@ staticcheck:
 	$(GO) run $(STATICCHECK) ./...
 
 gotest:
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
 
 # Regenerate the committed schema snapshot from a freshly migrated database.
 schema:
