@@ -15,10 +15,13 @@ import (
 
 // memberListPage is the Page of templates/member_list.html.
 type memberListPage struct {
-	Result     membership.MemberPage
-	Query      membership.MemberQuery // normalised
-	Headers    []memberListHeader
-	Rows       []memberListRow
+	Result  membership.MemberPage
+	Query   membership.MemberQuery // normalised
+	Headers []memberListHeader
+	Rows    []memberListRow
+	// RowsHTML is Rows rendered and escaped in Go (member_rows.go): the
+	// content of the table's tbody.
+	RowsHTML   template.HTML
 	CanCreate  bool
 	PerPages   []int
 	Statuses   []memberListOption
@@ -169,6 +172,7 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 	}
 	p := a.memberListData(r, actor, res)
 	a.memberListGroups(r, actor, &p, gf)
+	p.RowsHTML = a.memberRowsHTML(a.langOf(r), &p)
 	w.Header().Set("Vary", "HX-Request")
 	if isHTMX(r) {
 		p.Partial = true
