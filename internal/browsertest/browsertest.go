@@ -152,13 +152,22 @@ func Eval[T any](b *Browser, expr string) T {
 // Text returns the visible text of the first element matching the CSS selector.
 func (b *Browser) Text(css string) string {
 	b.tb.Helper()
+	// Read in one script run: an htmx swap between finding the node and
+	// reading it (chromedp.Text takes two round trips) would leave a
+	// stale node id. Poll until the element is there.
 	ctx, cancel := context.WithTimeout(b.Ctx, actionTimeout)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
-	if err != nil {
-		b.tb.Fatalf("browser: text of %s: %v", css, err)
+	expr := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText : null })()`, css)
+	for {
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[*string](expr))
+		if err == nil && s != nil {
+			return strings.TrimSpace(*s)
+		}
+		if ctx.Err() != nil {
+			b.tb.Fatalf("browser: text of %s: %v (element not found)", css, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	return strings.TrimSpace(s)
 }
 
 const markPrefix = "browsertest-mark-"
