@@ -66,6 +66,7 @@ type App struct {
 	mux       *http.ServeMux
 	routes    []Route
 	handler   http.Handler
+	dbDown    dbDownLog // rate limit of the "database unavailable" log line
 }
 
 // New builds the application: parses templates and message files, hashes

@@ -96,10 +96,6 @@ type dbDownLog struct {
 	suppressed int       // failures since then that were not logged
 }
 
-// dbDownLogs is per process, not per App: several test apps share it
-// harmlessly, and a process has one database to be down.
-var dbDownLogs dbDownLog
-
 // take reports whether to log now and how many failures went unlogged.
 func (l *dbDownLog) take(now time.Time) (bool, int) {
 	l.mu.Lock()
@@ -119,7 +115,7 @@ func (l *dbDownLog) take(now time.Time) (bool, int) {
 // Like errorPage it reads no session — the session store is in the
 // database that just failed.
 func (a *App) dbUnavailable(w http.ResponseWriter, r *http.Request, err error) {
-	if ok, skipped := dbDownLogs.take(time.Now()); ok {
+	if ok, skipped := a.dbDown.take(time.Now()); ok {
 		// One line, no stack: the error names the cause (socket missing,
 		// connection refused, shutting down ...).
 		a.log.Error("database unavailable; answering 503 until it is back",
