@@ -18,7 +18,7 @@ TEST_PKGS   := $(RUN_PKGS) chromium
 .PHONY: run test build assets deps-run deps-test schema bench load fuzz clean check-format vet staticcheck gotest
 
 run: deps-run build
-	./$(BIN) serve
+	@scripts/run.sh
 
 build: assets
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/mila
