@@ -6,16 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/term"
 
 	"mila/internal/accounts"
-	"mila/internal/pg"
 	"mila/internal/validate"
 )
 
@@ -69,22 +65,11 @@ func runAdminCreate(args []string) error {
 		return err
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	db, err := openDatabase(ctx, dbOpts, log)
+	ctx, db, done, err := openForCommand(dbOpts, log, !*noMigrate)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-		defer cancel()
-		_ = db.close(sctx)
-	}()
-	if !*noMigrate {
-		if err := pg.Migrate(ctx, db.pool, log); err != nil {
-			return err
-		}
-	}
+	defer done()
 	res, err := accounts.New(db.pool).CreateOrResetAdmin(ctx, email.value, password)
 	if err != nil {
 		return err

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -88,4 +90,30 @@ func (d *database) close(ctx context.Context) error {
 		return fmt.Errorf("stop PostgreSQL: %w", err)
 	}
 	return nil
+}
+
+// openForCommand prepares a one-shot command (admin, demo, migrate): a
+// context cancelled by SIGINT/SIGTERM, the database, and — with migrate —
+// the migrations applied. done closes the pool, stops a managed server
+// and releases the signal handler.
+func openForCommand(o *dbOptions, log *slog.Logger, migrate bool) (ctx context.Context, db *database, done func(), err error) {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	db, err = openDatabase(ctx, o, log)
+	if err != nil {
+		stop()
+		return nil, nil, nil, err
+	}
+	done = func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+		defer cancel()
+		_ = db.close(sctx)
+		stop()
+	}
+	if migrate {
+		if err := pg.Migrate(ctx, db.pool, log); err != nil {
+			done()
+			return nil, nil, nil, err
+		}
+	}
+	return ctx, db, done, nil
 }

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"mila/internal/membership"
-	"mila/internal/pg"
 )
 
 func init() {
@@ -52,22 +48,11 @@ func runDemo(args []string) error {
 		return err
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	db, err := openDatabase(ctx, dbOpts, log)
+	ctx, db, done, err := openForCommand(dbOpts, log, !*noMigrate)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-		defer cancel()
-		_ = db.close(sctx)
-	}()
-	if !*noMigrate {
-		if err := pg.Migrate(ctx, db.pool, log); err != nil {
-			return err
-		}
-	}
+	defer done()
 	res, err := membership.LoadDemo(ctx, db.pool, membership.DemoOptions{
 		Members: *members, Groups: *groups, Seed: *seed, Force: *force,
 	})

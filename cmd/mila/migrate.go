@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"text/tabwriter"
-	"time"
 
 	"github.com/pressly/goose/v3"
 
@@ -48,17 +44,11 @@ func runMigrate(args []string) error {
 		return err
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	db, err := openDatabase(ctx, dbOpts, log)
+	ctx, db, done, err := openForCommand(dbOpts, log, false)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-		defer cancel()
-		_ = db.close(sctx)
-	}()
+	defer done()
 	m, err := pg.NewMigrator(db.pool)
 	if err != nil {
 		return err
