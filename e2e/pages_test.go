@@ -56,7 +56,7 @@ func TestBrowserRemainingPages(t *testing.T) {
 	b.Axe()
 
 	// The admin creates a user with a one-time link, which sets a password.
-	b.Do(chromedp.Navigate(srv.URL+"/users/new"))
+	b.Do(chromedp.Navigate(srv.URL + "/users/new"))
 	if browsertest.Eval[bool](b, `!!document.querySelector('#field-email') === false`) {
 		signInWith(b, "admin@example.org", e2ePassword)
 	}
