@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mila/bench/internal/sysinfo"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -82,7 +83,7 @@ func run(ctx context.Context, c config) error {
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
 		return err
 	}
-	machine := machineLine()
+	machine := sysinfo.MachineLine()
 	logf("machine: %s", machine)
 	if c.build {
 		logf("building %s", c.bin)

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"mila/bench/internal/sysinfo"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -173,19 +173,7 @@ func (m *milaProc) post(path string, form url.Values) (string, error) {
 
 // status reads a field of /proc/<pid>/status in bytes (VmRSS, VmHWM).
 func (m *milaProc) status(field string) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", m.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if v, ok := strings.CutPrefix(s.Text(), field+":"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
+	return sysinfo.ProcStatus(m.cmd.Process.Pid, field)
 }
 
 // sampleRSS records the largest VmRSS until stop is closed and returns it.

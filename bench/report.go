@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
 	"strings"
 	"time"
@@ -120,34 +118,4 @@ func pgMode() string {
 		return "DATABASE_URL"
 	}
 	return "managed by the bench, Mila's default settings, Unix socket"
-}
-
-// machineLine describes the machine: CPUs, model, memory, kernel.
-func machineLine() string {
-	model, mem := "", ""
-	if f, err := os.Open("/proc/cpuinfo"); err == nil {
-		s := bufio.NewScanner(f)
-		for s.Scan() {
-			if v, ok := strings.CutPrefix(s.Text(), "model name"); ok {
-				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
-				break
-			}
-		}
-		f.Close()
-	}
-	if f, err := os.Open("/proc/meminfo"); err == nil {
-		s := bufio.NewScanner(f)
-		for s.Scan() {
-			if v, ok := strings.CutPrefix(s.Text(), "MemTotal:"); ok {
-				var kb int64
-				fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
-				mem = fmt.Sprintf("%.1f GB RAM", float64(kb)/(1<<20))
-			}
-		}
-		f.Close()
-	}
-	kernel, _ := exec.Command("uname", "-sr").Output()
-	load, _ := os.ReadFile("/proc/loadavg")
-	return fmt.Sprintf("%d CPUs (nproc), %s, %s, %s; load average at start %s", runtime.NumCPU(), model, mem,
-		strings.TrimSpace(string(kernel)), strings.Join(strings.Fields(string(load))[:3], " "))
 }

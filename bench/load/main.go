@@ -30,6 +30,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"mila/bench/internal/sysinfo"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -93,7 +94,7 @@ func run(ctx context.Context, c config) (bool, error) {
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
 		return false, err
 	}
-	machine := machineLine()
+	machine := sysinfo.MachineLine()
 	logf("machine: %s", machine)
 	if c.build {
 		logf("building %s", c.bin)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mila/bench/internal/sysinfo"
 	"mila/internal/pg"
 )
 
@@ -129,19 +128,7 @@ func (m *milaProc) alive() bool {
 
 // status reads a field of /proc/<pid>/status in bytes (VmRSS, VmHWM).
 func (m *milaProc) status(field string) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", m.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if v, ok := strings.CutPrefix(s.Text(), field+":"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
+	return sysinfo.ProcStatus(m.cmd.Process.Pid, field)
 }
 
 // sampleRSS records the largest VmRSS while the server runs.
@@ -250,37 +237,4 @@ func command(ctx context.Context, env []string, name string, args ...string) err
 		return err
 	}
 	return nil
-}
-
-func machineLine() string {
-	model, mem := "", ""
-	if f, err := os.Open("/proc/cpuinfo"); err == nil {
-		s := bufio.NewScanner(f)
-		for s.Scan() {
-			if v, ok := strings.CutPrefix(s.Text(), "model name"); ok {
-				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
-				break
-			}
-		}
-		f.Close()
-	}
-	if f, err := os.Open("/proc/meminfo"); err == nil {
-		s := bufio.NewScanner(f)
-		for s.Scan() {
-			if v, ok := strings.CutPrefix(s.Text(), "MemTotal:"); ok {
-				var kb int64
-				fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
-				mem = fmt.Sprintf("%.1f GB RAM", float64(kb)/(1<<20))
-			}
-		}
-		f.Close()
-	}
-	kernel, _ := exec.Command("uname", "-sr").Output()
-	load, _ := os.ReadFile("/proc/loadavg")
-	la := strings.Fields(string(load))
-	if len(la) > 3 {
-		la = la[:3]
-	}
-	return fmt.Sprintf("%d CPUs (nproc), %s, %s, %s; load average at start %s", runtime.NumCPU(), model, mem,
-		strings.TrimSpace(string(kernel)), strings.Join(la, " "))
 }
