@@ -11,9 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"golang.org/x/text/unicode/norm"
-
 	"mila/internal/authz"
+	"mila/internal/slug"
 )
 
 // Search limits: longer input is cut, not refused, so pasting a paragraph
@@ -47,37 +46,10 @@ const searchTypoMinRunes = 4
 // the folded letter, so "Mueller" finds "Müller" (stored as "muller").
 var searchUmlautSpelling = strings.NewReplacer("ue", "u", "oe", "o", "ae", "a")
 
-// searchSpelled lists letters without a Unicode decomposition that the
-// unaccent dictionary spells out; searchFold must agree with SQL search_key.
-var searchSpelled = map[rune]string{
-	'ß': "ss", 'ẞ': "ss",
-	'æ': "ae", 'Æ': "ae",
-	'œ': "oe", 'Œ': "oe",
-	'ø': "o", 'Ø': "o",
-	'ł': "l", 'Ł': "l",
-	'đ': "d", 'Đ': "d",
-	'ð': "d", 'Ð': "d",
-	'þ': "th", 'Þ': "th",
-	'ı': "i",
-}
-
 // searchFold folds s the way the SQL function search_key does (unaccent,
 // lower case, ß → ss), so words typed by a person meet the stored keys.
 // A test compares both on a list of names.
-func searchFold(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		if sp, ok := searchSpelled[r]; ok {
-			b.WriteString(sp)
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return norm.NFC.String(b.String())
-}
+func searchFold(s string) string { return slug.Fold(s) }
 
 // parseSearch prepares q for SQL. ok is false when q has no letter or
 // digit at all (empty, spaces, or only punctuation): then there is

@@ -41,26 +41,32 @@ var spelled = map[rune]string{
 	'ı': "i",
 }
 
+// Fold lower-cases s, strips accents (ä→a, é→e) and spells out letters
+// without a decomposition (ß→ss, æ→ae …), leaving every other character
+// as it is. It is the first step of Make, and member search folds typed
+// words with it so that they meet the keys the SQL function search_key
+// stores (a test there compares both).
+func Fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue // combining accent: strip it
+		}
+		if sp, ok := spelled[r]; ok {
+			b.WriteString(sp)
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return norm.NFC.String(b.String())
+}
+
 // Make returns the slug for name, or ErrEmpty.
 func Make(name string) (string, error) {
 	var b strings.Builder
 	hyphen := false // a separator is pending
-	for _, r := range norm.NFD.String(name) {
-		if unicode.Is(unicode.Mn, r) {
-			continue // combining accent: strip it
-		}
-		var part string
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			part = string(r)
-		case r >= 'A' && r <= 'Z':
-			part = string(r + ('a' - 'A'))
-		default:
-			if s, ok := spelled[r]; ok {
-				part = s
-			}
-		}
-		if part == "" {
+	for _, r := range Fold(name) {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
 			hyphen = true
 			continue
 		}
@@ -68,7 +74,7 @@ func Make(name string) (string, error) {
 			b.WriteByte('-')
 		}
 		hyphen = false
-		b.WriteString(part)
+		b.WriteRune(r)
 	}
 	s := b.String()
 	if s == "" {
