@@ -52,6 +52,7 @@ func runServe(args []string) error {
 	if _, err := dbOpts.waitDuration(); err != nil {
 		return err
 	}
+	tuneGC()
 
 	// Take the port before starting anything, so "port in use" costs nothing
 	// and leaves no database half started.

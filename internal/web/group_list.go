@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,9 +13,10 @@ import (
 // groupListPage is the Page of templates/group_list.html.
 type groupListPage struct {
 	Groups    []membership.Group
-	Q         string // the search as typed (trimmed)
-	Sort      string // "name" or "member_count"
-	Dir       string // "asc" or "desc"
+	RowsHTML  template.HTML // Groups rendered in Go (group_rows.go)
+	Q         string        // the search as typed (trimmed)
+	Sort      string        // "name" or "member_count"
+	Dir       string        // "asc" or "desc"
 	CanCreate bool
 	CanEdit   bool
 	CanDelete bool
@@ -59,7 +61,7 @@ func (a *App) groupList(w http.ResponseWriter, r *http.Request) {
 		a.groupError(w, r, err)
 		return
 	}
-	a.render(w, r, http.StatusOK, "group_list", groupListPage{
+	p := groupListPage{
 		Groups:    groups,
 		Q:         q,
 		Sort:      sort,
@@ -67,7 +69,9 @@ func (a *App) groupList(w http.ResponseWriter, r *http.Request) {
 		CanCreate: actor.Can(authz.Group, authz.Create),
 		CanEdit:   actor.Can(authz.Group, authz.Update),
 		CanDelete: actor.Can(authz.Group, authz.Destroy),
-	})
+	}
+	p.RowsHTML = a.groupRowsHTML(a.langOf(r), &p)
+	a.render(w, r, http.StatusOK, "group_list", p)
 }
 
 // SortURL is the address that sorts the list by key: the first click sorts

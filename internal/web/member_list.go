@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -39,7 +38,7 @@ type memberListPage struct {
 	// Groups (issue 6). ShowGroups: the actor may see memberships, so the
 	// Groups column, the filter and the group sorts are there.
 	ShowGroups bool
-	Groups     []membership.Group // all groups, for the filter and the bulk bar
+	Groups     []membership.GroupChoice // all groups, for the filter and the bulk bar
 	// GroupOptions and BulkGroupOptions are the <option>s of the group
 	// filter and the bulk bar, escaped and rendered once in Go: with a few
 	// hundred groups, two template loops over them were most of the page's
@@ -286,9 +285,9 @@ func memberShowsGroups(actor authz.Actor) bool {
 // memberGroupFilterState is what memberGroupFilter learned about the
 // overview's group filter before the query runs.
 type memberGroupFilterState struct {
-	show     bool               // the actor may see memberships
-	groups   []membership.Group // all groups, by name
-	notFound bool               // the URL named an unknown group
+	show     bool                     // the actor may see memberships
+	groups   []membership.GroupChoice // all groups, by name
+	notFound bool                     // the URL named an unknown group
 }
 
 // memberGroupFilter loads the groups for the filter and checks the group
@@ -306,7 +305,7 @@ func (a *App) memberGroupFilter(r *http.Request, actor authz.Actor, q *membershi
 		}
 		return st, nil
 	}
-	groups, err := a.groupStore().ListGroups(r.Context(), actor, membership.GroupListOptions{})
+	groups, err := a.groupStore().GroupChoices(r.Context(), actor)
 	if err != nil {
 		return st, err
 	}
@@ -325,17 +324,26 @@ func (a *App) memberGroupFilter(r *http.Request, actor authz.Actor, q *membershi
 }
 
 // groupOptionsHTML renders the groups as <option>s: for the filter (the
-// group selected marked) and for the bulk bar (none selected).
-func groupOptionsHTML(groups []membership.Group, selected string) (filter, bulk template.HTML) {
+// group selected marked) and for the bulk bar (none selected). Both are
+// built in one pass, each escaped value written to both.
+func groupOptionsHTML(groups []membership.GroupChoice, selected string) (filter, bulk template.HTML) {
 	var f, b strings.Builder
+	f.Grow(len(groups) * 64)
+	b.Grow(len(groups) * 64)
 	for _, g := range groups {
-		opt := `<option value="` + html.EscapeString(g.Slug) + `"`
-		text := `>` + html.EscapeString(g.Name) + "</option>\n"
-		b.WriteString(opt + text)
+		start := b.Len()
+		b.WriteString(`<option value="`)
+		writeEscaped(&b, g.Slug)
+		b.WriteByte('"')
+		f.WriteString(b.String()[start:])
 		if g.Slug == selected {
-			opt += " selected"
+			f.WriteString(" selected")
 		}
-		f.WriteString(opt + text)
+		mid := b.Len()
+		b.WriteByte('>')
+		writeEscaped(&b, g.Name)
+		b.WriteString("</option>\n")
+		f.WriteString(b.String()[mid:])
 	}
 	return template.HTML(f.String()), template.HTML(b.String()) //nolint:gosec // escaped above
 }

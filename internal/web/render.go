@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -158,8 +160,9 @@ func (a *App) renderTemplate(w http.ResponseWriter, r *http.Request, status int,
 		a.serverError(w, r, fmt.Errorf("web: no template %q", page))
 		return
 	}
-	var buf bytes.Buffer
-	if err := pt.t.ExecuteTemplate(&buf, name, td); err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := pt.t.ExecuteTemplate(buf, name, td); err != nil {
 		a.serverError(w, r, fmt.Errorf("web: render %s/%s: %w", page, name, err))
 		return
 	}
@@ -168,6 +171,26 @@ func (a *App) renderTemplate(w http.ResponseWriter, r *http.Request, status int,
 	// Pages show personal data: keep them out of shared caches.
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Language", td.Lang)
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// renderBuffers recycles the buffers pages are rendered into. A member
+// overview is over 100 KB; growing a fresh buffer to that size for every
+// request was a good part of the garbage the collector had to chase.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer keeps an unusually large page (a long custom-field
+// list, say) from pinning its buffer in the pool.
+const maxPooledBuffer = 1 << 20
+
+func getBuffer() *bytes.Buffer { return renderBuffers.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	renderBuffers.Put(b)
 }
