@@ -68,7 +68,7 @@ func main() {
 	flag.BoolVar(&c.reload, "reload", false, "load the data set again even if it is already there")
 	flag.StringVar(&c.only, "only", "", "measure only the pages whose name contains this text")
 	flag.BoolVar(&c.plans, "plans", false, "write EXPLAIN (ANALYZE, BUFFERS) of every captured statement to <out>/plans.txt")
-	flag.StringVar(&c.profile, "profile", "", "only profile this path (e.g. /members) in-process at concurrency -c; CPU profile to <out>/cpu.prof")
+	flag.StringVar(&c.profile, "profile", "", "only profile this path, or the first page whose name contains it (e.g. /members/{id}), in-process at concurrency -c; CPU profile to <out>/cpu.prof")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -116,7 +116,14 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	if c.profile != "" {
-		return profilePage(ctx, db.url, c.profile, c.concurrency, c.duration, filepath.Join(c.out, "cpu.prof"))
+		// A page's name works too ("/members/{id}", "(group name)"): the
+		// first page of the list whose name or path contains it is
+		// profiled with the data set's real parameters.
+		path := c.profile
+		if pages := benchPages(params, c.profile); len(pages) > 0 {
+			path = pages[0].path
+		}
+		return profilePage(ctx, db.url, path, c.concurrency, c.duration, filepath.Join(c.out, "cpu.prof"))
 	}
 
 	mila, err := startMila(ctx, c, db.url)

@@ -26,9 +26,21 @@ var htmlTextReplacer = strings.NewReplacer(
 	">", "&gt;",
 )
 
+// htmlSpecial marks the bytes htmlTextReplacer replaces.
+var htmlSpecial = [256]bool{0: true, '"': true, '&': true, '\'': true, '+': true, '<': true, '>': true}
+
 // writeEscaped writes s escaped for HTML text or a quoted attribute value.
+// Most values (names, slugs, cities) contain nothing to escape: those are
+// copied as they are, without the replacer's bookkeeping.
 func writeEscaped(b *strings.Builder, s string) {
-	_, _ = htmlTextReplacer.WriteString(b, s)
+	for i := 0; i < len(s); i++ {
+		if htmlSpecial[s[i]] {
+			b.WriteString(s[:i])
+			_, _ = htmlTextReplacer.WriteString(b, s[i:])
+			return
+		}
+	}
+	b.WriteString(s)
 }
 
 // writeURLAttr writes s as html/template writes it into a URL attribute
@@ -48,8 +60,7 @@ func writeURLAttr(b *strings.Builder, s string, atStart bool) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case strings.IndexByte("!#$&*+,/:;=?@[]-._~", c) >= 0,
-			'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case urlKeep[c]:
 			continue
 		case c == '%' && i+2 < len(s) && isHexByte(s[i+1]) && isHexByte(s[i+2]):
 			continue
@@ -68,6 +79,22 @@ func writeURLAttr(b *strings.Builder, s string, atStart bool) {
 	n.WriteString(s[written:])
 	writeEscaped(b, n.String())
 }
+
+// urlKeep marks the bytes html/template's URL normaliser leaves as they
+// are: the URL's reserved and unreserved characters ('%' is decided
+// separately: kept only when it starts an escape).
+var urlKeep = func() (t [256]bool) {
+	for _, c := range []byte("!#$&*+,/:;=?@[]-._~") {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	return t
+}()
 
 func isHexByte(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
