@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -70,7 +71,8 @@ func (a *App) groupList(w http.ResponseWriter, r *http.Request) {
 		CanEdit:   actor.Can(authz.Group, authz.Update),
 		CanDelete: actor.Can(authz.Group, authz.Destroy),
 	}
-	p.RowsHTML = a.groupRowsHTML(a.langOf(r), &p)
+	lang := a.langOf(r)
+	p.RowsHTML = a.fragment(r, func(b *bytes.Buffer) { a.writeGroupRows(b, lang, &p) })
 	a.render(w, r, http.StatusOK, "group_list", p)
 }
 

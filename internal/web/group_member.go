@@ -1,7 +1,7 @@
 package web
 
 import (
-	"context"
+	"bytes"
 	"errors"
 	"html/template"
 	"net/http"
@@ -36,7 +36,8 @@ type groupMemberSection struct {
 
 // groupMemberSectionFor loads the member's groups section. An actor who
 // may not see memberships gets an invisible section, not an error.
-func (a *App) groupMemberSectionFor(ctx context.Context, actor authz.Actor, m membership.Member) (groupMemberSection, error) {
+func (a *App) groupMemberSectionFor(r *http.Request, actor authz.Actor, m membership.Member) (groupMemberSection, error) {
+	ctx := r.Context()
 	s := groupMemberSection{MemberID: m.ID, MemberName: m.Name()}
 	store := a.groupStore()
 	groups, err := store.GroupsOfMember(ctx, actor, m.ID)
@@ -63,7 +64,7 @@ func (a *App) groupMemberSectionFor(ctx context.Context, actor authz.Actor, m me
 				s.Available = append(s.Available, g)
 			}
 		}
-		_, s.AvailableOptions = groupOptionsHTML(s.Available, "")
+		s.AvailableOptions = a.fragment(r, func(b *bytes.Buffer) { writeGroupOptions(b, s.Available, "") })
 	}
 	return s, nil
 }
@@ -145,7 +146,7 @@ func (a *App) groupMemberChange(w http.ResponseWriter, r *http.Request, slugOf f
 		http.Redirect(w, r, "/members/"+m.ID+"#member-groups", http.StatusSeeOther)
 		return
 	}
-	s, err := a.groupMemberSectionFor(ctx, actor, m)
+	s, err := a.groupMemberSectionFor(r, actor, m)
 	if err != nil {
 		a.groupError(w, r, err)
 		return

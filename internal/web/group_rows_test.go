@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"html/template"
 	"strings"
 	"testing"
@@ -62,7 +63,7 @@ func TestGroupRowsHTMLMatchesTemplate(t *testing.T) {
 					if err := oldT.ExecuteTemplate(&want, "rows", p); err != nil {
 						t.Fatal(err)
 					}
-					p.RowsHTML = a.groupRowsHTML(lang, &p)
+					p.RowsHTML = written(func(b *bytes.Buffer) { a.writeGroupRows(b, lang, &p) })
 					if err := newT.ExecuteTemplate(&got, "rows", p); err != nil {
 						t.Fatal(err)
 					}

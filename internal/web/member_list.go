@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -171,7 +172,8 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 	}
 	p := a.memberListData(r, actor, res)
 	a.memberListGroups(r, actor, &p, gf)
-	p.RowsHTML = a.memberRowsHTML(a.langOf(r), &p)
+	lang := a.langOf(r)
+	p.RowsHTML = a.fragment(r, func(b *bytes.Buffer) { a.writeMemberRows(b, lang, &p) })
 	w.Header().Set("Vary", "HX-Request")
 	if isHTMX(r) {
 		p.Partial = true
@@ -323,29 +325,20 @@ func (a *App) memberGroupFilter(r *http.Request, actor authz.Actor, q *membershi
 	return st, nil
 }
 
-// groupOptionsHTML renders the groups as <option>s: for the filter (the
-// group selected marked) and for the bulk bar (none selected). Both are
-// built in one pass, each escaped value written to both.
-func groupOptionsHTML(groups []membership.GroupChoice, selected string) (filter, bulk template.HTML) {
-	var f, b strings.Builder
-	f.Grow(len(groups) * 64)
-	b.Grow(len(groups) * 64)
+// writeGroupOptions writes the groups as <option>s, the one whose slug
+// is selected marked.
+func writeGroupOptions(b *bytes.Buffer, groups []membership.GroupChoice, selected string) {
 	for _, g := range groups {
-		start := b.Len()
 		b.WriteString(`<option value="`)
-		writeEscaped(&b, g.Slug)
+		writeEscaped(b, g.Slug)
 		b.WriteByte('"')
-		f.WriteString(b.String()[start:])
 		if g.Slug == selected {
-			f.WriteString(" selected")
+			b.WriteString(" selected")
 		}
-		mid := b.Len()
 		b.WriteByte('>')
-		writeEscaped(&b, g.Name)
+		writeEscaped(b, g.Name)
 		b.WriteString("</option>\n")
-		f.WriteString(b.String()[mid:])
 	}
-	return template.HTML(f.String()), template.HTML(b.String()) //nolint:gosec // escaped above
 }
 
 // memberListGroups adds the groups column, filter chip and bulk bar to
@@ -356,7 +349,8 @@ func (a *App) memberListGroups(r *http.Request, actor authz.Actor, p *memberList
 	}
 	q := p.Query
 	p.ShowGroups, p.Groups, p.GroupNotFound = true, st.groups, st.notFound
-	p.GroupOptions, p.BulkGroupOptions = groupOptionsHTML(st.groups, q.Group)
+	p.GroupOptions = a.fragment(r, func(b *bytes.Buffer) { writeGroupOptions(b, st.groups, q.Group) })
+	p.BulkGroupOptions = a.fragment(r, func(b *bytes.Buffer) { writeGroupOptions(b, st.groups, "") })
 	p.CanBulkAdd = actor.Can(authz.MemberGroup, authz.Create)
 	p.CanBulkRemove = actor.Can(authz.MemberGroup, authz.Destroy)
 	switch q.Group {

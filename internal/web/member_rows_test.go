@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"html/template"
 	"strings"
 	"testing"
@@ -98,7 +99,7 @@ func TestMemberRowsHTMLMatchesTemplate(t *testing.T) {
 					if err := oldT.ExecuteTemplate(&want, "rows", p); err != nil {
 						t.Fatal(err)
 					}
-					p.RowsHTML = a.memberRowsHTML(lang, &p)
+					p.RowsHTML = written(func(b *bytes.Buffer) { a.writeMemberRows(b, lang, &p) })
 					if err := newT.ExecuteTemplate(&got, "rows", p); err != nil {
 						t.Fatal(err)
 					}
@@ -125,10 +126,17 @@ func TestMemberRowsHTMLEscapes(t *testing.T) {
 		Cells:     []string{evil},
 		Badges:    []memberGroupBadge{{Name: evil, URL: "javascript:alert(1)"}},
 	}}}
-	out := string(a.memberRowsHTML("en", &p))
+	out := string(written(func(b *bytes.Buffer) { a.writeMemberRows(b, "en", &p) }))
 	for _, bad := range []string{"<script", `" onmouseover`, `' onfocus`, `href="javascript:`} {
 		if strings.Contains(out, bad) {
 			t.Errorf("output contains %q:\n%s", bad, out)
 		}
 	}
+}
+
+// written is what write writes, as HTML.
+func written(write func(*bytes.Buffer)) template.HTML {
+	var b bytes.Buffer
+	write(&b)
+	return template.HTML(b.String()) //nolint:gosec // test helper
 }

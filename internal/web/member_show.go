@@ -78,7 +78,7 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 			return
 		}
 	}
-	if p.Groups, err = a.groupMemberSectionFor(ctx, actor, m); err != nil {
+	if p.Groups, err = a.groupMemberSectionFor(r, actor, m); err != nil {
 		a.memberError(w, r, err)
 		return
 	}

@@ -171,9 +171,18 @@ func (a *App) renderTemplate(w http.ResponseWriter, r *http.Request, status int,
 	// Pages show personal data: keep them out of shared caches.
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Language", td.Lang)
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	pieces := splice(r, buf.Bytes())
+	n := 0
+	for _, p := range pieces {
+		n += len(p)
+	}
+	h.Set("Content-Length", strconv.Itoa(n))
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	for _, p := range pieces {
+		if _, err := w.Write(p); err != nil {
+			return // the client went away
+		}
+	}
 }
 
 // renderBuffers recycles the buffers pages are rendered into. A member
