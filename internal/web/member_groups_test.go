@@ -366,3 +366,37 @@ func TestGroupAddTenThousand(t *testing.T) {
 	}
 	mustContain(t, memberTestGet(t, w.srv, w.admin, "/members?group=alle", http.StatusOK), "10,000 members")
 }
+
+// TestMemberShowDeleteDialogCounts: the delete dialog on the member's
+// page (built from the record already read) lists what the confirmation
+// page (DeletionPreview) lists: the member's data field values and group
+// memberships.
+func TestMemberShowDeleteDialogCounts(t *testing.T) {
+	w := newMemberGroupsWorld(t)
+	ctx := context.Background()
+	if _, err := w.srv.DB.Exec(ctx, `WITH f AS (
+			INSERT INTO custom_fields (name, slug, value_type) VALUES ('Nummer', 'nummer', 'string'), ('Notiz', 'notiz', 'string')
+			RETURNING id)
+		INSERT INTO custom_field_values (member_id, custom_field_id, value) SELECT $1, f.id, 'x' FROM f`, w.anna); err != nil {
+		t.Fatal(err)
+	}
+	consequences := regexp.MustCompile(`(?s)<ul class="list-disc ps-5 mb-2">.*?</ul>`)
+	for _, tc := range []struct {
+		id   string
+		want []string
+	}{
+		{w.anna, []string{"2 data field values", "2 group memberships"}},
+		{w.carla, []string{"0 data field values", "0 group memberships"}},
+	} {
+		show := consequences.FindString(memberTestGet(t, w.srv, w.admin, "/members/"+tc.id, http.StatusOK))
+		confirm := consequences.FindString(memberTestGet(t, w.srv, w.admin, "/members/"+tc.id+"/delete", http.StatusOK))
+		if show == "" || show != confirm {
+			t.Errorf("member %s: the dialog lists\n%s\nthe confirmation page\n%s", tc.id, show, confirm)
+		}
+		for _, want := range tc.want {
+			if !strings.Contains(show, want) {
+				t.Errorf("member %s: the dialog does not say %q:\n%s", tc.id, want, show)
+			}
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -109,6 +111,11 @@ func TestPagesRunConstantStatements(t *testing.T) {
 	same := func(what string, a, b []string) {
 		t.Helper()
 		t.Logf("%s: %d statements", what, len(a))
+		if os.Getenv("MILA_SHOW_STATEMENTS") != "" {
+			for _, s := range a {
+				t.Logf("  %.150s", strings.Join(strings.Fields(s), " "))
+			}
+		}
 		if len(a) != len(b) {
 			t.Errorf("%s: %d statements for the smaller page, %d for the larger one (N+1?)\nsmaller:\n%s\nlarger:\n%s",
 				what, len(a), len(b), fmt.Sprint(a), fmt.Sprint(b))
