@@ -104,6 +104,7 @@ func New(cfg Config) (*App, error) {
 	a.sessions = scs.New()
 	a.sessions.Store = pgxstore.NewWithCleanupInterval(cfg.DB, 0)
 	a.sessions.Lifetime = 12 * time.Hour
+	a.sessions.Codec = sessionCodec{}
 	a.sessions.Cookie.Name = "mila_session"
 	a.sessions.Cookie.HttpOnly = true
 	a.sessions.Cookie.SameSite = http.SameSiteLaxMode

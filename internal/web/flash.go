@@ -16,7 +16,8 @@ type Flash struct {
 const flashKey = "flashes"
 
 func init() {
-	// Session values are gob-encoded into the sessions table.
+	// Sessions are stored as JSON (session_codec.go); sessions written
+	// before that were gob-encoded and are still read.
 	gob.Register([]Flash{})
 }
 
