@@ -19,7 +19,7 @@ import (
 // collecting earlier instead of growing.
 const (
 	serveGCPercent   = 300
-	serveMemoryLimit = 128 << 20
+	serveMemoryLimit = 100 << 20
 )
 
 func tuneGC() {
