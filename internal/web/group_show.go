@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +17,8 @@ import (
 type groupShowPage struct {
 	Group   membership.Group
 	Members membership.GroupMemberPage
+	// MemberRowsHTML is Members rendered in Go (group_rows.go).
+	MemberRowsHTML template.HTML
 	// CanReadMembers: the actor may list the group's members (own_data
 	// users see a group's name and size, not who is in it).
 	CanReadMembers bool
@@ -87,6 +91,8 @@ func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	lang := a.langOf(r)
+	p.MemberRowsHTML = a.fragment(r, func(b *bytes.Buffer) { a.writeGroupMemberRows(b, lang, &p) })
 	a.render(w, r, http.StatusOK, "group_show", p)
 }
 
