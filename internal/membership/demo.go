@@ -71,13 +71,13 @@ var demoFields = []demoField{
 // It is a command-line tool for development and benchmarks, not a domain
 // action: it takes no actor and is not reachable from the web.
 //
-// Speed: the derived columns that triggers normally maintain (cf_text,
-// group_names, group_count, first_group_key, groups.member_count) are
-// computed here and copied with the rows, while the row-level triggers
-// that would recompute them are disabled inside the transaction. The
-// orders they use come from the database itself (the custom fields'
-// positions, search_key of group names), so the result is the same as the
-// triggers would give; the demo test checks it.
+// Speed: the derived data that triggers normally maintain (cf_text,
+// groups.member_count, the members' member_group_keys rows) is computed
+// here — in Go and copied with the rows, or in one set-based statement —
+// while the triggers that would recompute it member by member are
+// disabled inside the transaction. The orders they use come from the
+// database itself (the custom fields' positions), so the result is the
+// same as the triggers would give; the demo test checks it.
 func LoadDemo(ctx context.Context, db *pgxpool.Pool, opt DemoOptions) (DemoResult, error) {
 	start := time.Now()
 	if opt.Members < 0 || opt.Groups < 0 {
@@ -115,7 +115,7 @@ func LoadDemo(ctx context.Context, db *pgxpool.Pool, opt DemoOptions) (DemoResul
 	// Fresh statistics, so the planner knows the tables are big now, and
 	// a visibility map, so that index-only scans (counts, deep pages) need
 	// not visit the table; autovacuum would get there too, later.
-	if _, err := db.Exec(ctx, `VACUUM (ANALYZE) members, custom_field_values, groups, member_groups`); err != nil {
+	if _, err := db.Exec(ctx, `VACUUM (ANALYZE) members, custom_field_values, groups, member_groups, member_group_keys`); err != nil {
 		return DemoResult{}, fmt.Errorf("demo: vacuum: %w", err)
 	}
 	res.Duration = time.Since(start)
@@ -137,7 +137,7 @@ func demoPrepare(ctx context.Context, tx pgx.Tx, opt DemoOptions) error {
 		return ErrDemoNotEmpty
 	}
 	stmts := []string{
-		`TRUNCATE member_groups, custom_field_values`,
+		`TRUNCATE member_groups, custom_field_values, member_group_keys`,
 		`UPDATE users SET member_id = NULL WHERE member_id IS NOT NULL`,
 		`DELETE FROM members`,
 	}
@@ -188,8 +188,6 @@ func demoEnsureFields(ctx context.Context, tx pgx.Tx) ([]demoField, error) {
 type demoGroup struct {
 	id     pgtype.UUID
 	name   string
-	key    string  // search_key(name), from the database
-	rank   int     // position in the database's order of (search_key(name), name)
 	weight float64 // share of the memberships
 	count  int
 }
@@ -202,17 +200,14 @@ func demoInsertGroups(ctx context.Context, tx pgx.Tx, g *demoGen, n int) ([]*dem
 	}
 	names := g.groupNames(n)
 	groups := make([]*demoGroup, n)
-	byID := map[[16]byte]*demoGroup{}
 	for i, name := range names {
 		// Exponent 1.4: with 300 groups and 100,000 members the largest
 		// groups get tens of thousands of members and about half of them
 		// fewer than a hundred (the smallest a few dozen), like a big club.
 		dg := &demoGroup{id: g.uuid(1, uint64(i)), name: name, weight: 1 / math.Pow(float64(i+1), 1.4)}
 		groups[i] = dg
-		byID[dg.id.Bytes] = dg
 	}
-	// Insert first (member_count is set at the end), then ask the database
-	// for its sort order of the names, which group_names must follow.
+	// member_count is set at the end.
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"groups"}, []string{"id", "name", "slug", "description"},
 		pgx.CopyFromSlice(n, func(i int) ([]any, error) {
 			sl, err := slug.Make(groups[i].name)
@@ -223,25 +218,6 @@ func demoInsertGroups(ctx context.Context, tx pgx.Tx, g *demoGen, n int) ([]*dem
 		}))
 	if err != nil {
 		return nil, fmt.Errorf("copy groups: %w", err)
-	}
-	rows, err := tx.Query(ctx, `SELECT id, search_key(name) FROM groups ORDER BY search_key(name), name`)
-	if err != nil {
-		return nil, fmt.Errorf("order groups: %w", err)
-	}
-	rank := 0
-	for rows.Next() {
-		var id pgtype.UUID
-		var key string
-		if err := rows.Scan(&id, &key); err != nil {
-			return nil, err
-		}
-		if dg := byID[id.Bytes]; dg != nil {
-			dg.key, dg.rank = key, rank
-			rank++
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("order groups: %w", err)
 	}
 	return groups, nil
 }
@@ -278,41 +254,26 @@ func demoInsertMembers(ctx context.Context, tx pgx.Tx, g *demoGen, n int, fields
 				cf = append(cf, v)
 			}
 		}
-		// Groups, in the database's order of their names.
 		var mine []*demoGroup
 		if len(groups) > 0 {
 			mine = picker.pick(g.r, g.membershipCount())
-			sort.Slice(mine, func(a, b int) bool { return mine[a].rank < mine[b].rank })
 		}
-		var groupNames []string
-		var firstKey *string
 		for _, dg := range mine {
 			dg.count++
-			groupNames = append(groupNames, dg.name)
 			memberships = append(memberships, [2]pgtype.UUID{id, dg.id})
-		}
-		if len(mine) > 0 {
-			firstKey = &mine[0].key
 		}
 		if m.exit != nil && !m.exit.After(g.today) {
 			res.Former++
 		}
 		rows = append(rows, []any{id, m.first, m.last, m.email, m.phone, m.street, m.houseNumber, m.postalCode,
-			m.city, m.country, m.join, m.exit, m.notes, strings.Join(cf, " "),
-			strings.Join(groupNames, " "), len(mine), firstKey})
+			m.city, m.country, m.join, m.exit, m.notes, strings.Join(cf, " ")})
 	}
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"members"}, []string{"id", "first_name", "last_name", "email", "phone",
-		"street", "house_number", "postal_code", "city", "country", "join_date", "exit_date", "notes", "cf_text",
-		"group_names", "group_count", "first_group_key"}, pgx.CopyFromRows(rows))
-	if err != nil {
-		return res, fmt.Errorf("copy members: %w", err)
-	}
-	rows = nil
-
-	// The statement triggers would recompute what was just copied, member
-	// by member; DISABLE TRIGGER is transactional, so a failure re-enables
+	// The statement triggers would compute what is copied here member by
+	// member (and the keys twice: once for the member, once for its
+	// groups); DISABLE TRIGGER is transactional, so a failure re-enables
 	// them with the rollback.
 	for _, t := range []string{
+		`ALTER TABLE members DISABLE TRIGGER members_group_keys_ins`,
 		`ALTER TABLE custom_field_values DISABLE TRIGGER custom_field_values_cf_text_ins`,
 		`ALTER TABLE member_groups DISABLE TRIGGER member_groups_changed_ins`,
 	} {
@@ -320,6 +281,13 @@ func demoInsertMembers(ctx context.Context, tx pgx.Tx, g *demoGen, n int, fields
 			return res, fmt.Errorf("disable trigger: %w", err)
 		}
 	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"members"}, []string{"id", "first_name", "last_name", "email", "phone",
+		"street", "house_number", "postal_code", "city", "country", "join_date", "exit_date", "notes", "cf_text"},
+		pgx.CopyFromRows(rows))
+	if err != nil {
+		return res, fmt.Errorf("copy members: %w", err)
+	}
+	rows = nil
 	res.CustomValues = len(values)
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"custom_field_values"}, []string{"member_id", "custom_field_id", "value"},
 		pgx.CopyFromSlice(len(values), func(i int) ([]any, error) {
@@ -336,7 +304,21 @@ func demoInsertMembers(ctx context.Context, tx pgx.Tx, g *demoGen, n int, fields
 	if err != nil {
 		return res, fmt.Errorf("copy memberships: %w", err)
 	}
+	// The members' keys in one statement, with the aggregate of
+	// members_refresh_groups (migration 00007).
+	_, err = tx.Exec(ctx, `INSERT INTO member_group_keys (member_id, sort_name, exit_date, group_count, first_group_key, group_words)
+		SELECT m.id, m.sort_name, m.exit_date, coalesce(c.n, 0), c.first_key, coalesce(c.words, '')
+		  FROM members m
+		  LEFT JOIN (SELECT mg.member_id, count(*)::integer AS n, min(g.name_key) AS first_key,
+		                    strip(tsvector_agg(g.search_vector)) AS words
+		               FROM member_groups mg JOIN groups g ON g.id = mg.group_id
+		              GROUP BY mg.member_id) c ON c.member_id = m.id
+		 ORDER BY m.sort_name, m.id`)
+	if err != nil {
+		return res, fmt.Errorf("member group keys: %w", err)
+	}
 	for _, t := range []string{
+		`ALTER TABLE members ENABLE TRIGGER members_group_keys_ins`,
 		`ALTER TABLE custom_field_values ENABLE TRIGGER custom_field_values_cf_text_ins`,
 		`ALTER TABLE member_groups ENABLE TRIGGER member_groups_changed_ins`,
 	} {
@@ -371,7 +353,7 @@ func demoInsertMembers(ctx context.Context, tx pgx.Tx, g *demoGen, n int, fields
 // indexes stay: they guard the data. All of it is transactional: a failed
 // load rolls back to the original schema.
 func demoDeferIndexes(ctx context.Context, tx pgx.Tx) (restore func() error, err error) {
-	const tables = `ARRAY['members', 'custom_field_values', 'member_groups']::regclass[]`
+	const tables = `ARRAY['members', 'custom_field_values', 'member_groups', 'member_group_keys']::regclass[]`
 	var drops, creates []string
 	rows, err := tx.Query(ctx, `SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
 		FROM pg_index i WHERE i.indrelid = ANY (`+tables+`) AND NOT i.indisunique AND NOT i.indisprimary

@@ -19,7 +19,10 @@ var demoTestDay = time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)
 func demoTestNames(t *testing.T, db *pgxpool.Pool) []string {
 	t.Helper()
 	rows, err := db.Query(context.Background(), `SELECT first_name || ' ' || last_name || ' ' || coalesce(email::text, '-')
-		|| ' ' || join_date || ' ' || coalesce(exit_date::text, '-') || ' ' || cf_text || ' ' || group_names FROM members ORDER BY id`)
+		|| ' ' || join_date || ' ' || coalesce(exit_date::text, '-') || ' ' || cf_text
+		|| ' ' || coalesce((SELECT string_agg(g.name, ' ' ORDER BY g.name) FROM member_groups mg JOIN groups g ON g.id = mg.group_id
+		                     WHERE mg.member_id = members.id), '')
+		FROM members ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,12 +10,13 @@ import (
 )
 
 // CheckGroupConsistency recomputes from scratch what the triggers of
-// migration 00004 keep denormalised — groups.member_count and the members'
-// group_count, group_names and first_group_key — and returns an error
-// naming the first few rows that disagree (nil when all agree). It also
-// looks for memberships whose member or group is gone. Tests and load
-// tests run it after their writes; it reads everything, so it is not for
-// production requests.
+// migrations 00004 and 00007 keep denormalised — groups.member_count, and
+// each member's row in member_group_keys: group_count, first_group_key,
+// group_words and the copies of sort_name and exit_date — and returns an
+// error naming the first few rows that disagree (nil when all agree). It
+// also looks for memberships whose member or group is gone and members
+// without keys. Tests and load tests run it after their writes; it reads
+// everything, so it is not for production requests.
 func CheckGroupConsistency(ctx context.Context, db *pgxpool.Pool) error {
 	// One snapshot for all checks, so concurrent writers cannot make the
 	// counts disagree between two queries.
@@ -48,22 +49,25 @@ func CheckGroupConsistency(ctx context.Context, db *pgxpool.Pool) error {
 			 GROUP BY g.id
 			HAVING g.member_count <> count(mg.id)
 			 ORDER BY g.id LIMIT 10`},
-		// The same aggregate as members_refresh_groups in 00004.
-		{"members group keys", `
+		// The same aggregate as members_refresh_groups in 00007.
+		{"member_group_keys", `
 			WITH calc AS (
-			  SELECT m.id,
-			         coalesce(string_agg(g.name, ' ' ORDER BY search_key(g.name), g.name), '') AS names,
+			  SELECT m.id, m.sort_name, m.exit_date,
 			         count(g.id)::integer AS n,
-			         min(search_key(g.name)) AS first_key
+			         min(g.name_key) AS first_key,
+			         strip(tsvector_agg(g.search_vector)) AS words
 			    FROM members m
 			    LEFT JOIN member_groups mg ON mg.member_id = m.id
 			    LEFT JOIN groups g ON g.id = mg.group_id
 			   GROUP BY m.id)
-			SELECT format('member %s has group_count %s, group_names %L, first_group_key %L; counted %s, %L, %L',
-			              m.id, m.group_count, m.group_names, m.first_group_key, c.n, c.names, c.first_key)
-			  FROM members m JOIN calc c ON c.id = m.id
-			 WHERE m.group_count <> c.n OR m.group_names <> c.names OR m.first_group_key IS DISTINCT FROM c.first_key
-			 ORDER BY m.id LIMIT 10`},
+			SELECT CASE WHEN k.member_id IS NULL THEN format('member %s has no member_group_keys row', c.id)
+			       ELSE format('member %s has group_count %s, first_group_key %L, group_words %L, sort_name %L, exit_date %s; counted %s, %L, %L, %L, %s',
+			              c.id, k.group_count, k.first_group_key, k.group_words, k.sort_name, k.exit_date,
+			              c.n, c.first_key, c.words, c.sort_name, c.exit_date) END
+			  FROM calc c LEFT JOIN member_group_keys k ON k.member_id = c.id
+			 WHERE k.member_id IS NULL OR k.group_count <> c.n OR k.first_group_key IS DISTINCT FROM c.first_key
+			    OR k.group_words <> c.words OR k.sort_name IS DISTINCT FROM c.sort_name OR k.exit_date IS DISTINCT FROM c.exit_date
+			 ORDER BY c.id LIMIT 10`},
 		{"orphan memberships", `
 			SELECT format('membership %s points at member %s / group %s that do not both exist', mg.id, mg.member_id, mg.group_id)
 			  FROM member_groups mg

@@ -51,6 +51,9 @@ func TestGroupSchemaTables(t *testing.T) {
 			// search_key(name), stored (00005): the list's order without
 			// folding every name on every read.
 			"name_key text null default=-",
+			// the words of the name (00007), aggregated into the members'
+			// member_group_keys.group_words for search.
+			"search_vector tsvector null default=-",
 		},
 		"member_groups": {
 			"id uuid not null default=uuid_generate_v7()",
@@ -66,15 +69,17 @@ func TestGroupSchemaTables(t *testing.T) {
 		}
 	}
 
-	// The denormalised columns on members.
-	memberCols := groupSchemaRows(t, db, columns, "members")
+	// The denormalised columns, in member_group_keys since 00007 (before,
+	// on members).
+	keyCols := groupSchemaRows(t, db, columns, "member_group_keys")
 	for _, c := range []string{
-		"group_names text not null default=''::text",
+		"member_id uuid not null default=-",
 		"group_count integer not null default=0",
 		"first_group_key text null default=-",
+		"group_words tsvector not null default=''::tsvector",
 	} {
-		if !slices.Contains(memberCols, c) {
-			t.Errorf("members lacks column %q", c)
+		if !slices.Contains(keyCols, c) {
+			t.Errorf("member_group_keys lacks column %q (has %q)", c, keyCols)
 		}
 	}
 
@@ -183,8 +188,10 @@ func TestGroupSchemaChecks(t *testing.T) {
 	}
 }
 
-// TestGroupSchemaDown runs migration 00004 down and up again with data in
-// the tables: the members keep working search columns without groups.
+// TestGroupSchemaDown runs the migrations down to 00004 included and up
+// again with data in the tables: the members keep working search columns
+// without groups, and 00007's down puts the group columns back on members,
+// filled.
 func TestGroupSchemaDown(t *testing.T) {
 	db := testpg.New(t)
 	ctx := context.Background()
@@ -199,11 +206,24 @@ func TestGroupSchemaDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mig.Close()
-	// Roll back the later migrations too, down to and including 00004.
+	// Roll back the later migrations too, down to and including 00004;
+	// on the way, 00007's down restores members.group_names.
 	for {
 		res, err := mig.Down(ctx)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if res.Source.Version == 7 {
+			var names string
+			var count int
+			if err := db.QueryRow(ctx, `SELECT group_names, group_count FROM members WHERE id = $1`, m).Scan(&names, &count); err != nil ||
+				names != "Jugendgruppe" || count != 1 {
+				t.Fatalf("after 00007 down: %q %d, %v", names, count, err)
+			}
+			var found bool
+			if err := db.QueryRow(ctx, `SELECT search_vector @@ to_tsquery('simple', 'jugendgruppe:B') FROM members WHERE id = $1`, m).Scan(&found); err != nil || !found {
+				t.Fatalf("after 00007 down the group name is not searchable: %v", err)
+			}
 		}
 		if res.Source.Version <= 4 {
 			break
@@ -218,9 +238,9 @@ func TestGroupSchemaDown(t *testing.T) {
 	if _, err := mig.Up(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var names string
-	if err := db.QueryRow(ctx, `SELECT group_names || group_count FROM members WHERE id = $1`, m).Scan(&names); err != nil || names != "0" {
-		t.Fatalf("after up: %q, %v", names, err)
+	var keys string
+	if err := db.QueryRow(ctx, `SELECT group_words::text || group_count FROM member_group_keys WHERE member_id = $1`, m).Scan(&keys); err != nil || keys != "0" {
+		t.Fatalf("after up: %q, %v", keys, err)
 	}
 	if err := CheckGroupConsistency(ctx, db); err != nil {
 		t.Fatal(err)

@@ -209,7 +209,7 @@ func (in MemberInput) check(fields []CustomField, today time.Time, withCustom bo
 // memberColumns is the column list read by scanMember, in order.
 const memberColumns = `m.id, m.first_name, m.last_name, coalesce(m.email::text, ''), m.phone, m.street,
 	m.house_number, m.postal_code, m.city, m.country, m.join_date, m.exit_date, m.notes, m.version,
-	m.created_at, m.updated_at, m.group_count,
+	m.created_at, m.updated_at, k.group_count,
 	coalesce(u.id::text, ''), coalesce(u.email::text, '')`
 
 func scanMember(row pgx.Row) (Member, error) {
@@ -230,7 +230,8 @@ func (s Members) Get(ctx context.Context, actor authz.Actor, id string) (Member,
 		return Member{}, ErrNotFound
 	}
 	m, err := scanMember(s.DB.QueryRow(ctx, `SELECT `+memberColumns+`
-		FROM members m LEFT JOIN users u ON u.member_id = m.id WHERE m.id = $1`, id))
+		FROM members m JOIN member_group_keys k ON k.member_id = m.id
+		LEFT JOIN users u ON u.member_id = m.id WHERE m.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Member{}, ErrNotFound
 	}

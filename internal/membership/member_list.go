@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -197,10 +199,19 @@ const MemberCountExactMax = 1000
 
 // memberQueryBuilder collects SQL conditions and their arguments, so
 // filters compose without string soup or placeholder miscounts.
+//
+// The list's relation is members m, or — when the query needs what group
+// changes maintain (the group sorts, group=none, a search for words of
+// group names) — member_group_keys k LEFT JOIN members m. Then the
+// filters read k's copies of the id and exit date, so that a list that
+// needs nothing else of the member (sort=groups, deep pages included) is
+// an index-only walk of member_group_keys and PostgreSQL removes the join.
 type memberQueryBuilder struct {
 	args  []any
 	where []string
 	mode  pgx.QueryExecMode // how the statements run (see List)
+	keys  bool              // the relation includes member_group_keys k
+	texts map[string]string // placeholders of text arguments, by value
 }
 
 // arg adds a query argument and returns its placeholder.
@@ -209,7 +220,79 @@ func (b *memberQueryBuilder) arg(v any) string {
 	return "$" + strconv.Itoa(len(b.args))
 }
 
+// text is arg for a text value used more than once (one placeholder).
+func (b *memberQueryBuilder) text(v string) string {
+	if p, ok := b.texts[v]; ok {
+		return p
+	}
+	if b.texts == nil {
+		b.texts = map[string]string{}
+	}
+	p := b.arg(v)
+	b.texts[v] = p
+	return p
+}
+
+// tsq is a tsquery argument: to_tsquery('simple', $n).
+func (b *memberQueryBuilder) tsq(q string) string {
+	return "to_tsquery('simple', " + b.text(q) + ")"
+}
+
+// lexq is a tsquery argument of exact lexemes (searchLexemes):
+// $n::tsquery. Its placeholder is its own (a parameter has one type).
+func (b *memberQueryBuilder) lexq(q string) string {
+	key := "\x00tsquery " + q
+	if p, ok := b.texts[key]; ok {
+		return p
+	}
+	p := b.arg(q) + "::tsquery"
+	if b.texts == nil {
+		b.texts = map[string]string{}
+	}
+	b.texts[key] = p
+	return p
+}
+
+// clone copies b, so a statement can add arguments after the filter's.
+func (b *memberQueryBuilder) clone() *memberQueryBuilder {
+	c := &memberQueryBuilder{args: slices.Clone(b.args), where: slices.Clone(b.where), mode: b.mode, keys: b.keys}
+	if b.texts != nil {
+		c.texts = maps.Clone(b.texts)
+	}
+	return c
+}
+
 func (b *memberQueryBuilder) and(cond string) { b.where = append(b.where, cond) }
+
+// from is the list's relation.
+func (b *memberQueryBuilder) from() string {
+	if b.keys {
+		return "member_group_keys k LEFT JOIN members m ON m.id = k.member_id"
+	}
+	return "members m"
+}
+
+// id, exitDate and sortName are the columns the filters and orders read.
+func (b *memberQueryBuilder) id() string {
+	if b.keys {
+		return "k.member_id"
+	}
+	return "m.id"
+}
+
+func (b *memberQueryBuilder) exitDate() string {
+	if b.keys {
+		return "k.exit_date"
+	}
+	return "m.exit_date"
+}
+
+func (b *memberQueryBuilder) sortName() string {
+	if b.keys {
+		return "k.sort_name"
+	}
+	return "m.sort_name"
+}
 
 // scope adds the actor's read scope for res on the member id column col.
 func (b *memberQueryBuilder) scope(actor authz.Actor, res authz.Resource, col string) string {
@@ -227,7 +310,8 @@ func (b *memberQueryBuilder) whereSQL() string {
 
 // List returns one page of the overview for q, with the total count.
 // It runs a constant number of statements whatever the page size (custom
-// fields; the group's id with a group filter; a count that stops after
+// fields; the group's id with a group filter; with a search, what its
+// words meet (similar words, group names); a count that stops after
 // MemberCountExactMax + 1 rows and, above that, the planner's estimate;
 // the page), and applies the actor's scope in SQL.
 //
@@ -255,26 +339,10 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 	terms, searching := parseSearch(q.Q)
 	page := MemberPage{Query: q, Columns: columns, Searching: searching, Pages: 1}
 
-	b := &memberQueryBuilder{}
-	b.and(b.scope(actor, authz.Member, "m.id"))
-	// Without a group or a search the statements have no value the plan
-	// depends on: they stay prepared with their plan (LIMIT and OFFSET are
-	// written into them). With one, they are planned for the values.
-	b.mode = pgx.QueryExecModeCacheStatement
-	switch q.Status {
-	case MemberStatusActive:
-		b.and("(m.exit_date IS NULL OR m.exit_date > current_date)")
-	case MemberStatusFormer:
-		b.and("m.exit_date <= current_date")
-	}
-	switch q.Group {
-	case "":
-	case MemberGroupNone:
-		b.and("m.group_count = 0")
-	default:
+	var groupID string
+	if q.Group != "" && q.Group != MemberGroupNone {
 		// The group's id as a value, so the planner knows the group's size
 		// from the statistics (a join on the slug would hide it).
-		var groupID string
 		err := s.DB.QueryRow(ctx, `SELECT id FROM groups WHERE slug = $1`, q.Group).Scan(&groupID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return page, nil // an unknown group matches nobody
@@ -282,34 +350,80 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 		if err != nil {
 			return MemberPage{}, fmt.Errorf("find group %s: %w", q.Group, err)
 		}
-		b.and(`EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = m.id AND mg.group_id = ` + b.arg(groupID) + `::uuid)`)
-		b.mode = pgx.QueryExecModeCacheDescribe
 	}
 	if searching {
 		var err error
-		if terms, err = terms.withTypos(ctx, s.DB); err != nil {
+		if terms, err = terms.resolve(ctx, s.DB); err != nil {
 			return MemberPage{}, err
 		}
-		b.and(terms.condition(b))
+	}
+
+	b := &memberQueryBuilder{}
+	b.keys = q.Sort == MemberSortGroups || q.Sort == MemberSortGroupCount || q.Group == MemberGroupNone ||
+		(searching && terms.usesGroups())
+	b.and(b.scope(actor, authz.Member, b.id()))
+	// Without a group or a search the statements have no value the plan
+	// depends on: they stay prepared with their plan (LIMIT and OFFSET are
+	// written into them). With one, they are planned for the values.
+	b.mode = pgx.QueryExecModeCacheStatement
+	switch q.Status {
+	case MemberStatusActive:
+		b.and("(" + b.exitDate() + " IS NULL OR " + b.exitDate() + " > current_date)")
+	case MemberStatusFormer:
+		b.and(b.exitDate() + " <= current_date")
+	}
+	switch q.Group {
+	case "":
+	case MemberGroupNone:
+		b.and("k.group_count = 0")
+	default:
+		b.and(`EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = ` + b.id() + ` AND mg.group_id = ` + b.arg(groupID) + `::uuid)`)
 		b.mode = pgx.QueryExecModeCacheDescribe
 	}
-	where := b.whereSQL()
+	l := memberListSQL{filter: b.whereSQL(), searching: searching, terms: terms}
+	if searching {
+		b.mode = pgx.QueryExecModeCacheDescribe
+	}
 
-	if err := s.count(ctx, &page, where, b.mode, b.args); err != nil {
-		return MemberPage{}, err
+	if searching && q.Sort != MemberSortRelevance {
+		// A search in a column's order: count and page in one statement,
+		// which reads the matches once (most searches find a few hundred
+		// members at most). Above MemberCountExactMax it only counts, and
+		// the page is read below by walking the order's index.
+		rows, total, err := s.listPage(ctx, actor, page, b, l, terms, columns, true)
+		if err != nil {
+			return MemberPage{}, err
+		}
+		if total <= MemberCountExactMax {
+			page.Total = total
+			page.Pages = max(1, (total+q.PerPage-1)/q.PerPage)
+			page.Query.Page = min(page.Query.Page, page.Pages)
+			page.Rows = rows[:min(len(rows), q.PerPage)]
+			return page, nil
+		}
+		c := b.clone()
+		if err := s.estimate(ctx, &page, l.matching(c), c.args); err != nil {
+			return MemberPage{}, err
+		}
+	} else {
+		c := b.clone()
+		if err := s.count(ctx, &page, l.matching(c), b.mode, c.args); err != nil {
+			return MemberPage{}, err
+		}
+		if page.Total == 0 {
+			return page, nil
+		}
 	}
-	if page.Total == 0 {
-		return page, nil
-	}
-	rows, err := s.listPage(ctx, actor, page, b, where, terms, columns)
+	rows, _, err := s.listPage(ctx, actor, page, b, l, terms, columns, false)
 	if err != nil {
 		return MemberPage{}, err
 	}
 	if len(rows) == 0 && page.Query.Page > 1 && page.TotalIsEstimate {
 		// Past the end of a list whose size was estimated: count it for
 		// real (this page view only) and show the last page.
-		if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM members m WHERE `+where,
-			append([]any{pgx.QueryExecModeCacheDescribe}, b.args...)...).Scan(&page.Total); err != nil {
+		c := b.clone()
+		if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM (`+l.matching(c)+`) s`,
+			append([]any{pgx.QueryExecModeCacheDescribe}, c.args...)...).Scan(&page.Total); err != nil {
 			return MemberPage{}, fmt.Errorf("count members: %w", err)
 		}
 		page.TotalIsEstimate = false
@@ -318,7 +432,7 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 		if page.Total == 0 {
 			return page, nil
 		}
-		if rows, err = s.listPage(ctx, actor, page, b, where, terms, columns); err != nil {
+		if rows, _, err = s.listPage(ctx, actor, page, b, l, terms, columns, false); err != nil {
 			return MemberPage{}, err
 		}
 	}
@@ -341,10 +455,51 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 	return page, nil
 }
 
+// memberListSQL makes the conditions of a list on the builder's relation.
+// Each statement builds what it uses on its own copy of the builder, so
+// that it has the arguments it refers to and no others.
+type memberListSQL struct {
+	filter    string // everything but the search
+	searching bool
+	terms     searchTerms
+}
+
+// where is everything, as a condition on each member (to walk an index in
+// the list's order).
+func (l memberListSQL) where(b *memberQueryBuilder) string {
+	if !l.searching {
+		return l.filter
+	}
+	return l.filter + " AND " + l.terms.condition(b)
+}
+
+// sources are conditions whose matches together, without overlap, are
+// the list's: one, or — when every word of a search occurs in group names
+// — the members matching all words in group_words and the others (see
+// searchTerms.groupPart). Each is read on its own, to count the matches
+// or sort them all.
+func (l memberListSQL) sources(b *memberQueryBuilder) []string {
+	if l.searching && l.terms.usesGroups() && l.terms.allInGroups() {
+		return []string{l.filter + " AND " + l.terms.groupPart(b), l.filter + " AND " + l.terms.vectorPart(b)}
+	}
+	return []string{l.where(b)}
+}
+
+// matching is a statement with one row per match.
+func (l memberListSQL) matching(b *memberQueryBuilder) string {
+	sources := l.sources(b)
+	parts := make([]string, len(sources))
+	for i, src := range sources {
+		parts[i] = `SELECT 1 FROM ` + b.from() + ` WHERE ` + src
+	}
+	return strings.Join(parts, " UNION ALL ")
+}
+
 // count sets page.Total (exactly up to MemberCountExactMax, else the
 // planner's estimate), Pages, and clamps the page to the last one.
-func (s Members) count(ctx context.Context, page *MemberPage, where string, mode pgx.QueryExecMode, args []any) error {
-	err := s.DB.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM members m WHERE `+where+
+// matching is a statement with a row per match.
+func (s Members) count(ctx context.Context, page *MemberPage, matching string, mode pgx.QueryExecMode, args []any) error {
+	err := s.DB.QueryRow(ctx, `SELECT count(*) FROM (`+matching+
 		` LIMIT `+strconv.Itoa(MemberCountExactMax+1)+`) s`, append([]any{mode}, args...)...).Scan(&page.Total)
 	if err != nil {
 		return fmt.Errorf("count members: %w", err)
@@ -355,10 +510,17 @@ func (s Members) count(ctx context.Context, page *MemberPage, where string, mode
 		page.Query.Page = min(page.Query.Page, page.Pages)
 		return nil
 	}
+	return s.estimate(ctx, page, matching, args)
+}
+
+// estimate sets page.Total to the planner's estimate of the rows of
+// matching, rounded (TotalIsEstimate), and Pages; the page is not clamped.
+func (s Members) estimate(ctx context.Context, page *MemberPage, matching string, args []any) error {
+	perPage := page.Query.PerPage
 	var plan []byte
 	// EXPLAIN is planned when it runs in any case: no prepared statement.
 	args = append([]any{pgx.QueryExecModeCacheDescribe}, args...)
-	if err := s.DB.QueryRow(ctx, `EXPLAIN (FORMAT JSON) SELECT 1 FROM members m WHERE `+where, args...).Scan(&plan); err != nil {
+	if err := s.DB.QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+matching, args...).Scan(&plan); err != nil {
 		return fmt.Errorf("estimate members: %w", err)
 	}
 	var explained []struct {
@@ -392,30 +554,51 @@ func roundEstimate(n float64) int {
 // index walk or a bounded sort), then for just those rows their columns,
 // overview custom values and group badges, each aggregated once for the
 // whole page.
+//
+// combined (a list in a column's order): the statement also counts the
+// matches, up to MemberCountExactMax + 1, and returns the page only when
+// there are at most MemberCountExactMax of them, sorted from the same
+// read, past the end clamped to the last page; total is the count.
 func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPage, b0 *memberQueryBuilder,
-	where string, terms searchTerms, columns []CustomField) ([]MemberRow, error) {
+	l memberListSQL, terms searchTerms, columns []CustomField, combined bool) (out []MemberRow, total int, err error) {
 	q := page.Query
 	// A copy: the statement adds its own arguments after the filter's.
-	b := &memberQueryBuilder{args: append([]any(nil), b0.args...), mode: b0.mode}
+	b := b0.clone()
 	limit, offset := q.PerPage+1, (q.Page-1)*q.PerPage
 	lim, off := strconv.Itoa(limit), strconv.Itoa(offset)
-	var ids string
+	var ids, ctes string
 	if q.Sort == MemberSortRelevance {
 		// The tiers (see search.go), each from its own index in order and
 		// each at most offset+limit rows; Append runs them in turn and
 		// stops as soon as the page is full, so tier 2 and later are only
 		// ranked when the page reaches them.
 		enough := strconv.Itoa(offset + limit)
-		exact, prefix := terms.exactCond(b), terms.prefixCond(b)
+		exact, prefix := terms.exactCond(b), terms.prefixCond(b, "m.sort_name")
+		words := terms.condition(b)
+		from := b.from()
+		tier, sim := terms.restOrder(b)
+		var rest string
+		if terms.usesGroups() && terms.allInGroups() {
+			// The members matching every word in group_words are ranked
+			// from member_group_keys alone; the others (a word in their
+			// own vector) from their rows.
+			rest = `SELECT id FROM (` + terms.groupPartRest(b, l.filter) + `
+				UNION ALL
+				SELECT m.id, ` + tier + `, ` + sim + `, m.sort_name FROM ` + from + `
+				WHERE ` + l.filter + ` AND ` + terms.vectorPart(b) + ` AND NOT ` + exact + ` AND NOT ` + prefix + `
+			) r ORDER BY tier, sim DESC NULLS LAST, sort_name, id LIMIT ` + enough
+		} else {
+			rest = `SELECT m.id FROM ` + from + ` WHERE ` + l.where(b) + ` AND NOT ` + exact + ` AND NOT ` + prefix + `
+			 ORDER BY ` + tier + `, ` + sim + ` DESC NULLS LAST, m.sort_name, m.id LIMIT ` + enough
+		}
 		ids = `SELECT id FROM (
-			(SELECT m.id FROM members m WHERE ` + where + ` AND ` + exact + `
+			(SELECT m.id FROM ` + from + ` WHERE ` + l.filter + ` AND ` + words + ` AND ` + exact + `
 			 ORDER BY m.sort_name || '', m.id LIMIT ` + enough + `)
 			UNION ALL
-			(SELECT m.id FROM members m WHERE ` + where + ` AND NOT ` + exact + ` AND ` + prefix + `
+			(SELECT m.id FROM ` + from + ` WHERE ` + l.filter + ` AND ` + words + ` AND NOT ` + exact + ` AND ` + prefix + `
 			 ORDER BY m.sort_name, m.id LIMIT ` + enough + `)
 			UNION ALL
-			(SELECT m.id FROM members m WHERE ` + where + ` AND NOT ` + exact + ` AND NOT ` + prefix + `
-			 ORDER BY ` + terms.restOrder(b) + `, m.sort_name, m.id LIMIT ` + enough + `)
+			(` + rest + `)
 		) t LIMIT ` + lim + ` OFFSET ` + off
 		// Tier 0 sorts its (few) rows: "|| ''" keeps the planner from
 		// walking the whole name index in search of them.
@@ -424,24 +607,45 @@ func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPag
 		// instead of looking the value up per member.
 		join, cfValue := "", "cfs.value"
 		if f := memberCustomSortField(columns, q.Sort); f != nil {
-			join = " LEFT JOIN custom_field_values cfs ON cfs.member_id = m.id AND cfs.custom_field_id = " + b.arg(f.ID) + "::uuid"
+			join = " LEFT JOIN custom_field_values cfs ON cfs.member_id = " + b.id() + " AND cfs.custom_field_id = " + b.arg(f.ID) + "::uuid"
 		}
-		from := "members m" + join + " WHERE " + where
-		if !page.TotalIsEstimate {
+		keys := memberOrderKeys(q, columns, cfValue, b)
+		if combined || !page.TotalIsEstimate {
 			// At most MemberCountExactMax rows match: sorting them all is
 			// cheap and sure. (OFFSET 0 keeps the planner from walking an
 			// index in the list's order to find a few rows, which it may
 			// think spread evenly when they are not — all the Müllers are
-			// under M.)
-			cols := "m.id, m.sort_name, m.email, m.city, m.join_date, m.first_group_key, m.group_count"
-			if join != "" {
-				cols += ", cfs.value AS cf_value"
-				cfValue = "m.cf_value"
+			// under M.) The sort keys are computed inside the fence.
+			cols := []string{b.id() + " AS id"}
+			for i := range keys {
+				name := "o" + strconv.Itoa(i)
+				cols = append(cols, keys[i].expr+" AS "+name)
+				keys[i].expr = "s." + name
 			}
-			from = "(SELECT " + cols + " FROM " + from + " OFFSET 0) m"
+			sources := l.sources(b)
+			branches := make([]string, len(sources))
+			for i, src := range sources {
+				branches[i] = `(SELECT ` + strings.Join(cols, ", ") + ` FROM ` + b.from() + join + ` WHERE ` + src + ` OFFSET 0)`
+			}
+			matches := strings.Join(branches, " UNION ALL ")
+			if len(branches) > 1 {
+				matches = "(" + matches + ")"
+			}
+			if combined {
+				max := strconv.Itoa(MemberCountExactMax)
+				ctes = `matches AS MATERIALIZED (SELECT * FROM ` + matches + ` u LIMIT ` + max + ` + 1),
+					total AS (SELECT count(*)::integer AS n FROM matches),
+					`
+				ids = `SELECT s.id FROM matches s WHERE (SELECT n FROM total) <= ` + max + `
+					ORDER BY ` + memberOrderSQL(keys) + ` LIMIT ` + lim + `
+					OFFSET (SELECT least(` + off + `, greatest(n - 1, 0) / ` + strconv.Itoa(q.PerPage) + ` * ` + strconv.Itoa(q.PerPage) + `) FROM total)`
+			} else {
+				ids = `SELECT s.id FROM ` + matches + ` s ORDER BY ` + memberOrderSQL(keys) + ` LIMIT ` + lim + ` OFFSET ` + off
+			}
+		} else {
+			ids = `SELECT ` + b.id() + ` AS id FROM ` + b.from() + join + ` WHERE ` + l.where(b) + ` ORDER BY ` + memberOrderSQL(keys) +
+				` LIMIT ` + lim + ` OFFSET ` + off
 		}
-		ids = `SELECT m.id FROM ` + from + ` ORDER BY ` + memberOrderBy(q, columns, cfValue) +
-			` LIMIT ` + lim + ` OFFSET ` + off
 	}
 
 	customSQL := "NULL::jsonb"
@@ -454,74 +658,103 @@ func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPag
 	if actor.Can(authz.MemberGroup, authz.Read) {
 		groupsSQL = `badges.groups`
 	}
-	sql := `WITH page AS MATERIALIZED (` + ids + `),
+	sql := `SELECT m.id, m.first_name, m.last_name, coalesce(m.email::text, '') AS email, m.city, m.join_date,
+			m.exit_date, gk.group_count, ` + customSQL + ` AS custom, ` + groupsSQL + ` AS groups, p.n AS ord
+		FROM ord p JOIN members m ON m.id = p.id JOIN member_group_keys gk ON gk.member_id = p.id
+		LEFT JOIN badges ON badges.member_id = p.id`
+	if combined {
+		// The count comes with every row, and alone when there is none.
+		sql = `SELECT t.n, r.* FROM total t LEFT JOIN (` + sql + `) r ON true ORDER BY r.ord`
+	} else {
+		sql = `SELECT 0, r.* FROM (` + sql + `) r ORDER BY r.ord`
+	}
+	sql = `WITH ` + ctes + `page AS MATERIALIZED (` + ids + `),
 		ord AS (SELECT id, row_number() OVER () AS n FROM page),
 		badges AS (SELECT mg.member_id, jsonb_agg(jsonb_build_object('name', g.name, 'slug', g.slug)
 				ORDER BY g.name_key, g.name) AS groups
 			FROM page JOIN member_groups mg ON mg.member_id = page.id JOIN groups g ON g.id = mg.group_id
 			WHERE ` + b.scope(actor, authz.MemberGroup, "mg.member_id") + `
 			GROUP BY mg.member_id)
-		SELECT m.id, m.first_name, m.last_name, coalesce(m.email::text, ''), m.city, m.join_date,
-			m.exit_date, m.group_count, ` + customSQL + `, ` + groupsSQL + `
-		FROM ord p JOIN members m ON m.id = p.id LEFT JOIN badges ON badges.member_id = p.id
-		ORDER BY p.n`
+		` + sql
 	rows, err := s.DB.Query(ctx, sql, append([]any{b.mode}, b.args...)...)
 	if err != nil {
-		return nil, fmt.Errorf("list members: %w", err)
+		return nil, 0, fmt.Errorf("list members: %w", err)
 	}
 	defer rows.Close()
-	out := make([]MemberRow, 0, limit)
+	out = make([]MemberRow, 0, limit)
 	for rows.Next() {
+		// Every column but the count is NULL on the row of a count alone.
 		var r MemberRow
+		var id, first, last, email, city *string
+		var join *time.Time
+		var groupCount *int32
+		var ord *int64
 		var custom, groups []byte
-		if err := rows.Scan(&r.ID, &r.FirstName, &r.LastName, &r.Email, &r.City, &r.JoinDate,
-			&r.ExitDate, &r.GroupCount, &custom, &groups); err != nil {
-			return nil, fmt.Errorf("scan member row: %w", err)
+		if err := rows.Scan(&total, &id, &first, &last, &email, &city, &join,
+			&r.ExitDate, &groupCount, &custom, &groups, &ord); err != nil {
+			return nil, 0, fmt.Errorf("scan member row: %w", err)
 		}
+		if id == nil || first == nil || last == nil || email == nil || city == nil || join == nil || groupCount == nil {
+			continue
+		}
+		r.ID, r.FirstName, r.LastName, r.Email, r.City, r.JoinDate, r.GroupCount = *id, *first, *last, *email, *city, *join, int(*groupCount)
 		if custom != nil {
 			if err := json.Unmarshal(custom, &r.Custom); err != nil {
-				return nil, fmt.Errorf("decode custom values: %w", err)
+				return nil, 0, fmt.Errorf("decode custom values: %w", err)
 			}
 		}
 		if groups != nil {
 			if err := json.Unmarshal(groups, &r.Groups); err != nil {
-				return nil, fmt.Errorf("decode groups: %w", err)
+				return nil, 0, fmt.Errorf("decode groups: %w", err)
 			}
 		}
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list members: %w", err)
+		return nil, 0, fmt.Errorf("list members: %w", err)
 	}
-	return out, nil
+	return out, total, nil
 }
 
-// memberOrderBy is the ORDER BY of the normalised query. Every order ends
-// in unique keys (sort_name, id), so paging is stable. cfValue is the
-// column holding the value of the custom field sorted by, if any.
-func memberOrderBy(q MemberQuery, columns []CustomField, cfValue string) string {
-	desc := q.Dir == MemberDirDesc
+// memberOrderKey is one key of an ORDER BY: an expression and its
+// direction (with NULLS LAST where it applies).
+type memberOrderKey struct{ expr, dir string }
+
+func memberOrderSQL(keys []memberOrderKey) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k.expr + k.dir
+	}
+	return strings.Join(parts, ", ")
+}
+
+// memberOrderKeys is the ORDER BY of the normalised query on b's relation.
+// Every order ends in unique keys (sort_name, id), so paging is stable.
+// cfValue is the column holding the value of the custom field sorted by,
+// if any.
+func memberOrderKeys(q MemberQuery, columns []CustomField, cfValue string, b *memberQueryBuilder) []memberOrderKey {
 	dir := " ASC"
-	if desc {
+	if q.Dir == MemberDirDesc {
 		dir = " DESC"
 	}
-	const tie = "m.sort_name, m.id"
+	tie := []memberOrderKey{{b.sortName(), " ASC"}, {b.id(), " ASC"}}
+	with := func(expr, d string) []memberOrderKey { return append([]memberOrderKey{{expr, d}}, tie...) }
 	switch q.Sort {
 	case MemberSortName:
 		// Both keys follow the direction: the (sort_name, id) index
 		// serves either way.
-		return "m.sort_name" + dir + ", m.id" + dir
+		return []memberOrderKey{{b.sortName(), dir}, {b.id(), dir}}
 	case MemberSortEmail:
-		return "m.email" + dir + " NULLS LAST, " + tie
+		return with("m.email", dir+" NULLS LAST")
 	case MemberSortCity:
-		return "search_key(nullif(m.city, ''))" + dir + " NULLS LAST, " + tie
+		return with("search_key(nullif(m.city, ''))", dir+" NULLS LAST")
 	case MemberSortJoinDate:
-		return "m.join_date" + dir + ", " + tie
+		return with("m.join_date", dir)
 	case MemberSortGroups:
 		// Members without groups (first_group_key NULL) last either way.
-		return "m.first_group_key" + dir + " NULLS LAST, " + tie
+		return with("k.first_group_key", dir+" NULLS LAST")
 	case MemberSortGroupCount:
-		return "m.group_count" + dir + ", " + tie
+		return with("k.group_count", dir)
 	}
 	if f := memberCustomSortField(columns, q.Sort); f != nil {
 		value := cfValue
@@ -534,7 +767,7 @@ func memberOrderBy(q MemberQuery, columns []CustomField, cfValue string) string 
 		default:
 			value = "search_key(" + value + ")"
 		}
-		return value + dir + " NULLS LAST, " + tie
+		return with(value, dir+" NULLS LAST")
 	}
 	return tie
 }

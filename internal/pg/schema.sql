@@ -39,6 +39,26 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.member_group_keys_add() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO member_group_keys (member_id, sort_name, exit_date)
+  SELECT n.id, n.sort_name, n.exit_date FROM new_rows n;
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION public.member_group_keys_sync() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE member_group_keys SET sort_name = NEW.sort_name, exit_date = NEW.exit_date
+   WHERE member_id = NEW.id AND (sort_name, exit_date) IS DISTINCT FROM (NEW.sort_name, NEW.exit_date);
+  RETURN NULL;
+END
+$$;
+
 CREATE FUNCTION public.member_groups_changed() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -114,20 +134,30 @@ $$;
 CREATE FUNCTION public.members_refresh_groups(mids uuid[]) RETURNS void
     LANGUAGE plpgsql
     AS $$
+DECLARE
+  changed integer;
 BEGIN
-  PERFORM 1 FROM members WHERE id = ANY (mids) ORDER BY id FOR NO KEY UPDATE;
-  UPDATE members m
-     SET group_names = c.names, group_count = c.n, first_group_key = c.first_key
+  PERFORM 1 FROM member_group_keys WHERE member_id = ANY (mids) ORDER BY member_id FOR NO KEY UPDATE;
+  UPDATE member_group_keys k
+     SET group_count = c.n, first_group_key = c.first_key, group_words = c.words
     FROM (SELECT u.id,
-                 coalesce(string_agg(g.name, ' ' ORDER BY g.name_key, g.name), '') AS names,
                  count(g.id)::integer AS n,
-                 min(g.name_key) AS first_key
+                 min(g.name_key) AS first_key,
+                 strip(tsvector_agg(g.search_vector)) AS words
             FROM unnest(mids) AS u (id)
             LEFT JOIN member_groups mg ON mg.member_id = u.id
             LEFT JOIN groups g ON g.id = mg.group_id
            GROUP BY u.id) c
-   WHERE m.id = c.id
-     AND (m.group_names, m.group_count, m.first_group_key) IS DISTINCT FROM (c.names, c.n, c.first_key);
+   WHERE k.member_id = c.id
+     AND (k.group_count, k.first_group_key, k.group_words) IS DISTINCT FROM (c.n, c.first_key, c.words);
+  GET DIAGNOSTICS changed = ROW_COUNT;
+  IF changed > 1000 THEN
+    BEGIN
+      PERFORM gin_clean_pending_list('member_group_keys_group_words_idx'::regclass);
+    EXCEPTION WHEN insufficient_privilege THEN
+      NULL;
+    END;
+  END IF;
 END
 $$;
 
@@ -191,6 +221,12 @@ CREATE FUNCTION public.uuid_generate_v7() RETURNS uuid
     'hex')::uuid
 $$;
 
+CREATE AGGREGATE public.tsvector_agg(tsvector) (
+    SFUNC = tsvector_concat,
+    STYPE = tsvector,
+    INITCOND = ''
+);
+
 CREATE TABLE public.custom_field_values (
     id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
     member_id uuid NOT NULL,
@@ -243,11 +279,23 @@ CREATE TABLE public.groups (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     name_key text GENERATED ALWAYS AS (public.search_key(name)) STORED,
+    search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, translate(public.search_key(name), '<>&'::text, '   '::text))) STORED,
     CONSTRAINT groups_description_check CHECK ((char_length(description) <= 500)),
     CONSTRAINT groups_member_count_check CHECK ((member_count >= 0)),
     CONSTRAINT groups_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 100)) AND (btrim(name) <> ''::text))),
     CONSTRAINT groups_slug_check CHECK ((((char_length(slug) >= 1) AND (char_length(slug) <= 100)) AND (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text)))
 );
+
+CREATE TABLE public.member_group_keys (
+    member_id uuid NOT NULL,
+    sort_name text NOT NULL,
+    exit_date date,
+    group_count integer DEFAULT 0 NOT NULL,
+    first_group_key text,
+    group_words tsvector DEFAULT ''::tsvector NOT NULL,
+    CONSTRAINT member_group_keys_group_count_check CHECK ((group_count >= 0))
+)
+WITH (parallel_workers='0');
 
 CREATE TABLE public.member_groups (
     id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
@@ -276,19 +324,14 @@ CREATE TABLE public.members (
     sort_name text GENERATED ALWAYS AS (public.search_key(((last_name || ' '::text) || first_name))) STORED,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    group_names text DEFAULT ''::text NOT NULL,
-    group_count integer DEFAULT 0 NOT NULL,
-    first_group_key text,
-    search_trgm text GENERATED ALWAYS AS (public.search_key(((((first_name || ' '::text) || last_name) || ' '::text) || group_names))) STORED,
     name_keys text[] DEFAULT '{}'::text[] NOT NULL,
-    search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector('simple'::regconfig, translate(public.search_key(((first_name || ' '::text) || last_name)), '<>&'::text, '   '::text)), 'A'::"char") || setweight(to_tsvector('simple'::regconfig, translate(public.search_key(((((((COALESCE((email)::text, ''::text) || ' '::text) || regexp_replace(COALESCE((email)::text, ''::text), '[@._+-]+'::text, ' '::text, 'g'::text)) || ' '::text) || notes) || ' '::text) || group_names)), '<>&'::text, '   '::text)), 'B'::"char")) || setweight(to_tsvector('simple'::regconfig, translate(public.search_key(((((((((((street || ' '::text) || house_number) || ' '::text) || postal_code) || ' '::text) || city) || ' '::text) || country) || ' '::text) || cf_text)), '<>&'::text, '   '::text)), 'C'::"char"))) STORED,
+    search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector('simple'::regconfig, translate(public.search_key(((first_name || ' '::text) || last_name)), '<>&'::text, '   '::text)), 'A'::"char") || setweight(to_tsvector('simple'::regconfig, translate(public.search_key(((((COALESCE((email)::text, ''::text) || ' '::text) || regexp_replace(COALESCE((email)::text, ''::text), '[@._+-]+'::text, ' '::text, 'g'::text)) || ' '::text) || notes)), '<>&'::text, '   '::text)), 'B'::"char")) || setweight(to_tsvector('simple'::regconfig, translate(public.search_key(((((((((((street || ' '::text) || house_number) || ' '::text) || postal_code) || ' '::text) || city) || ' '::text) || country) || ' '::text) || cf_text)), '<>&'::text, '   '::text)), 'C'::"char"))) STORED,
     CONSTRAINT members_city_check CHECK ((char_length(city) <= 100)),
     CONSTRAINT members_country_check CHECK ((char_length(country) <= 100)),
     CONSTRAINT members_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254))),
     CONSTRAINT members_exit_after_join CHECK (((exit_date IS NULL) OR (exit_date >= join_date))),
     CONSTRAINT members_exit_date_check CHECK (((exit_date >= '1800-01-01'::date) AND (exit_date <= '2999-12-31'::date))),
     CONSTRAINT members_first_name_check CHECK (((char_length(first_name) >= 1) AND (char_length(first_name) <= 100))),
-    CONSTRAINT members_group_count_check CHECK ((group_count >= 0)),
     CONSTRAINT members_house_number_check CHECK ((char_length(house_number) <= 20)),
     CONSTRAINT members_join_date_check CHECK (((join_date >= '1800-01-01'::date) AND (join_date <= '2999-12-31'::date))),
     CONSTRAINT members_last_name_check CHECK (((char_length(last_name) >= 1) AND (char_length(last_name) <= 100))),
@@ -385,6 +428,9 @@ ALTER TABLE ONLY public.groups
 ALTER TABLE ONLY public.groups
     ADD CONSTRAINT groups_slug_key UNIQUE (slug);
 
+ALTER TABLE ONLY public.member_group_keys
+    ADD CONSTRAINT member_group_keys_pkey PRIMARY KEY (member_id);
+
 ALTER TABLE ONLY public.member_groups
     ADD CONSTRAINT member_groups_member_group_key UNIQUE (member_id, group_id);
 
@@ -430,17 +476,21 @@ CREATE INDEX groups_name_key_idx ON public.groups USING btree (name_key, name, i
 
 CREATE UNIQUE INDEX groups_name_lower_key ON public.groups USING btree (lower(name));
 
+CREATE INDEX member_group_keys_first_group_key_idx ON public.member_group_keys USING btree (first_group_key, sort_name, member_id) INCLUDE (exit_date);
+
+CREATE INDEX member_group_keys_group_count_idx ON public.member_group_keys USING btree (group_count DESC, sort_name, member_id) INCLUDE (exit_date);
+
+CREATE INDEX member_group_keys_group_words_idx ON public.member_group_keys USING gin (group_words);
+
+CREATE INDEX member_group_keys_no_group_idx ON public.member_group_keys USING btree (sort_name, member_id) INCLUDE (exit_date) WHERE (group_count = 0);
+
 CREATE INDEX member_groups_group_member_idx ON public.member_groups USING btree (group_id, member_id);
 
 CREATE UNIQUE INDEX members_email_key ON public.members USING btree (email);
 
 CREATE INDEX members_exit_date_idx ON public.members USING btree (exit_date DESC);
 
-CREATE INDEX members_first_group_key_idx ON public.members USING btree (first_group_key, sort_name, id) INCLUDE (exit_date);
-
-CREATE INDEX members_group_count_idx ON public.members USING btree (group_count DESC, sort_name, id) INCLUDE (exit_date);
-
-CREATE INDEX members_no_group_idx ON public.members USING btree (sort_name, id) INCLUDE (exit_date) WHERE (group_count = 0);
+CREATE INDEX members_name_keys_idx ON public.members USING gin (name_keys);
 
 CREATE INDEX members_search_vector_idx ON public.members USING gin (search_vector);
 
@@ -482,6 +532,10 @@ CREATE TRIGGER member_groups_no_move BEFORE UPDATE OF member_id, group_id ON pub
 
 CREATE TRIGGER member_groups_updated_at BEFORE UPDATE ON public.member_groups FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
+CREATE TRIGGER members_group_keys_ins AFTER INSERT ON public.members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.member_group_keys_add();
+
+CREATE TRIGGER members_group_keys_upd AFTER UPDATE OF first_name, last_name, exit_date ON public.members FOR EACH ROW WHEN ((((old.first_name IS DISTINCT FROM new.first_name) OR (old.last_name IS DISTINCT FROM new.last_name)) OR (old.exit_date IS DISTINCT FROM new.exit_date))) EXECUTE FUNCTION public.member_group_keys_sync();
+
 CREATE TRIGGER members_name_keys BEFORE INSERT OR UPDATE OF first_name, last_name, name_keys ON public.members FOR EACH ROW EXECUTE FUNCTION public.members_set_name_keys();
 
 CREATE TRIGGER members_search_words_ins AFTER INSERT ON public.members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_search_words();
@@ -499,6 +553,9 @@ ALTER TABLE ONLY public.custom_field_values
 
 ALTER TABLE ONLY public.custom_field_values
     ADD CONSTRAINT custom_field_values_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.member_group_keys
+    ADD CONSTRAINT member_group_keys_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.member_groups
     ADD CONSTRAINT member_groups_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
