@@ -340,10 +340,11 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 	page := MemberPage{Query: q, Columns: columns, Searching: searching, Pages: 1}
 
 	var groupID string
+	var groupSize int
 	if q.Group != "" && q.Group != MemberGroupNone {
 		// The group's id as a value, so the planner knows the group's size
 		// from the statistics (a join on the slug would hide it).
-		err := s.DB.QueryRow(ctx, `SELECT id FROM groups WHERE slug = $1`, q.Group).Scan(&groupID)
+		err := s.DB.QueryRow(ctx, `SELECT id, member_count FROM groups WHERE slug = $1`, q.Group).Scan(&groupID, &groupSize)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return page, nil // an unknown group matches nobody
 		}
@@ -377,7 +378,15 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 	case MemberGroupNone:
 		b.and("k.group_count = 0")
 	default:
-		b.and(`EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = ` + b.id() + ` AND mg.group_id = ` + b.arg(groupID) + `::uuid)`)
+		if searching && groupSize > MemberCountExactMax {
+			// The search finds the candidates; each is looked up in the
+			// group (a scalar subquery, which the planner keeps per row)
+			// instead of reading the big group's memberships into a hash
+			// (60,000 entries for the largest: most of the statement).
+			b.and(`(SELECT true FROM member_groups mg WHERE mg.member_id = ` + b.id() + ` AND mg.group_id = ` + b.arg(groupID) + `::uuid)`)
+		} else {
+			b.and(`EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = ` + b.id() + ` AND mg.group_id = ` + b.arg(groupID) + `::uuid)`)
+		}
 		b.mode = pgx.QueryExecModeCacheDescribe
 	}
 	l := memberListSQL{filter: b.whereSQL(), searching: searching, terms: terms}

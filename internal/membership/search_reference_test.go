@@ -19,6 +19,12 @@ import (
 // the relevance tiers of search.go computed on all matches. The words'
 // alternatives (similar words) are the ones resolve found.
 func searchReference(t *testing.T, db *pgxpool.Pool, q string, status MemberStatus) []string {
+	return searchReferenceIn(t, db, q, status, "")
+}
+
+// searchReferenceIn is searchReference among the members of the group
+// with slug group ("" for all).
+func searchReferenceIn(t *testing.T, db *pgxpool.Pool, q string, status MemberStatus, group string) []string {
 	t.Helper()
 	ctx := context.Background()
 	terms, ok := parseSearch(q)
@@ -47,7 +53,8 @@ func searchReference(t *testing.T, db *pgxpool.Pool, q string, status MemberStat
 		c AS (SELECT m.id, m.sort_name, m.name_keys, m.search_vector AS own,
 		             m.search_vector || setweight(coalesce((SELECT tsvector_agg(g.search_vector)
 		                 FROM member_groups mg JOIN groups g ON g.id = mg.group_id WHERE mg.member_id = m.id), ''), 'B') AS v
-		        FROM members m WHERE `+statusCond+`)
+		        FROM members m WHERE `+statusCond+` AND ($8 = '' OR EXISTS (SELECT 1 FROM member_groups mg JOIN groups g ON g.id = mg.group_id
+		                                                  WHERE mg.member_id = m.id AND g.slug = $8)))
 		SELECT c.id::text FROM c, q WHERE c.v @@ q.match
 		ORDER BY CASE WHEN c.own @@ q.exact AND c.name_keys && $5::text[] THEN 0
 		              WHEN c.sort_name ^@ $6 OR c.sort_name ^@ $7 THEN 1
@@ -55,7 +62,7 @@ func searchReference(t *testing.T, db *pgxpool.Pool, q string, status MemberStat
 		         CASE WHEN NOT c.v @@ q.pre THEN greatest(word_similarity($6, c.sort_name), word_similarity($7, c.sort_name)) END DESC NULLS LAST,
 		         c.sort_name, c.id`,
 		strings.Join(terms.match, " & "), terms.abQuery, terms.tsquery, strings.Join(exact, " & "),
-		[]string{terms.key, terms.altKey}, terms.key, terms.altKey)
+		[]string{terms.key, terms.altKey}, terms.key, terms.altKey, group)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,6 +187,38 @@ func TestSearchMatchesReference(t *testing.T) {
 		}
 		if len(active) > 25 && len(page.Rows) == 0 {
 			t.Errorf("list %q by groups, page 2: empty", q)
+		}
+	}
+	// Within a group: the largest (more members than the overview counts
+	// exactly, so each candidate is looked up in it) and a small one.
+	var largest, small string
+	if err := db.QueryRow(ctx, `SELECT (SELECT slug FROM groups ORDER BY member_count DESC, slug LIMIT 1),
+		(SELECT slug FROM groups ORDER BY member_count, slug LIMIT 1)`).Scan(&largest, &small); err != nil {
+		t.Fatal(err)
+	}
+	var size int
+	if err := db.QueryRow(ctx, `SELECT member_count FROM groups WHERE slug = $1`, largest).Scan(&size); err != nil || size <= MemberCountExactMax {
+		t.Fatalf("largest group has %d members (%v): too few for this test", size, err)
+	}
+	for _, q := range queries[:12] {
+		for _, group := range []string{largest, small} {
+			want := searchReferenceIn(t, db, q, MemberStatusActive, group)
+			for _, sort := range []string{MemberSortRelevance, MemberSortName} {
+				page, err := s.List(ctx, memberTestAdmin, MemberQuery{Q: q, Group: group, Sort: sort, PerPage: 100})
+				if err != nil {
+					t.Fatalf("list %q in %s: %v", q, group, err)
+				}
+				w := want
+				if sort == MemberSortName {
+					if err := db.QueryRow(ctx, `SELECT coalesce(array_agg(id::text ORDER BY sort_name, id), '{}') FROM members WHERE id = ANY ($1::uuid[])`,
+						want).Scan(&w); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if w = w[:min(100, len(w))]; !slices.Equal(searchRefIDs(page.Rows), w) {
+					t.Errorf("list %q in %s by %s: rows differ from the reference (%d matches)", q, group, sort, len(want))
+				}
+			}
 		}
 	}
 	t.Logf("%d queries compared", len(queries))
