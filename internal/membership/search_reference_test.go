@@ -2,6 +2,7 @@ package membership
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -222,4 +223,48 @@ func TestSearchMatchesReference(t *testing.T) {
 		}
 	}
 	t.Logf("%d queries compared", len(queries))
+}
+
+// TestSearchOddGroupNames: words of group names that the text parser
+// keeps whole (an email, a path, a version, a hyphenated word, signs and
+// quotes) are looked for in group_words as exact lexemes; the search
+// agrees with searchReference for each and never fails.
+func TestSearchOddGroupNames(t *testing.T) {
+	s, db := memberTestStore(t)
+	ctx := context.Background()
+	groups := NewGroupStore(db)
+	names := []string{`C:\Temp\x'y Klub`, "a@b.de Team", "Version 1.5.2 /usr/local/bin", "http://x.y/z?q=1 Fans",
+		"Jugend-Team Ü-30", `O'Neil's \ Kurs`, "-5 +3.5e2 1/2", "Chor & <b>Orchester</b>"}
+	for i, n := range names {
+		g, err := groups.CreateGroup(ctx, memberTestAdmin, GroupInput{Name: n})
+		if err != nil {
+			t.Fatalf("group %q: %v", n, err)
+		}
+		m := memberTestCreate(t, s, MemberInput{FirstName: "Mitglied", LastName: fmt.Sprintf("Nummer%d", i)})
+		if _, err := groups.AddMember(ctx, memberTestAdmin, g.ID, m.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	memberTestCreate(t, s, MemberInput{FirstName: "Team", LastName: "Klub", Notes: "Version 2 des Orchester-Plans"})
+	queries := []string{"a@b.de", "team", "1.5.2", "version 1", "/usr/local", "x.y", "jugend-team", "Ü-30", "u 30", "o'neil",
+		`\`, "kurs", "-5", "3.5e2", "1/2", "Klub Team", "klub temp", "orchester", "chor orchester", "<b>", "Mitglied Kurs",
+		"Versoin", "Orchster", "http", "fans q"}
+	for _, q := range queries {
+		if _, ok := parseSearch(q); !ok {
+			continue
+		}
+		want := searchReference(t, db, q, MemberStatusAll)
+		got, err := s.Search(ctx, memberTestAdmin, q, 100)
+		if err != nil {
+			t.Fatalf("search %q: %v", q, err)
+		}
+		if !slices.Equal(searchRefIDs(got), want) {
+			t.Errorf("search %q: %d rows, reference %d", q, len(got), len(want))
+		}
+		for _, sort := range []string{MemberSortName, MemberSortGroups} {
+			if _, err := s.List(ctx, memberTestAdmin, MemberQuery{Q: q, Sort: sort}); err != nil {
+				t.Fatalf("list %q by %s: %v", q, sort, err)
+			}
+		}
+	}
 }
