@@ -75,7 +75,7 @@ func measureBulk(ctx context.Context, c config, m *milaProc, db *benchDB, p benc
 	rep.checks = []string{
 		fmt.Sprintf("after each add: the group counts %d members; searching its name finds exactly them (full text and the overview's search)", c.bulk),
 		"after each removal: the group is empty and the search finds nobody",
-		"after each step: every member's group_count, group_names and first_group_key and every group's member_count equal a recount from scratch (membership.CheckGroupConsistency)",
+		"after each step: every member's group_count, first_group_key and group_words and every group's member_count equal a recount from scratch (membership.CheckGroupConsistency)",
 	}
 	return rep, nil
 }
@@ -109,7 +109,7 @@ func bulkGroup(ctx context.Context, m *milaProc, db *benchDB) (string, error) {
 func bulkCheck(ctx context.Context, db *benchDB, slug string, want int) error {
 	var count, inGroup, found int
 	err := db.pool.QueryRow(ctx, `SELECT g.member_count, (SELECT count(*) FROM member_groups mg WHERE mg.group_id = g.id),
-		(SELECT count(*) FROM members m WHERE m.search_vector @@ to_tsquery('simple', 'bench:* & bulk:*'))
+		(SELECT count(*) FROM member_group_keys k WHERE k.group_words @@ to_tsquery('simple', 'bench:* & bulk:*'))
 		FROM groups g WHERE g.slug = $1`, slug).Scan(&count, &inGroup, &found)
 	if err != nil {
 		return err

@@ -46,7 +46,7 @@ func verify(ctx context.Context, m *milaProc, db *pgxpool.Pool, w *world, st run
 	if err := membership.CheckGroupConsistency(ctx, db); err != nil {
 		out = append(out, check{name: "membership.CheckGroupConsistency", detail: err.Error()})
 	} else {
-		out = append(out, check{name: "membership.CheckGroupConsistency", ok: true, detail: "every group_count, group_names, first_group_key and member_count equals a recount"})
+		out = append(out, check{name: "membership.CheckGroupConsistency", ok: true, detail: "every group_count, first_group_key, group_words and member_count equals a recount"})
 	}
 
 	// A fresh admin session reads the pages, as a person would.

@@ -90,10 +90,10 @@ func TestPagesRunConstantStatements(t *testing.T) {
 	}
 	// One group against five (a member without any group takes one more,
 	// constant, statement: "no groups" has to tell a member from none).
-	if err := srv.DB.QueryRow(ctx, `SELECT id FROM members WHERE group_count = 1 ORDER BY id LIMIT 1`).Scan(&lonely); err != nil {
+	if err := srv.DB.QueryRow(ctx, `SELECT member_id FROM member_group_keys WHERE group_count = 1 ORDER BY member_id LIMIT 1`).Scan(&lonely); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.DB.QueryRow(ctx, `SELECT id FROM members ORDER BY group_count DESC, id LIMIT 1`).Scan(&busy); err != nil {
+	if err := srv.DB.QueryRow(ctx, `SELECT member_id FROM member_group_keys ORDER BY group_count DESC, member_id LIMIT 1`).Scan(&busy); err != nil {
 		t.Fatal(err)
 	}
 	small, err := store.CreateGroup(ctx, admin, membership.GroupInput{Name: "Kleine Gruppe"})
