@@ -172,8 +172,7 @@ func (r MemberRow) Name() string { return r.FirstName + " " + r.LastName }
 
 // MemberRowGroup is a group badge on an overview row.
 type MemberRowGroup struct {
-	Name string `json:"name"`
-	Slug string `json:"slug"`
+	Name, Slug string
 }
 
 // MemberPage is one page of the overview.
@@ -657,20 +656,25 @@ func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPag
 		}
 	}
 
-	customSQL := "NULL::jsonb"
+	// Custom values and badges come as pairs of text arrays in the same
+	// order (slugs and values; names and slugs): pgx reads arrays in
+	// PostgreSQL's binary format, where decoding JSON objects was an
+	// eighth of the overview's CPU.
+	customSQL, customJoin := "NULL::text[], NULL::text[]", ""
 	if len(columns) > 0 && actor.Can(authz.CustomFieldValue, authz.Read) {
-		customSQL = `(SELECT jsonb_object_agg(f.slug, v.value) FROM custom_field_values v
-			JOIN custom_fields f ON f.id = v.custom_field_id
-			WHERE v.member_id = p.id AND f.show_in_overview AND ` + b.scope(actor, authz.CustomFieldValue, "v.member_id") + `)`
+		customSQL = "cv.slugs, cv.vals"
+		customJoin = ` LEFT JOIN LATERAL (SELECT array_agg(f.slug ORDER BY f.slug) AS slugs, array_agg(v.value ORDER BY f.slug) AS vals
+			FROM custom_field_values v JOIN custom_fields f ON f.id = v.custom_field_id
+			WHERE v.member_id = p.id AND f.show_in_overview AND ` + b.scope(actor, authz.CustomFieldValue, "v.member_id") + `) cv ON true`
 	}
-	groupsSQL := "NULL::jsonb"
+	groupsSQL := "NULL::text[], NULL::text[]"
 	if actor.Can(authz.MemberGroup, authz.Read) {
-		groupsSQL = `badges.groups`
+		groupsSQL = `badges.names, badges.slugs`
 	}
 	sql := `SELECT m.id, m.first_name, m.last_name, coalesce(m.email::text, '') AS email, m.city, m.join_date,
-			m.exit_date, gk.group_count, ` + customSQL + ` AS custom, ` + groupsSQL + ` AS groups, p.n AS ord
+			m.exit_date, gk.group_count, ` + customSQL + `, ` + groupsSQL + `, p.n AS ord
 		FROM ord p JOIN members m ON m.id = p.id JOIN member_group_keys gk ON gk.member_id = p.id
-		LEFT JOIN badges ON badges.member_id = p.id`
+		LEFT JOIN badges ON badges.member_id = p.id` + customJoin
 	if combined {
 		// The count comes with every row, and alone when there is none.
 		sql = `SELECT t.n, r.* FROM total t LEFT JOIN (` + sql + `) r ON true ORDER BY r.ord`
@@ -679,8 +683,8 @@ func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPag
 	}
 	sql = `WITH ` + ctes + `page AS MATERIALIZED (` + ids + `),
 		ord AS (SELECT id, row_number() OVER () AS n FROM page),
-		badges AS (SELECT mg.member_id, jsonb_agg(jsonb_build_object('name', g.name, 'slug', g.slug)
-				ORDER BY g.name_key, g.name) AS groups
+		badges AS (SELECT mg.member_id, array_agg(g.name ORDER BY g.name_key, g.name, g.id) AS names,
+				array_agg(g.slug ORDER BY g.name_key, g.name, g.id) AS slugs
 			FROM page JOIN member_groups mg ON mg.member_id = page.id JOIN groups g ON g.id = mg.group_id
 			WHERE ` + b.scope(actor, authz.MemberGroup, "mg.member_id") + `
 			GROUP BY mg.member_id)
@@ -698,23 +702,28 @@ func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPag
 		var join *time.Time
 		var groupCount *int32
 		var ord *int64
-		var custom, groups []byte
+		var customSlugs, customVals, groupNames, groupSlugs []string
 		if err := rows.Scan(&total, &id, &first, &last, &email, &city, &join,
-			&r.ExitDate, &groupCount, &custom, &groups, &ord); err != nil {
+			&r.ExitDate, &groupCount, &customSlugs, &customVals, &groupNames, &groupSlugs, &ord); err != nil {
 			return nil, 0, fmt.Errorf("scan member row: %w", err)
 		}
 		if id == nil || first == nil || last == nil || email == nil || city == nil || join == nil || groupCount == nil {
 			continue
 		}
 		r.ID, r.FirstName, r.LastName, r.Email, r.City, r.JoinDate, r.GroupCount = *id, *first, *last, *email, *city, *join, int(*groupCount)
-		if custom != nil {
-			if err := json.Unmarshal(custom, &r.Custom); err != nil {
-				return nil, 0, fmt.Errorf("decode custom values: %w", err)
+		if len(customSlugs) != len(customVals) || len(groupNames) != len(groupSlugs) {
+			return nil, 0, fmt.Errorf("list members: arrays of different lengths for member %s", r.ID)
+		}
+		if customSlugs != nil {
+			r.Custom = make(map[string]string, len(customSlugs))
+			for i, slug := range customSlugs {
+				r.Custom[slug] = customVals[i]
 			}
 		}
-		if groups != nil {
-			if err := json.Unmarshal(groups, &r.Groups); err != nil {
-				return nil, 0, fmt.Errorf("decode groups: %w", err)
+		if groupNames != nil {
+			r.Groups = make([]MemberRowGroup, len(groupNames))
+			for i, name := range groupNames {
+				r.Groups[i] = MemberRowGroup{Name: name, Slug: groupSlugs[i]}
 			}
 		}
 		out = append(out, r)
