@@ -96,6 +96,11 @@ func (db *benchDB) ensureDataSet(ctx context.Context, c config) (dataSet, error)
 	want := dataSet{Target: db.target(c), Members: c.members, Groups: c.groups, Seed: c.seed, Generator: demoGenerator}
 	marker := filepath.Join(c.out, "dataset.json")
 	if !c.reload {
+		// A data set kept from an older version gets the current schema
+		// first, as `mila serve` would give it at start.
+		if err := command(ctx, "", append(os.Environ(), "DATABASE_URL="+db.url), c.bin, "migrate", "up", "--log-level", "warn"); err != nil {
+			return want, fmt.Errorf("migrate the kept data set: %w", err)
+		}
 		var have dataSet
 		if b, err := os.ReadFile(marker); err == nil && json.Unmarshal(b, &have) == nil &&
 			have.Target == want.Target && have.Members == want.Members && have.Groups == want.Groups &&
