@@ -60,7 +60,8 @@ func startMila(ctx context.Context, c config, dbURL string) (*milaProc, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.cmd = exec.Command(c.bin, "serve", "--listen", "127.0.0.1:"+strconv.Itoa(port), "--log-level", "warn")
+	// Default settings, request log included (to serve.log), as a club runs it.
+	m.cmd = exec.Command(c.bin, "serve", "--listen", "127.0.0.1:"+strconv.Itoa(port))
 	m.cmd.Env = env
 	m.cmd.Stdout, m.cmd.Stderr = logFile, logFile
 	if err := m.cmd.Start(); err != nil {
