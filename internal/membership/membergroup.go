@@ -271,6 +271,21 @@ const (
 // read, and the members are filtered by the actor's Member read scope in
 // SQL as well. page < 1 means 1; perPage < 1 means GroupMembersPerPage.
 func (s *GroupStore) MembersOfGroup(ctx context.Context, actor authz.Actor, groupID string, page, perPage int) (GroupMemberPage, error) {
+	return s.membersOfGroup(ctx, actor, groupID, -1, page, perPage)
+}
+
+// MembersOfGroupSized is MembersOfGroup for a caller that has just read
+// the group (its page): the group's member count, as read then, decides
+// how the page is read, so no statement is spent on finding it out. The
+// total returned comes from the same statement as the page.
+func (s *GroupStore) MembersOfGroupSized(ctx context.Context, actor authz.Actor, g Group, page, perPage int) (GroupMemberPage, error) {
+	return s.membersOfGroup(ctx, actor, g.ID, g.MemberCount, page, perPage)
+}
+
+// membersOfGroup reads the total and the page in one statement, so they
+// agree (one snapshot) without a transaction around two. size is the
+// group's member count if the caller knows it, else -1.
+func (s *GroupStore) membersOfGroup(ctx context.Context, actor authz.Actor, groupID string, size, page, perPage int) (GroupMemberPage, error) {
 	if err := actor.Require(authz.MemberGroup, authz.Read); err != nil {
 		return GroupMemberPage{}, err
 	}
@@ -291,28 +306,21 @@ func (s *GroupStore) MembersOfGroup(ctx context.Context, actor authz.Actor, grou
 	res := GroupMemberPage{Page: page, PerPage: perPage, Members: []GroupMember{}}
 	filter, fargs := actor.MemberFilter(authz.Member, authz.Read, "m.id", 4)
 
-	// One snapshot for the count and the page, so they agree.
-	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return res, fmt.Errorf("members of group: %w", err)
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // read-only
-
-	err = tx.QueryRow(ctx, `SELECT member_count FROM groups WHERE id = $1`, groupID).Scan(&res.Total)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return res, groupNotFound(groupID)
-	}
-	if err != nil {
-		return res, fmt.Errorf("members of group %s: %w", groupID, err)
-	}
-	if filter != "true" {
-		// A restricted scope: count what the actor sees, not the whole group.
-		cfilter, cargs := actor.MemberFilter(authz.Member, authz.Read, "m.id", 2)
-		err = tx.QueryRow(ctx, `SELECT count(*) FROM member_groups mg JOIN members m ON m.id = mg.member_id
-			WHERE mg.group_id = $1 AND `+cfilter, append([]any{groupID}, cargs...)...).Scan(&res.Total)
+	if size < 0 {
+		err := s.db.QueryRow(ctx, `SELECT member_count FROM groups WHERE id = $1`, groupID).Scan(&size)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return res, groupNotFound(groupID)
+		}
 		if err != nil {
 			return res, fmt.Errorf("members of group %s: %w", groupID, err)
 		}
+	}
+	// The total: the trigger-kept count, or with a restricted scope what
+	// the actor sees of the group.
+	total := `g.member_count`
+	if filter != "true" {
+		total = `(SELECT count(*) FROM member_groups mg JOIN members m ON m.id = mg.member_id
+			WHERE mg.group_id = $1 AND ` + filter + `)` // $1, not g.id: counted once
 	}
 	// A big group's first pages come fastest from the name index, checking
 	// membership member by member; a small group's from its memberships,
@@ -321,26 +329,42 @@ func (s *GroupStore) MembersOfGroup(ctx context.Context, actor authz.Actor, grou
 	// fence makes sure, as names cluster (all the Müllers are under M) in
 	// a way the statistics do not show.
 	from := `members m`
-	if res.Total <= MemberCountExactMax {
+	if size <= MemberCountExactMax {
 		from = `(SELECT m.id, m.first_name, m.last_name, m.email, m.sort_name FROM members m
 			WHERE EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = m.id AND mg.group_id = $1) OFFSET 0) m`
 	}
 	args := append([]any{pgx.QueryExecModeCacheDescribe, groupID, perPage, (page - 1) * perPage}, fargs...)
-	rows, err := tx.Query(ctx, `SELECT m.id, m.first_name, m.last_name, coalesce(m.email::text, '')
-		FROM `+from+`
-		WHERE EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = m.id AND mg.group_id = $1) AND `+filter+`
-		ORDER BY m.sort_name, m.id
-		LIMIT $2 OFFSET $3`, args...)
+	// Every row carries the total; a page past the end is the one row of
+	// the total alone (the group's row is there, or the group is not).
+	rows, err := s.db.Query(ctx, `WITH p AS (SELECT m.id, m.first_name, m.last_name, coalesce(m.email::text, '') AS email, m.sort_name
+			FROM `+from+`
+			WHERE EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = m.id AND mg.group_id = $1) AND `+filter+`
+			ORDER BY m.sort_name, m.id
+			LIMIT $2 OFFSET $3)
+		SELECT `+total+`, p.id, p.first_name, p.last_name, p.email
+		FROM groups g LEFT JOIN p ON true
+		WHERE g.id = $1
+		ORDER BY p.sort_name, p.id`, args...)
 	if err != nil {
 		return res, fmt.Errorf("members of group %s: %w", groupID, err)
 	}
-	res.Members, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (GroupMember, error) {
-		var m GroupMember
-		err := r.Scan(&m.ID, &m.FirstName, &m.LastName, &m.Email)
-		return m, err
-	})
-	if err != nil {
+	defer rows.Close()
+	found := false
+	for rows.Next() {
+		found = true
+		var id, first, last, email *string
+		if err := rows.Scan(&res.Total, &id, &first, &last, &email); err != nil {
+			return res, fmt.Errorf("members of group %s: %w", groupID, err)
+		}
+		if id != nil && first != nil && last != nil && email != nil {
+			res.Members = append(res.Members, GroupMember{ID: *id, FirstName: *first, LastName: *last, Email: *email})
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return res, fmt.Errorf("members of group %s: %w", groupID, err)
+	}
+	if !found {
+		return res, groupNotFound(groupID)
 	}
 	return res, nil
 }

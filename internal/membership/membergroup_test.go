@@ -252,6 +252,37 @@ func TestMembershipSeveralGroupsAndMembers(t *testing.T) {
 		t.Fatalf("members of group %v, want %v", order, want)
 	}
 
+	// MembersOfGroupSized gives the same pages whatever size the caller
+	// read (the size only picks the plan): right, stale either way, or
+	// none; a page past the end has the total and no members.
+	for _, size := range []int{4, 0, 100000} {
+		g := chor
+		g.MemberCount = size
+		for page := 1; page <= 3; page++ {
+			want, err := s.MembersOfGroup(ctx, groupReadOnly, chor.ID, page, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.MembersOfGroupSized(ctx, groupReadOnly, g, page, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Total != 4 || got.Page != page || !slices.Equal(got.Members, want.Members) {
+				t.Fatalf("size %d, page %d: %+v, want %+v", size, page, got, want)
+			}
+			if page == 3 && len(got.Members) != 0 {
+				t.Fatalf("page past the end: %+v", got)
+			}
+		}
+	}
+	missing := chor
+	missing.ID = groupMissingID
+	_, err = s.MembersOfGroupSized(ctx, groupAdmin, missing, 1, 10)
+	groupWantMissing(t, err, authz.Group)
+	if _, err := s.MembersOfGroupSized(ctx, groupOwnData(anna), chor, 1, 10); !errors.Is(err, authz.ErrForbidden) {
+		t.Fatalf("own_data: %v, want forbidden", err)
+	}
+
 	// No groups is an empty list; a missing member is not found.
 	if gs, err := s.GroupsOfMember(ctx, groupAdmin, bernd); err != nil || len(gs) != 1 {
 		t.Fatalf("%v, %v", gs, err)

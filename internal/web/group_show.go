@@ -79,7 +79,7 @@ func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 		CanRemove:      actor.Can(authz.MemberGroup, authz.Destroy),
 	}
 	if p.CanReadMembers {
-		if p.Members, err = a.groupMembersPage(ctx, actor, g.ID, groupQueryPage(r)); err != nil {
+		if p.Members, err = a.groupMembersPage(ctx, actor, g, groupQueryPage(r)); err != nil {
 			a.groupError(w, r, err)
 			return
 		}
@@ -98,11 +98,11 @@ func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 
 // groupMembersPage returns the asked page of the group's members; a page
 // past the end shows the last one rather than an empty list.
-func (a *App) groupMembersPage(ctx context.Context, actor authz.Actor, groupID string, page int) (membership.GroupMemberPage, error) {
+func (a *App) groupMembersPage(ctx context.Context, actor authz.Actor, g membership.Group, page int) (membership.GroupMemberPage, error) {
 	store := a.groupStore()
-	mp, err := store.MembersOfGroup(ctx, actor, groupID, page, membership.GroupMembersPerPage)
+	mp, err := store.MembersOfGroupSized(ctx, actor, g, page, membership.GroupMembersPerPage)
 	if err == nil && mp.Page > mp.Pages() {
-		mp, err = store.MembersOfGroup(ctx, actor, groupID, mp.Pages(), membership.GroupMembersPerPage)
+		mp, err = store.MembersOfGroupSized(ctx, actor, g, mp.Pages(), membership.GroupMembersPerPage)
 	}
 	return mp, err
 }
