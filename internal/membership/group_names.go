@@ -40,3 +40,47 @@ func (s *GroupStore) GroupChoices(ctx context.Context, actor authz.Actor) ([]Gro
 	}
 	return out, nil
 }
+
+// MemberGroupChoices returns the groups memberID is in and, with others,
+// every other group, both by name — in one statement, for the member
+// page's groups section (its badges and its "add to group" select). The
+// caller has read the member already: an id that names no member simply
+// has no groups here (GroupsOfMember tells the two apart). The permission
+// is GroupsOfMember's, and GroupChoices' for the others.
+func (s *GroupStore) MemberGroupChoices(ctx context.Context, actor authz.Actor, memberID string, others bool) (in, out []GroupChoice, err error) {
+	if !membershipMayReadGroupsOf(actor, memberID) {
+		return nil, nil, fmt.Errorf("groups of member: %w", authz.ErrForbidden)
+	}
+	if !ValidID(memberID) {
+		return nil, nil, &MembershipNotFoundError{Resource: authz.Member, IDs: []string{memberID}}
+	}
+	q := `SELECT g.id, g.name, g.slug, true FROM member_groups mg JOIN groups g ON g.id = mg.group_id
+		WHERE mg.member_id = $1 ORDER BY g.name_key, g.name, g.id`
+	if others {
+		q = `SELECT g.id, g.name, g.slug, mg.member_id IS NOT NULL
+			FROM groups g LEFT JOIN member_groups mg ON mg.member_id = $1 AND mg.group_id = g.id
+			ORDER BY g.name_key, g.name, g.id`
+	}
+	rows, err := s.db.Query(ctx, q, memberID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("groups of member %s: %w", memberID, err)
+	}
+	defer rows.Close()
+	in = []GroupChoice{}
+	for rows.Next() {
+		var c GroupChoice
+		var member bool
+		if err := rows.Scan(&c.ID, &c.Name, &c.Slug, &member); err != nil {
+			return nil, nil, fmt.Errorf("groups of member %s: %w", memberID, err)
+		}
+		if member {
+			in = append(in, c)
+		} else {
+			out = append(out, c)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("groups of member %s: %w", memberID, err)
+	}
+	return in, out, nil
+}

@@ -22,7 +22,7 @@ type groupMemberSection struct {
 	Visible    bool // the actor may see the member's groups
 	MemberID   string
 	MemberName string
-	Groups     []membership.Group       // the member's groups, by name
+	Groups     []membership.GroupChoice // the member's groups, by name
 	Available  []membership.GroupChoice // groups the member is not in (admins)
 	// AvailableOptions is Available as <option>s, escaped and rendered in
 	// Go: a select of a few hundred groups was most of this page's
@@ -39,8 +39,9 @@ type groupMemberSection struct {
 func (a *App) groupMemberSectionFor(r *http.Request, actor authz.Actor, m membership.Member) (groupMemberSection, error) {
 	ctx := r.Context()
 	s := groupMemberSection{MemberID: m.ID, MemberName: m.Name()}
-	store := a.groupStore()
-	groups, err := store.GroupsOfMember(ctx, actor, m.ID)
+	canAdd := actor.CanOnMember(authz.MemberGroup, authz.Create, m.ID)
+	// The member's groups and, for the add form, the others: one statement.
+	groups, others, err := a.groupStore().MemberGroupChoices(ctx, actor, m.ID, canAdd)
 	if errors.Is(err, authz.ErrForbidden) {
 		return s, nil
 	}
@@ -48,22 +49,10 @@ func (a *App) groupMemberSectionFor(r *http.Request, actor authz.Actor, m member
 		return s, err
 	}
 	s.Visible, s.Groups = true, groups
-	s.CanAdd = actor.CanOnMember(authz.MemberGroup, authz.Create, m.ID)
+	s.CanAdd = canAdd
 	s.CanRemove = actor.CanOnMember(authz.MemberGroup, authz.Destroy, m.ID)
 	if s.CanAdd {
-		all, err := store.GroupChoices(ctx, actor)
-		if err != nil {
-			return s, err
-		}
-		in := make(map[string]bool, len(groups))
-		for _, g := range groups {
-			in[g.ID] = true
-		}
-		for _, g := range all {
-			if !in[g.ID] {
-				s.Available = append(s.Available, g)
-			}
-		}
+		s.Available = others
 		s.AvailableOptions = a.fragment(r, func(b *bytes.Buffer) { writeGroupOptions(b, s.Available, "") })
 	}
 	return s, nil
