@@ -232,15 +232,16 @@ func (s Members) Get(ctx context.Context, actor authz.Actor, id string) (Member,
 	}
 	// The custom values come with the row, as two arrays in one order
 	// (one statement for the member's page instead of two).
-	custom := `NULL::text[], NULL::text[]`
+	custom, customJoin := `NULL::text[], NULL::text[]`, ``
 	if actor.CanOnMember(authz.CustomFieldValue, authz.Read, id) {
-		custom = `(SELECT array_agg(f.slug ORDER BY f.slug) FROM custom_field_values v JOIN custom_fields f ON f.id = v.custom_field_id WHERE v.member_id = m.id),
-			(SELECT array_agg(v.value ORDER BY f.slug) FROM custom_field_values v JOIN custom_fields f ON f.id = v.custom_field_id WHERE v.member_id = m.id)`
+		custom = `cv.slugs, cv.vals`
+		customJoin = ` LEFT JOIN LATERAL (SELECT array_agg(f.slug ORDER BY f.slug) AS slugs, array_agg(v.value ORDER BY f.slug) AS vals
+			FROM custom_field_values v JOIN custom_fields f ON f.id = v.custom_field_id WHERE v.member_id = m.id) cv ON true`
 	}
 	var slugs, values []string
 	m, err := scanMember(s.DB.QueryRow(ctx, `SELECT `+memberColumns+`, `+custom+`
 		FROM members m JOIN member_group_keys k ON k.member_id = m.id
-		LEFT JOIN users u ON u.member_id = m.id WHERE m.id = $1`, id), &slugs, &values)
+		LEFT JOIN users u ON u.member_id = m.id`+customJoin+` WHERE m.id = $1`, id), &slugs, &values)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Member{}, ErrNotFound
 	}
