@@ -445,11 +445,27 @@ func (s Members) DeletionPreview(ctx context.Context, actor authz.Actor, id stri
 	if err != nil {
 		return MemberDeletion{}, err
 	}
-	d := MemberDeletion{Member: m, LinkedUserEmail: m.UserEmail}
-	err = s.DB.QueryRow(ctx, `SELECT (SELECT count(*) FROM custom_field_values WHERE member_id = $1),
-		(SELECT count(*) FROM member_groups WHERE member_id = $1)`, id).Scan(&d.CustomValueCount, &d.GroupCount)
-	if err != nil {
-		return MemberDeletion{}, fmt.Errorf("count what goes with member %s: %w", id, err)
+	return s.DeletionPreviewOf(ctx, actor, m)
+}
+
+// DeletionPreviewOf is DeletionPreview for a member the caller has just
+// read with Get (the member's page, with its delete dialog): the record
+// already holds its custom values and its trigger-kept group count. Only
+// when the actor may not read the values did Get leave them out; then
+// they are counted.
+func (s Members) DeletionPreviewOf(ctx context.Context, actor authz.Actor, m Member) (MemberDeletion, error) {
+	if err := actor.Require(authz.Member, authz.Destroy); err != nil {
+		return MemberDeletion{}, err
+	}
+	if !actor.CanOnMember(authz.Member, authz.Destroy, m.ID) {
+		return MemberDeletion{}, ErrNotFound
+	}
+	d := MemberDeletion{Member: m, LinkedUserEmail: m.UserEmail, CustomValueCount: len(m.Custom), GroupCount: m.GroupCount}
+	if !actor.CanOnMember(authz.CustomFieldValue, authz.Read, m.ID) {
+		err := s.DB.QueryRow(ctx, `SELECT count(*) FROM custom_field_values WHERE member_id = $1`, m.ID).Scan(&d.CustomValueCount)
+		if err != nil {
+			return MemberDeletion{}, fmt.Errorf("count what goes with member %s: %w", m.ID, err)
+		}
 	}
 	return d, nil
 }

@@ -280,6 +280,18 @@ func TestMemberDeleteTakesValuesAndMemberships(t *testing.T) {
 	if d.CustomValueCount != 1 || d.GroupCount != 2 || d.LinkedUserEmail != "anna@example.org" {
 		t.Fatalf("preview %+v", d)
 	}
+	// From a member already read (the member page): the same, and the
+	// same refusal.
+	read, err := s.Get(ctx, memberTestAdmin, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if of, err := s.DeletionPreviewOf(ctx, memberTestAdmin, read); err != nil || of.CustomValueCount != 1 || of.GroupCount != 2 || of.LinkedUserEmail != "anna@example.org" {
+		t.Fatalf("preview of the read member %+v, %v", of, err)
+	}
+	if _, err := s.DeletionPreviewOf(ctx, memberTestTreasurer, read); !errors.Is(err, authz.ErrForbidden) {
+		t.Fatalf("treasurer preview of the read member: %v", err)
+	}
 	if err := s.Delete(ctx, memberTestTreasurer, m.ID); !errors.Is(err, authz.ErrForbidden) {
 		t.Fatalf("treasurer delete: %v", err)
 	}

@@ -66,18 +66,8 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 				Value: a.memberCustomDisplay(r, f, m.Custom[f.Slug])})
 		}
 	}
-	switch {
-	case p.CanDelete && actor.CanOnMember(authz.CustomFieldValue, authz.Read, m.ID):
-		// What the delete dialog lists is all in the record just read (its
-		// custom values, its trigger-kept group count): asking
-		// DeletionPreview would read the member a second time. The
-		// dialog's own page (/members/{id}/delete) still asks it.
-		p.Deletion = membership.MemberDeletion{Member: m, LinkedUserEmail: m.UserEmail,
-			CustomValueCount: len(m.Custom), GroupCount: m.GroupCount}
-	case p.CanDelete:
-		// The record came without the values this actor may not read; the
-		// dialog still says how many go.
-		if p.Deletion, err = a.members().DeletionPreview(ctx, actor, m.ID); err != nil {
+	if p.CanDelete {
+		if p.Deletion, err = a.members().DeletionPreviewOf(ctx, actor, m); err != nil {
 			a.memberError(w, r, err)
 			return
 		}
