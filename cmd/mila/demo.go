@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"mila/internal/membership"
+	"mila/internal/demo"
 )
 
 func init() {
@@ -53,11 +53,11 @@ func runDemo(args []string) error {
 		return err
 	}
 	defer done()
-	res, err := membership.LoadDemo(ctx, db.pool, membership.DemoOptions{
+	res, err := demo.Load(ctx, db.pool, demo.Options{
 		Members: *members, Groups: *groups, Seed: *seed, Force: *force,
 	})
-	if errors.Is(err, membership.ErrDemoNotEmpty) {
-		return usagef("%v", membership.ErrDemoNotEmpty)
+	if errors.Is(err, demo.ErrNotEmpty) {
+		return usagef("%v", demo.ErrNotEmpty)
 	}
 	if err != nil {
 		return err

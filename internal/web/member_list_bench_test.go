@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"testing"
 
-	"mila/internal/membership"
+	"mila/internal/demo"
 	"mila/internal/webtest"
 )
 
@@ -18,7 +18,7 @@ import (
 //	go test ./internal/web -run '^$' -bench MemberOverview -benchmem -cpuprofile /tmp/cpu.prof
 func BenchmarkMemberOverview(b *testing.B) {
 	srv := webtest.NewServer(b)
-	if _, err := membership.LoadDemo(context.Background(), srv.DB, membership.DemoOptions{Members: 2000, Groups: 300, Seed: 1}); err != nil {
+	if _, err := demo.Load(context.Background(), srv.DB, demo.Options{Members: 2000, Groups: 300, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
 	seedUsers(b, srv)

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mila/internal/authz"
+	"mila/internal/demo"
 	"mila/internal/membership"
 	"mila/internal/web"
 	"mila/internal/webtest"
@@ -77,7 +78,7 @@ func TestPagesRunConstantStatements(t *testing.T) {
 	ctx := context.Background()
 	// 150 members with custom values (two shown in the overview), five
 	// groups of different sizes, a few former members.
-	if _, err := membership.LoadDemo(ctx, srv.DB, membership.DemoOptions{Members: 150, Groups: 5, Seed: 3,
+	if _, err := demo.Load(ctx, srv.DB, demo.Options{Members: 150, Groups: 5, Seed: 3,
 		Today: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,13 @@
-package membership
+// Package demo fills a database with deterministic, realistic demo data
+// for development and benchmarks (`mila demo`, bench/, the web package's
+// benchmarks).
+//
+// It is not a domain action, so it lives outside membership: it takes no
+// actor, writes the tables directly with COPY and switches off the
+// triggers whose work it does itself. It takes membership's names for the
+// custom field types and the date range members accept, and its test
+// checks the result with membership's own reads and consistency check.
+package demo
 
 import (
 	"context"
@@ -17,11 +26,12 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mila/internal/membership"
 	"mila/internal/slug"
 )
 
-// DemoOptions says what LoadDemo generates.
-type DemoOptions struct {
+// Options says what Load generates.
+type Options struct {
 	Members int    // how many members
 	Groups  int    // how many groups (0: none); about 2.5 memberships per member
 	Seed    uint64 // the same seed gives the same data
@@ -34,8 +44,8 @@ type DemoOptions struct {
 	Today time.Time
 }
 
-// DemoResult reports what LoadDemo loaded and how long it took.
-type DemoResult struct {
+// Result reports what Load loaded and how long it took.
+type Result struct {
 	Members      int
 	Former       int
 	CustomValues int
@@ -44,32 +54,29 @@ type DemoResult struct {
 	Duration     time.Duration
 }
 
-// ErrDemoNotEmpty: the database already has data and Force was not given.
-var ErrDemoNotEmpty = errors.New("the database already has members (or groups); use --force to replace them")
+// ErrNotEmpty: the database already has data and Force was not given.
+var ErrNotEmpty = errors.New("the database already has members (or groups); use --force to replace them")
 
-// demoField is a custom field the demo fills.
-type demoField struct {
+// field is a custom field the demo fills.
+type field struct {
 	name, valueType string
 	overview        bool
 	id              string
 	position        int
 }
 
-var demoFields = []demoField{
-	{name: "Mitgliedsnummer", valueType: CustomFieldInteger, overview: true},
-	{name: "Beitragsart", valueType: CustomFieldString, overview: true},
-	{name: "SEPA-Lastschrift", valueType: CustomFieldBoolean},
-	{name: "Geburtsdatum", valueType: CustomFieldDate},
-	{name: "Notfallkontakt", valueType: CustomFieldEmail},
+var fieldSpecs = []field{
+	{name: "Mitgliedsnummer", valueType: membership.CustomFieldInteger, overview: true},
+	{name: "Beitragsart", valueType: membership.CustomFieldString, overview: true},
+	{name: "SEPA-Lastschrift", valueType: membership.CustomFieldBoolean},
+	{name: "Geburtsdatum", valueType: membership.CustomFieldDate},
+	{name: "Notfallkontakt", valueType: membership.CustomFieldEmail},
 }
 
-// LoadDemo fills the database with deterministic, realistic demo data in
+// Load fills the database with deterministic, realistic demo data in
 // one transaction, with COPY: members with German and international names,
 // addresses, join and exit dates (about 10% former members), five custom
 // fields with values, and optionally groups of very different sizes.
-//
-// It is a command-line tool for development and benchmarks, not a domain
-// action: it takes no actor and is not reachable from the web.
 //
 // Speed: the derived data that triggers normally maintain (cf_text,
 // groups.member_count, the members' member_group_keys rows) is computed
@@ -78,54 +85,54 @@ var demoFields = []demoField{
 // disabled inside the transaction. The orders they use come from the
 // database itself (the custom fields' positions), so the result is the
 // same as the triggers would give; the demo test checks it.
-func LoadDemo(ctx context.Context, db *pgxpool.Pool, opt DemoOptions) (DemoResult, error) {
+func Load(ctx context.Context, db *pgxpool.Pool, opt Options) (Result, error) {
 	start := time.Now()
 	if opt.Members < 0 || opt.Groups < 0 {
-		return DemoResult{}, errors.New("demo: counts must not be negative")
+		return Result{}, errors.New("demo: counts must not be negative")
 	}
 	today := opt.Today
 	if today.IsZero() {
 		today = time.Now()
 	}
-	today = dateOnly(today)
-	var res DemoResult
+	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	var res Result
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
 		// Only one loader at a time; the lock ends with the transaction.
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('mila demo'))`); err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
-		if err := demoPrepare(ctx, tx, opt); err != nil {
+		if err := prepare(ctx, tx, opt); err != nil {
 			return err
 		}
-		fields, err := demoEnsureFields(ctx, tx)
+		fields, err := ensureFields(ctx, tx)
 		if err != nil {
 			return err
 		}
-		g := newDemoGen(opt.Seed, today)
-		groups, err := demoInsertGroups(ctx, tx, g, opt.Groups)
+		g := newGenerator(opt.Seed, today)
+		groups, err := insertGroups(ctx, tx, g, opt.Groups)
 		if err != nil {
 			return err
 		}
-		res, err = demoInsertMembers(ctx, tx, g, opt.Members, fields, groups)
+		res, err = insertMembers(ctx, tx, g, opt.Members, fields, groups)
 		return err
 	})
 	if err != nil {
-		return DemoResult{}, fmt.Errorf("demo: %w", err)
+		return Result{}, fmt.Errorf("demo: %w", err)
 	}
 	// Fresh statistics, so the planner knows the tables are big now, and
 	// a visibility map, so that index-only scans (counts, deep pages) need
 	// not visit the table; autovacuum would get there too, later.
 	if _, err := db.Exec(ctx, `VACUUM (ANALYZE) members, custom_field_values, groups, member_groups, member_group_keys`); err != nil {
-		return DemoResult{}, fmt.Errorf("demo: vacuum: %w", err)
+		return Result{}, fmt.Errorf("demo: vacuum: %w", err)
 	}
 	res.Duration = time.Since(start)
 	return res, nil
 }
 
-// demoPrepare refuses a database with data unless Force, and with Force
+// prepare refuses a database with data unless Force, and with Force
 // removes the members (and groups) quickly: TRUNCATE for the dependent
 // rows (no per-row triggers), then DELETE for the tables users point at.
-func demoPrepare(ctx context.Context, tx pgx.Tx, opt DemoOptions) error {
+func prepare(ctx context.Context, tx pgx.Tx, opt Options) error {
 	var members, groups int
 	if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM members), (SELECT count(*) FROM groups)`).Scan(&members, &groups); err != nil {
 		return fmt.Errorf("count existing data: %w", err)
@@ -134,7 +141,7 @@ func demoPrepare(ctx context.Context, tx pgx.Tx, opt DemoOptions) error {
 		return nil
 	}
 	if !opt.Force {
-		return ErrDemoNotEmpty
+		return ErrNotEmpty
 	}
 	stmts := []string{
 		`TRUNCATE member_groups, custom_field_values, member_group_keys`,
@@ -154,10 +161,10 @@ func demoPrepare(ctx context.Context, tx pgx.Tx, opt DemoOptions) error {
 	return nil
 }
 
-// demoEnsureFields creates the demo's custom fields (or reuses fields of
+// ensureFields creates the demo's custom fields (or reuses fields of
 // the same slug and type) and returns them with id and position.
-func demoEnsureFields(ctx context.Context, tx pgx.Tx) ([]demoField, error) {
-	out := slices.Clone(demoFields)
+func ensureFields(ctx context.Context, tx pgx.Tx) ([]field, error) {
+	out := slices.Clone(fieldSpecs)
 	for i := range out {
 		f := &out[i]
 		sl, err := slug.Make(f.name)
@@ -184,27 +191,27 @@ func demoEnsureFields(ctx context.Context, tx pgx.Tx) ([]demoField, error) {
 	return out, nil
 }
 
-// demoGroup is a generated group.
-type demoGroup struct {
+// group is a generated group.
+type group struct {
 	id     pgtype.UUID
 	name   string
 	weight float64 // share of the memberships
 	count  int
 }
 
-// demoInsertGroups creates n groups whose sizes follow a Zipf-like curve:
+// insertGroups creates n groups whose sizes follow a Zipf-like curve:
 // a few with tens of thousands of members, many with a few dozen.
-func demoInsertGroups(ctx context.Context, tx pgx.Tx, g *demoGen, n int) ([]*demoGroup, error) {
+func insertGroups(ctx context.Context, tx pgx.Tx, g *generator, n int) ([]*group, error) {
 	if n == 0 {
 		return nil, nil
 	}
 	names := g.groupNames(n)
-	groups := make([]*demoGroup, n)
+	groups := make([]*group, n)
 	for i, name := range names {
 		// Exponent 1.4: with 300 groups and 100,000 members the largest
 		// groups get tens of thousands of members and about half of them
 		// fewer than a hundred (the smallest a few dozen), like a big club.
-		dg := &demoGroup{id: g.uuid(1, uint64(i)), name: name, weight: 1 / math.Pow(float64(i+1), 1.4)}
+		dg := &group{id: g.uuid(1, uint64(i)), name: name, weight: 1 / math.Pow(float64(i+1), 1.4)}
 		groups[i] = dg
 	}
 	// member_count is set at the end.
@@ -222,11 +229,11 @@ func demoInsertGroups(ctx context.Context, tx pgx.Tx, g *demoGen, n int) ([]*dem
 	return groups, nil
 }
 
-// demoInsertMembers generates and copies the members, their custom values
+// insertMembers generates and copies the members, their custom values
 // and their memberships.
-func demoInsertMembers(ctx context.Context, tx pgx.Tx, g *demoGen, n int, fields []demoField, groups []*demoGroup) (DemoResult, error) {
-	res := DemoResult{Members: n, Groups: len(groups)}
-	picker := newDemoGroupPicker(groups)
+func insertMembers(ctx context.Context, tx pgx.Tx, g *generator, n int, fields []field, groups []*group) (Result, error) {
+	res := Result{Members: n, Groups: len(groups)}
+	picker := newGroupPicker(groups)
 	type value struct {
 		member pgtype.UUID
 		field  string
@@ -235,7 +242,7 @@ func demoInsertMembers(ctx context.Context, tx pgx.Tx, g *demoGen, n int, fields
 	var values []value
 	var memberships [][2]pgtype.UUID
 	rows := make([][]any, 0, n)
-	restore, err := demoDeferIndexes(ctx, tx)
+	restore, err := deferIndexes(ctx, tx)
 	if err != nil {
 		return res, err
 	}
@@ -250,11 +257,11 @@ func demoInsertMembers(ctx context.Context, tx pgx.Tx, g *demoGen, n int, fields
 				continue
 			}
 			values = append(values, value{id, f.id, v})
-			if f.valueType != CustomFieldBoolean {
+			if f.valueType != membership.CustomFieldBoolean {
 				cf = append(cf, v)
 			}
 		}
-		var mine []*demoGroup
+		var mine []*group
 		if len(groups) > 0 {
 			mine = picker.pick(g.r, g.membershipCount())
 		}
@@ -344,7 +351,7 @@ func demoInsertMembers(ctx context.Context, tx pgx.Tx, g *demoGen, n int, fields
 	return res, nil
 }
 
-// demoDeferIndexes drops the secondary indexes and the foreign keys of
+// deferIndexes drops the secondary indexes and the foreign keys of
 // the tables the demo fills, and returns a function that creates them
 // again from their own definitions (read from the catalogue, so the
 // schema stays exactly what the migrations made). Building an index once
@@ -352,7 +359,7 @@ func demoInsertMembers(ctx context.Context, tx pgx.Tx, g *demoGen, n int, fields
 // times faster than maintaining them row by row during COPY. Unique
 // indexes stay: they guard the data. All of it is transactional: a failed
 // load rolls back to the original schema.
-func demoDeferIndexes(ctx context.Context, tx pgx.Tx) (restore func() error, err error) {
+func deferIndexes(ctx context.Context, tx pgx.Tx) (restore func() error, err error) {
 	const tables = `ARRAY['members', 'custom_field_values', 'member_groups', 'member_group_keys']::regclass[]`
 	var drops, creates []string
 	rows, err := tx.Query(ctx, `SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
@@ -403,14 +410,14 @@ func demoDeferIndexes(ctx context.Context, tx pgx.Tx) (restore func() error, err
 	}, nil
 }
 
-// demoGroupPicker draws groups by weight without replacement.
-type demoGroupPicker struct {
-	groups []*demoGroup
+// groupPicker draws groups by weight without replacement.
+type groupPicker struct {
+	groups []*group
 	cum    []float64
 }
 
-func newDemoGroupPicker(groups []*demoGroup) *demoGroupPicker {
-	p := &demoGroupPicker{groups: groups, cum: make([]float64, len(groups))}
+func newGroupPicker(groups []*group) *groupPicker {
+	p := &groupPicker{groups: groups, cum: make([]float64, len(groups))}
 	sum := 0.0
 	for i, g := range groups {
 		sum += g.weight
@@ -419,9 +426,9 @@ func newDemoGroupPicker(groups []*demoGroup) *demoGroupPicker {
 	return p
 }
 
-func (p *demoGroupPicker) pick(r *rand.Rand, k int) []*demoGroup {
+func (p *groupPicker) pick(r *rand.Rand, k int) []*group {
 	k = min(k, len(p.groups))
-	out := make([]*demoGroup, 0, k)
+	out := make([]*group, 0, k)
 	chosen := map[int]bool{}
 	for tries := 0; len(out) < k; tries++ {
 		var i int
@@ -441,17 +448,17 @@ func (p *demoGroupPicker) pick(r *rand.Rand, k int) []*demoGroup {
 	return out
 }
 
-// demoGen generates the data from one seeded random source, in a fixed
+// generator generates the data from one seeded random source, in a fixed
 // order, so a seed always gives the same data.
-type demoGen struct {
+type generator struct {
 	r       *rand.Rand
 	today   time.Time
 	emails  map[string]bool
 	idMilli uint64
 }
 
-func newDemoGen(seed uint64, today time.Time) *demoGen {
-	return &demoGen{
+func newGenerator(seed uint64, today time.Time) *generator {
+	return &generator{
 		r:      rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		today:  today,
 		emails: map[string]bool{},
@@ -462,7 +469,7 @@ func newDemoGen(seed uint64, today time.Time) *demoGen {
 }
 
 // uuid returns a version 7 UUID for the kind-th table's n-th row.
-func (g *demoGen) uuid(kind byte, n uint64) pgtype.UUID {
+func (g *generator) uuid(kind byte, n uint64) pgtype.UUID {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[0:8], g.idMilli<<16)
 	b[6] = 0x70 // version 7
@@ -472,22 +479,22 @@ func (g *demoGen) uuid(kind byte, n uint64) pgtype.UUID {
 	return pgtype.UUID{Bytes: b, Valid: true}
 }
 
-type demoMember struct {
+type member struct {
 	first, last, phone, street, houseNumber, postalCode, city, country, notes string
 	email                                                                     *string
 	join                                                                      time.Time
 	exit                                                                      *time.Time
 }
 
-func (g *demoGen) pickOf(list []string) string { return list[g.r.IntN(len(list))] }
+func (g *generator) pickOf(list []string) string { return list[g.r.IntN(len(list))] }
 
-func (g *demoGen) member() demoMember {
-	var m demoMember
+func (g *generator) member() member {
+	var m member
 	// Most members have German names; a good third international ones.
 	if g.r.IntN(100) < 62 {
-		m.first, m.last = g.pickOf(demoFirstDE), g.pickOf(demoLastDE)
+		m.first, m.last = g.pickOf(firstNamesDE), g.pickOf(lastNamesDE)
 	} else {
-		m.first, m.last = g.pickOf(demoFirstIntl), g.pickOf(demoLastIntl)
+		m.first, m.last = g.pickOf(firstNamesIntl), g.pickOf(lastNamesIntl)
 	}
 	if g.r.IntN(100) < 90 {
 		e := g.email(m.first, m.last)
@@ -496,8 +503,8 @@ func (g *demoGen) member() demoMember {
 	if g.r.IntN(100) < 80 {
 		m.phone = fmt.Sprintf("+49 %d %d", 30+g.r.IntN(9900), 100000+g.r.IntN(8999999))
 	}
-	c := demoCities[g.r.IntN(len(demoCities))]
-	m.street = g.pickOf(demoStreets)
+	c := cities[g.r.IntN(len(cities))]
+	m.street = g.pickOf(streets)
 	m.houseNumber = strconv.Itoa(1 + g.r.IntN(180))
 	if g.r.IntN(10) == 0 {
 		m.houseNumber += string(rune('a' + g.r.IntN(4)))
@@ -518,7 +525,7 @@ func (g *demoGen) member() demoMember {
 		}
 	}
 	if g.r.IntN(5) == 0 {
-		m.notes = g.pickOf(demoNotes)
+		m.notes = g.pickOf(notes)
 	}
 	return m
 }
@@ -532,9 +539,9 @@ func mustAtoi(s string) int {
 }
 
 // email makes a unique address at an example domain (never a real one).
-func (g *demoGen) email(first, last string) string {
-	local := demoASCII(first) + "." + demoASCII(last)
-	domain := g.pickOf(demoDomains)
+func (g *generator) email(first, last string) string {
+	local := asciiName(first) + "." + asciiName(last)
+	domain := g.pickOf(domains)
 	e := local + "@" + domain
 	for n := 2; g.emails[strings.ToLower(e)]; n++ {
 		e = local + strconv.Itoa(n) + "@" + domain
@@ -543,10 +550,10 @@ func (g *demoGen) email(first, last string) string {
 	return e
 }
 
-// demoASCII makes a name usable in an email address: folded, letters only.
-func demoASCII(s string) string {
+// asciiName makes a name usable in an email address: folded, letters only.
+func asciiName(s string) string {
 	var b strings.Builder
-	for _, r := range searchFold(s) {
+	for _, r := range slug.Fold(s) {
 		if r >= 'a' && r <= 'z' {
 			b.WriteRune(r)
 		}
@@ -558,7 +565,7 @@ func demoASCII(s string) string {
 }
 
 // membershipCount draws how many groups a member is in: about 2.5 on average.
-func (g *demoGen) membershipCount() int {
+func (g *generator) membershipCount() int {
 	switch x := g.r.IntN(100); {
 	case x < 10:
 		return 0
@@ -577,13 +584,13 @@ func (g *demoGen) membershipCount() int {
 
 // customValue is member i's value for a demo field ("" for none), in the
 // canonical form the member form stores.
-func (g *demoGen) customValue(f demoField, i int, m demoMember) string {
+func (g *generator) customValue(f field, i int, m member) string {
 	switch f.name {
 	case "Mitgliedsnummer":
 		return strconv.Itoa(1000 + i)
 	case "Beitragsart":
 		if g.r.IntN(100) < 95 {
-			return g.pickOf(demoFeeTypes)
+			return g.pickOf(feeTypes)
 		}
 	case "SEPA-Lastschrift":
 		if g.r.IntN(100) < 70 {
@@ -593,14 +600,14 @@ func (g *demoGen) customValue(f demoField, i int, m demoMember) string {
 		if g.r.IntN(100) < 85 {
 			age := 6 + g.r.IntN(80)
 			born := m.join.AddDate(-age, 0, -g.r.IntN(365))
-			if born.Before(MemberMinDate) {
-				born = MemberMinDate
+			if born.Before(membership.MemberMinDate) {
+				born = membership.MemberMinDate
 			}
-			return born.Format(dateLayout)
+			return born.Format(time.DateOnly)
 		}
 	case "Notfallkontakt":
 		if g.r.IntN(100) < 30 {
-			return "notfall." + demoASCII(m.last) + strconv.Itoa(i) + "@example.net"
+			return "notfall." + asciiName(m.last) + strconv.Itoa(i) + "@example.net"
 		}
 	}
 	return ""
@@ -608,10 +615,10 @@ func (g *demoGen) customValue(f demoField, i int, m demoMember) string {
 
 // groupNames returns n distinct group names, shuffled so that size (by
 // position) does not follow the alphabet.
-func (g *demoGen) groupNames(n int) []string {
-	names := slices.Clone(demoSpecialGroups)
-	for _, s := range demoSports {
-		for _, t := range demoTeams {
+func (g *generator) groupNames(n int) []string {
+	names := slices.Clone(specialGroups)
+	for _, s := range sports {
+		for _, t := range teams {
 			names = append(names, s+" "+t)
 		}
 	}
@@ -623,7 +630,7 @@ func (g *demoGen) groupNames(n int) []string {
 	return names[:n]
 }
 
-var demoFirstDE = []string{
+var firstNamesDE = []string{
 	"Anna", "Emma", "Mia", "Sophie", "Marie", "Lena", "Lea", "Hannah", "Johanna", "Clara", "Jürgen", "Jörg",
 	"Björn", "Sören", "Günther", "Uwe", "Klaus", "Hans", "Peter", "Wolfgang", "Thomas", "Michael", "Andreas",
 	"Stefan", "Sabine", "Ute", "Birgit", "Monika", "Ursula", "Gisela", "Renate", "Maximilian", "Lukas", "Jonas",
@@ -632,7 +639,7 @@ var demoFirstDE = []string{
 	"Frieda", "Anton", "Mathilda", "Emil", "Oskar", "Ida", "Jan", "Tim", "Nele", "Sönke", "Gesine",
 }
 
-var demoLastDE = []string{
+var lastNamesDE = []string{
 	"Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
 	"Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann",
 	"Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner", "Schmitz", "Krause", "Meier",
@@ -646,7 +653,7 @@ var demoLastDE = []string{
 	"von Weizsäcker", "Straßburger", "Döring", "Weißmüller", "Rößler", "Großmann", "Fröhlich", "Brückner",
 }
 
-var demoFirstIntl = []string{
+var firstNamesIntl = []string{
 	"Zoë", "Chloé", "Anaïs", "Hélène", "François", "Amélie", "Renée", "José", "María", "Inés", "Sebastián",
 	"João", "Ana", "Łukasz", "Małgorzata", "Wojciech", "Zofia", "Agnieszka", "Piotr", "Mehmet", "Ayşe", "Emine",
 	"Mustafa", "Elif", "Yusuf", "Zeynep", "Fatma", "Ahmet", "Søren", "Åsa", "Ingrid", "Bjørn", "Dragan",
@@ -655,7 +662,7 @@ var demoFirstIntl = []string{
 	"Olamide", "Chidi", "Priya", "Arjun", "Sanne", "Daan",
 }
 
-var demoLastIntl = []string{
+var lastNamesIntl = []string{
 	"Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Öztürk", "Aydın", "Özdemir", "Arslan", "Doğan", "Kowalski",
 	"Nowak", "Wiśniewski", "Wójcik", "Kamińska", "Lewandowski", "Zieliński", "Dąbrowski", "Rossi", "Russo",
 	"Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "García", "Fernández", "González", "Rodríguez",
@@ -666,9 +673,9 @@ var demoLastIntl = []string{
 	"Murphy", "Ó Súilleabháin", "Smith", "Jones", "de Jong", "van den Berg", "Okafor", "Adeyemi", "Sharma",
 }
 
-type demoCity struct{ plz, city, country string }
+type city struct{ plz, city, country string }
 
-var demoCities = []demoCity{
+var cities = []city{
 	{"10115", "Berlin", "Deutschland"}, {"20095", "Hamburg", "Deutschland"}, {"80331", "München", "Deutschland"},
 	{"50667", "Köln", "Deutschland"}, {"60311", "Frankfurt am Main", "Deutschland"}, {"70173", "Stuttgart", "Deutschland"},
 	{"40213", "Düsseldorf", "Deutschland"}, {"04109", "Leipzig", "Deutschland"}, {"44135", "Dortmund", "Deutschland"},
@@ -685,35 +692,35 @@ var demoCities = []demoCity{
 	{"1010", "Wien", "Österreich"}, {"8010", "Graz", "Österreich"}, {"8001", "Zürich", "Schweiz"}, {"3011", "Bern", "Schweiz"},
 }
 
-var demoStreets = []string{
+var streets = []string{
 	"Hauptstraße", "Schulstraße", "Gartenstraße", "Bahnhofstraße", "Dorfstraße", "Bergstraße", "Birkenweg",
 	"Lindenstraße", "Kirchstraße", "Waldstraße", "Ringstraße", "Schillerstraße", "Goethestraße", "Mühlenweg",
 	"Am Sportplatz", "Rosenweg", "Jahnstraße", "Wiesenweg", "Königsallee", "Lessingstraße", "Mozartstraße",
 	"Brückenstraße", "Feldstraße", "Am Mühlbach", "Blumenstraße", "Grüner Weg", "Weiherstraße", "Südring",
 }
 
-var demoDomains = []string{"example.org", "example.com", "example.net", "verein.example", "beispiel.example"}
+var domains = []string{"example.org", "example.com", "example.net", "verein.example", "beispiel.example"}
 
-var demoFeeTypes = []string{"Vollzahler", "Ermäßigt", "Familie", "Jugend", "Ehrenmitglied"}
+var feeTypes = []string{"Vollzahler", "Ermäßigt", "Familie", "Jugend", "Ehrenmitglied"}
 
-var demoNotes = []string{
+var notes = []string{
 	"Hilft beim Sommerfest.", "Übungsleiterlizenz C seit 2019.", "Bitte nur per E-Mail kontaktieren.",
 	"Beitrag wird jährlich überwiesen.", "Interessiert an Vorstandsarbeit.", "Fährt den Vereinsbus.",
 	"Allergie: Nüsse.", "Kassenprüfer 2023.", "Speaks English and Spanish.", "Ehemalige Jugendtrainerin.",
 }
 
-var demoSpecialGroups = []string{
+var specialGroups = []string{
 	"Vorstand", "Kassenprüfer", "Ehrenmitglieder", "Übungsleiter", "Festausschuss", "Jugendausschuss",
 	"Kinderturnen", "Eltern-Kind-Turnen", "Chor", "Theatergruppe",
 }
 
-var demoSports = []string{
+var sports = []string{
 	"Fußball", "Handball", "Tennis", "Tischtennis", "Schwimmen", "Leichtathletik", "Turnen", "Volleyball",
 	"Basketball", "Badminton", "Judo", "Karate", "Yoga", "Radsport", "Rudern", "Kanu", "Schach", "Wandern",
 	"Klettern", "Boule", "Tanzen", "Reiten", "Fechten", "Bogenschießen", "Gymnastik",
 }
 
-var demoTeams = []string{
+var teams = []string{
 	"Herren", "Damen", "Jugend", "U8", "U10", "U12", "U14", "U16", "U18", "Senioren", "Mixed", "Anfänger",
 	"Fortgeschrittene", "Freizeit", "Wettkampf",
 }
