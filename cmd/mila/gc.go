@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"runtime/debug"
 )
@@ -18,10 +19,17 @@ import (
 // when something large (a 10,000-member bulk request) is in flight, by
 // collecting earlier instead of growing.
 const (
-	serveGCPercent   = 300
-	serveMemoryLimit = 100 << 20
+	serveGCPercent   = 300       // the default GOGC of `mila serve`: GOGC=300
+	serveMemoryLimit = 100 << 20 // the default GOMEMLIMIT of `mila serve`: GOMEMLIMIT=100MiB
 )
 
+// gcHelp is the paragraph of `mila serve --help` that states the defaults.
+var gcHelp = fmt.Sprintf("Go's garbage collector runs with GOGC=%d and GOMEMLIMIT=%dMiB unless those\n"+
+	"environment variables are set: it collects when the heap has grown to four\n"+
+	"times the live data, and sooner near the limit.", serveGCPercent, serveMemoryLimit>>20)
+
+// tuneGC sets GOGC=300 and GOMEMLIMIT=100MiB (serveGCPercent,
+// serveMemoryLimit) where the environment does not set them.
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(serveGCPercent)

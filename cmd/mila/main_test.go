@@ -150,6 +150,20 @@ func TestHelpAndVersion(t *testing.T) {
 	}
 }
 
+// TestServeHelpStatesGCDefaults: the garbage collector defaults that
+// `mila serve` sets are in its help, with the variables that override them.
+func TestServeHelpStatesGCDefaults(t *testing.T) {
+	out, err := milaCmd(t, nil, "serve", "--help").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"GOGC=300", "GOMEMLIMIT=100MiB"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("serve --help does not say %s:\n%s", want, out)
+		}
+	}
+}
+
 // server is a running `mila serve`.
 type server struct {
 	cmd  *exec.Cmd

@@ -26,7 +26,7 @@ const shutdownGrace = 10 * time.Second
 func runServe(args []string) error {
 	fs := newFlagSet("serve", "serve [flags]",
 		"Runs Mila's web server. Without DATABASE_URL, Mila starts its own PostgreSQL\n"+
-			"in the data directory (created on first start) and stops it on exit.")
+			"in the data directory (created on first start) and stops it on exit.\n\n"+gcHelp)
 	logOpts := addLogFlags(fs)
 	dbOpts := addDBFlags(fs)
 	listen := stringOption(fs, "listen", "MILA_LISTEN", "127.0.0.1:4000", "address (host:port) to serve HTTP on")
@@ -52,7 +52,7 @@ func runServe(args []string) error {
 	if _, err := dbOpts.waitDuration(); err != nil {
 		return err
 	}
-	tuneGC()
+	tuneGC() // GOGC=300, GOMEMLIMIT=100MiB unless the environment sets them (gc.go)
 
 	// Take the port before starting anything, so "port in use" costs nothing
 	// and leaves no database half started.
