@@ -12,8 +12,11 @@
 //	}
 //
 // Chromium comes from Debian (`apt-get install -y --no-install-recommends
-// chromium`). Without it the test fails with that command, unless
-// MILA_SKIP_BROWSER=1, which skips browser tests instead.
+// chromium`; `make test` installs it). Without it a browser test is
+// skipped with that hint, so `go test ./...` on a machine without Chromium
+// still runs everything else. MILA_REQUIRE_BROWSER=1, which `make test`
+// (and so CI) sets, turns the skip into a failure: there the browser
+// tests must run.
 package browsertest
 
 import (
@@ -33,6 +36,10 @@ import (
 
 // ChromiumPath is where Debian installs Chromium. MILA_CHROMIUM overrides it.
 const ChromiumPath = "/usr/bin/chromium"
+
+// RequireEnv names the environment variable that makes a missing Chromium
+// fail browser tests instead of skipping them (set to 1 by `make test`).
+const RequireEnv = "MILA_REQUIRE_BROWSER"
 
 // actionTimeout bounds one Do call so a hung browser fails the test with a
 // message instead of hanging until go test's own timeout. It is a safety
@@ -59,10 +66,12 @@ func New(tb testing.TB) *Browser {
 		exe = p
 	}
 	if _, err := os.Stat(exe); err != nil {
-		if os.Getenv("MILA_SKIP_BROWSER") == "1" {
-			tb.Skipf("browser test skipped (MILA_SKIP_BROWSER=1): %s not found", exe)
+		msg := fmt.Sprintf("chromium not found at %s: install Debian's chromium (make test does: "+
+			"apt-get install -y --no-install-recommends chromium), or set MILA_CHROMIUM to its path", exe)
+		if os.Getenv(RequireEnv) == "1" {
+			tb.Fatalf("%s; %s=1 (make test) does not allow skipping the browser tests", msg, RequireEnv)
 		}
-		tb.Fatalf("browser tests need Chromium at %s: install it with `apt-get install -y --no-install-recommends chromium` (or set MILA_SKIP_BROWSER=1 to skip browser tests)", exe)
+		tb.Skip(msg + "; browser test skipped")
 	}
 
 	opts := []chromedp.ExecAllocatorOption{
