@@ -66,7 +66,7 @@ func TestOwnDataCannotReachOthers(t *testing.T) {
 				if htmx {
 					header = []string{"HX-Request", "true"}
 				}
-				before := checksum(t, srv)
+				before := webtest.Checksum(t, srv.DB)
 				res := srv.Do(t, c, webtest.NewRequest(t, rq.method, rq.path, f, header...))
 				body := webtest.Body(t, res)
 				where := fmt.Sprintf("%s %s (htmx %v)", rq.method, rq.path, htmx)
@@ -76,8 +76,8 @@ func TestOwnDataCannotReachOthers(t *testing.T) {
 				if other.name != "" && strings.Contains(body, other.name) {
 					t.Errorf("%s: the answer names %s", where, other.name)
 				}
-				if after := checksum(t, srv); after != before {
-					t.Errorf("%s: the database changed (%s)", where, diffTables(before, after))
+				if after := webtest.Checksum(t, srv.DB); after != before {
+					t.Errorf("%s: the database changed (%s)", where, webtest.ChangedTables(before, after))
 				}
 				tried++
 			}

@@ -63,15 +63,15 @@ func TestCrossOriginEveryUnsafeRoute(t *testing.T) {
 			{"Origin", "https://evil.example"},
 			{"Sec-Fetch-Site", "cross-site"},
 		} {
-			before := checksum(t, srv)
+			before := webtest.Checksum(t, srv.DB)
 			res := srv.Do(t, c, webtest.NewRequest(t, rt.Method, p, unionForm(fx), h...))
 			body := webtest.Body(t, res)
 			where := fmt.Sprintf("%s %s with %s: %s", rt.Method, p, h[0], h[1])
 			if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "Access denied") {
 				t.Errorf("%s: %d, want the 403 page", where, res.StatusCode)
 			}
-			if after := checksum(t, srv); after != before {
-				t.Errorf("%s: the database changed (%s)", where, diffTables(before, after))
+			if after := webtest.Checksum(t, srv.DB); after != before {
+				t.Errorf("%s: the database changed (%s)", where, webtest.ChangedTables(before, after))
 			}
 			if got := sessionToken(srv, c); got != token {
 				t.Errorf("%s: the session changed", where)

@@ -99,7 +99,7 @@ func TestHostileInput(t *testing.T) {
 			t.Errorf("duplicate case name %q", tc.name)
 		}
 		seen[tc.name] = true
-		before := checksum(t, srv)
+		before := webtest.Checksum(t, srv.DB)
 		req := webtest.NewRequest(t, tc.method, tc.path, nil, tc.header...)
 		if tc.form != nil || tc.raw != "" {
 			body := tc.raw
@@ -112,7 +112,7 @@ func TestHostileInput(t *testing.T) {
 		}
 		res := srv.Do(t, admin, req)
 		page := webtest.Body(t, res)
-		after := checksum(t, srv)
+		after := webtest.Checksum(t, srv.DB)
 		code := res.StatusCode
 		where := fmt.Sprintf("%s: %s %s", tc.name, tc.method, tc.path)
 		if code >= 500 {
@@ -136,7 +136,7 @@ func TestHostileInput(t *testing.T) {
 			}
 		}
 		if tc.want != accepted && after != before {
-			t.Errorf("%s: the database changed (%s)", where, diffTables(before, after))
+			t.Errorf("%s: the database changed (%s)", where, webtest.ChangedTables(before, after))
 		}
 		if tc.text != "" && !strings.Contains(page, tc.text) {
 			t.Errorf("%s: body lacks %q", where, tc.text)

@@ -7,7 +7,6 @@ package security
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -192,58 +191,6 @@ func sessionToken(srv *webtest.Server, c *http.Client) string {
 		}
 	}
 	return ""
-}
-
-// checksum fingerprints the rows of every table except the session and
-// sign-in bookkeeping, which any request may legitimately touch.
-func checksum(t *testing.T, srv *webtest.Server) string {
-	t.Helper()
-	ctx := ctxb()
-	rows, err := srv.DB.Query(ctx, `SELECT table_name FROM information_schema.tables
-		WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
-		  AND table_name NOT IN ('sessions', 'sign_in_failures', 'goose_db_version') ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	var sb strings.Builder
-	for _, tbl := range tables {
-		var sum string
-		q := fmt.Sprintf(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM %q t`, tbl)
-		if err := srv.DB.QueryRow(ctx, q).Scan(&sum); err != nil {
-			t.Fatal(err)
-		}
-		sb.WriteString(tbl + "=" + sum + ";")
-	}
-	return sb.String()
-}
-
-// diffTables names the tables whose checksums differ.
-func diffTables(before, after string) string {
-	b := map[string]string{}
-	for _, p := range strings.Split(before, ";") {
-		if k, v, ok := strings.Cut(p, "="); ok {
-			b[k] = v
-		}
-	}
-	var out []string
-	for _, p := range strings.Split(after, ";") {
-		if k, v, ok := strings.Cut(p, "="); ok && b[k] != v {
-			out = append(out, k)
-		}
-	}
-	return strings.Join(out, ", ")
 }
 
 // noServerErrors fails the test when the app logged an error.

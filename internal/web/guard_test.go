@@ -384,42 +384,6 @@ func validAction(a authz.Action) bool {
 	return false
 }
 
-// dbChecksum fingerprints every table except the session and sign-in
-// bookkeeping, which every request may touch.
-func dbChecksum(t *testing.T, srv *webtest.Server) string {
-	t.Helper()
-	ctx := context.Background()
-	rows, err := srv.DB.Query(ctx, `SELECT table_name FROM information_schema.tables
-		WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
-		  AND table_name NOT IN ('sessions', 'sign_in_failures', 'goose_db_version') ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, n)
-	}
-	rows.Close()
-	var sb strings.Builder
-	for _, tbl := range tables {
-		var sum *string
-		q := fmt.Sprintf(`SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM %q t`, tbl)
-		if err := srv.DB.QueryRow(ctx, q).Scan(&sum); err != nil {
-			t.Fatal(err)
-		}
-		s := "empty"
-		if sum != nil {
-			s = *sum
-		}
-		sb.WriteString(tbl + "=" + s + ";")
-	}
-	return sb.String()
-}
-
 // TestAdminPostsForbidden sends every unsafe guarded route that the set
 // may not use on every record — with a valid form where postForms has one
 // — as each lower set: 403, and the database unchanged.
@@ -443,12 +407,12 @@ func TestAdminPostsForbidden(t *testing.T) {
 			}
 			p := f.path(rt)
 			c := w.client(t, set) // signing in writes last_sign_in_at: before the checksum
-			before := dbChecksum(t, srv)
+			before := webtest.Checksum(t, srv.DB)
 			res := srv.Do(t, c, webtest.NewRequest(t, rt.Method, p, form))
 			if res.StatusCode != http.StatusForbidden {
 				t.Errorf("%s %s as %s: %d, want 403", rt.Method, p, set, res.StatusCode)
 			}
-			if after := dbChecksum(t, srv); after != before {
+			if after := webtest.Checksum(t, srv.DB); after != before {
 				t.Errorf("%s %s as %s changed the database", rt.Method, p, set)
 			}
 			tried++
