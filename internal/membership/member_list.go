@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"mila/internal/authz"
+	"mila/internal/pg"
 )
 
 // MemberStatus filters the overview by exit date.
@@ -208,9 +209,11 @@ const MemberCountExactMax = 1000
 type memberQueryBuilder struct {
 	args  []any
 	where []string
-	mode  pgx.QueryExecMode // how the statements run (see List)
-	keys  bool              // the relation includes member_group_keys k
-	texts map[string]string // placeholders of text arguments, by value
+	// forValues: the statements' best plan depends on their values (a
+	// group, a search), so they run through pg.PlanForValues (see List).
+	forValues bool
+	keys      bool              // the relation includes member_group_keys k
+	texts     map[string]string // placeholders of text arguments, by value
 }
 
 // arg adds a query argument and returns its placeholder.
@@ -252,9 +255,18 @@ func (b *memberQueryBuilder) lexq(q string) string {
 	return p
 }
 
+// on is where the builder's statements run: db itself, or db through
+// pg.PlanForValues when their plan depends on their values.
+func (b *memberQueryBuilder) on(db pg.Querier) pg.Querier {
+	if b.forValues {
+		return pg.PlanForValues(db)
+	}
+	return db
+}
+
 // clone copies b, so a statement can add arguments after the filter's.
 func (b *memberQueryBuilder) clone() *memberQueryBuilder {
-	c := &memberQueryBuilder{args: slices.Clone(b.args), where: slices.Clone(b.where), mode: b.mode, keys: b.keys}
+	c := &memberQueryBuilder{args: slices.Clone(b.args), where: slices.Clone(b.where), forValues: b.forValues, keys: b.keys}
 	if b.texts != nil {
 		c.texts = maps.Clone(b.texts)
 	}
@@ -316,8 +328,7 @@ func (b *memberQueryBuilder) whereSQL() string {
 //
 // The statements whose best plan depends on the values (a group of 40 or
 // of 40,000 members, a rare or a common word) are planned for their
-// values every time (pgx.QueryExecModeCacheDescribe), never with a
-// generic plan.
+// values every time (pg.PlanForValues), never with a generic plan.
 func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (MemberPage, error) {
 	if err := actor.Require(authz.Member, authz.Read); err != nil {
 		return MemberPage{}, err
@@ -365,7 +376,6 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 	// Without a group or a search the statements have no value the plan
 	// depends on: they stay prepared with their plan (LIMIT and OFFSET are
 	// written into them). With one, they are planned for the values.
-	b.mode = pgx.QueryExecModeCacheStatement
 	switch q.Status {
 	case MemberStatusActive:
 		b.and("(" + b.exitDate() + " IS NULL OR " + b.exitDate() + " > current_date)")
@@ -386,11 +396,11 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 		} else {
 			b.and(`EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = ` + b.id() + ` AND mg.group_id = ` + b.arg(groupID) + `::uuid)`)
 		}
-		b.mode = pgx.QueryExecModeCacheDescribe
+		b.forValues = true
 	}
 	l := memberListSQL{filter: b.whereSQL(), searching: searching, terms: terms}
 	if searching {
-		b.mode = pgx.QueryExecModeCacheDescribe
+		b.forValues = true
 	}
 
 	if searching && q.Sort != MemberSortRelevance {
@@ -415,7 +425,7 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 		}
 	} else {
 		c := b.clone()
-		if err := s.count(ctx, &page, l.matching(c), b.mode, c.args); err != nil {
+		if err := s.count(ctx, b.on(s.DB), &page, l.matching(c), c.args); err != nil {
 			return MemberPage{}, err
 		}
 		if page.Total == 0 {
@@ -430,8 +440,8 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 		// Past the end of a list whose size was estimated: count it for
 		// real (this page view only) and show the last page.
 		c := b.clone()
-		if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM (`+l.matching(c)+`) s`,
-			append([]any{pgx.QueryExecModeCacheDescribe}, c.args...)...).Scan(&page.Total); err != nil {
+		if err := pg.PlanForValues(s.DB).QueryRow(ctx, `SELECT count(*) FROM (`+l.matching(c)+`) s`,
+			c.args...).Scan(&page.Total); err != nil {
 			return MemberPage{}, fmt.Errorf("count members: %w", err)
 		}
 		page.TotalIsEstimate = false
@@ -506,9 +516,9 @@ func (l memberListSQL) matching(b *memberQueryBuilder) string {
 // count sets page.Total (exactly up to MemberCountExactMax, else the
 // planner's estimate), Pages, and clamps the page to the last one.
 // matching is a statement with a row per match.
-func (s Members) count(ctx context.Context, page *MemberPage, matching string, mode pgx.QueryExecMode, args []any) error {
-	err := s.DB.QueryRow(ctx, `SELECT count(*) FROM (`+matching+
-		` LIMIT `+strconv.Itoa(MemberCountExactMax+1)+`) s`, append([]any{mode}, args...)...).Scan(&page.Total)
+func (s Members) count(ctx context.Context, db pg.Querier, page *MemberPage, matching string, args []any) error {
+	err := db.QueryRow(ctx, `SELECT count(*) FROM (`+matching+
+		` LIMIT `+strconv.Itoa(MemberCountExactMax+1)+`) s`, args...).Scan(&page.Total)
 	if err != nil {
 		return fmt.Errorf("count members: %w", err)
 	}
@@ -527,8 +537,7 @@ func (s Members) estimate(ctx context.Context, page *MemberPage, matching string
 	perPage := page.Query.PerPage
 	var plan []byte
 	// EXPLAIN is planned when it runs in any case: no prepared statement.
-	args = append([]any{pgx.QueryExecModeCacheDescribe}, args...)
-	if err := s.DB.QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+matching, args...).Scan(&plan); err != nil {
+	if err := pg.PlanForValues(s.DB).QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+matching, args...).Scan(&plan); err != nil {
 		return fmt.Errorf("estimate members: %w", err)
 	}
 	var explained []struct {
@@ -689,7 +698,7 @@ func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPag
 			WHERE ` + b.scope(actor, authz.MemberGroup, "mg.member_id") + `
 			GROUP BY mg.member_id)
 		` + sql
-	rows, err := s.DB.Query(ctx, sql, append([]any{b.mode}, b.args...)...)
+	rows, err := b.on(s.DB).Query(ctx, sql, b.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list members: %w", err)
 	}

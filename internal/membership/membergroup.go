@@ -333,10 +333,10 @@ func (s *GroupStore) membersOfGroup(ctx context.Context, actor authz.Actor, grou
 		from = `(SELECT m.id, m.first_name, m.last_name, m.email, m.sort_name FROM members m
 			WHERE EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = m.id AND mg.group_id = $1) OFFSET 0) m`
 	}
-	args := append([]any{pgx.QueryExecModeCacheDescribe, groupID, perPage, (page - 1) * perPage}, fargs...)
+	args := append([]any{groupID, perPage, (page - 1) * perPage}, fargs...)
 	// Every row carries the total; a page past the end is the one row of
 	// the total alone (the group's row is there, or the group is not).
-	rows, err := s.db.Query(ctx, `WITH p AS (SELECT m.id, m.first_name, m.last_name, coalesce(m.email::text, '') AS email, m.sort_name
+	rows, err := pg.PlanForValues(s.db).Query(ctx, `WITH p AS (SELECT m.id, m.first_name, m.last_name, coalesce(m.email::text, '') AS email, m.sort_name
 			FROM `+from+`
 			WHERE EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = m.id AND mg.group_id = $1) AND `+filter+`
 			ORDER BY m.sort_name, m.id
