@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"mila/bench/internal/harness"
 	"mila/internal/membership"
 )
 
@@ -50,7 +51,7 @@ func measureBulk(ctx context.Context, c config, m *milaProc, db *benchDB, p benc
 	}
 	add := url.Values{"member_id": ids}
 	remove := url.Values{"member_id": ids, "group": {slug}, "return_to": {"/members"}}
-	logf("bulk: %d memberships, %d rounds (request body %d KB)", c.bulk, c.bulkRounds, len(add.Encode())>>10)
+	harness.Logf("bulk: %d memberships, %d rounds (request body %d KB)", c.bulk, c.bulkRounds, len(add.Encode())>>10)
 	for round := range c.bulkRounds {
 		var r bulkResult
 		t := time.Now()
@@ -69,7 +70,7 @@ func measureBulk(ctx context.Context, c config, m *milaProc, db *benchDB, p benc
 		if err := bulkCheck(ctx, db, slug, 0); err != nil {
 			return rep, fmt.Errorf("after removing: %w", err)
 		}
-		logf("bulk round %d: add %.0f ms, remove %.0f ms", round+1, ms(r.add), ms(r.remove))
+		harness.Logf("bulk round %d: add %.0f ms, remove %.0f ms", round+1, harness.Ms(r.add), harness.Ms(r.remove))
 		rep.rounds = append(rep.rounds, r)
 	}
 	rep.checks = []string{

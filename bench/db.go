@@ -2,17 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mila/bench/internal/harness"
 	"mila/internal/pg"
 )
 
@@ -29,15 +27,15 @@ func openDB(ctx context.Context, c config) (*benchDB, error) {
 	db := &benchDB{url: os.Getenv("DATABASE_URL")}
 	if db.url == "" {
 		dir := filepath.Join(c.out, "data")
-		logf("starting the managed PostgreSQL in %s", dir)
-		cl, err := pg.StartManaged(ctx, dir, quietLogger())
+		harness.Logf("starting the managed PostgreSQL in %s", dir)
+		cl, err := pg.StartManaged(ctx, dir, harness.QuietLogger())
 		if err != nil {
 			return nil, fmt.Errorf("start PostgreSQL: %w", err)
 		}
 		db.cluster = cl
 		db.url = cl.ConnString(pg.DatabaseName)
 	} else {
-		logf("using DATABASE_URL (its members and groups will be replaced)")
+		harness.Logf("using DATABASE_URL (its members and groups will be replaced)")
 	}
 	pool, err := pg.Connect(ctx, db.url, 30*time.Second)
 	if err != nil {
@@ -60,89 +58,50 @@ func (db *benchDB) close() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := db.cluster.Stop(ctx); err != nil {
-			logf("stopping PostgreSQL: %v", err)
+			harness.Logf("stopping PostgreSQL: %v", err)
 		}
 	}
 }
 
-// dataSet is what was loaded, remembered in <out>/dataset.json so that a
-// second run reuses it.
-type dataSet struct {
-	Target    string    `json:"target"` // data directory or DATABASE_URL host/db
-	Members   int       `json:"members"`
-	Groups    int       `json:"groups"`
-	Seed      uint64    `json:"seed"`
-	Generator string    `json:"generator"`
-	LoadedAt  time.Time `json:"loaded_at"`
-	Seconds   float64   `json:"seconds"` // `mila demo` wall time, process start to exit
-	Output    string    `json:"output"`  // its summary line
-	Reused    bool      `json:"-"`
+// ensureDataSet loads `mila demo` unless the same data set is there, and
+// leaves PostgreSQL as a club's server would be when someone opens the
+// overview: vacuumed and checkpointed.
+func (db *benchDB) ensureDataSet(ctx context.Context, c config) (harness.DataSet, error) {
+	env := harness.Env("DATABASE_URL=" + db.url)
+	if !c.reload {
+		// A data set kept from an older version gets the current schema
+		// first, as `mila serve` would give it at start.
+		if err := harness.Command(ctx, env, c.bin, "migrate", "up", "--log-level", "warn"); err != nil {
+			return harness.DataSet{}, fmt.Errorf("migrate the kept data set: %w", err)
+		}
+	}
+	ds, err := harness.EnsureDataSet(ctx, harness.DataSetOptions{
+		Bin: c.bin, Env: env, DB: db.pool, Marker: filepath.Join(c.out, "dataset.json"), Target: db.target(),
+		Members: c.members, Groups: c.groups, Seed: c.seed, Reload: c.reload,
+	})
+	if err != nil {
+		return ds, err
+	}
+	if ds.Reused {
+		// An earlier run's bulk rounds rewrote 10,000 member rows
+		// several times; in a live club autovacuum tidies that up
+		// long before the next visit. Do its job now, so every run
+		// measures the same state as a fresh load (which ends in
+		// VACUUM ANALYZE too).
+		if _, err := db.pool.Exec(ctx, `VACUUM (ANALYZE) members, member_groups, member_group_keys, groups, custom_field_values, search_words`); err != nil {
+			return ds, fmt.Errorf("vacuum the reused data set: %w", err)
+		}
+	}
+	db.checkpoint(ctx)
+	return ds, nil
 }
 
-// demoGenerator changes whenever `mila demo` generates different data, so
-// an old data set is not mistaken for the current one.
-const demoGenerator = "2"
-
-func (db *benchDB) target(c config) string {
+func (db *benchDB) target() string {
 	if db.cluster != nil {
 		return db.cluster.DataDir()
 	}
 	cfg := db.pool.Config().ConnConfig
 	return fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
-}
-
-// ensureDataSet loads `mila demo` unless the same data set is there.
-func (db *benchDB) ensureDataSet(ctx context.Context, c config) (dataSet, error) {
-	want := dataSet{Target: db.target(c), Members: c.members, Groups: c.groups, Seed: c.seed, Generator: demoGenerator}
-	marker := filepath.Join(c.out, "dataset.json")
-	if !c.reload {
-		// A data set kept from an older version gets the current schema
-		// first, as `mila serve` would give it at start.
-		if err := command(ctx, "", append(os.Environ(), "DATABASE_URL="+db.url), c.bin, "migrate", "up", "--log-level", "warn"); err != nil {
-			return want, fmt.Errorf("migrate the kept data set: %w", err)
-		}
-		var have dataSet
-		if b, err := os.ReadFile(marker); err == nil && json.Unmarshal(b, &have) == nil &&
-			have.Target == want.Target && have.Members == want.Members && have.Groups == want.Groups &&
-			have.Seed == want.Seed && have.Generator == want.Generator {
-			var members, groups int
-			err := db.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM members), (SELECT count(*) FROM groups)`).Scan(&members, &groups)
-			if err == nil && members == c.members && groups >= c.groups {
-				logf("data set already loaded (%d members, %d groups, seed %d)", c.members, c.groups, c.seed)
-				// An earlier run's bulk rounds rewrote 10,000 member rows
-				// several times; in a live club autovacuum tidies that up
-				// long before the next visit. Do its job now, so every run
-				// measures the same state as a fresh load (which ends in
-				// VACUUM ANALYZE too).
-				if _, err := db.pool.Exec(ctx, `VACUUM (ANALYZE) members, member_groups, member_group_keys, groups, custom_field_values, search_words`); err != nil {
-					return have, fmt.Errorf("vacuum the reused data set: %w", err)
-				}
-				db.checkpoint(ctx)
-				have.Reused = true
-				return have, nil
-			}
-		}
-	}
-	_ = os.Remove(marker)
-	logf("loading: mila demo --members %d --groups %d --seed %d --force", c.members, c.groups, c.seed)
-	began := time.Now()
-	cmd := exec.CommandContext(ctx, c.bin, "demo", "--members", fmt.Sprint(c.members), "--groups", fmt.Sprint(c.groups),
-		"--seed", fmt.Sprint(c.seed), "--force", "--log-level", "warn")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+db.url)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return want, fmt.Errorf("mila demo: %v\n%s", err, out)
-	}
-	want.Seconds = time.Since(began).Seconds()
-	want.LoadedAt = time.Now().UTC()
-	want.Output = strings.TrimSpace(lastLine(string(out)))
-	logf("%s (%.1f s wall)", want.Output, want.Seconds)
-	db.checkpoint(ctx)
-	b, _ := json.MarshalIndent(want, "", "  ")
-	if err := os.WriteFile(marker, b, 0o644); err != nil {
-		return want, err
-	}
-	return want, nil
 }
 
 // checkpoint writes what the load (or the vacuum) left in PostgreSQL's
@@ -156,13 +115,8 @@ func (db *benchDB) ensureDataSet(ctx context.Context, c config) (dataSet, error)
 // measurement just runs.
 func (db *benchDB) checkpoint(ctx context.Context) {
 	if _, err := db.pool.Exec(ctx, `CHECKPOINT`); err != nil {
-		logf("CHECKPOINT skipped: %v", err)
+		harness.Logf("CHECKPOINT skipped: %v", err)
 	}
-}
-
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return lines[len(lines)-1]
 }
 
 // benchParams are the values the pages are asked with, taken from the data.

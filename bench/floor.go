@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
 	"runtime/pprof"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"mila/bench/internal/harness"
 	"mila/internal/pg"
 	"mila/internal/web"
 )
@@ -74,15 +74,14 @@ func capturePages(ctx context.Context, dbURL string, pages []benchPage) (map[str
 		return nil, err
 	}
 	defer pool.Close()
-	app, err := web.New(web.Config{DB: pool, Logger: quietLogger(), Version: "bench"})
+	app, err := web.New(web.Config{DB: pool, Logger: harness.QuietLogger(), Version: "bench"})
 	if err != nil {
 		return nil, err
 	}
 	defer app.Close()
 	srv := httptest.NewServer(app.Handler())
 	defer srv.Close()
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := harness.NewClient(nil)
 	if err := signIn(client, srv.URL); err != nil {
 		return nil, err
 	}
@@ -154,7 +153,7 @@ func replay(ctx context.Context, dbURL string, stmts []statement, warmup, n int)
 		}
 		lat = append(lat, time.Since(t))
 	}
-	return percentile(lat, 50), percentile(lat, 95), nil
+	return harness.Percentile(lat, 50), harness.Percentile(lat, 95), nil
 }
 
 // writePlans writes EXPLAIN (ANALYZE, BUFFERS) of every captured
@@ -194,7 +193,7 @@ func writePlans(ctx context.Context, dbURL, path string, pages []benchPage, capt
 			b.WriteString("\n")
 		}
 	}
-	logf("plans written to %s", path)
+	harness.Logf("plans written to %s", path)
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
@@ -219,16 +218,14 @@ func profilePage(ctx context.Context, dbURL, path string, c int, d time.Duration
 		return err
 	}
 	defer pool.Close()
-	app, err := web.New(web.Config{DB: pool, Logger: quietLogger(), Version: "bench"})
+	app, err := web.New(web.Config{DB: pool, Logger: harness.QuietLogger(), Version: "bench"})
 	if err != nil {
 		return err
 	}
 	defer app.Close()
 	srv := httptest.NewServer(app.Handler())
 	defer srv.Close()
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: 64},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := harness.NewClient(&http.Transport{MaxIdleConnsPerHost: 64})
 	if err := signIn(client, srv.URL); err != nil {
 		return err
 	}
@@ -260,6 +257,6 @@ func profilePage(ctx context.Context, dbURL, path string, c int, d time.Duration
 	}
 	wg.Wait()
 	pprof.StopCPUProfile()
-	logf("profile of %s: %d requests in %s (%.0f/s, in-process) → %s", path, n.Load(), d, float64(n.Load())/d.Seconds(), file)
+	harness.Logf("profile of %s: %d requests in %s (%.0f/s, in-process) → %s", path, n.Load(), d, float64(n.Load())/d.Seconds(), file)
 	return nil
 }

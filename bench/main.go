@@ -23,14 +23,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
-	"mila/bench/internal/sysinfo"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"mila/bench/internal/harness"
 )
 
 type config struct {
@@ -83,12 +82,11 @@ func run(ctx context.Context, c config) error {
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
 		return err
 	}
-	machine := sysinfo.MachineLine()
-	logf("machine: %s", machine)
+	machine := harness.MachineLine()
+	harness.Logf("machine: %s", machine)
 	if c.build {
-		logf("building %s", c.bin)
-		if err := command(ctx, "", nil, "go", "build", "-o", c.bin, "./cmd/mila"); err != nil {
-			return fmt.Errorf("build: %w", err)
+		if err := harness.Build(ctx, c.bin); err != nil {
+			return err
 		}
 	}
 	bin, err := filepath.Abs(c.bin)
@@ -130,7 +128,7 @@ func run(ctx context.Context, c config) error {
 	if err != nil {
 		return err
 	}
-	defer mila.stop()
+	defer mila.Stop()
 
 	pages := benchPages(params, c.only)
 	report := &report{cfg: c, load: load, params: params, started: time.Now(), machine: machine, pgVersion: db.version}
@@ -153,10 +151,10 @@ func run(ctx context.Context, c config) error {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
 		report.pages = append(report.pages, r)
-		logf("%-34s p50 %6.1f ms  p95 %6.1f ms  %6.0f req/s  SQL %5.1f/%5.1f ms (%d stmts)  %d KB  RSS %d MB",
-			p.name, ms(r.p50), ms(r.p95), r.rps, ms(r.sqlP50), ms(r.sqlP95), r.statements, r.bytes>>10, r.rssMax>>20)
+		harness.Logf("%-34s p50 %6.1f ms  p95 %6.1f ms  %6.0f req/s  SQL %5.1f/%5.1f ms (%d stmts)  %d KB  RSS %d MB",
+			p.name, harness.Ms(r.p50), harness.Ms(r.p95), r.rps, harness.Ms(r.sqlP50), harness.Ms(r.sqlP95), r.statements, r.bytes>>10, r.rssMax>>20)
 	}
-	report.rssPeak = mila.peakRSS()
+	report.rssPeak = mila.PeakRSS()
 
 	if c.bulk > 0 {
 		b, err := measureBulk(ctx, c, mila, db, params)
@@ -165,7 +163,7 @@ func run(ctx context.Context, c config) error {
 		}
 		report.bulk = b
 	}
-	report.rssHWM = mila.hwm()
+	report.rssHWM = mila.Status("VmHWM")
 	report.finished = time.Now()
 
 	text := report.markdown()
@@ -175,16 +173,6 @@ func run(ctx context.Context, c config) error {
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		return err
 	}
-	logf("results written to %s", path)
+	harness.Logf("results written to %s", path)
 	return nil
 }
-
-var start = time.Now()
-
-func logf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "[%5.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
-}
-
-func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"mila/bench/internal/harness"
 )
 
 // benchPage is one measured request.
@@ -76,7 +77,7 @@ func measurePage(ctx context.Context, c config, m *milaProc, db *benchDB, p benc
 		}
 		lat = append(lat, time.Since(t))
 	}
-	r.p50, r.p95 = percentile(lat, 50), percentile(lat, 95)
+	r.p50, r.p95 = harness.Percentile(lat, 50), harness.Percentile(lat, 95)
 
 	// Throughput: c clients in a loop for the duration, each request
 	// complete (body read) before the next.
@@ -84,7 +85,7 @@ func measurePage(ctx context.Context, c config, m *milaProc, db *benchDB, p benc
 	var firstErr atomic.Value
 	stop := make(chan struct{})
 	rssDone := make(chan int64, 1)
-	go func() { rssDone <- m.sampleRSS(stop) }()
+	go func() { rssDone <- m.SampleRSS(20*time.Millisecond, stop) }()
 	deadline := time.Now().Add(c.duration)
 	began := time.Now()
 	var wg sync.WaitGroup
@@ -116,14 +117,4 @@ func measurePage(ctx context.Context, c config, m *milaProc, db *benchDB, p benc
 		return r, fmt.Errorf("SQL floor: %w", err)
 	}
 	return r, nil
-}
-
-func percentile(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	i := (len(s)*p + 99) / 100 // nearest rank
-	return s[max(0, min(len(s)-1, i-1))]
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"mila/bench/internal/harness"
 	"mila/internal/authz"
 )
 
@@ -15,7 +16,7 @@ var benchAdmin = authz.Actor{UserID: "00000000-0000-7000-8000-000000000000", Ema
 
 type report struct {
 	cfg               config
-	load              dataSet
+	load              harness.DataSet
 	params            benchParams
 	pages             []pageResult
 	bulk              bulkReport
@@ -39,7 +40,7 @@ func (r *report) markdown() string {
 	p := r.params
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("## Results %s\n\n", r.started.UTC().Format("2006-01-02 15:04 MST"))
-	w("- Command: `%s`\n", commandLine())
+	w("- Command: `%s`\n", harness.CommandLine("./bench"))
 	w("- Machine: %s\n", r.machine)
 	w("- PostgreSQL %s (%s), Go %s\n", r.pgVersion, pgMode(), runtime.Version())
 	w("- Data: %d members (%d active, %d former, %d in no group), %d groups (%s), %d memberships, %d custom values on %d members; database %s\n",
@@ -79,7 +80,7 @@ func (r *report) markdown() string {
 			ok = "✗ " + strings.Join(miss, ", ")
 		}
 		w("| `%s` | %.1f | %.1f | %.0f | %.1f / %.1f | %d | %.2f | %s |\n",
-			strings.ReplaceAll(pr.page.path, "|", "%7C"), ms(pr.p50), ms(pr.p95), pr.rps, ms(pr.sqlP50), ms(pr.sqlP95), pr.statements, ratio, ok)
+			strings.ReplaceAll(pr.page.path, "|", "%7C"), harness.Ms(pr.p50), harness.Ms(pr.p95), pr.rps, harness.Ms(pr.sqlP50), harness.Ms(pr.sqlP95), pr.statements, ratio, ok)
 	}
 	w("\n")
 	if len(r.bulk.rounds) > 0 {
@@ -90,7 +91,7 @@ func (r *report) markdown() string {
 			if br.add > targetBulk || br.remove > targetBulk {
 				ok = "✗ > 2 s"
 			}
-			w("| %d | %.0f | %.0f | %s |\n", i+1, ms(br.add), ms(br.remove), ok)
+			w("| %d | %.0f | %.0f | %s |\n", i+1, harness.Ms(br.add), harness.Ms(br.remove), ok)
 		}
 		w("\nChecked: %s.\n\n", strings.Join(r.bulk.checks, "; "))
 	}
@@ -102,15 +103,6 @@ func (r *report) markdown() string {
 		r.cfg.concurrency, float64(r.rssPeak)/(1<<20), rssOK, float64(r.rssHWM)/(1<<20))
 	w("Run took %s.\n", r.finished.Sub(r.started).Round(time.Second))
 	return b.String()
-}
-
-func commandLine() string {
-	args := strings.Join(os.Args[1:], " ")
-	cmd := "go run ./bench"
-	if args != "" {
-		cmd += " " + args
-	}
-	return cmd
 }
 
 func pgMode() string {

@@ -6,12 +6,13 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"mila/bench/internal/harness"
 )
 
 // Permission sets of the clients, by the role names of the seeded roles.
@@ -76,13 +77,11 @@ var sharedTransport = &http.Transport{
 }
 
 func newClient(n int, acct account, base string, w *world, seed uint64) *client {
-	jar, _ := cookiejar.New(nil)
 	return &client{
 		n: n, acct: acct, base: base, w: w,
-		rng: rand.New(rand.NewPCG(seed, uint64(n))),
-		rec: newRecorder(),
-		http: &http.Client{Transport: sharedTransport, Jar: jar, Timeout: 60 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		rng:  rand.New(rand.NewPCG(seed, uint64(n))),
+		rec:  newRecorder(),
+		http: harness.NewClient(sharedTransport),
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"mila/bench/internal/harness"
 )
 
 // runStats is what the clients did.
@@ -18,7 +20,7 @@ type runStats struct {
 
 // drive signs the clients in and lets them run their mix for the
 // duration. Each client finishes the operation it is in when time is up.
-func drive(ctx context.Context, c config, m *milaProc, w *world) (runStats, error) {
+func drive(ctx context.Context, c config, m *harness.Server, w *world) (runStats, error) {
 	st := runStats{rec: newRecorder(), clients: map[string]int{}}
 	byRole := map[string][]account{}
 	for _, a := range w.accounts {
@@ -34,7 +36,7 @@ func drive(ctx context.Context, c config, m *milaProc, w *world) (runStats, erro
 	add := func(role string, n int) {
 		for i := range n {
 			a := byRole[role][i%len(byRole[role])]
-			clients = append(clients, newClient(len(clients), a, m.base, w, c.seed))
+			clients = append(clients, newClient(len(clients), a, m.Base, w, c.seed))
 		}
 	}
 	add(roleMember, nMember)
@@ -81,7 +83,7 @@ func drive(ctx context.Context, c config, m *milaProc, w *world) (runStats, erro
 		return st, err
 	}
 	st.signedIn = time.Since(began)
-	logf("%d clients signed in in %.1f s (%d admin, %d treasurer, %d board, %d own_data); running for %s",
+	harness.Logf("%d clients signed in in %.1f s (%d admin, %d treasurer, %d board, %d own_data); running for %s",
 		len(clients), st.signedIn.Seconds(), st.clients[roleAdmin], st.clients[roleTreasurer], st.clients[roleBoard], st.clients[roleMember], c.duration)
 	// The sign-ins are setup, not load.
 	for _, cl := range clients {
@@ -96,7 +98,7 @@ func drive(ctx context.Context, c config, m *milaProc, w *world) (runStats, erro
 			defer wg.Done()
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				cl.step(c.writes)
-				if cl.rec.errors > 50 || !m.alive() {
+				if cl.rec.errors > 50 || !m.Alive() {
 					return // the server is gone: no point hammering it
 				}
 			}
@@ -116,7 +118,7 @@ wait:
 				n += cl.sent.Load()
 				e += cl.problems.Load()
 			}
-			logf("%4.0f s: ~%d requests, ~%d problems, Mila RSS %.0f MB", time.Since(began).Seconds(), n, e, float64(m.status("VmRSS"))/(1<<20))
+			harness.Logf("%4.0f s: ~%d requests, ~%d problems, Mila RSS %.0f MB", time.Since(began).Seconds(), n, e, float64(m.Status("VmRSS"))/(1<<20))
 		}
 	}
 	progress.Stop()
@@ -124,9 +126,9 @@ wait:
 	for _, cl := range clients {
 		st.rec.merge(cl.rec)
 	}
-	if !m.alive() {
-		return st, fmt.Errorf("mila serve stopped during the run (see %s)", m.logPath)
+	if !m.Alive() {
+		return st, fmt.Errorf("mila serve stopped during the run (see %s)", m.LogPath)
 	}
-	logf("done: %d requests in %.1f s (%.0f/s)", st.rec.total(), st.elapsed.Seconds(), float64(st.rec.total())/st.elapsed.Seconds())
+	harness.Logf("done: %d requests in %.1f s (%.0f/s)", st.rec.total(), st.elapsed.Seconds(), float64(st.rec.total())/st.elapsed.Seconds())
 	return st, nil
 }

@@ -30,12 +30,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"mila/bench/internal/sysinfo"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"mila/bench/internal/harness"
 )
 
 type config struct {
@@ -94,12 +95,11 @@ func run(ctx context.Context, c config) (bool, error) {
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
 		return false, err
 	}
-	machine := sysinfo.MachineLine()
-	logf("machine: %s", machine)
+	machine := harness.MachineLine()
+	harness.Logf("machine: %s", machine)
 	if c.build {
-		logf("building %s", c.bin)
-		if err := command(ctx, nil, "go", "build", "-o", c.bin, "./cmd/mila"); err != nil {
-			return false, fmt.Errorf("build: %w", err)
+		if err := harness.Build(ctx, c.bin); err != nil {
+			return false, err
 		}
 	}
 	var err error
@@ -114,7 +114,7 @@ func run(ctx context.Context, c config) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	defer m.stop()
+	defer m.Stop()
 
 	db, err := openDB(ctx, c.dataDir)
 	if err != nil {
@@ -145,16 +145,16 @@ func run(ctx context.Context, c config) (bool, error) {
 		return false, err
 	}
 	rep.stats = stats
-	rep.rssPeak = m.peakRSS()
-	rep.hwm = m.status("VmHWM")
+	rep.rssPeak = m.PeakRSS()
+	rep.hwm = m.Status("VmHWM")
 
 	rep.after, err = counts(ctx, db)
 	if err != nil {
 		return false, err
 	}
 	rep.checks = verify(ctx, m, db, world, stats)
-	m.stop() // the log is complete only once the server has stopped
-	logCheck, logSum := scanLog(m.logPath)
+	m.Stop() // the log is complete only once the server has stopped
+	logCheck, logSum := scanLog(m.LogPath)
 	rep.checks = append(rep.checks, logCheck)
 	rep.log = logSum
 	rep.finished = time.Now().UTC()
@@ -166,14 +166,6 @@ func run(ctx context.Context, c config) (bool, error) {
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		return false, err
 	}
-	logf("results written to %s", path)
+	harness.Logf("results written to %s", path)
 	return rep.ok(), nil
 }
-
-var start = time.Now()
-
-func logf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "[%5.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

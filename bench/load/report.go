@@ -3,18 +3,19 @@ package main
 import (
 	"fmt"
 	"maps"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"mila/bench/internal/harness"
 )
 
 type report struct {
 	cfg               config
 	machine           string
 	pgVersion         string
-	dataSet           dataSet
+	dataSet           harness.DataSet
 	started, finished time.Time
 	before, after     dataCounts
 	stats             runStats
@@ -32,13 +33,6 @@ func (r *report) ok() bool {
 	return len(r.checks) > 0
 }
 
-func mb(b int64) float64 { return float64(b) / (1 << 20) }
-
-// command is the command line that reproduces the run.
-func (r *report) command() string {
-	return strings.Join(append([]string{"go", "run", "./bench/load"}, os.Args[1:]...), " ")
-}
-
 func (r *report) markdown() string {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
@@ -50,7 +44,7 @@ func (r *report) markdown() string {
 	}
 	p("## Load run %s — %s", r.started.Format("2006-01-02 15:04 UTC"), verdict)
 	p("")
-	p("- Command: `%s`", r.command())
+	p("- Command: `%s`", harness.CommandLine("./bench/load"))
 	p("- Machine: %s", r.machine)
 	p("- PostgreSQL %s (Mila's managed cluster in %s, Unix socket), Go %s; client and server on the same machine (loopback)", r.pgVersion, c.dataDir, runtime.Version())
 	ds := r.dataSet
@@ -68,7 +62,7 @@ func (r *report) markdown() string {
 		c.writes*100, ops, rec.opsRead, pct(rec.opsRead, ops), rec.opsWrite, pct(rec.opsWrite, ops))
 	p("- Ran %.1f s: **%d requests** (%.0f/s), %d GET and %d POST; %d member edits answered 409 (a concurrent edit of the same member: expected, the form is reloaded and saved again)",
 		r.stats.elapsed.Seconds(), rec.total(), float64(rec.total())/r.stats.elapsed.Seconds(), rec.reads, rec.writes, rec.conflicts)
-	p("- Mila's memory: VmHWM %.1f MB at the end of the run; largest VmRSS sampled (every 100 ms) %.1f MB", mb(r.hwm), mb(r.rssPeak))
+	p("- Mila's memory: VmHWM %.1f MB at the end of the run; largest VmRSS sampled (every 100 ms) %.1f MB", harness.MB(r.hwm), harness.MB(r.rssPeak))
 	p("- Server log: %d lines, %d request lines, %d WARN, %d ERROR", r.log.lines, r.log.requests, r.log.warns, r.log.errors)
 	if len(r.log.warnMsgs) > 0 {
 		var w []string
@@ -117,14 +111,14 @@ func (r *report) markdown() string {
 			}
 			st = append(st, fmt.Sprintf("%s×%d", label, s.statuses[k]))
 		}
-		p("| `%s` | %d | %.1f | %.1f | %.1f | %.1f | %s |", name, len(s.lat), ms(percentile(s.lat, 50)), ms(percentile(s.lat, 95)),
-			ms(percentile(s.lat, 99)), ms(percentile(s.lat, 100)), strings.Join(st, " "))
+		p("| `%s` | %d | %.1f | %.1f | %.1f | %.1f | %s |", name, len(s.lat), harness.Ms(harness.Percentile(s.lat, 50)), harness.Ms(harness.Percentile(s.lat, 95)),
+			harness.Ms(harness.Percentile(s.lat, 99)), harness.Ms(harness.Percentile(s.lat, 100)), strings.Join(st, " "))
 	}
 	var all []time.Duration
 	for _, s := range rec.routes {
 		all = append(all, s.lat...)
 	}
-	p("| **all** | %d | %.1f | %.1f | %.1f | %.1f | |", len(all), ms(percentile(all, 50)), ms(percentile(all, 95)), ms(percentile(all, 99)), ms(percentile(all, 100)))
+	p("| **all** | %d | %.1f | %.1f | %.1f | %.1f | |", len(all), harness.Ms(harness.Percentile(all, 50)), harness.Ms(harness.Percentile(all, 95)), harness.Ms(harness.Percentile(all, 99)), harness.Ms(harness.Percentile(all, 100)))
 	p("")
 	p("### Operations")
 	p("")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -16,6 +15,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mila/bench/internal/harness"
 )
 
 const (
@@ -111,19 +112,15 @@ func (w *world) randomLoadGroup(cl *client) *loadGroup {
 // prepare creates the accounts (admin with `mila admin create`, the others
 // through the web pages), links the own_data users to members, and reads
 // the values the clients ask with.
-func prepare(ctx context.Context, c config, m *milaProc, db *pgxpool.Pool) (*world, error) {
+func prepare(ctx context.Context, c config, m *harness.Server, db *pgxpool.Pool) (*world, error) {
 	w := &world{runID: strconv.FormatInt(time.Now().Unix()%1_000_000, 36)}
 	admin := account{role: roleAdmin, email: "admin@" + loadEmailDomain, password: loadPassword}
-	pwFile := filepath.Join(c.out, "load-admin-password")
-	if err := os.WriteFile(pwFile, []byte(loadPassword+"\n"), 0o600); err != nil {
-		return nil, err
-	}
 	// The admin as an operator makes the first one: on the command line,
 	// beside the running server.
-	if err := command(ctx, milaEnv(c), c.bin, "admin", "create", "--email", admin.email, "--password-file", pwFile, "--log-level", "warn"); err != nil {
-		return nil, fmt.Errorf("mila admin create: %w", err)
+	if err := harness.CreateAdmin(ctx, c.bin, milaEnv(c), filepath.Join(c.out, "load-admin-password"), admin.email, loadPassword); err != nil {
+		return nil, err
 	}
-	setup := newClient(-1, admin, m.base, w, c.seed)
+	setup := newClient(-1, admin, m.Base, w, c.seed)
 	if err := setup.signIn(); err != nil {
 		return nil, err
 	}

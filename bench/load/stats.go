@@ -144,13 +144,3 @@ func bodyHint(b []byte) string {
 	}
 	return ": " + s
 }
-
-func percentile(d []time.Duration, p float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	i := int(float64(len(s))*p/100+0.999999) - 1 // nearest rank
-	return s[max(0, min(len(s)-1, i))]
-}

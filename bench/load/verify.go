@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mila/bench/internal/harness"
 	"mila/internal/membership"
 )
 
@@ -36,7 +37,7 @@ func counts(ctx context.Context, db *pgxpool.Pool) (dataCounts, error) {
 
 // verify runs the checks after the clients have stopped: what the
 // clients saw, then the data against counts recomputed from scratch.
-func verify(ctx context.Context, m *milaProc, db *pgxpool.Pool, w *world, st runStats) []check {
+func verify(ctx context.Context, m *harness.Server, db *pgxpool.Pool, w *world, st runStats) []check {
 	r := st.rec
 	out := []check{
 		{name: "no 5xx answer", ok: r.serverErrs == 0, detail: fmt.Sprintf("%d", r.serverErrs)},
@@ -50,7 +51,7 @@ func verify(ctx context.Context, m *milaProc, db *pgxpool.Pool, w *world, st run
 	}
 
 	// A fresh admin session reads the pages, as a person would.
-	admin := newClient(-2, w.accounts[0], m.base, w, 0)
+	admin := newClient(-2, w.accounts[0], m.Base, w, 0)
 	if err := admin.signIn(); err != nil {
 		return append(out, check{name: "sign in for the checks", detail: err.Error()})
 	}

@@ -1,6 +1,4 @@
-// Package sysinfo describes the machine and a process for the benchmark
-// (bench) and the load run (bench/load), so both report them the same way.
-package sysinfo
+package harness
 
 import (
 	"bufio"
