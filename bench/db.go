@@ -166,9 +166,12 @@ func (db *benchDB) params(ctx context.Context) (benchParams, error) {
 			return q(`SELECT name, slug, member_count FROM `+demoGroups+` ORDER BY member_count DESC, slug OFFSET 9 LIMIT 1`,
 				&p.Mid.Name, &p.Mid.Slug, &p.Mid.Count)
 		},
-		// A member in the middle of the list, with groups and values.
+		// A member in the middle of the list, with groups and values (or
+		// the last such member: in smaller data sets fewer than half the
+		// members are in three groups or more).
 		func() error {
-			return q(`SELECT member_id FROM member_group_keys WHERE group_count >= 3 ORDER BY sort_name, member_id OFFSET (SELECT count(*) / 2 FROM members) LIMIT 1`, &p.MemberID)
+			return q(`SELECT member_id FROM member_group_keys WHERE group_count >= 3 ORDER BY sort_name, member_id
+				OFFSET least((SELECT count(*) / 2 FROM members), (SELECT count(*) - 1 FROM member_group_keys WHERE group_count >= 3)) LIMIT 1`, &p.MemberID)
 		},
 		func() error {
 			// Müller, Germany's most common surname, if the data has it.
