@@ -61,13 +61,13 @@ gotest:
 schema:
 	$(GO) test ./internal/pg -run TestSchemaSnapshot -count=1 -update
 
-# Issue 7: 100,000 members, every overview page over HTTP against its SQL
+# The scale benchmark: 100,000 members, every overview page over HTTP against its SQL
 # floor, bulk group changes, memory (bench/main.go; docs/PERFORMANCE.md).
 # The data set is kept in bench/out/data and reused by the next run.
 bench: deps-run build
 	$(GO) run ./bench -build=false
 
-# Issue 8: the load run (not part of `make test`): 50 signed-in clients for
+# The load run (not part of `make test`): 50 signed-in clients for
 # 60 s, 90% reads and 10% writes over every page, on the 100,000-member
 # demo data set in bench/out/load-data (kept and reused); fails on any 5xx,
 # transport error, ERROR log line or count that differs from a recount.

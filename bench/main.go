@@ -1,4 +1,4 @@
-// Command bench measures Mila at scale (issue 7): it loads the demo data
+// Command bench measures Mila at scale: it loads the demo data
 // set (100,000 members, 300 groups by default), starts `mila serve` on it,
 // and for each overview, search and group page measures latency over HTTP
 // on loopback at concurrency 1 (p50, p95) and throughput at concurrency 8,

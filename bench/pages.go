@@ -19,7 +19,8 @@ type benchPage struct {
 	path string // with query
 }
 
-// benchPages is the list of issue 7, with the parameters of the data set.
+// benchPages are the pages measured — every overview, search and group
+// page a club uses daily — with the parameters of the data set.
 func benchPages(p benchParams, only string) []benchPage {
 	q := url.QueryEscape
 	all := []benchPage{

@@ -1,6 +1,6 @@
 package e2e
 
-// Groups on the member pages in the browser (issue 6, phase 2): the
+// Groups on the member pages in the browser: the
 // overview's group filter (select, badge, chip), the group sorts, bulk
 // assignment, the Groups section of a member's page, and what the board
 // (read only) sees and may do. axe runs on every page state visited.

@@ -1,5 +1,5 @@
-// Package security holds Mila's hostile-input, race and security tests
-// (issue 8): every one runs over HTTP against the whole app on a real
+// Package security holds Mila's hostile-input, race and security tests:
+// every one runs over HTTP against the whole app on a real
 // server (internal/webtest) with a fresh PostgreSQL database (testpg), the
 // way an attacker or a careless client would meet it. docs/SECURITY.md
 // names the test behind each claim.

@@ -1,4 +1,4 @@
-// Command load is Mila's bounded loopback load run (issue 8, item 4): it
+// Command load is Mila's bounded loopback load run: it
 // starts `mila serve` on its own data directory with the demo data set
 // (100,000 members, 300 groups by default), signs in 50 clients under
 // four permission sets (admin, treasurer = normal_user, board =

@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-// want is the permission table as issue 3 states it, written out
-// independently of authz.go so a slip in either shows up here. Each entry
-// is "Resource action" → scope; everything not listed is None.
+// want is the permission table as the product defines the four sets,
+// written out independently of authz.go so a slip in either shows up
+// here. Each entry is "Resource action" → scope; everything not listed is
+// None.
 var want = map[PermissionSet]map[string]Scope{
 	OwnData: {
 		"User read": Own, "User update": Own,

@@ -13,9 +13,10 @@ import (
 
 // searchReference ranks every member for q the way the search is defined,
 // by brute force: one search vector per member made of its own vector and
-// the words of its groups' names at weight B (what members.search_vector
-// held before migration 00007 moved the group names out of the row), and
-// the relevance tiers of search.go computed on all matches. The words'
+// the words of its groups' names at weight B (the search itself reads the
+// group words from member_group_keys, so that group changes do not
+// rewrite member rows; this joins them the plain way), and the relevance
+// tiers of search.go computed on all matches. The words'
 // alternatives (similar words) are the ones resolve found.
 func searchReference(t *testing.T, db *pgxpool.Pool, q string, status MemberStatus) []string {
 	return searchReferenceIn(t, db, q, status, "")

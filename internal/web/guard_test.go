@@ -88,7 +88,7 @@ var pathFixtures = map[string]func(f *walkFixture) string{
 	"/lang":                    func(*walkFixture) string { return "/lang?l=de&return_to=%2F" },
 	"/account":                 func(*walkFixture) string { return "/account" },
 
-	// Members, custom fields and groups (issues 4 to 6): see addMemberRecords.
+	// Members, custom fields and groups: see addMemberRecords.
 	"/members/{id}":             func(f *walkFixture) string { return "/members/" + f.IDs["member"] },
 	"/members/{id}/edit":        func(f *walkFixture) string { return "/members/" + f.IDs["member"] + "/edit" },
 	"/members/{id}/delete":      func(f *walkFixture) string { return "/members/" + f.IDs["member"] + "/delete" },

@@ -1,6 +1,6 @@
 package web_test
 
-// Groups on the member pages (issue 6, phase 2): the overview's Groups
+// Groups on the member pages: the overview's Groups
 // column, group filter, chip, group sorts and bulk bar, and the Groups
 // section of the member's page — for admins, the board (read only) and
 // own_data users, with good, bad and unknown values.
@@ -359,7 +359,7 @@ func TestGroupAddTenThousand(t *testing.T) {
 	}
 	mustContain(t, memberTestGet(t, w.srv, w.admin, "/groups/alle", http.StatusOK), "10,000 added")
 	// Above membership.MemberCountExactMax the overview shows the
-	// planner's estimate ("about 10,000 members", issue 7); fresh
+	// planner's estimate ("about 10,000 members"); fresh
 	// statistics, as autovacuum would gather them, make it this close.
 	if _, err := w.srv.DB.Exec(context.Background(), `ANALYZE members, member_groups`); err != nil {
 		t.Fatal(err)

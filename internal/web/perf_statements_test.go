@@ -56,7 +56,7 @@ func (c *statementCounter) statements(t *testing.T, srv *webtest.Server, client 
 	return c.stmts
 }
 
-// TestPagesRunConstantStatements is the N+1 test of issue 7: a page runs
+// TestPagesRunConstantStatements is the N+1 test: a page runs
 // the same number of SQL statements whatever its size — 25 or 100 rows
 // of the member overview, a group with 3 or 60 members, 5 or 12 groups, a
 // member with no group or five. It counts with a pgx tracer on the app's

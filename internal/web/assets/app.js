@@ -55,7 +55,7 @@
 })();
 
 // ---------------------------------------------------------------------------
-// Groups (issue 6): the delete dialog with typed-name confirmation, and
+// Groups: the delete dialog with typed-name confirmation, and
 // focus after inline changes of a member's groups. Hooks:
 // a[data-group-delete] (the Delete link; without JS it opens the
 // confirmation page), dialog[data-group-delete-dialog] (fetched from that
@@ -183,7 +183,7 @@
 // --- end of Groups ---------------------------------------------------------
 
 // ---------------------------------------------------------------------------
-// Groups in the member overview (issue 6, phase 2). Hooks:
+// Groups in the member overview. Hooks:
 // input[data-select-all="<form id>"] (hidden without JS: ticks every
 // member_id checkbox of that form on this page), #member-bulk-selected
 // (data-one / data-other: "N members selected", "#" is the number), and
