@@ -12,7 +12,6 @@ package accounts
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -107,12 +106,6 @@ func (s *Service) WithThrottle(t Throttle) *Service {
 	c.limits = t
 	return &c
 }
-
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-// ValidID reports whether s is a well-formed UUID. A malformed id is
-// answered with ErrNotFound before any query runs.
-func ValidID(s string) bool { return uuidRE.MatchString(s) }
 
 // requireAll refuses unless the actor may do act on res for every record.
 // User management (role, active flag, deletion, links) needs it: the Own

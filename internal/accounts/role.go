@@ -105,7 +105,7 @@ func (s *Service) GetRole(ctx context.Context, actor authz.Actor, id string) (Ro
 }
 
 func getRole(ctx context.Context, q querier, id string) (Role, error) {
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return Role{}, ErrNotFound
 	}
 	r, err := scanRole(q.QueryRow(ctx, `SELECT `+roleColumns+` FROM roles r WHERE r.id = $1`, id))
@@ -146,7 +146,7 @@ func (s *Service) UpdateRole(ctx context.Context, actor authz.Actor, id string, 
 	if err := requireAll(actor, authz.Role, authz.Update); err != nil {
 		return Role{}, err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return Role{}, ErrNotFound
 	}
 	if err := in.clean(); err != nil {

@@ -49,7 +49,7 @@ func scanUser(row pgx.Row) (User, error) {
 }
 
 func getUser(ctx context.Context, q querier, id string) (User, error) {
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return User{}, ErrNotFound
 	}
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+` WHERE u.id = $1`, id))
@@ -117,7 +117,7 @@ func (s *Service) CreateUser(ctx context.Context, actor authz.Actor, in NewUser)
 	validate.Email(e, "email", in.Email, true)
 	if in.RoleID == "" {
 		e.Add("role_id", validate.Required, nil)
-	} else if !ValidID(in.RoleID) {
+	} else if !validate.UUID(in.RoleID) {
 		e.Add("role_id", validate.NotFound, nil)
 	}
 	if !in.WithLink {
@@ -167,7 +167,7 @@ func (s *Service) ChangeEmail(ctx context.Context, actor authz.Actor, userID, em
 	if err := requireAll(actor, authz.User, authz.Update); err != nil {
 		return err
 	}
-	if !ValidID(userID) {
+	if !validate.UUID(userID) {
 		return ErrNotFound
 	}
 	email = validate.Clean(email)
@@ -196,10 +196,10 @@ func (s *Service) ChangeRole(ctx context.Context, actor authz.Actor, userID, rol
 	if err := requireAll(actor, authz.User, authz.Update); err != nil {
 		return err
 	}
-	if !ValidID(userID) {
+	if !validate.UUID(userID) {
 		return ErrNotFound
 	}
-	if !ValidID(roleID) {
+	if !validate.UUID(roleID) {
 		return validate.Field("role_id", validate.NotFound, nil)
 	}
 	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
@@ -226,7 +226,7 @@ func (s *Service) SetActive(ctx context.Context, actor authz.Actor, userID strin
 	if err := requireAll(actor, authz.User, authz.Update); err != nil {
 		return err
 	}
-	if !ValidID(userID) {
+	if !validate.UUID(userID) {
 		return ErrNotFound
 	}
 	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
@@ -250,7 +250,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor authz.Actor, userID stri
 	if err := requireAll(actor, authz.User, authz.Destroy); err != nil {
 		return err
 	}
-	if !ValidID(userID) {
+	if !validate.UUID(userID) {
 		return ErrNotFound
 	}
 	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
@@ -335,7 +335,7 @@ func (s *Service) ActorForSession(ctx context.Context, userID, stamp string) (au
 }
 
 func (s *Service) actorFor(ctx context.Context, userID, stamp string, checkStamp bool) (authz.Actor, error) {
-	if !ValidID(userID) {
+	if !validate.UUID(userID) {
 		return authz.Anonymous, ErrNoActor
 	}
 	var a authz.Actor

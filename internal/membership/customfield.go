@@ -147,7 +147,7 @@ func (s CustomFields) Get(ctx context.Context, actor authz.Actor, id string) (Cu
 	if err := actor.Require(authz.CustomField, authz.Read); err != nil {
 		return CustomField{}, err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return CustomField{}, ErrNotFound
 	}
 	f, err := scanCustomField(s.DB.QueryRow(ctx, `SELECT `+customFieldColumns+`,
@@ -262,7 +262,7 @@ func (s CustomFields) Update(ctx context.Context, actor authz.Actor, id string, 
 	if err := actor.Require(authz.CustomField, authz.Update); err != nil {
 		return CustomField{}, err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return CustomField{}, ErrNotFound
 	}
 	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
@@ -311,7 +311,7 @@ func (s CustomFields) Delete(ctx context.Context, actor authz.Actor, id string) 
 	if err := actor.Require(authz.CustomField, authz.Destroy); err != nil {
 		return err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return ErrNotFound
 	}
 	tag, err := s.DB.Exec(ctx, `DELETE FROM custom_fields WHERE id = $1`, id)

@@ -153,7 +153,7 @@ func (s *GroupStore) UpdateGroup(ctx context.Context, actor authz.Actor, id stri
 	if err := actor.Require(authz.Group, authz.Update); err != nil {
 		return Group{}, err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return Group{}, groupNotFound(id)
 	}
 	in, e := groupClean(in)
@@ -203,7 +203,7 @@ func (s *GroupStore) DeleteGroup(ctx context.Context, actor authz.Actor, id stri
 	if err := actor.Require(authz.Group, authz.Destroy); err != nil {
 		return err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return groupNotFound(id)
 	}
 	var n int64
@@ -227,7 +227,7 @@ func (s *GroupStore) GroupByID(ctx context.Context, actor authz.Actor, id string
 	if err := actor.Require(authz.Group, authz.Read); err != nil {
 		return Group{}, err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return Group{}, groupNotFound(id)
 	}
 	return s.groupOne(ctx, `g.id = $1`, id)

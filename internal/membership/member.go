@@ -227,7 +227,7 @@ func (s Members) Get(ctx context.Context, actor authz.Actor, id string) (Member,
 	if err := actor.Require(authz.Member, authz.Read); err != nil {
 		return Member{}, err
 	}
-	if !ValidID(id) || !actor.CanOnMember(authz.Member, authz.Read, id) {
+	if !validate.UUID(id) || !actor.CanOnMember(authz.Member, authz.Read, id) {
 		return Member{}, ErrNotFound
 	}
 	// The custom values come with the row, as two arrays in one order
@@ -309,7 +309,7 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 	if actor.Scope(authz.Member, authz.Update) == authz.Linked && id != actor.MemberID {
 		return Member{}, fmt.Errorf("update member %s: not the linked member: %w", id, authz.ErrForbidden)
 	}
-	if !ValidID(id) || !actor.CanOnMember(authz.Member, authz.Update, id) {
+	if !validate.UUID(id) || !actor.CanOnMember(authz.Member, authz.Update, id) {
 		return Member{}, ErrNotFound
 	}
 	withCustom := in.Custom != nil && actor.CanOnMember(authz.CustomFieldValue, authz.Update, id)
@@ -438,7 +438,7 @@ func (s Members) DeletionPreview(ctx context.Context, actor authz.Actor, id stri
 	if err := actor.Require(authz.Member, authz.Destroy); err != nil {
 		return MemberDeletion{}, err
 	}
-	if !ValidID(id) || !actor.CanOnMember(authz.Member, authz.Destroy, id) {
+	if !validate.UUID(id) || !actor.CanOnMember(authz.Member, authz.Destroy, id) {
 		return MemberDeletion{}, ErrNotFound
 	}
 	m, err := s.Get(ctx, actor, id)
@@ -476,7 +476,7 @@ func (s Members) Delete(ctx context.Context, actor authz.Actor, id string) error
 	if err := actor.Require(authz.Member, authz.Destroy); err != nil {
 		return err
 	}
-	if !ValidID(id) || !actor.CanOnMember(authz.Member, authz.Destroy, id) {
+	if !validate.UUID(id) || !actor.CanOnMember(authz.Member, authz.Destroy, id) {
 		return ErrNotFound
 	}
 	// The cascade to member_groups updates the groups' counts (trigger).

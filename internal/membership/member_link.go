@@ -65,10 +65,10 @@ func (s Members) LinkUser(ctx context.Context, actor authz.Actor, memberID, user
 	if err := memberRequireLinkAdmin(actor); err != nil {
 		return err
 	}
-	if !ValidID(memberID) {
+	if !validate.UUID(memberID) {
 		return ErrNotFound
 	}
-	if !ValidID(userID) {
+	if !validate.UUID(userID) {
 		return validate.Field("user_id", validate.NotFound, nil)
 	}
 	return pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
@@ -133,7 +133,7 @@ func (s Members) UnlinkUser(ctx context.Context, actor authz.Actor, memberID str
 	if err := memberRequireLinkAdmin(actor); err != nil {
 		return err
 	}
-	if !ValidID(memberID) {
+	if !validate.UUID(memberID) {
 		return ErrNotFound
 	}
 	if _, err := s.DB.Exec(ctx, `UPDATE users SET member_id = NULL WHERE member_id = $1`, memberID); err != nil {
