@@ -70,6 +70,10 @@ func (e *ThrottledError) Minutes() int {
 const (
 	MsgCurrentPasswordWrong = "ErrCurrentPasswordWrong"
 	MsgBadPermissionSet     = "ErrBadPermissionSet"
+	// MsgLinkedMemberEmailTaken: the user's linked member would get an
+	// address another member has. The same message (and id) the member
+	// form shows for it (internal/web/locales/members.*.json).
+	MsgLinkedMemberEmailTaken = "ErrMemberEmailTaken"
 )
 
 // Password length limits, in characters. Long passphrases are welcome;

@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"mila/internal/authz"
-	"mila/internal/membership"
 	"mila/internal/pg"
 	"mila/internal/validate"
 )
@@ -160,9 +159,10 @@ func (s *Service) CreateUser(ctx context.Context, actor authz.Actor, in NewUser)
 
 // ChangeEmail gives a user another email address (admin only). A user
 // linked to a member keeps the same address as the member: the member's
-// email changes in the same transaction, and when another member already
-// has the address the whole change is refused with a field error, so the
-// two can never disagree.
+// email changes in the same statement (a database trigger), and when
+// another member already has the address the whole change is refused
+// with a field error (MsgLinkedMemberEmailTaken), so the two never
+// disagree.
 func (s *Service) ChangeEmail(ctx context.Context, actor authz.Actor, userID, email string) error {
 	if err := requireAll(actor, authz.User, authz.Update); err != nil {
 		return err
@@ -176,18 +176,21 @@ func (s *Service) ChangeEmail(ctx context.Context, actor authz.Actor, userID, em
 	if err := e.Err(); err != nil {
 		return err
 	}
-	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET email = $2 WHERE id = $1`, userID, email)
-		switch {
-		case pg.IsUniqueViolation(err, "users_email_key"):
-			return validate.Field("email", validate.Taken, nil)
-		case err != nil:
-			return fmt.Errorf("change user email: %w", err)
-		case tag.RowsAffected() == 0:
-			return ErrNotFound
-		}
-		return membership.SetLinkedMemberEmail(ctx, tx, userID, email)
-	})
+	// The trigger users_sync_member_email (migration 00008) gives the
+	// linked member the same address in this statement, or fails it when
+	// another member has the address.
+	tag, err := s.db.Exec(ctx, `UPDATE users SET email = $2 WHERE id = $1`, userID, email)
+	switch {
+	case pg.IsUniqueViolation(err, "users_email_key"):
+		return validate.Field("email", validate.Taken, nil)
+	case pg.IsUniqueViolation(err, "members_email_key"):
+		return validate.Field("email", MsgLinkedMemberEmailTaken, nil)
+	case err != nil:
+		return fmt.Errorf("change user email: %w", err)
+	case tag.RowsAffected() == 0:
+		return ErrNotFound
+	}
+	return nil
 }
 
 // ChangeRole gives a user another role (admin only). Refused with

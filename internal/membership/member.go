@@ -115,6 +115,7 @@ const (
 	ErrMemberEmailTaken     = "ErrMemberEmailTaken"     // another member has this email
 	ErrMemberUserEmailTaken = "ErrMemberUserEmailTaken" // linked: another user has this email
 	ErrMemberLinkedNoEmail  = "ErrMemberLinkedNoEmail"  // linked: the email cannot be removed
+	ErrMemberSignInEmail    = "ErrMemberSignInEmail"    // linked: the actor may not change the user's sign-in email
 	ErrMemberAlreadyLinked  = "ErrMemberAlreadyLinked"  // the member already has a user
 	ErrMemberUserLinked     = "ErrMemberUserLinked"     // the user already has a member
 	ErrMemberLinkEmailTaken = "ErrMemberLinkEmailTaken" // linking: another member has the user's email
@@ -298,7 +299,9 @@ func (s Members) Create(ctx context.Context, actor authz.Actor, in MemberInput) 
 // in.Version is still the member's version; otherwise someone else saved
 // meanwhile and Update returns ErrConflict rather than overwrite their
 // changes (a conflict message, not last-write-wins). A member linked to a
-// user passes an email change on to the user, in the same transaction.
+// user passes an email change on to the user's sign-in email, in the same
+// transaction — if the actor may change that user (ErrMemberSignInEmail
+// otherwise; see member_link.go).
 func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in MemberInput) (Member, error) {
 	if err := actor.Require(authz.Member, authz.Update); err != nil {
 		return Member{}, err
@@ -328,29 +331,13 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 		if err := memberEmailFree(ctx, tx, e, v.email, id); err != nil {
 			return err
 		}
-		// The linked user's email follows the member's: check it is free
-		// before writing, so the form shows a field error, not a failure.
-		var userID string
-		err = tx.QueryRow(ctx, `SELECT id FROM users WHERE member_id = $1`, id).Scan(&userID)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("find user of member %s: %w", id, err)
-		}
-		if userID != "" && !e.Has("email") {
-			if v.email == nil {
-				e.Add("email", ErrMemberLinkedNoEmail, nil)
-			} else {
-				var taken bool
-				err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND id <> $2)`,
-					*v.email, userID).Scan(&taken)
-				if err != nil {
-					return fmt.Errorf("check user email: %w", err)
-				}
-				if taken {
-					e.Add("email", ErrMemberUserEmailTaken, nil)
-				}
-			}
-		}
 		if err := e.Err(); err != nil {
+			return err
+		}
+		// A linked user's sign-in email follows the member's (the trigger
+		// members_sync_sign_in_email), but only for an actor who may
+		// change that user: the trigger refuses otherwise.
+		if err := declareSignInEmailRight(ctx, tx, actor); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE members SET first_name = $3, last_name = $4, email = $5,
@@ -371,15 +358,6 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 				return fmt.Errorf("update member %s from version %d: %w", id, in.Version, ErrConflict)
 			}
 			return ErrNotFound
-		}
-		if userID != "" {
-			_, err := tx.Exec(ctx, `UPDATE users SET email = $2 WHERE id = $1 AND email::text IS DISTINCT FROM $2`, userID, v.email)
-			if pg.IsUniqueViolation(err, "users_email_key") {
-				return validate.Field("email", ErrMemberUserEmailTaken, nil)
-			}
-			if err != nil {
-				return fmt.Errorf("update email of linked user %s: %w", userID, err)
-			}
 		}
 		if v.customGiven {
 			return writeCustomValues(ctx, tx, id, v.custom)
@@ -412,12 +390,19 @@ func memberEmailFree(ctx context.Context, tx pgx.Tx, e validate.Errors, email *s
 	return nil
 }
 
-// memberWriteError turns constraint violations a race let through into
-// the field errors the checks would have given.
+// memberWriteError turns constraint violations a race let through, and
+// the refusals of the sign-in email trigger (migration 00008), into the
+// field errors the form shows.
 func memberWriteError(err error) error {
 	switch {
 	case pg.IsUniqueViolation(err, "members_email_key"):
 		return validate.Field("email", ErrMemberEmailTaken, nil)
+	case pg.IsUniqueViolation(err, "users_email_key"):
+		return validate.Field("email", ErrMemberUserEmailTaken, nil)
+	case pg.Is(err, pg.CodeCheckViolation, "members_linked_email_required"):
+		return validate.Field("email", ErrMemberLinkedNoEmail, nil)
+	case pg.Is(err, pg.CodeInsufficientPrivilege, "users_sign_in_email_change"):
+		return validate.Field("email", ErrMemberSignInEmail, nil)
 	case pg.IsForeignKeyViolation(err, ""):
 		return ErrNotFound
 	}

@@ -183,6 +183,31 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.members_sync_sign_in_email() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  uid uuid;
+  signs_in_with text;
+  may text := coalesce(current_setting('mila.sign_in_email_change', true), '');
+BEGIN
+  SELECT id, email::text INTO uid, signs_in_with FROM users WHERE member_id = NEW.id;
+  IF NOT FOUND OR signs_in_with IS NOT DISTINCT FROM NEW.email::text THEN
+    RETURN NULL;
+  END IF;
+  IF NEW.email IS NULL THEN
+    RAISE EXCEPTION 'member % is linked to user %, who signs in with its email', NEW.id, uid
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'members_linked_email_required';
+  END IF;
+  IF may <> 'all' AND may <> uid::text THEN
+    RAISE EXCEPTION 'changing the email of member % would change the sign-in email of user %, which this transaction may not', NEW.id, uid
+      USING ERRCODE = 'insufficient_privilege', CONSTRAINT = 'users_sign_in_email_change';
+  END IF;
+  UPDATE users SET email = NEW.email WHERE id = uid;
+  RETURN NULL;
+END
+$$;
+
 CREATE FUNCTION public.search_key(text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
@@ -204,6 +229,16 @@ CREATE FUNCTION public.set_updated_at() RETURNS trigger
 BEGIN
   NEW.updated_at := now();
   RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION public.users_sync_member_email() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE members SET email = NEW.email, version = version + 1
+   WHERE id = NEW.member_id AND email::text IS DISTINCT FROM NEW.email::text;
+  RETURN NULL;
 END
 $$;
 
@@ -542,9 +577,13 @@ CREATE TRIGGER members_search_words_ins AFTER INSERT ON public.members REFERENCI
 
 CREATE TRIGGER members_search_words_upd AFTER UPDATE OF first_name, last_name ON public.members FOR EACH ROW WHEN (((old.first_name IS DISTINCT FROM new.first_name) OR (old.last_name IS DISTINCT FROM new.last_name))) EXECUTE FUNCTION public.members_search_words();
 
+CREATE TRIGGER members_sync_sign_in_email AFTER UPDATE OF email ON public.members FOR EACH ROW WHEN (((old.email)::text IS DISTINCT FROM (new.email)::text)) EXECUTE FUNCTION public.members_sync_sign_in_email();
+
 CREATE TRIGGER members_updated_at BEFORE UPDATE OF first_name, last_name, email, phone, street, house_number, postal_code, city, country, join_date, exit_date, notes ON public.members FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
 CREATE TRIGGER roles_updated_at BEFORE UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER users_sync_member_email AFTER INSERT OR UPDATE OF email, member_id ON public.users FOR EACH ROW WHEN ((new.member_id IS NOT NULL)) EXECUTE FUNCTION public.users_sync_member_email();
 
 CREATE TRIGGER users_updated_at BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
