@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -263,3 +264,5 @@ func fieldMarked(body, name string) bool {
 	re := regexp.MustCompile(`id="` + id + `"[^>]*aria-invalid="true"|href="#` + id + `"`)
 	return re.MatchString(body)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

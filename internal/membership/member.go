@@ -116,6 +116,8 @@ const (
 	ErrMemberUserEmailTaken = "ErrMemberUserEmailTaken" // linked: another user has this email
 	ErrMemberLinkedNoEmail  = "ErrMemberLinkedNoEmail"  // linked: the email cannot be removed
 	ErrMemberSignInEmail    = "ErrMemberSignInEmail"    // linked: the actor may not change the user's sign-in email
+	ErrMemberEmailRefused   = "ErrMemberEmailRefused"   // taken, told to an actor who may not read every member
+	ErrMemberEmailAskBoard  = "ErrMemberEmailAskBoard"  // too many refused addresses: ask the board
 	ErrMemberAlreadyLinked  = "ErrMemberAlreadyLinked"  // the member already has a user
 	ErrMemberUserLinked     = "ErrMemberUserLinked"     // the user already has a member
 	ErrMemberLinkEmailTaken = "ErrMemberLinkEmailTaken" // linking: another member has the user's email
@@ -273,6 +275,9 @@ func (s Members) Create(ctx context.Context, actor authz.Actor, in MemberInput) 
 			return err
 		}
 		v, e := in.check(fields, time.Now(), withCustom)
+		if err := e.Err(); err != nil {
+			return err // the address is looked up only for a form that would be saved
+		}
 		if err := memberEmailFree(ctx, tx, e, v.email, ""); err != nil {
 			return err
 		}
@@ -302,6 +307,13 @@ func (s Members) Create(ctx context.Context, actor authz.Actor, in MemberInput) 
 // user passes an email change on to the user's sign-in email, in the same
 // transaction — if the actor may change that user (ErrMemberSignInEmail
 // otherwise; see member_link.go).
+//
+// The checks come in this order, each only when the one before passed:
+// the form itself, the version, then whether a new email address is free.
+// An address is never looked up for a form that would not be saved
+// anyway, so a refusal says nothing about addresses unless the actor
+// really tried to save one (see addressCheck for actors who may not read
+// every member).
 func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in MemberInput) (Member, error) {
 	if err := actor.Require(authz.Member, authz.Update); err != nil {
 		return Member{}, err
@@ -322,17 +334,44 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 		// and must not reach the int4 column as an encoding error (a 500).
 		version = -1
 	}
+	limited := addressCheckLimited(actor)
+	var refused error // an address refusal that commits its record (limited actors)
 	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		refused = nil
 		fields, err := customFieldsTx(ctx, tx)
 		if err != nil {
 			return err
 		}
-		v, e := in.check(fields, time.Now(), withCustom)
-		if err := memberEmailFree(ctx, tx, e, v.email, id); err != nil {
-			return err
+		// The member as stored, locked: the version check and the save
+		// below see the same row.
+		var curVersion int
+		var curEmail *string
+		err = tx.QueryRow(ctx, `SELECT version, email::text FROM members WHERE id = $1 FOR NO KEY UPDATE`, id).Scan(&curVersion, &curEmail)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
 		}
+		if err != nil {
+			return fmt.Errorf("read member %s: %w", id, err)
+		}
+		v, e := in.check(fields, time.Now(), withCustom)
 		if err := e.Err(); err != nil {
 			return err
+		}
+		if curVersion != version {
+			return fmt.Errorf("update member %s from version %d (now %d): %w", id, in.Version, curVersion, ErrConflict)
+		}
+		emailChanged := !sameText(curEmail, v.email)
+		if emailChanged && limited {
+			if refused, err = addressCheck(ctx, tx, actor); refused != nil || err != nil {
+				return err // refused: commit the refusal's record, nothing else
+			}
+		} else if emailChanged {
+			if err := memberEmailFree(ctx, tx, e, v.email, id); err != nil {
+				return err
+			}
+			if err := e.Err(); err != nil {
+				return err
+			}
 		}
 		// A linked user's sign-in email follows the member's (the trigger
 		// members_sync_sign_in_email), but only for an actor who may
@@ -340,34 +379,46 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 		if err := declareSignInEmailRight(ctx, tx, actor); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE members SET first_name = $3, last_name = $4, email = $5,
-			phone = $6, street = $7, house_number = $8, postal_code = $9, city = $10, country = $11,
-			join_date = $12, exit_date = $13, notes = $14, version = version + 1
-			WHERE id = $1 AND version = $2`,
-			id, version, v.firstName, v.lastName, v.email, v.phone, v.street, v.houseNumber,
-			v.postalCode, v.city, v.country, v.joinDate, v.exitDate, v.notes)
-		if err != nil {
-			return memberWriteError(err)
+		write := func(q pgx.Tx) error {
+			_, err := q.Exec(ctx, `UPDATE members SET first_name = $2, last_name = $3, email = $4,
+				phone = $5, street = $6, house_number = $7, postal_code = $8, city = $9, country = $10,
+				join_date = $11, exit_date = $12, notes = $13, version = version + 1
+				WHERE id = $1`,
+				id, v.firstName, v.lastName, v.email, v.phone, v.street, v.houseNumber,
+				v.postalCode, v.city, v.country, v.joinDate, v.exitDate, v.notes)
+			return err
 		}
-		if tag.RowsAffected() == 0 {
-			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE id = $1)`, id).Scan(&exists); err != nil {
-				return fmt.Errorf("check member %s: %w", id, err)
+		if emailChanged && limited {
+			// The address was free when addressCheck looked; taken since
+			// (a race) it is the same generic refusal, and it counts.
+			if refused, err = writeAddressChecked(ctx, tx, actor, write); refused != nil || err != nil {
+				return err
 			}
-			if exists {
-				return fmt.Errorf("update member %s from version %d: %w", id, in.Version, ErrConflict)
-			}
-			return ErrNotFound
+		} else if err := write(tx); err != nil {
+			return memberWriteError(err)
 		}
 		if v.customGiven {
 			return writeCustomValues(ctx, tx, id, v.custom)
 		}
 		return nil
 	})
+	if err == nil {
+		err = refused
+	}
 	if err != nil {
 		return Member{}, err
 	}
 	return s.Get(ctx, actor, id)
+}
+
+// sameText reports whether two optional addresses are the same text.
+// Only the case changing is a change too: the linked user's sign-in
+// email is rewritten, so the same rules apply.
+func sameText(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
 }
 
 // memberEmailFree records ErrMemberEmailTaken when another member (not

@@ -321,6 +321,21 @@ CREATE TABLE public.groups (
     CONSTRAINT groups_slug_check CHECK ((((char_length(slug) >= 1) AND (char_length(slug) <= 100)) AND (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text)))
 );
 
+CREATE TABLE public.member_email_refusals (
+    id bigint NOT NULL,
+    user_id uuid NOT NULL,
+    refused_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE public.member_email_refusals ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.member_email_refusals_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 CREATE TABLE public.member_group_keys (
     member_id uuid NOT NULL,
     sort_name text NOT NULL,
@@ -463,6 +478,9 @@ ALTER TABLE ONLY public.groups
 ALTER TABLE ONLY public.groups
     ADD CONSTRAINT groups_slug_key UNIQUE (slug);
 
+ALTER TABLE ONLY public.member_email_refusals
+    ADD CONSTRAINT member_email_refusals_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.member_group_keys
     ADD CONSTRAINT member_group_keys_pkey PRIMARY KEY (member_id);
 
@@ -510,6 +528,8 @@ CREATE INDEX custom_field_values_field_idx ON public.custom_field_values USING b
 CREATE INDEX groups_name_key_idx ON public.groups USING btree (name_key, name, id);
 
 CREATE UNIQUE INDEX groups_name_lower_key ON public.groups USING btree (lower(name));
+
+CREATE INDEX member_email_refusals_user_idx ON public.member_email_refusals USING btree (user_id, refused_at);
 
 CREATE INDEX member_group_keys_first_group_key_idx ON public.member_group_keys USING btree (first_group_key, sort_name, member_id) INCLUDE (exit_date);
 
@@ -592,6 +612,9 @@ ALTER TABLE ONLY public.custom_field_values
 
 ALTER TABLE ONLY public.custom_field_values
     ADD CONSTRAINT custom_field_values_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.member_email_refusals
+    ADD CONSTRAINT member_email_refusals_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.member_group_keys
     ADD CONSTRAINT member_group_keys_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
