@@ -11,10 +11,16 @@ import (
 	"mila/internal/webtest"
 )
 
-// memberForm is a valid edit form of m as it is now (its current version).
+// memberForm is a valid edit form of the member as it is now (read
+// afresh: its current email and version).
 func (fx *fixture) memberForm(m membership.Member) url.Values {
+	fx.t.Helper()
+	m, err := membership.Members{DB: fx.srv.DB}.Get(ctxb(), fx.admin, m.ID)
+	if err != nil {
+		fx.t.Fatal(err)
+	}
 	return url.Values{"first_name": {m.FirstName}, "last_name": {m.LastName}, "email": {m.Email},
-		"join_date": {m.JoinDate.Format("2006-01-02")}, "version": {fmt.Sprint(fx.version(m.ID))}}
+		"join_date": {m.JoinDate.Format("2006-01-02")}, "version": {fmt.Sprint(m.Version)}}
 }
 
 // linkedToAdmin creates a member linked to the admin user (same email).

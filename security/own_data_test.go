@@ -132,3 +132,125 @@ func TestOwnDataCannotProbeAddresses(t *testing.T) {
 	}
 	noServerErrors(t, srv)
 }
+
+// TestOwnDataEditsOnlyContactData (finding 10): a member editing their
+// own record (own_data) could change every field of it — join and exit
+// date, notes, every custom field. Now their contact data and the custom
+// fields marked "members may edit this field themselves" (a flag on the
+// field's form, off by default) are theirs; the rest is shown read-only
+// and refused even in a hand-made POST, with the database unchanged.
+func TestOwnDataEditsOnlyContactData(t *testing.T) {
+	srv := webtest.NewServer(t)
+	fx := newFixture(t, srv)
+	admin := signIn(t, srv, fx.email["admin"])
+
+	// The flag is on the field's form and off by default.
+	body := webtest.Body(t, srv.Get(t, admin, "/admin/fields/new"))
+	if !regexp.MustCompile(`<input id="field-member_editable" type="checkbox" name="member_editable"[^>]*>`).MatchString(body) ||
+		strings.Contains(body, `name="member_editable" class="checkbox" checked`) {
+		t.Fatal("the new field form has no unticked member_editable checkbox")
+	}
+	res := srv.PostForm(t, admin, "/admin/fields", url.Values{"name": {"Lieblingsfarbe"}, "value_type": {"string"}, "member_editable": {"on"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create a member-editable field: %d", res.StatusCode)
+	}
+	var colourID string
+	if err := srv.DB.QueryRow(ctxb(), `SELECT id FROM custom_fields WHERE slug = 'lieblingsfarbe' AND member_editable`).Scan(&colourID); err != nil {
+		t.Fatalf("the flag was not stored: %v", err)
+	}
+	if body := webtest.Body(t, srv.Get(t, admin, "/admin/fields/"+colourID+"/edit")); !strings.Contains(body, `name="member_editable" class="checkbox" checked`) {
+		t.Error("the edit form does not show the flag ticked")
+	}
+	// The club gives Olga a join date, notes and custom values.
+	form := fx.memberForm(fx.own)
+	form.Set("join_date", "2015-03-01")
+	form.Set("notes", "Zahlt bar.\nImmer pünktlich.")
+	form.Set(fx.cf("string"), "Olli")
+	form.Set(fx.cf("integer"), "12")
+	form.Set(fx.cf("boolean"), "true")
+	form.Set(fx.cf("date"), "1980-02-03")
+	form.Set("cf_lieblingsfarbe", "grün")
+	if res := srv.PostForm(t, admin, "/members/"+fx.own.ID, form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("admin fills in Olga: %d", res.StatusCode)
+	}
+
+	own := signIn(t, srv, fx.email["own_data"])
+	path := "/members/" + fx.own.ID
+	body = webtest.Body(t, srv.Get(t, own, path+"/edit"))
+	readonly := func(id string) bool {
+		return regexp.MustCompile(`id="` + regexp.QuoteMeta(id) + `"[^>]*(readonly|disabled)`).MatchString(body)
+	}
+	for _, id := range []string{"field-join_date", "field-exit_date", "field-notes", "field-" + fx.cf("string"), "field-" + fx.cf("boolean")} {
+		if !readonly(id) {
+			t.Errorf("own form: %s is not read-only", id)
+		}
+	}
+	for _, id := range []string{"field-first_name", "field-email", "field-phone", "field-city", "field-cf_lieblingsfarbe"} {
+		if readonly(id) {
+			t.Errorf("own form: %s is read-only", id)
+		}
+	}
+
+	// What the browser sends (read-only values as they are, the disabled
+	// box not at all), with the contact data and the member's own field changed.
+	browser := func() url.Values {
+		f := url.Values{"version": {itoa(fx.version(fx.own.ID))}, "first_name": {"Olga"}, "last_name": {"Ohm-Berg"},
+			"email": {fx.email["own_data"]}, "phone": {"+49 30 55"}, "street": {"Am Ring"}, "house_number": {"3"},
+			"postal_code": {"10115"}, "city": {"Berlin"}, "country": {"DE"},
+			"join_date": {"2015-03-01"}, "exit_date": {""}, "notes": {"Zahlt bar.\r\nImmer pünktlich."},
+			fx.cf("string"): {"Olli"}, fx.cf("integer"): {"12"}, fx.cf("date"): {"1980-02-03"}, fx.cf("email"): {""},
+			"cf_lieblingsfarbe": {"blau"}}
+		return f
+	}
+	if res := srv.PostForm(t, own, path, browser()); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("own save as the browser sends it: %d", res.StatusCode)
+	}
+	var last, city, colour, notes, nick, flag, joined string
+	if err := srv.DB.QueryRow(ctxb(), `SELECT last_name, city, notes, join_date::text,
+		(SELECT value FROM custom_field_values v JOIN custom_fields f ON f.id = v.custom_field_id WHERE v.member_id = m.id AND f.slug = 'lieblingsfarbe'),
+		(SELECT value FROM custom_field_values v JOIN custom_fields f ON f.id = v.custom_field_id WHERE v.member_id = m.id AND f.slug = $2),
+		(SELECT value FROM custom_field_values v JOIN custom_fields f ON f.id = v.custom_field_id WHERE v.member_id = m.id AND f.slug = $3)
+		FROM members m WHERE id = $1`, fx.own.ID, fx.slug("string"), fx.slug("boolean")).Scan(&last, &city, &notes, &joined, &colour, &nick, &flag); err != nil {
+		t.Fatal(err)
+	}
+	if last != "Ohm-Berg" || city != "Berlin" || colour != "blau" {
+		t.Errorf("contact data or the own field not saved: %s %s %s", last, city, colour)
+	}
+	if joined != "2015-03-01" || notes != "Zahlt bar.\nImmer pünktlich." || nick != "Olli" || flag != "true" {
+		t.Errorf("the club's fields changed: join %s notes %q nick %s flag %s", joined, notes, nick, flag)
+	}
+
+	// Hand-made POSTs that change a club field: refused next to the field.
+	for _, tc := range []struct{ field, value string }{
+		{"join_date", "2001-01-01"}, {"exit_date", "2030-12-31"}, {"notes", "Ehrenmitglied"},
+		{fx.cf("string"), "Boss"}, {fx.cf("integer"), "1"}, {fx.cf("date"), "1999-09-09"},
+		{fx.cf("email"), "olga@example.net"}, {fx.cf("boolean"), "false"},
+	} {
+		f := browser()
+		f.Set(tc.field, tc.value)
+		before := checksum(t, srv)
+		res := srv.PostForm(t, own, path, f)
+		body := webtest.Body(t, res)
+		if res.StatusCode != http.StatusUnprocessableEntity || !fieldMarked(body, tc.field) {
+			t.Errorf("own_data sets %s=%q: %d, marked %v", tc.field, tc.value, res.StatusCode, fieldMarked(body, tc.field))
+		}
+		if after := checksum(t, srv); after != before {
+			t.Errorf("own_data sets %s: the database changed (%s)", tc.field, diffTables(before, after))
+		}
+	}
+	// A ticked box that is already ticked changes nothing: accepted.
+	f := browser()
+	f.Set(fx.cf("boolean"), "on")
+	if res := srv.PostForm(t, own, path, f); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the unchanged box sent ticked: %d", res.StatusCode)
+	}
+	// The administrator still edits them all.
+	form = fx.memberForm(fx.own)
+	form.Set("join_date", "2016-04-01")
+	form.Set("notes", "")
+	form.Set(fx.cf("string"), "")
+	if res := srv.PostForm(t, admin, path, form); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("admin edits the club's fields: %d", res.StatusCode)
+	}
+	noServerErrors(t, srv)
+}

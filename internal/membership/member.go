@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -118,6 +119,7 @@ const (
 	ErrMemberSignInEmail    = "ErrMemberSignInEmail"    // linked: the actor may not change the user's sign-in email
 	ErrMemberEmailRefused   = "ErrMemberEmailRefused"   // taken, told to an actor who may not read every member
 	ErrMemberEmailAskBoard  = "ErrMemberEmailAskBoard"  // too many refused addresses: ask the board
+	ErrMemberFieldReadOnly  = "ErrMemberFieldReadOnly"  // a member may not change this field of their own record
 	ErrMemberAlreadyLinked  = "ErrMemberAlreadyLinked"  // the member already has a user
 	ErrMemberUserLinked     = "ErrMemberUserLinked"     // the user already has a member
 	ErrMemberLinkEmailTaken = "ErrMemberLinkEmailTaken" // linking: another member has the user's email
@@ -335,6 +337,7 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 		version = -1
 	}
 	limited := addressCheckLimited(actor)
+	selfEdit := actor.Scope(authz.Member, authz.Update) == authz.Linked
 	var refused error // an address refusal that commits its record (limited actors)
 	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		refused = nil
@@ -344,16 +347,30 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 		}
 		// The member as stored, locked: the version check and the save
 		// below see the same row.
-		var curVersion int
-		var curEmail *string
-		err = tx.QueryRow(ctx, `SELECT version, email::text FROM members WHERE id = $1 FOR NO KEY UPDATE`, id).Scan(&curVersion, &curEmail)
+		var cur storedMember
+		err = tx.QueryRow(ctx, `SELECT version, email::text, join_date, exit_date, notes,
+			coalesce((SELECT array_agg(f.slug ORDER BY f.slug) FROM custom_field_values cv JOIN custom_fields f ON f.id = cv.custom_field_id
+			           WHERE cv.member_id = m.id AND $2), '{}'),
+			coalesce((SELECT array_agg(cv.value ORDER BY f.slug) FROM custom_field_values cv JOIN custom_fields f ON f.id = cv.custom_field_id
+			           WHERE cv.member_id = m.id AND $2), '{}')
+			FROM members m WHERE id = $1 FOR NO KEY UPDATE`, id, selfEdit).
+			Scan(&cur.version, &cur.email, &cur.joinDate, &cur.exitDate, &cur.notes, &cur.customSlugs, &cur.customValues)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("read member %s: %w", id, err)
 		}
-		v, e := in.check(fields, time.Now(), withCustom)
+		curVersion, curEmail := cur.version, cur.email
+		e := validate.Errors{}
+		input, customFields := in, fields
+		if selfEdit {
+			input, customFields = keepClubFields(e, in, cur, fields)
+		}
+		v, checkErrs := input.check(customFields, time.Now(), withCustom)
+		for f, m := range checkErrs {
+			e.Add(f, m.ID, m.Data)
+		}
 		if err := e.Err(); err != nil {
 			return err
 		}
@@ -410,6 +427,76 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 	}
 	return s.Get(ctx, actor, id)
 }
+
+// A member editing their own record (an actor whose Member.Update scope
+// is Linked: own_data) may change their contact data — name, email,
+// phone, address — and the custom fields marked MemberEditable. Join
+// date, exit date, notes and the other custom fields are the club's:
+// shown read-only on their form, and refused here even in a hand-made
+// POST (ErrMemberFieldReadOnly next to the field), so the rule holds
+// whatever the interface shows.
+
+// storedMember is what Update reads of the member before checking.
+type storedMember struct {
+	version                   int
+	email                     *string
+	joinDate                  time.Time
+	exitDate                  *time.Time
+	notes                     string
+	customSlugs, customValues []string // only for selfEdit
+}
+
+// keepClubFields returns in with the club's fields set to their stored
+// values, and the custom fields the member may edit (to check and write;
+// the others stay as stored). A club field sent with a value other than
+// the stored one is an error: left out or unchanged, it is fine (a
+// read-only input sends the stored value back, a disabled checkbox sends
+// nothing).
+func keepClubFields(e validate.Errors, in MemberInput, cur storedMember, fields []CustomField) (MemberInput, []CustomField) {
+	readOnly := func(field, sent, stored string) {
+		if sent = normalNewlines(validate.Clean(sent)); sent != "" && sent != normalNewlines(stored) {
+			e.Add(field, ErrMemberFieldReadOnly, nil)
+		}
+	}
+	stored := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format(dateLayout)
+	}
+	readOnly("join_date", in.JoinDate, stored(&cur.joinDate))
+	readOnly("exit_date", in.ExitDate, stored(cur.exitDate))
+	readOnly("notes", in.Notes, cur.notes)
+	in.JoinDate, in.ExitDate, in.Notes = stored(&cur.joinDate), stored(cur.exitDate), cur.notes
+
+	values := map[string]string{}
+	for i, slug := range cur.customSlugs {
+		values[slug] = cur.customValues[i]
+	}
+	editable := make([]CustomField, 0, len(fields))
+	custom := make(map[string]string, len(in.Custom))
+	for _, f := range fields {
+		if f.MemberEditable {
+			editable = append(editable, f)
+			custom[f.Slug] = in.Custom[f.Slug]
+			continue
+		}
+		// Compare in canonical form ("on" is a ticked box like "true").
+		if raw := validate.Clean(in.Custom[f.Slug]); raw != "" {
+			if canon, ok := f.ParseValue(validate.Errors{}, raw); !ok || canon != values[f.Slug] {
+				e.Add(f.FormName(), ErrMemberFieldReadOnly, nil)
+			}
+		}
+	}
+	if in.Custom != nil {
+		in.Custom = custom
+	}
+	return in, editable
+}
+
+// normalNewlines makes CRLF (what browsers send from a textarea) and LF
+// compare equal.
+func normalNewlines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
 
 // sameText reports whether two optional addresses are the same text.
 // Only the case changing is a change too: the linked user's sign-in

@@ -283,6 +283,7 @@ CREATE TABLE public.custom_fields (
     "position" integer DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    member_editable boolean DEFAULT false NOT NULL,
     CONSTRAINT custom_fields_description_check CHECK ((char_length(description) <= 500)),
     CONSTRAINT custom_fields_name_check CHECK (((char_length(btrim((name)::text)) >= 1) AND (char_length(btrim((name)::text)) <= 100))),
     CONSTRAINT custom_fields_slug_check CHECK (((char_length(slug) <= 100) AND (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text))),
