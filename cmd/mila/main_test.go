@@ -110,6 +110,8 @@ func TestUsageErrors(t *testing.T) {
 		{"ftp base url", []string{"MILA_BASE_URL=ftp://mila.example.org"}, []string{"serve"}, `MILA_BASE_URL="ftp://mila.example.org" is not valid`},
 		{"bad listen", []string{"MILA_LISTEN=4000"}, []string{"serve"}, `MILA_LISTEN="4000" is not valid`},
 		{"bad db wait", []string{"MILA_DB_WAIT=soon"}, []string{"serve"}, `MILA_DB_WAIT="soon" is not valid`},
+		{"bad trusted proxies", []string{"MILA_TRUSTED_PROXIES=10.0.0.0/8,proxy.local"}, []string{"serve"}, `MILA_TRUSTED_PROXIES="10.0.0.0/8,proxy.local" is not valid`},
+		{"bad trusted proxies flag", nil, []string{"serve", "--trusted-proxies", "10.0.0.0/33"}, `--trusted-proxies="10.0.0.0/33" is not valid`},
 		{"port in use", []string{"MILA_LISTEN=" + busy.Addr().String()}, []string{"serve"}, busy.Addr().String() + " is already in use"},
 		// Under a regular file, so even root cannot create it.
 		{"unwritable data dir", []string{free, "MILA_DATA_DIR=" + filepath.Join(file, "data")}, []string{"serve"}, "is not usable"},

@@ -31,6 +31,7 @@ func runServe(args []string) error {
 	dbOpts := addDBFlags(fs)
 	listen := stringOption(fs, "listen", "MILA_LISTEN", "127.0.0.1:4000", "address (host:port) to serve HTTP on")
 	baseOpt := stringOption(fs, "base-url", "MILA_BASE_URL", "", "address people use to reach Mila, e.g. https://mila.example.org (default http://<listen address>)")
+	proxiesOpt := stringOption(fs, "trusted-proxies", "MILA_TRUSTED_PROXIES", "", "reverse proxies (comma-separated CIDRs, e.g. 127.0.0.1/32) whose X-Forwarded-For or Forwarded header names the client; default none")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply database migrations at start")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -45,6 +46,10 @@ func runServe(args []string) error {
 	baseURL, err := parseBaseURL(baseOpt)
 	if err != nil {
 		return err
+	}
+	proxies, err := web.ParseTrustedProxies(proxiesOpt.value)
+	if err != nil {
+		return proxiesOpt.invalid("use comma-separated CIDRs such as 127.0.0.1/32,10.0.0.0/8")
 	}
 	if _, _, err := net.SplitHostPort(listen.value); err != nil {
 		return listen.invalid("use host:port, such as 127.0.0.1:4000 or :4000")
@@ -112,7 +117,8 @@ func runServe(args []string) error {
 			}
 			return pg.MigrationsCurrent(ctx, pool)
 		},
-		SecureCookies: strings.HasPrefix(baseURL, "https://"),
+		SecureCookies:  strings.HasPrefix(baseURL, "https://"),
+		TrustedProxies: proxies,
 	})
 	if err != nil {
 		return fmt.Errorf("build web app: %w", err)

@@ -10,6 +10,7 @@
 package accounts
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -43,10 +44,13 @@ var (
 	ErrInvalidToken = errors.New("accounts: invalid or expired link")
 	// ErrSetupDone: the installation already has users; setup is over.
 	ErrSetupDone = errors.New("accounts: setup already done")
+	// ErrBusy: another check of the same user's password is running.
+	ErrBusy = errors.New("accounts: a password check of this user is already running")
 )
 
-// ThrottledError is returned by SignIn when too many attempts failed
-// recently for the email or the client address.
+// ThrottledError is returned by SignIn (and ChangeOwnPassword) when too
+// many attempts failed recently from the client address, for the email or
+// in all.
 type ThrottledError struct {
 	Wait time.Duration // until the next attempt is accepted
 }
@@ -88,12 +92,26 @@ type Service struct {
 	db     *pgxpool.Pool
 	hash   Params   // argon2id parameters for new hashes
 	limits Throttle // sign-in throttling
+	// sleep waits before a slowed-down password check (Throttle); tests
+	// record the waits instead of sleeping them.
+	sleep func(context.Context, time.Duration) error
 }
 
 // New returns a Service on db with the default hashing parameters and
 // throttling limits.
 func New(db *pgxpool.Pool) *Service {
-	return &Service{db: db, hash: DefaultParams, limits: DefaultThrottle}
+	return &Service{db: db, hash: DefaultParams, limits: DefaultThrottle, sleep: sleepCtx}
+}
+
+// WithSleep returns a copy of s that waits before slowed-down password
+// checks with sleep instead of a timer (nil: the timer).
+func (s *Service) WithSleep(sleep func(context.Context, time.Duration) error) *Service {
+	c := *s
+	c.sleep = sleep
+	if sleep == nil {
+		c.sleep = sleepCtx
+	}
+	return &c
 }
 
 // WithParams returns a copy of s that hashes new passwords with p. Tests

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -273,7 +274,14 @@ func (s *Service) DeleteUser(ctx context.Context, actor authz.Actor, userID stri
 // ChangeOwnPassword sets the actor's own password after checking the
 // current one. Every permission set may. Field errors: "current_password"
 // (MsgCurrentPasswordWrong), "new_password" (length).
-func (s *Service) ChangeOwnPassword(ctx context.Context, actor authz.Actor, current, next string) error {
+//
+// The check of the current password is a sign-in attempt for the actor's
+// email from client, with the same limits (*ThrottledError, and the same
+// slow-down): a stolen session must not become an unthrottled password
+// guesser. And one user checks at most one password at a time (ErrBusy
+// for another try meanwhile), so parallel requests of one session cannot
+// take every password-hashing slot.
+func (s *Service) ChangeOwnPassword(ctx context.Context, actor authz.Actor, current, next, client string) error {
 	if !actor.CanOnUser(authz.Update, actor.UserID) {
 		return fmt.Errorf("change own password: %w", authz.ErrForbidden)
 	}
@@ -285,22 +293,47 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor authz.Actor, curr
 	if err := e.Err(); err != nil {
 		return err
 	}
+	release, ok := passwordChecks.try(actor.UserID)
+	if !ok {
+		return ErrBusy
+	}
+	defer release()
+	var email string
 	var stored *string
-	err := s.db.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1 AND active`, actor.UserID).Scan(&stored)
+	err := s.db.QueryRow(ctx, `SELECT email::text, password_hash FROM users WHERE id = $1 AND active`, actor.UserID).Scan(&email, &stored)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNoActor
 	}
 	if err != nil {
 		return fmt.Errorf("change own password: %w", err)
 	}
-	ok := false
-	if stored != nil {
-		ok, _ = VerifyPassword(current, *stored)
+	ok, _, err = s.checkPasswordAttempt(ctx, email, client, current, stored)
+	if err != nil {
+		return err
 	}
 	if !ok {
 		return validate.Field("current_password", MsgCurrentPasswordWrong, nil)
 	}
+	if err := s.forgetFailures(ctx, email, client); err != nil {
+		return fmt.Errorf("change own password: %w", err)
+	}
 	return s.setPassword(ctx, s.db, actor.UserID, next)
+}
+
+// passwordChecks holds the users whose own password is being checked
+// (ChangeOwnPassword). Password hashing is bounded per process
+// (hashSlots), so the guard is per process too.
+var passwordChecks = &oneAtATime{}
+
+// oneAtATime lets one holder per key at a time; others are turned away
+// rather than queued (a queue would hold the requests and their slots).
+type oneAtATime struct{ held sync.Map }
+
+func (o *oneAtATime) try(key string) (release func(), ok bool) {
+	if _, busy := o.held.LoadOrStore(key, struct{}{}); busy {
+		return nil, false
+	}
+	return func() { o.held.Delete(key) }, true
 }
 
 // setPassword stores a new hash of pw for the user and removes their

@@ -32,11 +32,14 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mila/internal/accounts"
 )
 
 // Config is what the web layer needs from the outside world.
@@ -50,6 +53,15 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// SecureCookies marks cookies Secure; set it when served over https.
 	SecureCookies bool
+	// SignInWait waits before a slowed-down password check (many recent
+	// failures for one account from anywhere: accounts.Throttle). Nil
+	// really waits; tests record the waits instead.
+	SignInWait func(ctx context.Context, d time.Duration) error
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
+	// Forwarded header names the client (MILA_TRUSTED_PROXIES; see
+	// clientAddr). Empty: the peer is the client, and those headers are
+	// ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // App carries every dependency a handler needs.
@@ -58,6 +70,7 @@ type App struct {
 	db        *pgxpool.Pool
 	log       *slog.Logger
 	sessions  *scs.SessionManager
+	accounts  *accounts.Service
 	stop      chan struct{} // closed by Close
 	stopped   chan struct{} // closed when sessionCleanup has returned
 	i18n      *translator
@@ -83,6 +96,7 @@ func New(cfg Config) (*App, error) {
 		cfg.Version = "dev"
 	}
 	a := &App{cfg: cfg, db: cfg.DB, log: cfg.Logger}
+	a.accounts = accounts.New(cfg.DB).WithSleep(cfg.SignInWait)
 
 	var err error
 	if a.i18n, err = newTranslator(); err != nil {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"net"
 	"net/http"
 
 	"mila/internal/accounts"
@@ -16,9 +15,9 @@ const (
 	sessionStamp  = "user_stamp"
 )
 
-// acct returns the accounts service on the app's database. It is a small
-// value over the shared pool, so making one per call costs nothing.
-func (a *App) acct() *accounts.Service { return accounts.New(a.db) }
+// acct returns the accounts service on the app's database (made once in
+// New: it holds no state besides its settings).
+func (a *App) acct() *accounts.Service { return a.accounts }
 
 // sessionActor is the body of authenticate (actor.go): the user id in the
 // session becomes an Actor. A session whose user is gone, deactivated or
@@ -64,14 +63,4 @@ func (a *App) endSession(r *http.Request) error {
 	a.sessions.Remove(ctx, sessionUserID)
 	a.sessions.Remove(ctx, sessionStamp)
 	return nil
-}
-
-// clientAddr is the address sign-in throttling counts failures for: the
-// peer's IP. Behind a reverse proxy that is the proxy (docs/OPERATIONS.md).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

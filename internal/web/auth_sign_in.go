@@ -58,7 +58,7 @@ func (a *App) authSignIn(w http.ResponseWriter, r *http.Request) {
 		a.renderSignIn(w, r, http.StatusUnprocessableEntity, p)
 		return
 	}
-	u, err := a.acct().SignIn(r.Context(), f.Get("email"), r.PostForm.Get("password"), clientAddr(r))
+	u, err := a.acct().SignIn(r.Context(), f.Get("email"), r.PostForm.Get("password"), a.clientAddr(r))
 	var te *accounts.ThrottledError
 	switch {
 	case errors.As(err, &te):

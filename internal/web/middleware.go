@@ -48,6 +48,7 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 			slog.Int("status", sw.status),
 			slog.Int64("bytes", sw.bytes),
 			slog.Duration("duration", time.Since(start)),
+			slog.String("client", a.clientAddr(r)),
 			slog.String("request_id", id),
 		)
 	})
