@@ -194,8 +194,9 @@ func (s *Service) ChangeEmail(ctx context.Context, actor authz.Actor, userID, em
 	return nil
 }
 
-// ChangeRole gives a user another role (admin only). Refused with
-// ErrLastAdmin when it would demote the last active admin.
+// ChangeRole gives a user another role (admin only) and ends their
+// sessions. Refused with ErrLastAdmin when it would demote the last
+// active admin who can sign in.
 func (s *Service) ChangeRole(ctx context.Context, actor authz.Actor, userID, roleID string) error {
 	if err := requireAll(actor, authz.User, authz.Update); err != nil {
 		return err
@@ -208,7 +209,10 @@ func (s *Service) ChangeRole(ctx context.Context, actor authz.Actor, userID, rol
 	}
 	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		return guardAdmins(ctx, tx, func() error {
-			tag, err := tx.Exec(ctx, `UPDATE users SET role_id = $2 WHERE id = $1`, userID, roleID)
+			// A new role ends the user's sessions (the epoch is part of
+			// the session stamp): they sign in again under it.
+			tag, err := tx.Exec(ctx, `UPDATE users SET role_id = $2,
+				session_epoch = session_epoch + CASE WHEN role_id = $2 THEN 0 ELSE 1 END WHERE id = $1`, userID, roleID)
 			if pg.IsForeignKeyViolation(err, "") {
 				return validate.Field("role_id", validate.NotFound, nil)
 			}
@@ -224,8 +228,9 @@ func (s *Service) ChangeRole(ctx context.Context, actor authz.Actor, userID, rol
 }
 
 // SetActive deactivates or reactivates a user (admin only). A deactivated
-// user cannot sign in and their sessions stop working at the next
-// request. Deactivating the last active admin is refused (ErrLastAdmin).
+// user cannot sign in and every session they had is ended; reactivated,
+// they sign in anew. Deactivating the last active admin who can sign in
+// is refused (ErrLastAdmin).
 func (s *Service) SetActive(ctx context.Context, actor authz.Actor, userID string, active bool) error {
 	if err := requireAll(actor, authz.User, authz.Update); err != nil {
 		return err
@@ -235,7 +240,11 @@ func (s *Service) SetActive(ctx context.Context, actor authz.Actor, userID strin
 	}
 	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		return guardAdmins(ctx, tx, func() error {
-			tag, err := tx.Exec(ctx, `UPDATE users SET active = $2 WHERE id = $1`, userID, active)
+			// Deactivating ends every session of the user at once (the
+			// epoch is part of the session stamp), so a session unused
+			// meanwhile does not come back with a reactivation.
+			tag, err := tx.Exec(ctx, `UPDATE users SET active = $2,
+				session_epoch = session_epoch + CASE WHEN active AND NOT $2 THEN 1 ELSE 0 END WHERE id = $1`, userID, active)
 			if err != nil {
 				return fmt.Errorf("set user active: %w", err)
 			}
@@ -248,8 +257,9 @@ func (s *Service) SetActive(ctx context.Context, actor authz.Actor, userID strin
 }
 
 // DeleteUser removes a user (admin only); their tokens go with them and
-// their sessions stop working at the next request. Deleting the last
-// active admin is refused (ErrLastAdmin).
+// every session of theirs is anonymous from its next request on (no user
+// to load). Deleting the last active admin who can sign in is refused
+// (ErrLastAdmin).
 func (s *Service) DeleteUser(ctx context.Context, actor authz.Actor, userID string) error {
 	if err := requireAll(actor, authz.User, authz.Destroy); err != nil {
 		return err
@@ -352,9 +362,14 @@ func (s *Service) setPassword(ctx context.Context, q querier, userID, pw string)
 	return nil
 }
 
-// stampSQL derives the session stamp from the password hash: a digest,
-// so the session never holds anything from which the hash could be learnt.
-const stampSQL = `left(encode(sha256(convert_to(coalesce(u.password_hash, ''), 'UTF8')), 'hex'), 16)`
+// stampSQL derives the session stamp from the password hash and the
+// session epoch (migration 00011): a digest, so the session never holds
+// anything from which the hash could be learnt. A new password, a
+// deactivation or a role change changes it, and so ends every session
+// made before. Epoch 0 adds nothing: stamps from before the epoch existed
+// stay valid.
+const stampSQL = `left(encode(sha256(convert_to(coalesce(u.password_hash, '')
+	|| CASE WHEN u.session_epoch = 0 THEN '' ELSE ':' || u.session_epoch END, 'UTF8')), 'hex'), 16)`
 
 // ActorForUser returns the actor for a signed-in user: their role's
 // permission set and linked member. A deleted or deactivated user has no

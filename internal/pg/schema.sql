@@ -452,6 +452,7 @@ CREATE TABLE public.users (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     member_id uuid,
+    session_epoch integer DEFAULT 0 NOT NULL,
     CONSTRAINT users_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254)))
 );
 

@@ -64,3 +64,13 @@ func (a *App) endSession(r *http.Request) error {
 	a.sessions.Remove(ctx, sessionStamp)
 	return nil
 }
+
+// restartSession signs the actor in again on this request's session after
+// a change that ended their sessions (their own role), with the new stamp.
+func (a *App) restartSession(r *http.Request, actor authz.Actor) error {
+	u, err := a.acct().GetUser(r.Context(), actor, actor.UserID)
+	if err != nil {
+		return err
+	}
+	return a.startSession(r, u)
+}

@@ -304,7 +304,13 @@ func TestAdminManagesUsers(t *testing.T) {
 		t.Errorf("set after role change: %s", a.Set)
 	}
 
-	// Deactivation ends the user's session at their next request.
+	// The role change ended the user's session; they sign in anew.
+	if res := srv.Get(t, u, "/account"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("session survives a role change: %d", res.StatusCode)
+	}
+	u = signIn(t, srv, "neu@example.org", "my chosen password")
+
+	// Deactivation ends the user's session.
 	if res := srv.Get(t, u, "/account"); res.StatusCode != http.StatusOK {
 		t.Fatalf("user signed in: %d", res.StatusCode)
 	}
