@@ -190,13 +190,15 @@ func (in CustomFieldInput) check() (customFieldValues, validate.Errors) {
 }
 
 // customFieldNameFree records ErrCustomFieldNameTaken when another field
-// has name, ignoring case (custom_fields.name is citext).
+// has name, ignoring case and invisible characters (the unique index
+// custom_fields_name_folded_key compares the same way).
 func customFieldNameFree(ctx context.Context, tx pgx.Tx, e validate.Errors, name, exceptID string) error {
 	if e.Has("name") {
 		return nil
 	}
 	var taken bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM custom_fields WHERE name = $1 AND id::text <> $2)`,
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM custom_fields
+		WHERE lower(fold_invisible(name::text)) = lower(fold_invisible($1)) AND id::text <> $2)`,
 		name, exceptID).Scan(&taken)
 	if err != nil {
 		return fmt.Errorf("check custom field name: %w", err)
@@ -244,7 +246,7 @@ func (s CustomFields) Create(ctx context.Context, actor authz.Actor, in CustomFi
 		err = tx.QueryRow(ctx, `INSERT INTO custom_fields (name, slug, value_type, required, show_in_overview, member_editable, description, position)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT coalesce(max(position), 0) + 1 FROM custom_fields))
 			RETURNING id`, v.name, sl, v.valueType, in.Required, in.ShowInOverview, in.MemberEditable, v.description).Scan(&id)
-		if pg.IsUniqueViolation(err, "custom_fields_name_key") {
+		if pg.IsUniqueViolation(err, "custom_fields_name_key") || pg.IsUniqueViolation(err, "custom_fields_name_folded_key") {
 			return validate.Field("name", ErrCustomFieldNameTaken, nil)
 		}
 		if err != nil {
@@ -296,7 +298,7 @@ func (s CustomFields) Update(ctx context.Context, actor authz.Actor, id string, 
 		_, err = tx.Exec(ctx, `UPDATE custom_fields SET name = $2, value_type = $3, required = $4,
 			show_in_overview = $5, member_editable = $6, description = $7 WHERE id = $1`,
 			id, v.name, v.valueType, in.Required, in.ShowInOverview, in.MemberEditable, v.description)
-		if pg.IsUniqueViolation(err, "custom_fields_name_key") {
+		if pg.IsUniqueViolation(err, "custom_fields_name_key") || pg.IsUniqueViolation(err, "custom_fields_name_folded_key") {
 			return validate.Field("name", ErrCustomFieldNameTaken, nil)
 		}
 		if err != nil {

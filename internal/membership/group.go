@@ -108,7 +108,7 @@ func (s *GroupStore) CreateGroup(ctx context.Context, actor authz.Actor, in Grou
 		err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 			var taken bool
 			if err := tx.QueryRow(ctx,
-				`SELECT EXISTS (SELECT 1 FROM groups WHERE lower(name) = lower($1))`, in.Name).Scan(&taken); err != nil {
+				`SELECT EXISTS (SELECT 1 FROM groups WHERE lower(fold_invisible(name)) = lower(fold_invisible($1)))`, in.Name).Scan(&taken); err != nil {
 				return err
 			}
 			if taken {
@@ -170,7 +170,7 @@ func (s *GroupStore) UpdateGroup(ctx context.Context, actor authz.Actor, id stri
 		}
 		var taken bool
 		if err := tx.QueryRow(ctx,
-			`SELECT EXISTS (SELECT 1 FROM groups WHERE lower(name) = lower($1) AND id <> $2)`, in.Name, id).Scan(&taken); err != nil {
+			`SELECT EXISTS (SELECT 1 FROM groups WHERE lower(fold_invisible(name)) = lower(fold_invisible($1)) AND id <> $2)`, in.Name, id).Scan(&taken); err != nil {
 			return err
 		}
 		if taken {

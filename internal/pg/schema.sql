@@ -16,6 +16,12 @@ CREATE FUNCTION public.f_unaccent(text) RETURNS text
   SELECT public.unaccent('public.unaccent'::regdictionary, $1)
 $_$;
 
+CREATE FUNCTION public.fold_invisible(text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$
+  SELECT regexp_replace(normalize($1, NFC), '[\u00AD\u034F\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u115F-\u1160\u17B4-\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFFB\U000110BD\U000110CD\U00013430-\U0001343F\U0001BCA0-\U0001BCA3\U0001D173-\U0001D17A\U000E0000-\U000E0FFF]', '', 'g')
+$_$;
+
 CREATE FUNCTION public.groups_renamed() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -492,6 +498,9 @@ ALTER TABLE ONLY public.member_groups
 ALTER TABLE ONLY public.member_groups
     ADD CONSTRAINT member_groups_pkey PRIMARY KEY (id);
 
+ALTER TABLE public.members
+    ADD CONSTRAINT members_email_visible CHECK (((email)::text = public.fold_invisible((email)::text))) NOT VALID;
+
 ALTER TABLE ONLY public.members
     ADD CONSTRAINT members_pkey PRIMARY KEY (id);
 
@@ -519,6 +528,9 @@ ALTER TABLE ONLY public.user_tokens
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_email_key UNIQUE (email);
 
+ALTER TABLE public.users
+    ADD CONSTRAINT users_email_visible CHECK (((email)::text = public.fold_invisible((email)::text))) NOT VALID;
+
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_member_id_key UNIQUE (member_id);
 
@@ -527,9 +539,11 @@ ALTER TABLE ONLY public.users
 
 CREATE INDEX custom_field_values_field_idx ON public.custom_field_values USING btree (custom_field_id, member_id);
 
+CREATE UNIQUE INDEX custom_fields_name_folded_key ON public.custom_fields USING btree (lower(public.fold_invisible((name)::text)));
+
 CREATE INDEX groups_name_key_idx ON public.groups USING btree (name_key, name, id);
 
-CREATE UNIQUE INDEX groups_name_lower_key ON public.groups USING btree (lower(name));
+CREATE UNIQUE INDEX groups_name_lower_key ON public.groups USING btree (lower(public.fold_invisible(name)));
 
 CREATE INDEX member_email_refusals_user_idx ON public.member_email_refusals USING btree (user_id, refused_at);
 
@@ -552,6 +566,8 @@ CREATE INDEX members_name_keys_idx ON public.members USING gin (name_keys);
 CREATE INDEX members_search_vector_idx ON public.members USING gin (search_vector);
 
 CREATE INDEX members_sort_name_idx ON public.members USING btree (sort_name, id) INCLUDE (exit_date);
+
+CREATE UNIQUE INDEX roles_name_folded_key ON public.roles USING btree (lower(public.fold_invisible((name)::text)));
 
 CREATE INDEX search_words_trgm_idx ON public.search_words USING gin (word public.gin_trgm_ops);
 
