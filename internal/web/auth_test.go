@@ -35,7 +35,9 @@ func TestSignInAndOut(t *testing.T) {
 	seedUsers(t, srv)
 	c := srv.Client()
 
-	// A session from before sign-in (here: from a sign-out) ...
+	// A session from before sign-in (here: from an earlier sign-in and
+	// sign-out; an anonymous visitor gets none of their own) ...
+	srv.PostForm(t, c, "/sign-in", url.Values{"email": {"admin@example.org"}, "password": {testPassword}})
 	srv.PostForm(t, c, "/sign-out", url.Values{})
 	before := sessionCookie(srv, c)
 	if before == "" {
