@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -186,7 +187,7 @@ func signIn(t *testing.T, srv *webtest.Server, email string) *http.Client {
 func sessionToken(srv *webtest.Server, c *http.Client) string {
 	u, _ := url.Parse(srv.URL)
 	for _, ck := range c.Jar.Cookies(u) {
-		if ck.Name == "mila_session" {
+		if ck.Name == "mila_session" || ck.Name == "__Host-mila_session" {
 			return ck.Value
 		}
 	}
@@ -209,4 +210,23 @@ func fieldMarked(body, name string) bool {
 	id := regexp.QuoteMeta("field-" + name)
 	re := regexp.MustCompile(`id="` + id + `"[^>]*aria-invalid="true"|href="#` + id + `"`)
 	return re.MatchString(body)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// hostTransport sends every request with Host set to host, as a browser
+// does for Mila's public name while the test server listens on 127.0.0.1.
+type hostTransport struct{ host string }
+
+func (h hostTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.Host = h.host
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// clientFor is srv.Client() sending Host host.
+func clientFor(srv *webtest.Server, host string) *http.Client {
+	c := srv.Client()
+	c.Transport = hostTransport{host: host}
+	return c
 }

@@ -23,40 +23,47 @@ func setCookie(res *http.Response, name string) *http.Cookie {
 // sign-out (a planted or stolen pre-sign-in token is worthless), the old
 // token no longer signs anyone in, and the session and language cookies
 // are HttpOnly, SameSite=Lax, site-wide — and Secure when Mila is served
-// over https.
+// over https, where the session cookie is __Host-mila_session (finding
+// 9: the prefix makes browsers refuse it from a subdomain or over http).
 func TestSessionCookies(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		https  bool
+		cookie string
 		config func(*web.Config)
 	}{
-		{"http", false, func(*web.Config) {}},
+		{"http", false, "mila_session", func(*web.Config) {}},
 		// As `mila serve` configures it for MILA_BASE_URL=https://… (cmd/mila/serve.go).
-		{"https base URL", true, func(c *web.Config) { c.BaseURL, c.SecureCookies = "https://mila.example.org", true }},
+		{"https base URL", true, "__Host-mila_session", func(c *web.Config) { c.BaseURL, c.SecureCookies = "https://mila.example.org", true }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := webtest.NewServer(t, tt.config)
 			fx := newFixture(t, srv)
-			c := srv.Client()
+			client := srv.Client
+			if tt.https {
+				// Requests name Mila's host, as a browser does.
+				client = func() *http.Client { return clientFor(srv, "mila.example.org") }
+			}
+			c := client()
 			// A visit before signing in gets a session (a flash, the sign-in page).
 			srv.Get(t, c, "/members")
 			first := srv.Get(t, c, "/sign-in")
 			pre := sessionToken(srv, c)
-			if ck := setCookie(first, "mila_session"); pre == "" && ck != nil {
+			if ck := setCookie(first, tt.cookie); pre == "" && ck != nil {
 				pre = ck.Value
 			}
 			res := srv.PostForm(t, c, "/sign-in", url.Values{"email": {fx.email["admin"]}, "password": {password}})
 			if res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("sign in: %d", res.StatusCode)
 			}
-			ck := setCookie(res, "mila_session")
+			ck := setCookie(res, tt.cookie)
 			if ck == nil {
-				t.Fatal("sign-in set no session cookie")
+				t.Fatalf("sign-in set no session cookie %s", tt.cookie)
 			}
 			if ck.Value == pre {
 				t.Error("session token not renewed at sign-in")
 			}
-			if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" || ck.Secure != tt.https {
+			if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" || ck.Domain != "" || ck.Secure != tt.https {
 				t.Errorf("session cookie flags: HttpOnly=%v SameSite=%v Path=%q Secure=%v (want Secure=%v)",
 					ck.HttpOnly, ck.SameSite, ck.Path, ck.Secure, tt.https)
 			}
@@ -64,24 +71,24 @@ func TestSessionCookies(t *testing.T) {
 			if tt.https {
 				// The jar keeps Secure cookies from an http test server away; carry it by hand.
 				u, _ := url.Parse(srv.URL)
-				c.Jar.SetCookies(u, []*http.Cookie{{Name: "mila_session", Value: signedIn, Path: "/"}})
+				c.Jar.SetCookies(u, []*http.Cookie{{Name: tt.cookie, Value: signedIn, Path: "/"}})
 			}
 			if res := srv.Get(t, c, "/account"); res.StatusCode != http.StatusOK {
 				t.Fatalf("account after sign-in: %d", res.StatusCode)
 			}
 			out := srv.PostForm(t, c, "/sign-out", url.Values{})
-			ck = setCookie(out, "mila_session")
+			ck = setCookie(out, tt.cookie)
 			if ck == nil || ck.Value == signedIn {
 				t.Error("session token not renewed at sign-out")
 			}
 			// Someone who kept the signed-in token gets nothing with it.
-			thief := srv.Client()
+			thief := client()
 			u, _ := url.Parse(srv.URL)
-			thief.Jar.SetCookies(u, []*http.Cookie{{Name: "mila_session", Value: signedIn, Path: "/"}})
+			thief.Jar.SetCookies(u, []*http.Cookie{{Name: tt.cookie, Value: signedIn, Path: "/"}})
 			if res := srv.Get(t, thief, "/account"); res.StatusCode != http.StatusSeeOther {
 				t.Errorf("old session token still signed in: %d", res.StatusCode)
 			}
-			lang := setCookie(srv.PostForm(t, srv.Client(), "/lang", url.Values{"l": {"de"}, "return_to": {"/"}}), "lang")
+			lang := setCookie(srv.PostForm(t, client(), "/lang", url.Values{"l": {"de"}, "return_to": {"/"}}), "lang")
 			if lang == nil || !lang.HttpOnly || lang.SameSite != http.SameSiteLaxMode || lang.Secure != tt.https {
 				t.Errorf("lang cookie flags: %+v", lang)
 			}

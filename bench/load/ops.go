@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mila/internal/membership"
+	"mila/internal/validate"
 )
 
 // Status sets the requests expect.
@@ -571,7 +572,7 @@ func (cl *client) createMember() error {
 		return err
 	}
 	id, found := strings.CutPrefix(a.location, "/members/")
-	if !found || !membership.ValidID(id) {
+	if !found || !validate.UUID(id) {
 		cl.rec.unexpected(call{group: "POST /members", method: "POST", path: "/members", want: seeOther}, a)
 		return nil
 	}

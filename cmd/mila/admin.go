@@ -34,7 +34,8 @@ func runAdmin(args []string) error {
 const adminHelp = "Creates an admin user with this email, or — if the user exists — makes them an\n" +
 	"active admin with this password. Safe to repeat. The password comes from\n" +
 	"--password-file, else MILA_ADMIN_PASSWORD, else a prompt (typed twice, not shown).\n" +
-	"With the managed PostgreSQL, stop `mila serve` on the same data directory first."
+	"It also works while `mila serve` runs on the same data directory (it uses that\n" +
+	"server's PostgreSQL)."
 
 func runAdminCreate(args []string) error {
 	fs := newFlagSet("admin create", "admin create --email E [--password-file F] [flags]", adminHelp)

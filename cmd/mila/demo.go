@@ -19,7 +19,8 @@ const demoHelp = "Fills the database with deterministic, realistic demo data for
 	"The same --seed always gives the same data. A database that already has members\n" +
 	"is refused unless --force, which DELETES all members (and with --groups all\n" +
 	"groups) first. Users stay; links from users to members are removed.\n" +
-	"With the managed PostgreSQL, stop `mila serve` on the same data directory first."
+	"It also works while `mila serve` runs on the same data directory (it uses that\n" +
+	"server's PostgreSQL)."
 
 func runDemo(args []string) error {
 	fs := newFlagSet("demo", "demo --members N [--groups G] [--seed S] [--force] [flags]", demoHelp)

@@ -110,6 +110,10 @@ func TestUsageErrors(t *testing.T) {
 		{"ftp base url", []string{"MILA_BASE_URL=ftp://mila.example.org"}, []string{"serve"}, `MILA_BASE_URL="ftp://mila.example.org" is not valid`},
 		{"bad listen", []string{"MILA_LISTEN=4000"}, []string{"serve"}, `MILA_LISTEN="4000" is not valid`},
 		{"bad db wait", []string{"MILA_DB_WAIT=soon"}, []string{"serve"}, `MILA_DB_WAIT="soon" is not valid`},
+		{"bad trusted proxies", []string{"MILA_TRUSTED_PROXIES=10.0.0.0/8,proxy.local"}, []string{"serve"}, `MILA_TRUSTED_PROXIES="10.0.0.0/8,proxy.local" is not valid`},
+		{"bad trusted proxies flag", nil, []string{"serve", "--trusted-proxies", "10.0.0.0/33"}, `--trusted-proxies="10.0.0.0/33" is not valid`},
+		{"bad session idle", []string{"MILA_SESSION_IDLE=forever"}, []string{"serve"}, `MILA_SESSION_IDLE="forever" is not valid`},
+		{"session idle past the lifetime", nil, []string{"serve", "--session-idle", "13h"}, `--session-idle="13h" is not valid`},
 		{"port in use", []string{"MILA_LISTEN=" + busy.Addr().String()}, []string{"serve"}, busy.Addr().String() + " is already in use"},
 		// Under a regular file, so even root cannot create it.
 		{"unwritable data dir", []string{free, "MILA_DATA_DIR=" + filepath.Join(file, "data")}, []string{"serve"}, "is not usable"},
@@ -141,6 +145,14 @@ func TestHelpAndVersion(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"help"}, {"serve", "--help"}, {"migrate", "-h"}, {"version", "--help"}, {"help", "serve"}} {
 		out, err := milaCmd(t, nil, args...).CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "Usage: mila") {
+			t.Errorf("mila %v: %v\n%s", args, err, out)
+		}
+	}
+	// Both commands share the database of a running `mila serve`; their
+	// help no longer says to stop it.
+	for _, args := range [][]string{{"demo", "--help"}, {"admin", "create", "--help"}} {
+		out, err := milaCmd(t, nil, args...).CombinedOutput()
+		if err != nil || strings.Contains(string(out), "stop `mila serve`") || !strings.Contains(string(out), "also works while `mila serve` runs") {
 			t.Errorf("mila %v: %v\n%s", args, err, out)
 		}
 	}

@@ -31,6 +31,8 @@ func runServe(args []string) error {
 	dbOpts := addDBFlags(fs)
 	listen := stringOption(fs, "listen", "MILA_LISTEN", "127.0.0.1:4000", "address (host:port) to serve HTTP on")
 	baseOpt := stringOption(fs, "base-url", "MILA_BASE_URL", "", "address people use to reach Mila, e.g. https://mila.example.org (default http://<listen address>)")
+	proxiesOpt := stringOption(fs, "trusted-proxies", "MILA_TRUSTED_PROXIES", "", "reverse proxies (comma-separated CIDRs, e.g. 127.0.0.1/32) whose X-Forwarded-For or Forwarded header names the client; default none")
+	idleOpt := stringOption(fs, "session-idle", "MILA_SESSION_IDLE", "2h", "sign a session out after this long without a request (every session also ends 12h after sign-in)")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply database migrations at start")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -45,6 +47,14 @@ func runServe(args []string) error {
 	baseURL, err := parseBaseURL(baseOpt)
 	if err != nil {
 		return err
+	}
+	proxies, err := web.ParseTrustedProxies(proxiesOpt.value)
+	if err != nil {
+		return proxiesOpt.invalid("use comma-separated CIDRs such as 127.0.0.1/32,10.0.0.0/8")
+	}
+	idle, err := time.ParseDuration(idleOpt.value)
+	if err != nil || idle < time.Minute || idle > web.SessionLifetime {
+		return idleOpt.invalid("use a duration between 1m and 12h, such as 2h or 30m")
 	}
 	if _, _, err := net.SplitHostPort(listen.value); err != nil {
 		return listen.invalid("use host:port, such as 127.0.0.1:4000 or :4000")
@@ -65,6 +75,9 @@ func runServe(args []string) error {
 	}
 	defer ln.Close()
 	addr := "http://" + ln.Addr().String()
+	// Only a base URL given by the operator is held against the Host of
+	// requests (web.Config.BaseURL); the default is for links in the log.
+	explicitBase := baseURL
 	if baseURL == "" {
 		baseURL = addr
 	}
@@ -104,7 +117,7 @@ func runServe(args []string) error {
 	app, err := web.New(web.Config{
 		DB:      pool,
 		Logger:  log,
-		BaseURL: baseURL,
+		BaseURL: explicitBase,
 		Version: version,
 		Ready: func(ctx context.Context) error {
 			if err := pool.Ping(ctx); err != nil {
@@ -112,7 +125,9 @@ func runServe(args []string) error {
 			}
 			return pg.MigrationsCurrent(ctx, pool)
 		},
-		SecureCookies: strings.HasPrefix(baseURL, "https://"),
+		SecureCookies:  strings.HasPrefix(baseURL, "https://"),
+		SessionIdle:    idle,
+		TrustedProxies: proxies,
 	})
 	if err != nil {
 		return fmt.Errorf("build web app: %w", err)

@@ -10,9 +10,9 @@
 package accounts
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -44,10 +44,13 @@ var (
 	ErrInvalidToken = errors.New("accounts: invalid or expired link")
 	// ErrSetupDone: the installation already has users; setup is over.
 	ErrSetupDone = errors.New("accounts: setup already done")
+	// ErrBusy: another check of the same user's password is running.
+	ErrBusy = errors.New("accounts: a password check of this user is already running")
 )
 
-// ThrottledError is returned by SignIn when too many attempts failed
-// recently for the email or the client address.
+// ThrottledError is returned by SignIn (and ChangeOwnPassword) when too
+// many attempts failed recently from the client address, for the email or
+// in all.
 type ThrottledError struct {
 	Wait time.Duration // until the next attempt is accepted
 }
@@ -71,6 +74,10 @@ func (e *ThrottledError) Minutes() int {
 const (
 	MsgCurrentPasswordWrong = "ErrCurrentPasswordWrong"
 	MsgBadPermissionSet     = "ErrBadPermissionSet"
+	// MsgLinkedMemberEmailTaken: the user's linked member would get an
+	// address another member has. The same message (and id) the member
+	// form shows for it (internal/web/locales/members.*.json).
+	MsgLinkedMemberEmailTaken = "ErrMemberEmailTaken"
 )
 
 // Password length limits, in characters. Long passphrases are welcome;
@@ -85,12 +92,26 @@ type Service struct {
 	db     *pgxpool.Pool
 	hash   Params   // argon2id parameters for new hashes
 	limits Throttle // sign-in throttling
+	// sleep waits before a slowed-down password check (Throttle); tests
+	// record the waits instead of sleeping them.
+	sleep func(context.Context, time.Duration) error
 }
 
 // New returns a Service on db with the default hashing parameters and
 // throttling limits.
 func New(db *pgxpool.Pool) *Service {
-	return &Service{db: db, hash: DefaultParams, limits: DefaultThrottle}
+	return &Service{db: db, hash: DefaultParams, limits: DefaultThrottle, sleep: sleepCtx}
+}
+
+// WithSleep returns a copy of s that waits before slowed-down password
+// checks with sleep instead of a timer (nil: the timer).
+func (s *Service) WithSleep(sleep func(context.Context, time.Duration) error) *Service {
+	c := *s
+	c.sleep = sleep
+	if sleep == nil {
+		c.sleep = sleepCtx
+	}
+	return &c
 }
 
 // WithParams returns a copy of s that hashes new passwords with p. Tests
@@ -107,12 +128,6 @@ func (s *Service) WithThrottle(t Throttle) *Service {
 	c.limits = t
 	return &c
 }
-
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-// ValidID reports whether s is a well-formed UUID. A malformed id is
-// answered with ErrNotFound before any query runs.
-func ValidID(s string) bool { return uuidRE.MatchString(s) }
 
 // requireAll refuses unless the actor may do act on res for every record.
 // User management (role, active flag, deletion, links) needs it: the Own

@@ -21,7 +21,12 @@ const adminLockKey int64 = 0x6d696c612d61646d // "mila-adm"
 
 // guardAdmins runs change inside tx under the admin lock and refuses it
 // (ErrLastAdmin, so the caller's transaction rolls back) when it would
-// take the count of active admins from at least one to zero.
+// take the count of admins who can sign in from at least one to zero.
+//
+// Only an active admin with a password counts: a new admin whose
+// set-password link is still unused, or a deactivated one, cannot sign
+// in to undo anything. Counting them let every real admin demote
+// themselves, leaving nobody to administer the club.
 //
 // Why a lock and not just a check: two admins demoting each other at the
 // same moment would each see the other still an admin and both succeed.
@@ -52,7 +57,7 @@ func guardAdmins(ctx context.Context, tx pgx.Tx, change func() error) error {
 func countAdmins(ctx context.Context, q querier) (int, error) {
 	var n int
 	err := q.QueryRow(ctx, `SELECT count(*) FROM users u JOIN roles r ON r.id = u.role_id
-		WHERE r.permission_set = 'admin' AND u.active`).Scan(&n)
+		WHERE r.permission_set = 'admin' AND u.active AND u.password_hash IS NOT NULL`).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count admins: %w", err)
 	}

@@ -105,7 +105,7 @@ func (s *Service) GetRole(ctx context.Context, actor authz.Actor, id string) (Ro
 }
 
 func getRole(ctx context.Context, q querier, id string) (Role, error) {
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return Role{}, ErrNotFound
 	}
 	r, err := scanRole(q.QueryRow(ctx, `SELECT `+roleColumns+` FROM roles r WHERE r.id = $1`, id))
@@ -129,7 +129,7 @@ func (s *Service) CreateRole(ctx context.Context, actor authz.Actor, in RoleInpu
 	var id string
 	err := s.db.QueryRow(ctx, `INSERT INTO roles (name, description, permission_set) VALUES ($1, $2, $3) RETURNING id`,
 		in.Name, in.Description, string(in.Set)).Scan(&id)
-	if pg.IsUniqueViolation(err, "roles_name_key") {
+	if roleNameTaken(err) {
 		return Role{}, validate.Field("name", validate.Taken, nil)
 	}
 	if err != nil {
@@ -146,7 +146,7 @@ func (s *Service) UpdateRole(ctx context.Context, actor authz.Actor, id string, 
 	if err := requireAll(actor, authz.Role, authz.Update); err != nil {
 		return Role{}, err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return Role{}, ErrNotFound
 	}
 	if err := in.clean(); err != nil {
@@ -167,7 +167,7 @@ func (s *Service) UpdateRole(ctx context.Context, actor authz.Actor, id string, 
 			}
 			_, err = tx.Exec(ctx, `UPDATE roles SET name = $2, description = $3, permission_set = $4 WHERE id = $1`,
 				id, in.Name, in.Description, string(in.Set))
-			if pg.IsUniqueViolation(err, "roles_name_key") {
+			if roleNameTaken(err) {
 				return validate.Field("name", validate.Taken, nil)
 			}
 			if err != nil {
@@ -216,4 +216,11 @@ func systemRoleID(ctx context.Context, q querier, key string) (string, error) {
 		return "", fmt.Errorf("find system role %s: %w", key, err)
 	}
 	return id, nil
+}
+
+// roleNameTaken reports whether err is a unique violation of a role's
+// name: the same name ignoring case, or ignoring invisible characters too
+// (roles_name_folded_key, migration 00012).
+func roleNameTaken(err error) bool {
+	return pg.IsUniqueViolation(err, "roles_name_key") || pg.IsUniqueViolation(err, "roles_name_folded_key")
 }

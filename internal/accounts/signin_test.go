@@ -3,7 +3,9 @@ package accounts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"mila/internal/authz"
 )
@@ -61,6 +63,8 @@ func TestSignInRehashesOldParameters(t *testing.T) {
 
 func TestThrottling(t *testing.T) {
 	s, _ := newService(t)
+	var waits []time.Duration
+	s = s.WithSleep(func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil })
 	ctx := context.Background()
 	mkUser(t, s, authz.OwnData, "max@example.org")
 	mkUser(t, s, authz.OwnData, "eva@example.org")
@@ -70,17 +74,32 @@ func TestThrottling(t *testing.T) {
 			t.Fatalf("attempt %d: %v", i+1, err)
 		}
 	}
-	// Refused now, even with the right password and from another address.
-	_, err := s.SignIn(ctx, "MAX@example.org", "password-123", "client-b")
+	if len(waits) != 0 {
+		t.Fatalf("the first %d failures were slowed: %v", DefaultThrottle.PerEmail, waits)
+	}
+	// From that address the email is refused now, even with the right password.
+	_, err := s.SignIn(ctx, "MAX@example.org", "password-123", "client-a")
 	var te *ThrottledError
 	if !errors.As(err, &te) {
-		t.Fatalf("11th attempt: %v", err)
+		t.Fatalf("11th attempt from client-a: %v", err)
 	}
 	if m := te.Minutes(); m < 1 || m > 15 {
 		t.Errorf("wait %d minutes", m)
 	}
-	// Another email from another address is unaffected.
-	if _, err := s.SignIn(ctx, "eva@example.org", "password-123", "client-b"); err != nil {
+	// From another address the right password works: failures elsewhere
+	// never lock an account. The attempt is slowed, not refused.
+	if _, err := s.SignIn(ctx, "max@example.org", "password-123", "client-b"); err != nil {
+		t.Fatalf("right password from another address: %v", err)
+	}
+	if len(waits) != 1 || waits[0] != DefaultThrottle.SlowBase {
+		t.Errorf("waits %v, want one of %s", waits, DefaultThrottle.SlowBase)
+	}
+	// Client-a's failures for max stay (they were not client-b's to forget).
+	if _, err := s.SignIn(ctx, "max@example.org", "password-123", "client-a"); !errors.As(err, &te) {
+		t.Fatalf("client-a after client-b's sign-in: %v", err)
+	}
+	// Another email from client-a is unaffected by the pair limit.
+	if _, err := s.SignIn(ctx, "eva@example.org", "password-123", "client-a"); err != nil {
 		t.Fatalf("other user: %v", err)
 	}
 
@@ -93,6 +112,75 @@ func TestThrottling(t *testing.T) {
 	}
 	if _, err := s2.SignIn(ctx, "eva@example.org", "password-123", "client-c"); !errors.As(err, &te) {
 		t.Fatalf("client limit: %v", err)
+	}
+}
+
+// TestThrottleSlowsButNeverLocks: wrong passwords for one account from
+// 40 addresses make each further attempt wait longer — doubling, never
+// more than SlowMax — and the right password still works from a fresh
+// address.
+func TestThrottleSlowsButNeverLocks(t *testing.T) {
+	s, _ := newService(t)
+	var waits []time.Duration
+	s = s.WithSleep(func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil })
+	ctx := context.Background()
+	mkUser(t, s, authz.Admin, "chief@example.org")
+	for i := range 40 {
+		if _, err := s.SignIn(ctx, "chief@example.org", "wrong password", fmt.Sprintf("10.0.0.%d", i)); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("attempt %d: %v", i+1, err)
+		}
+	}
+	if _, err := s.SignIn(ctx, "chief@example.org", "password-123", "192.0.2.1"); err != nil {
+		t.Fatalf("right password after 40 failures from elsewhere: %v", err)
+	}
+	want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second}
+	if len(waits) != 31 {
+		t.Fatalf("%d waits, want 31 (every attempt after the 10th)", len(waits))
+	}
+	for i, w := range waits {
+		exp := DefaultThrottle.SlowMax
+		if i < len(want) {
+			exp = want[i]
+		}
+		if w != exp {
+			t.Errorf("wait %d: %s, want %s", i+1, w, exp)
+		}
+	}
+}
+
+// TestChangeOwnPasswordThrottled: a wrong current password counts as a
+// sign-in failure for the account from that address, with the same
+// limits; and one user checks one password at a time.
+func TestChangeOwnPasswordThrottled(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	a := mkUser(t, s, authz.NormalUser, "kasse@example.org")
+	for i := 0; i < DefaultThrottle.PerEmail; i++ {
+		if err := s.ChangeOwnPassword(ctx, a, "not my password", "brand new password", "client-a"); fieldErr(err, "current_password") != MsgCurrentPasswordWrong {
+			t.Fatalf("try %d: %v", i+1, err)
+		}
+	}
+	var te *ThrottledError
+	if err := s.ChangeOwnPassword(ctx, a, "password-123", "brand new password", "client-a"); !errors.As(err, &te) {
+		t.Fatalf("after %d wrong current passwords: %v", DefaultThrottle.PerEmail, err)
+	}
+	if _, err := s.SignIn(ctx, "kasse@example.org", "password-123", "client-a"); !errors.As(err, &te) {
+		t.Fatalf("sign-in from the same address: %v", err)
+	}
+	if _, err := s.SignIn(ctx, "kasse@example.org", "password-123", "client-b"); err != nil {
+		t.Fatalf("sign-in from another address: %v", err)
+	}
+	// While one check of the user's password runs, another is turned away.
+	release, ok := passwordChecks.try(a.UserID)
+	if !ok {
+		t.Fatal("guard already held")
+	}
+	if err := s.ChangeOwnPassword(ctx, a, "password-123", "brand new password", "client-b"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second check at once: %v", err)
+	}
+	release()
+	if err := s.ChangeOwnPassword(ctx, a, "password-123", "brand new password", "client-b"); err != nil {
+		t.Fatalf("after the first ended: %v", err)
 	}
 }
 

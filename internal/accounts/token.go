@@ -95,7 +95,7 @@ func (s *Service) NewSetPasswordLink(ctx context.Context, actor authz.Actor, use
 	if err := requireAll(actor, authz.User, authz.Update); err != nil {
 		return "", err
 	}
-	if !ValidID(userID) {
+	if !validate.UUID(userID) {
 		return "", ErrNotFound
 	}
 	var tok string

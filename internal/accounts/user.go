@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"mila/internal/authz"
-	"mila/internal/membership"
 	"mila/internal/pg"
 	"mila/internal/validate"
 )
@@ -49,7 +49,7 @@ func scanUser(row pgx.Row) (User, error) {
 }
 
 func getUser(ctx context.Context, q querier, id string) (User, error) {
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return User{}, ErrNotFound
 	}
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+` WHERE u.id = $1`, id))
@@ -117,7 +117,7 @@ func (s *Service) CreateUser(ctx context.Context, actor authz.Actor, in NewUser)
 	validate.Email(e, "email", in.Email, true)
 	if in.RoleID == "" {
 		e.Add("role_id", validate.Required, nil)
-	} else if !ValidID(in.RoleID) {
+	} else if !validate.UUID(in.RoleID) {
 		e.Add("role_id", validate.NotFound, nil)
 	}
 	if !in.WithLink {
@@ -160,14 +160,15 @@ func (s *Service) CreateUser(ctx context.Context, actor authz.Actor, in NewUser)
 
 // ChangeEmail gives a user another email address (admin only). A user
 // linked to a member keeps the same address as the member: the member's
-// email changes in the same transaction, and when another member already
-// has the address the whole change is refused with a field error, so the
-// two can never disagree.
+// email changes in the same statement (a database trigger), and when
+// another member already has the address the whole change is refused
+// with a field error (MsgLinkedMemberEmailTaken), so the two never
+// disagree.
 func (s *Service) ChangeEmail(ctx context.Context, actor authz.Actor, userID, email string) error {
 	if err := requireAll(actor, authz.User, authz.Update); err != nil {
 		return err
 	}
-	if !ValidID(userID) {
+	if !validate.UUID(userID) {
 		return ErrNotFound
 	}
 	email = validate.Clean(email)
@@ -176,35 +177,42 @@ func (s *Service) ChangeEmail(ctx context.Context, actor authz.Actor, userID, em
 	if err := e.Err(); err != nil {
 		return err
 	}
-	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET email = $2 WHERE id = $1`, userID, email)
-		switch {
-		case pg.IsUniqueViolation(err, "users_email_key"):
-			return validate.Field("email", validate.Taken, nil)
-		case err != nil:
-			return fmt.Errorf("change user email: %w", err)
-		case tag.RowsAffected() == 0:
-			return ErrNotFound
-		}
-		return membership.SetLinkedMemberEmail(ctx, tx, userID, email)
-	})
+	// The trigger users_sync_member_email (migration 00008) gives the
+	// linked member the same address in this statement, or fails it when
+	// another member has the address.
+	tag, err := s.db.Exec(ctx, `UPDATE users SET email = $2 WHERE id = $1`, userID, email)
+	switch {
+	case pg.IsUniqueViolation(err, "users_email_key"):
+		return validate.Field("email", validate.Taken, nil)
+	case pg.IsUniqueViolation(err, "members_email_key"):
+		return validate.Field("email", MsgLinkedMemberEmailTaken, nil)
+	case err != nil:
+		return fmt.Errorf("change user email: %w", err)
+	case tag.RowsAffected() == 0:
+		return ErrNotFound
+	}
+	return nil
 }
 
-// ChangeRole gives a user another role (admin only). Refused with
-// ErrLastAdmin when it would demote the last active admin.
+// ChangeRole gives a user another role (admin only) and ends their
+// sessions. Refused with ErrLastAdmin when it would demote the last
+// active admin who can sign in.
 func (s *Service) ChangeRole(ctx context.Context, actor authz.Actor, userID, roleID string) error {
 	if err := requireAll(actor, authz.User, authz.Update); err != nil {
 		return err
 	}
-	if !ValidID(userID) {
+	if !validate.UUID(userID) {
 		return ErrNotFound
 	}
-	if !ValidID(roleID) {
+	if !validate.UUID(roleID) {
 		return validate.Field("role_id", validate.NotFound, nil)
 	}
 	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		return guardAdmins(ctx, tx, func() error {
-			tag, err := tx.Exec(ctx, `UPDATE users SET role_id = $2 WHERE id = $1`, userID, roleID)
+			// A new role ends the user's sessions (the epoch is part of
+			// the session stamp): they sign in again under it.
+			tag, err := tx.Exec(ctx, `UPDATE users SET role_id = $2,
+				session_epoch = session_epoch + CASE WHEN role_id = $2 THEN 0 ELSE 1 END WHERE id = $1`, userID, roleID)
 			if pg.IsForeignKeyViolation(err, "") {
 				return validate.Field("role_id", validate.NotFound, nil)
 			}
@@ -220,18 +228,23 @@ func (s *Service) ChangeRole(ctx context.Context, actor authz.Actor, userID, rol
 }
 
 // SetActive deactivates or reactivates a user (admin only). A deactivated
-// user cannot sign in and their sessions stop working at the next
-// request. Deactivating the last active admin is refused (ErrLastAdmin).
+// user cannot sign in and every session they had is ended; reactivated,
+// they sign in anew. Deactivating the last active admin who can sign in
+// is refused (ErrLastAdmin).
 func (s *Service) SetActive(ctx context.Context, actor authz.Actor, userID string, active bool) error {
 	if err := requireAll(actor, authz.User, authz.Update); err != nil {
 		return err
 	}
-	if !ValidID(userID) {
+	if !validate.UUID(userID) {
 		return ErrNotFound
 	}
 	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		return guardAdmins(ctx, tx, func() error {
-			tag, err := tx.Exec(ctx, `UPDATE users SET active = $2 WHERE id = $1`, userID, active)
+			// Deactivating ends every session of the user at once (the
+			// epoch is part of the session stamp), so a session unused
+			// meanwhile does not come back with a reactivation.
+			tag, err := tx.Exec(ctx, `UPDATE users SET active = $2,
+				session_epoch = session_epoch + CASE WHEN active AND NOT $2 THEN 1 ELSE 0 END WHERE id = $1`, userID, active)
 			if err != nil {
 				return fmt.Errorf("set user active: %w", err)
 			}
@@ -244,13 +257,14 @@ func (s *Service) SetActive(ctx context.Context, actor authz.Actor, userID strin
 }
 
 // DeleteUser removes a user (admin only); their tokens go with them and
-// their sessions stop working at the next request. Deleting the last
-// active admin is refused (ErrLastAdmin).
+// every session of theirs is anonymous from its next request on (no user
+// to load). Deleting the last active admin who can sign in is refused
+// (ErrLastAdmin).
 func (s *Service) DeleteUser(ctx context.Context, actor authz.Actor, userID string) error {
 	if err := requireAll(actor, authz.User, authz.Destroy); err != nil {
 		return err
 	}
-	if !ValidID(userID) {
+	if !validate.UUID(userID) {
 		return ErrNotFound
 	}
 	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
@@ -270,7 +284,14 @@ func (s *Service) DeleteUser(ctx context.Context, actor authz.Actor, userID stri
 // ChangeOwnPassword sets the actor's own password after checking the
 // current one. Every permission set may. Field errors: "current_password"
 // (MsgCurrentPasswordWrong), "new_password" (length).
-func (s *Service) ChangeOwnPassword(ctx context.Context, actor authz.Actor, current, next string) error {
+//
+// The check of the current password is a sign-in attempt for the actor's
+// email from client, with the same limits (*ThrottledError, and the same
+// slow-down): a stolen session must not become an unthrottled password
+// guesser. And one user checks at most one password at a time (ErrBusy
+// for another try meanwhile), so parallel requests of one session cannot
+// take every password-hashing slot.
+func (s *Service) ChangeOwnPassword(ctx context.Context, actor authz.Actor, current, next, client string) error {
 	if !actor.CanOnUser(authz.Update, actor.UserID) {
 		return fmt.Errorf("change own password: %w", authz.ErrForbidden)
 	}
@@ -282,22 +303,47 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor authz.Actor, curr
 	if err := e.Err(); err != nil {
 		return err
 	}
+	release, ok := passwordChecks.try(actor.UserID)
+	if !ok {
+		return ErrBusy
+	}
+	defer release()
+	var email string
 	var stored *string
-	err := s.db.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1 AND active`, actor.UserID).Scan(&stored)
+	err := s.db.QueryRow(ctx, `SELECT email::text, password_hash FROM users WHERE id = $1 AND active`, actor.UserID).Scan(&email, &stored)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNoActor
 	}
 	if err != nil {
 		return fmt.Errorf("change own password: %w", err)
 	}
-	ok := false
-	if stored != nil {
-		ok, _ = VerifyPassword(current, *stored)
+	ok, _, err = s.checkPasswordAttempt(ctx, email, client, current, stored)
+	if err != nil {
+		return err
 	}
 	if !ok {
 		return validate.Field("current_password", MsgCurrentPasswordWrong, nil)
 	}
+	if err := s.forgetFailures(ctx, email, client); err != nil {
+		return fmt.Errorf("change own password: %w", err)
+	}
 	return s.setPassword(ctx, s.db, actor.UserID, next)
+}
+
+// passwordChecks holds the users whose own password is being checked
+// (ChangeOwnPassword). Password hashing is bounded per process
+// (hashSlots), so the guard is per process too.
+var passwordChecks = &oneAtATime{}
+
+// oneAtATime lets one holder per key at a time; others are turned away
+// rather than queued (a queue would hold the requests and their slots).
+type oneAtATime struct{ held sync.Map }
+
+func (o *oneAtATime) try(key string) (release func(), ok bool) {
+	if _, busy := o.held.LoadOrStore(key, struct{}{}); busy {
+		return nil, false
+	}
+	return func() { o.held.Delete(key) }, true
 }
 
 // setPassword stores a new hash of pw for the user and removes their
@@ -316,9 +362,14 @@ func (s *Service) setPassword(ctx context.Context, q querier, userID, pw string)
 	return nil
 }
 
-// stampSQL derives the session stamp from the password hash: a digest,
-// so the session never holds anything from which the hash could be learnt.
-const stampSQL = `left(encode(sha256(convert_to(coalesce(u.password_hash, ''), 'UTF8')), 'hex'), 16)`
+// stampSQL derives the session stamp from the password hash and the
+// session epoch (migration 00011): a digest, so the session never holds
+// anything from which the hash could be learnt. A new password, a
+// deactivation or a role change changes it, and so ends every session
+// made before. Epoch 0 adds nothing: stamps from before the epoch existed
+// stay valid.
+const stampSQL = `left(encode(sha256(convert_to(coalesce(u.password_hash, '')
+	|| CASE WHEN u.session_epoch = 0 THEN '' ELSE ':' || u.session_epoch END, 'UTF8')), 'hex'), 16)`
 
 // ActorForUser returns the actor for a signed-in user: their role's
 // permission set and linked member. A deleted or deactivated user has no
@@ -335,7 +386,7 @@ func (s *Service) ActorForSession(ctx context.Context, userID, stamp string) (au
 }
 
 func (s *Service) actorFor(ctx context.Context, userID, stamp string, checkStamp bool) (authz.Actor, error) {
-	if !ValidID(userID) {
+	if !validate.UUID(userID) {
 		return authz.Anonymous, ErrNoActor
 	}
 	var a authz.Actor

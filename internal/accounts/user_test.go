@@ -52,15 +52,15 @@ func TestChangeOwnPassword(t *testing.T) {
 			if _, err := s.ActorForSession(ctx, a.UserID, u.SessionStamp); err != nil {
 				t.Fatal(err)
 			}
-			err := s.ChangeOwnPassword(ctx, a, "not my password", "brand new password")
+			err := s.ChangeOwnPassword(ctx, a, "not my password", "brand new password", "c")
 			if fieldErr(err, "current_password") != MsgCurrentPasswordWrong {
 				t.Fatalf("wrong current: %v", err)
 			}
-			err = s.ChangeOwnPassword(ctx, a, "password-123", "short")
+			err = s.ChangeOwnPassword(ctx, a, "password-123", "short", "c")
 			if fieldErr(err, "new_password") != validate.TooShort {
 				t.Fatalf("short new: %v", err)
 			}
-			if err := s.ChangeOwnPassword(ctx, a, "password-123", "brand new password"); err != nil {
+			if err := s.ChangeOwnPassword(ctx, a, "password-123", "brand new password", "c"); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := s.SignIn(ctx, a.Email, "brand new password", "c"); err != nil {
@@ -72,7 +72,7 @@ func TestChangeOwnPassword(t *testing.T) {
 			}
 		})
 	}
-	if err := s.ChangeOwnPassword(ctx, authz.Anonymous, "x", "brand new password"); !errors.Is(err, authz.ErrForbidden) {
+	if err := s.ChangeOwnPassword(ctx, authz.Anonymous, "x", "brand new password", "c"); !errors.Is(err, authz.ErrForbidden) {
 		t.Errorf("anonymous: %v", err)
 	}
 }

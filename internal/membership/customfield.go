@@ -51,6 +51,9 @@ type CustomField struct {
 	ValueType      string
 	Required       bool
 	ShowInOverview bool
+	// MemberEditable: a member may change their own value of this field
+	// (own_data users, in their own record). Off by default.
+	MemberEditable bool
 	Description    string
 	Position       int
 	ValueCount     int // members with a value (filled by List and Get)
@@ -65,6 +68,7 @@ type CustomFieldInput struct {
 	ValueType      string
 	Required       bool
 	ShowInOverview bool
+	MemberEditable bool
 	Description    string
 }
 
@@ -74,11 +78,11 @@ type CustomFields struct {
 	DB *pgxpool.Pool
 }
 
-const customFieldColumns = `f.id, f.name::text, f.slug, f.value_type, f.required, f.show_in_overview, f.description, f.position`
+const customFieldColumns = `f.id, f.name::text, f.slug, f.value_type, f.required, f.show_in_overview, f.member_editable, f.description, f.position`
 
 func scanCustomField(row pgx.Row, withCount bool) (CustomField, error) {
 	var f CustomField
-	dest := []any{&f.ID, &f.Name, &f.Slug, &f.ValueType, &f.Required, &f.ShowInOverview, &f.Description, &f.Position}
+	dest := []any{&f.ID, &f.Name, &f.Slug, &f.ValueType, &f.Required, &f.ShowInOverview, &f.MemberEditable, &f.Description, &f.Position}
 	if withCount {
 		dest = append(dest, &f.ValueCount)
 	}
@@ -147,7 +151,7 @@ func (s CustomFields) Get(ctx context.Context, actor authz.Actor, id string) (Cu
 	if err := actor.Require(authz.CustomField, authz.Read); err != nil {
 		return CustomField{}, err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return CustomField{}, ErrNotFound
 	}
 	f, err := scanCustomField(s.DB.QueryRow(ctx, `SELECT `+customFieldColumns+`,
@@ -186,13 +190,15 @@ func (in CustomFieldInput) check() (customFieldValues, validate.Errors) {
 }
 
 // customFieldNameFree records ErrCustomFieldNameTaken when another field
-// has name, ignoring case (custom_fields.name is citext).
+// has name, ignoring case and invisible characters (the unique index
+// custom_fields_name_folded_key compares the same way).
 func customFieldNameFree(ctx context.Context, tx pgx.Tx, e validate.Errors, name, exceptID string) error {
 	if e.Has("name") {
 		return nil
 	}
 	var taken bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM custom_fields WHERE name = $1 AND id::text <> $2)`,
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM custom_fields
+		WHERE lower(fold_invisible(name::text)) = lower(fold_invisible($1)) AND id::text <> $2)`,
 		name, exceptID).Scan(&taken)
 	if err != nil {
 		return fmt.Errorf("check custom field name: %w", err)
@@ -237,10 +243,10 @@ func (s CustomFields) Create(ctx context.Context, actor authz.Actor, in CustomFi
 		if err != nil {
 			return fmt.Errorf("choose custom field slug: %w", err)
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO custom_fields (name, slug, value_type, required, show_in_overview, description, position)
-			VALUES ($1, $2, $3, $4, $5, $6, (SELECT coalesce(max(position), 0) + 1 FROM custom_fields))
-			RETURNING id`, v.name, sl, v.valueType, in.Required, in.ShowInOverview, v.description).Scan(&id)
-		if pg.IsUniqueViolation(err, "custom_fields_name_key") {
+		err = tx.QueryRow(ctx, `INSERT INTO custom_fields (name, slug, value_type, required, show_in_overview, member_editable, description, position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT coalesce(max(position), 0) + 1 FROM custom_fields))
+			RETURNING id`, v.name, sl, v.valueType, in.Required, in.ShowInOverview, in.MemberEditable, v.description).Scan(&id)
+		if pg.IsUniqueViolation(err, "custom_fields_name_key") || pg.IsUniqueViolation(err, "custom_fields_name_folded_key") {
 			return validate.Field("name", ErrCustomFieldNameTaken, nil)
 		}
 		if err != nil {
@@ -262,7 +268,7 @@ func (s CustomFields) Update(ctx context.Context, actor authz.Actor, id string, 
 	if err := actor.Require(authz.CustomField, authz.Update); err != nil {
 		return CustomField{}, err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return CustomField{}, ErrNotFound
 	}
 	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
@@ -290,9 +296,9 @@ func (s CustomFields) Update(ctx context.Context, actor authz.Actor, id string, 
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE custom_fields SET name = $2, value_type = $3, required = $4,
-			show_in_overview = $5, description = $6 WHERE id = $1`,
-			id, v.name, v.valueType, in.Required, in.ShowInOverview, v.description)
-		if pg.IsUniqueViolation(err, "custom_fields_name_key") {
+			show_in_overview = $5, member_editable = $6, description = $7 WHERE id = $1`,
+			id, v.name, v.valueType, in.Required, in.ShowInOverview, in.MemberEditable, v.description)
+		if pg.IsUniqueViolation(err, "custom_fields_name_key") || pg.IsUniqueViolation(err, "custom_fields_name_folded_key") {
 			return validate.Field("name", ErrCustomFieldNameTaken, nil)
 		}
 		if err != nil {
@@ -311,7 +317,7 @@ func (s CustomFields) Delete(ctx context.Context, actor authz.Actor, id string) 
 	if err := actor.Require(authz.CustomField, authz.Destroy); err != nil {
 		return err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return ErrNotFound
 	}
 	tag, err := s.DB.Exec(ctx, `DELETE FROM custom_fields WHERE id = $1`, id)

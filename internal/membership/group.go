@@ -108,7 +108,7 @@ func (s *GroupStore) CreateGroup(ctx context.Context, actor authz.Actor, in Grou
 		err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 			var taken bool
 			if err := tx.QueryRow(ctx,
-				`SELECT EXISTS (SELECT 1 FROM groups WHERE lower(name) = lower($1))`, in.Name).Scan(&taken); err != nil {
+				`SELECT EXISTS (SELECT 1 FROM groups WHERE lower(fold_invisible(name)) = lower(fold_invisible($1)))`, in.Name).Scan(&taken); err != nil {
 				return err
 			}
 			if taken {
@@ -153,7 +153,7 @@ func (s *GroupStore) UpdateGroup(ctx context.Context, actor authz.Actor, id stri
 	if err := actor.Require(authz.Group, authz.Update); err != nil {
 		return Group{}, err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return Group{}, groupNotFound(id)
 	}
 	in, e := groupClean(in)
@@ -170,7 +170,7 @@ func (s *GroupStore) UpdateGroup(ctx context.Context, actor authz.Actor, id stri
 		}
 		var taken bool
 		if err := tx.QueryRow(ctx,
-			`SELECT EXISTS (SELECT 1 FROM groups WHERE lower(name) = lower($1) AND id <> $2)`, in.Name, id).Scan(&taken); err != nil {
+			`SELECT EXISTS (SELECT 1 FROM groups WHERE lower(fold_invisible(name)) = lower(fold_invisible($1)) AND id <> $2)`, in.Name, id).Scan(&taken); err != nil {
 			return err
 		}
 		if taken {
@@ -203,7 +203,7 @@ func (s *GroupStore) DeleteGroup(ctx context.Context, actor authz.Actor, id stri
 	if err := actor.Require(authz.Group, authz.Destroy); err != nil {
 		return err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return groupNotFound(id)
 	}
 	var n int64
@@ -227,7 +227,7 @@ func (s *GroupStore) GroupByID(ctx context.Context, actor authz.Actor, id string
 	if err := actor.Require(authz.Group, authz.Read); err != nil {
 		return Group{}, err
 	}
-	if !ValidID(id) {
+	if !validate.UUID(id) {
 		return Group{}, groupNotFound(id)
 	}
 	return s.groupOne(ctx, `g.id = $1`, id)

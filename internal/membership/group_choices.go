@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"mila/internal/authz"
+	"mila/internal/validate"
 )
 
 // GroupChoice is a group as offered in a select: enough to name it and to
@@ -51,7 +52,7 @@ func (s *GroupStore) MemberGroupChoices(ctx context.Context, actor authz.Actor, 
 	if !membershipMayReadGroupsOf(actor, memberID) {
 		return nil, nil, fmt.Errorf("groups of member: %w", authz.ErrForbidden)
 	}
-	if !ValidID(memberID) {
+	if !validate.UUID(memberID) {
 		return nil, nil, &MembershipNotFoundError{Resource: authz.Member, IDs: []string{memberID}}
 	}
 	q := `SELECT g.id, g.name, g.slug, true FROM member_groups mg JOIN groups g ON g.id = mg.group_id

@@ -88,7 +88,7 @@ func TestGroupSchemaTables(t *testing.T) {
 	wantIdx := map[string][]string{
 		"groups": {
 			"CREATE INDEX groups_name_key_idx ON public.groups USING btree (name_key, name, id)",
-			"CREATE UNIQUE INDEX groups_name_lower_key ON public.groups USING btree (lower(name))",
+			"CREATE UNIQUE INDEX groups_name_lower_key ON public.groups USING btree (lower(fold_invisible(name)))",
 			"CREATE UNIQUE INDEX groups_pkey ON public.groups USING btree (id)",
 			"CREATE UNIQUE INDEX groups_slug_key ON public.groups USING btree (slug)",
 		},
@@ -157,6 +157,8 @@ func TestGroupSchemaChecks(t *testing.T) {
 	}
 	for _, c := range []struct{ name, sql, constraint string }{
 		{"name unique ignoring case", `INSERT INTO groups (name, slug) VALUES ('Chor', 'chor'), ('CHOR', 'chor-2')`, "groups_name_lower_key"},
+		{"name unique ignoring invisible characters", `INSERT INTO groups (name, slug) VALUES ('Chor', 'chor'), (U&'Ch\200Bor\00AD', 'chor-2')`, "groups_name_lower_key"},
+		{"name unique in NFC", `INSERT INTO groups (name, slug) VALUES (U&'M\00FCller', 'muller'), (U&'Mu\0308ller', 'muller-2')`, "groups_name_lower_key"},
 		{"slug unique", `INSERT INTO groups (name, slug) VALUES ('Chor', 'chor'), ('Chor!', 'chor')`, "groups_slug_key"},
 	} {
 		if _, err := db.Exec(ctx, c.sql); !pg.IsUniqueViolation(err, c.constraint) {

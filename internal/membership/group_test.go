@@ -109,7 +109,7 @@ func TestGroupCreateValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ValidID(g.ID) || g.Name != "Vorstand" || g.Slug != "vorstand" || g.Description != "Der Vorstand des Vereins" || g.MemberCount != 0 {
+	if !validate.UUID(g.ID) || g.Name != "Vorstand" || g.Slug != "vorstand" || g.Description != "Der Vorstand des Vereins" || g.MemberCount != 0 {
 		t.Fatalf("created %+v", g)
 	}
 	if g.CreatedAt.IsZero() || g.UpdatedAt.IsZero() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -115,6 +116,10 @@ const (
 	ErrMemberEmailTaken     = "ErrMemberEmailTaken"     // another member has this email
 	ErrMemberUserEmailTaken = "ErrMemberUserEmailTaken" // linked: another user has this email
 	ErrMemberLinkedNoEmail  = "ErrMemberLinkedNoEmail"  // linked: the email cannot be removed
+	ErrMemberSignInEmail    = "ErrMemberSignInEmail"    // linked: the actor may not change the user's sign-in email
+	ErrMemberEmailRefused   = "ErrMemberEmailRefused"   // taken, told to an actor who may not read every member
+	ErrMemberEmailAskBoard  = "ErrMemberEmailAskBoard"  // too many refused addresses: ask the board
+	ErrMemberFieldReadOnly  = "ErrMemberFieldReadOnly"  // a member may not change this field of their own record
 	ErrMemberAlreadyLinked  = "ErrMemberAlreadyLinked"  // the member already has a user
 	ErrMemberUserLinked     = "ErrMemberUserLinked"     // the user already has a member
 	ErrMemberLinkEmailTaken = "ErrMemberLinkEmailTaken" // linking: another member has the user's email
@@ -227,7 +232,7 @@ func (s Members) Get(ctx context.Context, actor authz.Actor, id string) (Member,
 	if err := actor.Require(authz.Member, authz.Read); err != nil {
 		return Member{}, err
 	}
-	if !ValidID(id) || !actor.CanOnMember(authz.Member, authz.Read, id) {
+	if !validate.UUID(id) || !actor.CanOnMember(authz.Member, authz.Read, id) {
 		return Member{}, ErrNotFound
 	}
 	// The custom values come with the row, as two arrays in one order
@@ -272,6 +277,9 @@ func (s Members) Create(ctx context.Context, actor authz.Actor, in MemberInput) 
 			return err
 		}
 		v, e := in.check(fields, time.Now(), withCustom)
+		if err := e.Err(); err != nil {
+			return err // the address is looked up only for a form that would be saved
+		}
 		if err := memberEmailFree(ctx, tx, e, v.email, ""); err != nil {
 			return err
 		}
@@ -298,7 +306,16 @@ func (s Members) Create(ctx context.Context, actor authz.Actor, in MemberInput) 
 // in.Version is still the member's version; otherwise someone else saved
 // meanwhile and Update returns ErrConflict rather than overwrite their
 // changes (a conflict message, not last-write-wins). A member linked to a
-// user passes an email change on to the user, in the same transaction.
+// user passes an email change on to the user's sign-in email, in the same
+// transaction — if the actor may change that user (ErrMemberSignInEmail
+// otherwise; see member_link.go).
+//
+// The checks come in this order, each only when the one before passed:
+// the form itself, the version, then whether a new email address is free.
+// An address is never looked up for a form that would not be saved
+// anyway, so a refusal says nothing about addresses unless the actor
+// really tried to save one (see addressCheck for actors who may not read
+// every member).
 func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in MemberInput) (Member, error) {
 	if err := actor.Require(authz.Member, authz.Update); err != nil {
 		return Member{}, err
@@ -309,7 +326,7 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 	if actor.Scope(authz.Member, authz.Update) == authz.Linked && id != actor.MemberID {
 		return Member{}, fmt.Errorf("update member %s: not the linked member: %w", id, authz.ErrForbidden)
 	}
-	if !ValidID(id) || !actor.CanOnMember(authz.Member, authz.Update, id) {
+	if !validate.UUID(id) || !actor.CanOnMember(authz.Member, authz.Update, id) {
 		return Member{}, ErrNotFound
 	}
 	withCustom := in.Custom != nil && actor.CanOnMember(authz.CustomFieldValue, authz.Update, id)
@@ -319,77 +336,176 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 		// and must not reach the int4 column as an encoding error (a 500).
 		version = -1
 	}
+	limited := addressCheckLimited(actor)
+	selfEdit := actor.Scope(authz.Member, authz.Update) == authz.Linked
+	var refused error // an address refusal that commits its record (limited actors)
 	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		refused = nil
 		fields, err := customFieldsTx(ctx, tx)
 		if err != nil {
 			return err
 		}
-		v, e := in.check(fields, time.Now(), withCustom)
-		if err := memberEmailFree(ctx, tx, e, v.email, id); err != nil {
-			return err
+		// The member as stored, locked: the version check and the save
+		// below see the same row.
+		var cur storedMember
+		err = tx.QueryRow(ctx, `SELECT version, email::text, join_date, exit_date, notes,
+			coalesce((SELECT array_agg(f.slug ORDER BY f.slug) FROM custom_field_values cv JOIN custom_fields f ON f.id = cv.custom_field_id
+			           WHERE cv.member_id = m.id AND $2), '{}'),
+			coalesce((SELECT array_agg(cv.value ORDER BY f.slug) FROM custom_field_values cv JOIN custom_fields f ON f.id = cv.custom_field_id
+			           WHERE cv.member_id = m.id AND $2), '{}')
+			FROM members m WHERE id = $1 FOR NO KEY UPDATE`, id, selfEdit).
+			Scan(&cur.version, &cur.email, &cur.joinDate, &cur.exitDate, &cur.notes, &cur.customSlugs, &cur.customValues)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
 		}
-		// The linked user's email follows the member's: check it is free
-		// before writing, so the form shows a field error, not a failure.
-		var userID string
-		err = tx.QueryRow(ctx, `SELECT id FROM users WHERE member_id = $1`, id).Scan(&userID)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("find user of member %s: %w", id, err)
+		if err != nil {
+			return fmt.Errorf("read member %s: %w", id, err)
 		}
-		if userID != "" && !e.Has("email") {
-			if v.email == nil {
-				e.Add("email", ErrMemberLinkedNoEmail, nil)
-			} else {
-				var taken bool
-				err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND id <> $2)`,
-					*v.email, userID).Scan(&taken)
-				if err != nil {
-					return fmt.Errorf("check user email: %w", err)
-				}
-				if taken {
-					e.Add("email", ErrMemberUserEmailTaken, nil)
-				}
-			}
+		curVersion, curEmail := cur.version, cur.email
+		e := validate.Errors{}
+		input, customFields := in, fields
+		if selfEdit {
+			input, customFields = keepClubFields(e, in, cur, fields)
+		}
+		v, checkErrs := input.check(customFields, time.Now(), withCustom)
+		for f, m := range checkErrs {
+			e.Add(f, m.ID, m.Data)
 		}
 		if err := e.Err(); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE members SET first_name = $3, last_name = $4, email = $5,
-			phone = $6, street = $7, house_number = $8, postal_code = $9, city = $10, country = $11,
-			join_date = $12, exit_date = $13, notes = $14, version = version + 1
-			WHERE id = $1 AND version = $2`,
-			id, version, v.firstName, v.lastName, v.email, v.phone, v.street, v.houseNumber,
-			v.postalCode, v.city, v.country, v.joinDate, v.exitDate, v.notes)
-		if err != nil {
+		if curVersion != version {
+			return fmt.Errorf("update member %s from version %d (now %d): %w", id, in.Version, curVersion, ErrConflict)
+		}
+		emailChanged := !sameText(curEmail, v.email)
+		if emailChanged && limited {
+			if refused, err = addressCheck(ctx, tx, actor); refused != nil || err != nil {
+				return err // refused: commit the refusal's record, nothing else
+			}
+		} else if emailChanged {
+			if err := memberEmailFree(ctx, tx, e, v.email, id); err != nil {
+				return err
+			}
+			if err := e.Err(); err != nil {
+				return err
+			}
+		}
+		// A linked user's sign-in email follows the member's (the trigger
+		// members_sync_sign_in_email), but only for an actor who may
+		// change that user: the trigger refuses otherwise.
+		if err := declareSignInEmailRight(ctx, tx, actor); err != nil {
+			return err
+		}
+		write := func(q pgx.Tx) error {
+			_, err := q.Exec(ctx, `UPDATE members SET first_name = $2, last_name = $3, email = $4,
+				phone = $5, street = $6, house_number = $7, postal_code = $8, city = $9, country = $10,
+				join_date = $11, exit_date = $12, notes = $13, version = version + 1
+				WHERE id = $1`,
+				id, v.firstName, v.lastName, v.email, v.phone, v.street, v.houseNumber,
+				v.postalCode, v.city, v.country, v.joinDate, v.exitDate, v.notes)
+			return err
+		}
+		if emailChanged && limited {
+			// The address was free when addressCheck looked; taken since
+			// (a race) it is the same generic refusal, and it counts.
+			if refused, err = writeAddressChecked(ctx, tx, actor, write); refused != nil || err != nil {
+				return err
+			}
+		} else if err := write(tx); err != nil {
 			return memberWriteError(err)
-		}
-		if tag.RowsAffected() == 0 {
-			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE id = $1)`, id).Scan(&exists); err != nil {
-				return fmt.Errorf("check member %s: %w", id, err)
-			}
-			if exists {
-				return fmt.Errorf("update member %s from version %d: %w", id, in.Version, ErrConflict)
-			}
-			return ErrNotFound
-		}
-		if userID != "" {
-			_, err := tx.Exec(ctx, `UPDATE users SET email = $2 WHERE id = $1 AND email::text IS DISTINCT FROM $2`, userID, v.email)
-			if pg.IsUniqueViolation(err, "users_email_key") {
-				return validate.Field("email", ErrMemberUserEmailTaken, nil)
-			}
-			if err != nil {
-				return fmt.Errorf("update email of linked user %s: %w", userID, err)
-			}
 		}
 		if v.customGiven {
 			return writeCustomValues(ctx, tx, id, v.custom)
 		}
 		return nil
 	})
+	if err == nil {
+		err = refused
+	}
 	if err != nil {
 		return Member{}, err
 	}
 	return s.Get(ctx, actor, id)
+}
+
+// A member editing their own record (an actor whose Member.Update scope
+// is Linked: own_data) may change their contact data — name, email,
+// phone, address — and the custom fields marked MemberEditable. Join
+// date, exit date, notes and the other custom fields are the club's:
+// shown read-only on their form, and refused here even in a hand-made
+// POST (ErrMemberFieldReadOnly next to the field), so the rule holds
+// whatever the interface shows.
+
+// storedMember is what Update reads of the member before checking.
+type storedMember struct {
+	version                   int
+	email                     *string
+	joinDate                  time.Time
+	exitDate                  *time.Time
+	notes                     string
+	customSlugs, customValues []string // only for selfEdit
+}
+
+// keepClubFields returns in with the club's fields set to their stored
+// values, and the custom fields the member may edit (to check and write;
+// the others stay as stored). A club field sent with a value other than
+// the stored one is an error: left out or unchanged, it is fine (a
+// read-only input sends the stored value back, a disabled checkbox sends
+// nothing).
+func keepClubFields(e validate.Errors, in MemberInput, cur storedMember, fields []CustomField) (MemberInput, []CustomField) {
+	readOnly := func(field, sent, stored string) {
+		if sent = normalNewlines(validate.Clean(sent)); sent != "" && sent != normalNewlines(stored) {
+			e.Add(field, ErrMemberFieldReadOnly, nil)
+		}
+	}
+	stored := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format(dateLayout)
+	}
+	readOnly("join_date", in.JoinDate, stored(&cur.joinDate))
+	readOnly("exit_date", in.ExitDate, stored(cur.exitDate))
+	readOnly("notes", in.Notes, cur.notes)
+	in.JoinDate, in.ExitDate, in.Notes = stored(&cur.joinDate), stored(cur.exitDate), cur.notes
+
+	values := map[string]string{}
+	for i, slug := range cur.customSlugs {
+		values[slug] = cur.customValues[i]
+	}
+	editable := make([]CustomField, 0, len(fields))
+	custom := make(map[string]string, len(in.Custom))
+	for _, f := range fields {
+		if f.MemberEditable {
+			editable = append(editable, f)
+			custom[f.Slug] = in.Custom[f.Slug]
+			continue
+		}
+		// Compare in canonical form ("on" is a ticked box like "true").
+		if raw := validate.Clean(in.Custom[f.Slug]); raw != "" {
+			if canon, ok := f.ParseValue(validate.Errors{}, raw); !ok || canon != values[f.Slug] {
+				e.Add(f.FormName(), ErrMemberFieldReadOnly, nil)
+			}
+		}
+	}
+	if in.Custom != nil {
+		in.Custom = custom
+	}
+	return in, editable
+}
+
+// normalNewlines makes CRLF (what browsers send from a textarea) and LF
+// compare equal.
+func normalNewlines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
+// sameText reports whether two optional addresses are the same text.
+// Only the case changing is a change too: the linked user's sign-in
+// email is rewritten, so the same rules apply.
+func sameText(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
 }
 
 // memberEmailFree records ErrMemberEmailTaken when another member (not
@@ -412,12 +528,19 @@ func memberEmailFree(ctx context.Context, tx pgx.Tx, e validate.Errors, email *s
 	return nil
 }
 
-// memberWriteError turns constraint violations a race let through into
-// the field errors the checks would have given.
+// memberWriteError turns constraint violations a race let through, and
+// the refusals of the sign-in email trigger (migration 00008), into the
+// field errors the form shows.
 func memberWriteError(err error) error {
 	switch {
 	case pg.IsUniqueViolation(err, "members_email_key"):
 		return validate.Field("email", ErrMemberEmailTaken, nil)
+	case pg.IsUniqueViolation(err, "users_email_key"):
+		return validate.Field("email", ErrMemberUserEmailTaken, nil)
+	case pg.Is(err, pg.CodeCheckViolation, "members_linked_email_required"):
+		return validate.Field("email", ErrMemberLinkedNoEmail, nil)
+	case pg.Is(err, pg.CodeInsufficientPrivilege, "users_sign_in_email_change"):
+		return validate.Field("email", ErrMemberSignInEmail, nil)
 	case pg.IsForeignKeyViolation(err, ""):
 		return ErrNotFound
 	}
@@ -438,7 +561,7 @@ func (s Members) DeletionPreview(ctx context.Context, actor authz.Actor, id stri
 	if err := actor.Require(authz.Member, authz.Destroy); err != nil {
 		return MemberDeletion{}, err
 	}
-	if !ValidID(id) || !actor.CanOnMember(authz.Member, authz.Destroy, id) {
+	if !validate.UUID(id) || !actor.CanOnMember(authz.Member, authz.Destroy, id) {
 		return MemberDeletion{}, ErrNotFound
 	}
 	m, err := s.Get(ctx, actor, id)
@@ -476,7 +599,7 @@ func (s Members) Delete(ctx context.Context, actor authz.Actor, id string) error
 	if err := actor.Require(authz.Member, authz.Destroy); err != nil {
 		return err
 	}
-	if !ValidID(id) || !actor.CanOnMember(authz.Member, authz.Destroy, id) {
+	if !validate.UUID(id) || !actor.CanOnMember(authz.Member, authz.Destroy, id) {
 		return ErrNotFound
 	}
 	// The cascade to member_groups updates the groups' counts (trigger).

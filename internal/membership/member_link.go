@@ -14,12 +14,39 @@ import (
 
 // A user may be linked to one member and a member to one user
 // (users.member_id, unique). The member's email and the user's (the
-// sign-in address) are then kept equal:
+// sign-in address) are then kept equal, by two database triggers and
+// nothing else (migration 00008_sign_in_email_sync):
 //   - linking copies the user's email onto the member;
-//   - saving the member with a new email changes the user's (Members.Update);
-//   - changing the user's email changes the member's (SetLinkedMemberEmail,
-//     called by the accounts package in its own transaction);
+//   - changing the user's email (accounts.ChangeEmail) changes the
+//     member's;
+//   - saving the member with a new email (Members.Update) changes the
+//     user's — only when the transaction has declared, from the
+//     permission table, that it may change that user's sign-in email
+//     (declareSignInEmailRight); otherwise the trigger refuses and the
+//     form gets ErrMemberSignInEmail next to the email field;
 //   - unlinking changes neither.
+// So the accounts package needs nothing from this one, and no path can
+// change a sign-in email as a side effect without the permission.
+
+// declareSignInEmailRight tells the trigger members_sync_sign_in_email
+// whose sign-in email this transaction may change through a member's
+// email: everyone's for an actor who may update every user (admin), else
+// only the actor's own user (the member editing their own record; every
+// permission set may update its own user). That is the rule of
+// docs/SECURITY.md: "only an administrator or the member can change it".
+func declareSignInEmailRight(ctx context.Context, tx pgx.Tx, actor authz.Actor) error {
+	right := ""
+	switch {
+	case actor.Scope(authz.User, authz.Update) == authz.All:
+		right = "all"
+	case actor.CanOnUser(authz.Update, actor.UserID):
+		right = actor.UserID
+	}
+	if _, err := tx.Exec(ctx, `SELECT set_config('mila.sign_in_email_change', $1, true)`, right); err != nil {
+		return fmt.Errorf("declare sign-in email right: %w", err)
+	}
+	return nil
+}
 
 // MemberUserOption is a user that can be linked, for the select on the
 // member page.
@@ -65,10 +92,10 @@ func (s Members) LinkUser(ctx context.Context, actor authz.Actor, memberID, user
 	if err := memberRequireLinkAdmin(actor); err != nil {
 		return err
 	}
-	if !ValidID(memberID) {
+	if !validate.UUID(memberID) {
 		return ErrNotFound
 	}
-	if !ValidID(userID) {
+	if !validate.UUID(userID) {
 		return validate.Field("user_id", validate.NotFound, nil)
 	}
 	return pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
@@ -108,17 +135,14 @@ func (s Members) LinkUser(ctx context.Context, actor authz.Actor, memberID, user
 		case emailTaken:
 			return validate.Field("user_id", ErrMemberLinkEmailTaken, map[string]any{"Email": email})
 		}
-		_, err = tx.Exec(ctx, `UPDATE members SET email = $2, version = version + 1
-			WHERE id = $1 AND email::text IS DISTINCT FROM $2`, memberID, email)
-		if pg.IsUniqueViolation(err, "members_email_key") {
-			return validate.Field("user_id", ErrMemberLinkEmailTaken, map[string]any{"Email": email})
-		}
-		if err != nil {
-			return fmt.Errorf("copy user email to member %s: %w", memberID, err)
-		}
+		// The trigger users_sync_member_email copies the user's email
+		// onto the member.
 		_, err = tx.Exec(ctx, `UPDATE users SET member_id = $2 WHERE id = $1`, userID, memberID)
-		if pg.IsUniqueViolation(err, "users_member_id_key") {
+		switch {
+		case pg.IsUniqueViolation(err, "users_member_id_key"):
 			return validate.Field("user_id", ErrMemberAlreadyLinked, nil)
+		case pg.IsUniqueViolation(err, "members_email_key"):
+			return validate.Field("user_id", ErrMemberLinkEmailTaken, map[string]any{"Email": email})
 		}
 		if err != nil {
 			return fmt.Errorf("link user %s to member %s: %w", userID, memberID, err)
@@ -133,39 +157,11 @@ func (s Members) UnlinkUser(ctx context.Context, actor authz.Actor, memberID str
 	if err := memberRequireLinkAdmin(actor); err != nil {
 		return err
 	}
-	if !ValidID(memberID) {
+	if !validate.UUID(memberID) {
 		return ErrNotFound
 	}
 	if _, err := s.DB.Exec(ctx, `UPDATE users SET member_id = NULL WHERE member_id = $1`, memberID); err != nil {
 		return fmt.Errorf("unlink member %s: %w", memberID, err)
-	}
-	return nil
-}
-
-// SetLinkedMemberEmail gives the member linked to user userID (if any)
-// the email email. The accounts package calls it inside the transaction
-// that changes the user's email, after its own checks and authorisation,
-// so both addresses change together or not at all. It bumps the member's
-// version, so a member form opened before reports a conflict instead of
-// writing the old address back. Another member with that email is a
-// field error on "email" (ErrMemberEmailTaken).
-func SetLinkedMemberEmail(ctx context.Context, tx pgx.Tx, userID, email string) error {
-	var taken bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members m WHERE m.email = $2
-		AND m.id IS DISTINCT FROM (SELECT member_id FROM users WHERE id = $1))`, userID, email).Scan(&taken)
-	if err != nil {
-		return fmt.Errorf("check member email: %w", err)
-	}
-	if taken {
-		return validate.Field("email", ErrMemberEmailTaken, nil)
-	}
-	_, err = tx.Exec(ctx, `UPDATE members m SET email = $2, version = m.version + 1
-		FROM users u WHERE u.id = $1 AND m.id = u.member_id AND m.email::text IS DISTINCT FROM $2`, userID, email)
-	if pg.IsUniqueViolation(err, "members_email_key") {
-		return validate.Field("email", ErrMemberEmailTaken, nil)
-	}
-	if err != nil {
-		return fmt.Errorf("update email of member linked to user %s: %w", userID, err)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mila/internal/authz"
@@ -95,26 +94,24 @@ func TestMemberLinkUser(t *testing.T) {
 		t.Fatalf("refused change wrote: %+v", again)
 	}
 
-	// The accounts side: a user's new email moves to the member, in its transaction.
-	err = pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE users SET email = 'anna3@example.org' WHERE id = $1`, u); err != nil {
-			return err
-		}
-		return SetLinkedMemberEmail(ctx, tx, u, "anna3@example.org")
-	})
-	if err != nil {
+	// The accounts side: a user's new email moves to the member (the
+	// trigger), and the member's version moves on.
+	if _, err := db.Exec(ctx, `UPDATE users SET email = 'anna3@example.org' WHERE id = $1`, u); err != nil {
 		t.Fatal(err)
 	}
 	if again, _ := s.Get(ctx, memberTestAdmin, m.ID); again.Email != "anna3@example.org" || again.Version != got.Version+1 {
 		t.Fatalf("after user email change: %+v", again)
 	}
-	err = pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		return SetLinkedMemberEmail(ctx, tx, u, "BERND@example.org")
-	})
-	memberTestWantField(t, err, "email", ErrMemberEmailTaken)
-	// A user without a member: nothing to do.
-	if err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error { return SetLinkedMemberEmail(ctx, tx, u2, "x@example.org") }); err != nil {
+	// A user email another member has is refused by the member's unique index.
+	if _, err := db.Exec(ctx, `UPDATE users SET email = 'BERND2@example.org' WHERE id = $1`, u); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, `UPDATE members SET email = 'bernd2@example.org' WHERE id = $1`, third.ID); err == nil {
+		t.Fatal("a member took the sign-in address of another member's user")
+	}
+	// Without a declared right nothing changes a sign-in email through a member.
+	if _, err := db.Exec(ctx, `UPDATE members SET email = 'sneaky@example.org' WHERE id = $1`, m.ID); err == nil {
+		t.Fatal("an undeclared write changed a sign-in email")
 	}
 
 	// Unlinking changes neither email.
@@ -123,7 +120,57 @@ func TestMemberLinkUser(t *testing.T) {
 	}
 	email, linked := memberTestUserEmail(t, db, u)
 	again, _ := s.Get(ctx, memberTestAdmin, m.ID)
-	if linked != nil || email != "anna3@example.org" || again.Email != "anna3@example.org" || again.UserID != "" {
+	if linked != nil || email != "BERND2@example.org" || again.Email != "BERND2@example.org" || again.UserID != "" {
 		t.Fatalf("after unlink: user %s %v, member %+v", email, linked, again)
+	}
+}
+
+// TestMemberEmailChangesSignInEmailOnlyWithRight: a member linked to a
+// user (here an administrator) gets a new email from a treasurer — who
+// may update members but not users: refused with ErrMemberSignInEmail
+// next to the email field, and neither address changes. The member
+// themself (own_data, their own user) and an administrator may.
+func TestMemberEmailChangesSignInEmailOnlyWithRight(t *testing.T) {
+	s, db := memberTestStore(t)
+	ctx := context.Background()
+	m := memberTestCreate(t, s, MemberInput{FirstName: "Ada", LastName: "Admin", Email: "ada@example.org"})
+	u := memberTestUser(t, db, "ada@example.org")
+	if err := s.LinkUser(ctx, memberTestAdmin, m.ID, u); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = s.Get(ctx, memberTestAdmin, m.ID)
+	in := MemberInput{FirstName: "Ada", LastName: "Admin", Email: "treasurer-picked@example.org", Version: m.Version}
+	_, err := s.Update(ctx, memberTestTreasurer, m.ID, in)
+	memberTestWantField(t, err, "email", ErrMemberSignInEmail)
+	// A case-only change writes the sign-in email too: refused as well.
+	in.Email = "ADA@example.org"
+	_, err = s.Update(ctx, memberTestTreasurer, m.ID, in)
+	memberTestWantField(t, err, "email", ErrMemberSignInEmail)
+	if email, _ := memberTestUserEmail(t, db, u); email != "ada@example.org" {
+		t.Fatalf("sign-in email changed to %s", email)
+	}
+	if again, _ := s.Get(ctx, memberTestAdmin, m.ID); again.Email != "ada@example.org" || again.Version != m.Version {
+		t.Fatalf("refused change wrote: %+v", again)
+	}
+	// The treasurer may still change everything else of the member.
+	in.Email, in.FirstName = "ada@example.org", "Adelheid"
+	if m, err = s.Update(ctx, memberTestTreasurer, m.ID, in); err != nil {
+		t.Fatal(err)
+	}
+
+	// The user themself (linked, own_data) may: the sign-in email follows.
+	self := authz.Actor{UserID: u, Set: authz.OwnData, MemberID: m.ID}
+	if m, err = s.Update(ctx, self, m.ID, MemberInput{FirstName: "Adelheid", LastName: "Admin", Email: "ada.neu@example.org", Version: m.Version}); err != nil {
+		t.Fatal(err)
+	}
+	if email, _ := memberTestUserEmail(t, db, u); email != "ada.neu@example.org" {
+		t.Fatalf("own change: sign-in email %s", email)
+	}
+	// An administrator may.
+	if _, err = s.Update(ctx, memberTestAdmin, m.ID, MemberInput{FirstName: "Adelheid", LastName: "Admin", Email: "ada3@example.org", Version: m.Version}); err != nil {
+		t.Fatal(err)
+	}
+	if email, _ := memberTestUserEmail(t, db, u); email != "ada3@example.org" {
+		t.Fatalf("admin change: sign-in email %s", email)
 	}
 }

@@ -372,3 +372,58 @@ func TestMemberScopes(t *testing.T) {
 		t.Fatalf("anonymous list: %v", err)
 	}
 }
+
+// TestMemberSelfEditKeepsClubFields: a member editing their own record
+// (own_data) changes contact data and member-editable custom fields;
+// join date, exit date, notes and the other custom fields keep their
+// values — left out or unchanged they are fine, changed they are a field
+// error and nothing is saved.
+func TestMemberSelfEditKeepsClubFields(t *testing.T) {
+	s, db := memberTestStore(t)
+	ctx := context.Background()
+	cfs := CustomFields{DB: db}
+	mine, err := cfs.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Hobby", ValueType: CustomFieldString, MemberEditable: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	club, err := cfs.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Beitrag", ValueType: CustomFieldInteger, Required: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := memberTestCreate(t, s, MemberInput{FirstName: "Olga", LastName: "Ohm", JoinDate: "2015-03-01", Notes: "bar",
+		Custom: map[string]string{club.Slug: "30"}})
+	own := memberTestOwn(m.ID)
+	in := MemberInput{FirstName: "Olga", LastName: "Ohm-Berg", Phone: "+49 1", Version: m.Version,
+		Custom: map[string]string{mine.Slug: "Chor"}} // club's fields left out
+	got, err := s.Update(ctx, own, m.ID, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.LastName != "Ohm-Berg" || got.Custom[mine.Slug] != "Chor" || got.Custom[club.Slug] != "30" ||
+		got.JoinDate.Format(dateLayout) != "2015-03-01" || got.Notes != "bar" {
+		t.Fatalf("after own save: %+v", got)
+	}
+	for _, tc := range []struct {
+		field string
+		set   func(*MemberInput)
+	}{
+		{"join_date", func(in *MemberInput) { in.JoinDate = "2001-01-01" }},
+		{"exit_date", func(in *MemberInput) { in.ExitDate = "2030-01-01" }},
+		{"notes", func(in *MemberInput) { in.Notes = "Ehrenmitglied" }},
+		{club.FormName(), func(in *MemberInput) { in.Custom[club.Slug] = "0" }},
+	} {
+		in := MemberInput{FirstName: "Olga", LastName: "Ohm", Version: got.Version, JoinDate: "2015-03-01", Notes: "bar",
+			Custom: map[string]string{mine.Slug: "Chor", club.Slug: "30"}}
+		tc.set(&in)
+		_, err := s.Update(ctx, own, m.ID, in)
+		memberTestWantField(t, err, tc.field, ErrMemberFieldReadOnly)
+	}
+	if again, _ := s.Get(ctx, memberTestAdmin, m.ID); again.Version != got.Version {
+		t.Fatalf("a refused own save wrote: version %d", again.Version)
+	}
+	// The treasurer changes them all.
+	if _, err := s.Update(ctx, memberTestTreasurer, m.ID, MemberInput{FirstName: "Olga", LastName: "Ohm", JoinDate: "2001-01-01",
+		Version: got.Version, Custom: map[string]string{club.Slug: "40"}}); err != nil {
+		t.Fatal(err)
+	}
+}

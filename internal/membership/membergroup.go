@@ -11,6 +11,7 @@ import (
 
 	"mila/internal/authz"
 	"mila/internal/pg"
+	"mila/internal/validate"
 )
 
 // MembershipAddResult reports a membership add, so the interface can say
@@ -156,7 +157,7 @@ func membershipIDs(ids []string) (ok, bad []string) {
 			continue
 		}
 		seen[id] = true
-		if ValidID(id) {
+		if validate.UUID(id) {
 			ok = append(ok, id)
 		} else {
 			bad = append(bad, id)
@@ -213,7 +214,7 @@ func (s *GroupStore) GroupsOfMember(ctx context.Context, actor authz.Actor, memb
 	if !membershipMayReadGroupsOf(actor, memberID) {
 		return nil, fmt.Errorf("groups of member: %w", authz.ErrForbidden)
 	}
-	if !ValidID(memberID) {
+	if !validate.UUID(memberID) {
 		return nil, &MembershipNotFoundError{Resource: authz.Member, IDs: []string{memberID}}
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+groupColumns+`
@@ -289,7 +290,7 @@ func (s *GroupStore) membersOfGroup(ctx context.Context, actor authz.Actor, grou
 	if err := actor.Require(authz.MemberGroup, authz.Read); err != nil {
 		return GroupMemberPage{}, err
 	}
-	if !ValidID(groupID) {
+	if !validate.UUID(groupID) {
 		return GroupMemberPage{}, groupNotFound(groupID)
 	}
 	if page < 1 {

@@ -4,10 +4,7 @@
 // validation, and works in SQL written by hand against PostgreSQL.
 package membership
 
-import (
-	"errors"
-	"regexp"
-)
+import "errors"
 
 // Sentinel errors, mapped to HTTP statuses in one place by the web layer.
 var (
@@ -17,9 +14,3 @@ var (
 	// ErrConflict: the record was changed by someone else meanwhile.
 	ErrConflict = errors.New("membership: changed meanwhile")
 )
-
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-// ValidID reports whether s is a well-formed UUID. Check it before querying:
-// a malformed id in a URL is a 404, not a database error.
-func ValidID(s string) bool { return uuidRE.MatchString(s) }

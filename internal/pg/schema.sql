@@ -16,6 +16,12 @@ CREATE FUNCTION public.f_unaccent(text) RETURNS text
   SELECT public.unaccent('public.unaccent'::regdictionary, $1)
 $_$;
 
+CREATE FUNCTION public.fold_invisible(text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$
+  SELECT regexp_replace(normalize($1, NFC), '[\u00AD\u034F\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u115F-\u1160\u17B4-\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFFB\U000110BD\U000110CD\U00013430-\U0001343F\U0001BCA0-\U0001BCA3\U0001D173-\U0001D17A\U000E0000-\U000E0FFF]', '', 'g')
+$_$;
+
 CREATE FUNCTION public.groups_renamed() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -183,6 +189,31 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.members_sync_sign_in_email() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  uid uuid;
+  signs_in_with text;
+  may text := coalesce(current_setting('mila.sign_in_email_change', true), '');
+BEGIN
+  SELECT id, email::text INTO uid, signs_in_with FROM users WHERE member_id = NEW.id;
+  IF NOT FOUND OR signs_in_with IS NOT DISTINCT FROM NEW.email::text THEN
+    RETURN NULL;
+  END IF;
+  IF NEW.email IS NULL THEN
+    RAISE EXCEPTION 'member % is linked to user %, who signs in with its email', NEW.id, uid
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'members_linked_email_required';
+  END IF;
+  IF may <> 'all' AND may <> uid::text THEN
+    RAISE EXCEPTION 'changing the email of member % would change the sign-in email of user %, which this transaction may not', NEW.id, uid
+      USING ERRCODE = 'insufficient_privilege', CONSTRAINT = 'users_sign_in_email_change';
+  END IF;
+  UPDATE users SET email = NEW.email WHERE id = uid;
+  RETURN NULL;
+END
+$$;
+
 CREATE FUNCTION public.search_key(text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
@@ -204,6 +235,16 @@ CREATE FUNCTION public.set_updated_at() RETURNS trigger
 BEGIN
   NEW.updated_at := now();
   RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION public.users_sync_member_email() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE members SET email = NEW.email, version = version + 1
+   WHERE id = NEW.member_id AND email::text IS DISTINCT FROM NEW.email::text;
+  RETURN NULL;
 END
 $$;
 
@@ -248,6 +289,7 @@ CREATE TABLE public.custom_fields (
     "position" integer DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    member_editable boolean DEFAULT false NOT NULL,
     CONSTRAINT custom_fields_description_check CHECK ((char_length(description) <= 500)),
     CONSTRAINT custom_fields_name_check CHECK (((char_length(btrim((name)::text)) >= 1) AND (char_length(btrim((name)::text)) <= 100))),
     CONSTRAINT custom_fields_slug_check CHECK (((char_length(slug) <= 100) AND (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text))),
@@ -284,6 +326,21 @@ CREATE TABLE public.groups (
     CONSTRAINT groups_member_count_check CHECK ((member_count >= 0)),
     CONSTRAINT groups_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 100)) AND (btrim(name) <> ''::text))),
     CONSTRAINT groups_slug_check CHECK ((((char_length(slug) >= 1) AND (char_length(slug) <= 100)) AND (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text)))
+);
+
+CREATE TABLE public.member_email_refusals (
+    id bigint NOT NULL,
+    user_id uuid NOT NULL,
+    refused_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE public.member_email_refusals ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.member_email_refusals_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
 );
 
 CREATE TABLE public.member_group_keys (
@@ -401,6 +458,7 @@ CREATE TABLE public.users (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     member_id uuid,
+    session_epoch integer DEFAULT 0 NOT NULL,
     CONSTRAINT users_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254)))
 );
 
@@ -428,6 +486,9 @@ ALTER TABLE ONLY public.groups
 ALTER TABLE ONLY public.groups
     ADD CONSTRAINT groups_slug_key UNIQUE (slug);
 
+ALTER TABLE ONLY public.member_email_refusals
+    ADD CONSTRAINT member_email_refusals_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.member_group_keys
     ADD CONSTRAINT member_group_keys_pkey PRIMARY KEY (member_id);
 
@@ -436,6 +497,9 @@ ALTER TABLE ONLY public.member_groups
 
 ALTER TABLE ONLY public.member_groups
     ADD CONSTRAINT member_groups_pkey PRIMARY KEY (id);
+
+ALTER TABLE public.members
+    ADD CONSTRAINT members_email_visible CHECK (((email)::text = public.fold_invisible((email)::text))) NOT VALID;
 
 ALTER TABLE ONLY public.members
     ADD CONSTRAINT members_pkey PRIMARY KEY (id);
@@ -464,6 +528,9 @@ ALTER TABLE ONLY public.user_tokens
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_email_key UNIQUE (email);
 
+ALTER TABLE public.users
+    ADD CONSTRAINT users_email_visible CHECK (((email)::text = public.fold_invisible((email)::text))) NOT VALID;
+
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_member_id_key UNIQUE (member_id);
 
@@ -472,9 +539,13 @@ ALTER TABLE ONLY public.users
 
 CREATE INDEX custom_field_values_field_idx ON public.custom_field_values USING btree (custom_field_id, member_id);
 
+CREATE UNIQUE INDEX custom_fields_name_folded_key ON public.custom_fields USING btree (lower(public.fold_invisible((name)::text)));
+
 CREATE INDEX groups_name_key_idx ON public.groups USING btree (name_key, name, id);
 
-CREATE UNIQUE INDEX groups_name_lower_key ON public.groups USING btree (lower(name));
+CREATE UNIQUE INDEX groups_name_lower_key ON public.groups USING btree (lower(public.fold_invisible(name)));
+
+CREATE INDEX member_email_refusals_user_idx ON public.member_email_refusals USING btree (user_id, refused_at);
 
 CREATE INDEX member_group_keys_first_group_key_idx ON public.member_group_keys USING btree (first_group_key, sort_name, member_id) INCLUDE (exit_date);
 
@@ -495,6 +566,8 @@ CREATE INDEX members_name_keys_idx ON public.members USING gin (name_keys);
 CREATE INDEX members_search_vector_idx ON public.members USING gin (search_vector);
 
 CREATE INDEX members_sort_name_idx ON public.members USING btree (sort_name, id) INCLUDE (exit_date);
+
+CREATE UNIQUE INDEX roles_name_folded_key ON public.roles USING btree (lower(public.fold_invisible((name)::text)));
 
 CREATE INDEX search_words_trgm_idx ON public.search_words USING gin (word public.gin_trgm_ops);
 
@@ -542,9 +615,13 @@ CREATE TRIGGER members_search_words_ins AFTER INSERT ON public.members REFERENCI
 
 CREATE TRIGGER members_search_words_upd AFTER UPDATE OF first_name, last_name ON public.members FOR EACH ROW WHEN (((old.first_name IS DISTINCT FROM new.first_name) OR (old.last_name IS DISTINCT FROM new.last_name))) EXECUTE FUNCTION public.members_search_words();
 
+CREATE TRIGGER members_sync_sign_in_email AFTER UPDATE OF email ON public.members FOR EACH ROW WHEN (((old.email)::text IS DISTINCT FROM (new.email)::text)) EXECUTE FUNCTION public.members_sync_sign_in_email();
+
 CREATE TRIGGER members_updated_at BEFORE UPDATE OF first_name, last_name, email, phone, street, house_number, postal_code, city, country, join_date, exit_date, notes ON public.members FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
 CREATE TRIGGER roles_updated_at BEFORE UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER users_sync_member_email AFTER INSERT OR UPDATE OF email, member_id ON public.users FOR EACH ROW WHEN ((new.member_id IS NOT NULL)) EXECUTE FUNCTION public.users_sync_member_email();
 
 CREATE TRIGGER users_updated_at BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
@@ -553,6 +630,9 @@ ALTER TABLE ONLY public.custom_field_values
 
 ALTER TABLE ONLY public.custom_field_values
     ADD CONSTRAINT custom_field_values_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.member_email_refusals
+    ADD CONSTRAINT member_email_refusals_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.member_group_keys
     ADD CONSTRAINT member_group_keys_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;

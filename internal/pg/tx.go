@@ -18,6 +18,10 @@ const (
 	CodeSerializationFailure = "40001"
 	CodeDeadlockDetected     = "40P01"
 	CodeInvalidText          = "22P02"
+	// CodeInsufficientPrivilege is raised by Mila's own triggers when a
+	// transaction did not declare a right a side effect needs (migration
+	// 00008: the sign-in email of a linked member's user).
+	CodeInsufficientPrivilege = "42501"
 )
 
 // maxTxAttempts bounds InTx's retries of transient conflicts.
@@ -83,6 +87,13 @@ func IsUniqueViolation(err error, constraint string) bool {
 // the named constraint when constraint is not "".
 func IsForeignKeyViolation(err error, constraint string) bool {
 	return Code(err) == CodeForeignKeyViolation && (constraint == "" || Constraint(err) == constraint)
+}
+
+// Is reports whether err is a PostgreSQL error with the SQLSTATE code and,
+// when constraint is not "", that constraint name (also set by Mila's
+// triggers with RAISE ... USING CONSTRAINT).
+func Is(err error, code, constraint string) bool {
+	return Code(err) == code && (constraint == "" || Constraint(err) == constraint)
 }
 
 // IsRetryable reports whether err is a transient conflict worth retrying.

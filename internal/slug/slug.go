@@ -18,6 +18,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"mila/internal/validate"
 )
 
 // MaxLen is the longest slug, in characters (all ASCII, so also bytes).
@@ -66,6 +68,9 @@ func Make(name string) (string, error) {
 	var b strings.Builder
 	hyphen := false // a separator is pending
 	for _, r := range Fold(name) {
+		if validate.Invisible(r) {
+			continue // "Ju\u00adgend" (a soft hyphen) is "jugend", not "ju-gend"
+		}
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
 			hyphen = true
 			continue

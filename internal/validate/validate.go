@@ -95,10 +95,6 @@ const (
 	StaleRecord = "ErrStaleRecord" // changed by someone else meanwhile
 )
 
-// Clean trims surrounding white space. Text fields are trimmed before they
-// are checked and stored.
-func Clean(s string) string { return strings.TrimSpace(s) }
-
 // Text checks a trimmed text value: valid UTF-8, no control characters
 // except (when multiline) newlines and tabs, no bidi overrides, and at most
 // max characters (characters, not bytes). It records the first problem.
@@ -143,9 +139,11 @@ func Email(e Errors, field, value string, required bool) {
 	}
 }
 
-// ValidEmail reports whether s is a plausible bare email address of at most 254 characters.
+// ValidEmail reports whether s is a plausible bare email address of at
+// most 254 characters. Invisible characters are refused anywhere in it:
+// "adm\u200bin@example.org" is not a second admin@example.org.
 func ValidEmail(s string) bool {
-	if len(s) > 254 || !utf8.ValidString(s) || hasForbidden(s, false) || strings.ContainsAny(s, " <>\"") {
+	if len(s) > 254 || !utf8.ValidString(s) || hasForbidden(s, false) || hasInvisible(s) || strings.ContainsAny(s, " <>\"") {
 		return false
 	}
 	a, err := mail.ParseAddress(s)

@@ -69,3 +69,17 @@ func TestErrorsRoundTrip(t *testing.T) {
 		t.Fatal("As on a plain error")
 	}
 }
+
+func TestUUID(t *testing.T) {
+	for _, s := range []string{"0190f5e4-7c1a-7b3e-9f00-0123456789ab", "0190F5E4-7C1A-7B3E-9F00-0123456789AB"} {
+		if !UUID(s) {
+			t.Errorf("%q refused", s)
+		}
+	}
+	for _, s := range []string{"", "1", "0190f5e4-7c1a-7b3e-9f00-0123456789ab'", "0190f5e47c1a7b3e9f000123456789ab",
+		" 0190f5e4-7c1a-7b3e-9f00-0123456789ab", "0190f5e4-7c1a-7b3e-9f00-0123456789ab\n", "0190f5e4-7c1a-7b3e-9f00-0123456789ag"} {
+		if UUID(s) {
+			t.Errorf("%q accepted", s)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 
 	"mila/internal/accounts"
 )
@@ -48,17 +50,27 @@ func (a *App) accountPasswordSave(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r.PostForm)
 	checkConfirm(f, "new_password", "new_password_confirm", passwordLabels["new_password_confirm"])
 	actor := actorFrom(r)
+	status := http.StatusUnprocessableEntity
 	if f.Valid() {
-		err := a.acct().ChangeOwnPassword(r.Context(), actor, r.PostForm.Get("current_password"), r.PostForm.Get("new_password"))
-		if err != nil {
-			if !addDomainErrors(f, err, passwordLabels) {
-				a.errorResponse(w, r, err)
-				return
-			}
+		err := a.acct().ChangeOwnPassword(r.Context(), actor, r.PostForm.Get("current_password"), r.PostForm.Get("new_password"), a.clientAddr(r))
+		var te *accounts.ThrottledError
+		switch {
+		case err == nil || addDomainErrors(f, err, passwordLabels):
+		case errors.As(err, &te):
+			// Counted like sign-in failures, with the same limits.
+			w.Header().Set("Retry-After", strconv.Itoa(int(te.Wait.Seconds())+1))
+			f.Add("current_password", passwordLabels["current_password"], "AccErrThrottled")
+			status = http.StatusTooManyRequests
+		case errors.Is(err, accounts.ErrBusy):
+			f.Add("current_password", passwordLabels["current_password"], "AccErrPasswordBusy")
+			status = http.StatusTooManyRequests
+		default:
+			a.errorResponse(w, r, err)
+			return
 		}
 	}
 	if !f.Valid() {
-		a.renderAccount(w, r, http.StatusUnprocessableEntity, f)
+		a.renderAccount(w, r, status, f)
 		return
 	}
 	u, err := a.acct().GetUser(r.Context(), actor, actor.UserID)

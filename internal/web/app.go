@@ -32,25 +32,56 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mila/internal/accounts"
 )
 
 // Config is what the web layer needs from the outside world.
 type Config struct {
-	DB      *pgxpool.Pool
-	Logger  *slog.Logger
-	BaseURL string // e.g. https://mila.example.org; informational for now
+	DB     *pgxpool.Pool
+	Logger *slog.Logger
+	// BaseURL is the address people use (MILA_BASE_URL, e.g.
+	// https://mila.example.org), "" when the operator gave none. When set,
+	// requests for another host are refused (421, checkHost), its origin
+	// is trusted against CSRF, set-password links use it, and an https
+	// one names the session cookie __Host-mila_session.
+	BaseURL string
 	Version string // shown in the footer
 	// Ready reports whether the app can serve traffic (database reachable,
 	// migrations current). Nil means "ping the database".
 	Ready func(ctx context.Context) error
 	// SecureCookies marks cookies Secure; set it when served over https.
 	SecureCookies bool
+	// SessionIdle ends a session that has not been used for this long
+	// (MILA_SESSION_IDLE; zero means DefaultSessionIdle). Every session
+	// also ends SessionLifetime after sign-in, however busy.
+	SessionIdle time.Duration
+	// SignInWait waits before a slowed-down password check (many recent
+	// failures for one account from anywhere: accounts.Throttle). Nil
+	// really waits; tests record the waits instead.
+	SignInWait func(ctx context.Context, d time.Duration) error
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
+	// Forwarded header names the client (MILA_TRUSTED_PROXIES; see
+	// clientAddr). Empty: the peer is the client, and those headers are
+	// ignored.
+	TrustedProxies []netip.Prefix
 }
+
+// Session lengths: a session ends SessionLifetime after sign-in, and
+// earlier when unused for SessionIdle (Config; DefaultSessionIdle).
+const (
+	SessionLifetime    = 12 * time.Hour
+	DefaultSessionIdle = 2 * time.Hour
+)
 
 // App carries every dependency a handler needs.
 type App struct {
@@ -58,6 +89,7 @@ type App struct {
 	db        *pgxpool.Pool
 	log       *slog.Logger
 	sessions  *scs.SessionManager
+	accounts  *accounts.Service
 	stop      chan struct{} // closed by Close
 	stopped   chan struct{} // closed when sessionCleanup has returned
 	i18n      *translator
@@ -82,7 +114,11 @@ func New(cfg Config) (*App, error) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = DefaultSessionIdle
+	}
 	a := &App{cfg: cfg, db: cfg.DB, log: cfg.Logger}
+	a.accounts = accounts.New(cfg.DB).WithSleep(cfg.SignInWait)
 
 	var err error
 	if a.i18n, err = newTranslator(); err != nil {
@@ -103,12 +139,19 @@ func New(cfg Config) (*App, error) {
 	// run the cleanup ourselves (sessionCleanup).
 	a.sessions = scs.New()
 	a.sessions.Store = pgxstore.NewWithCleanupInterval(cfg.DB, 0)
-	a.sessions.Lifetime = 12 * time.Hour
+	a.sessions.Lifetime = SessionLifetime
 	a.sessions.Codec = sessionCodec{}
 	a.sessions.Cookie.Name = "mila_session"
 	a.sessions.Cookie.HttpOnly = true
 	a.sessions.Cookie.SameSite = http.SameSiteLaxMode
 	a.sessions.Cookie.Secure = cfg.SecureCookies
+	if strings.HasPrefix(cfg.BaseURL, "https://") {
+		// The __Host- prefix makes browsers accept the cookie only when it
+		// is Secure, for the whole site and without a Domain: a sibling
+		// subdomain or a plain-http page cannot plant or overwrite it.
+		a.sessions.Cookie.Name = "__Host-mila_session"
+		a.sessions.Cookie.Secure = true
+	}
 	a.sessions.Cookie.Path = "/"
 	a.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		a.serverError(w, r, err)
@@ -181,10 +224,32 @@ func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", rec.header.Get("Allow"))
 		a.clientError(w, r, http.StatusMethodNotAllowed)
 	case http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusFound, http.StatusTemporaryRedirect:
-		http.Redirect(w, r, rec.header.Get("Location"), rec.status)
+		http.Redirect(w, r, cleanedLocation(r, rec.header.Get("Location")), rec.status)
 	default:
 		a.notFound(w, r)
 	}
+}
+
+// cleanedLocation is where a redirect of the mux should go. For a path
+// that needs cleaning ("/./x", "/a/../x") the mux builds the Location
+// from the already escaped path and escapes it again: "/./\\/x" went to
+// "/%255C/x", a page that does not exist. The cleaned path is escaped
+// once here instead — "/%5C/x", never a bare backslash, which browsers
+// read as "//" (another site). Other redirects (a missing trailing
+// slash) are the mux's as they are.
+func cleanedLocation(r *http.Request, muxLocation string) string {
+	p := r.URL.Path
+	if p == "" || p[0] != '/' {
+		p = "/" + p
+	}
+	cleaned := path.Clean(p)
+	if strings.HasSuffix(p, "/") && cleaned != "/" {
+		cleaned += "/"
+	}
+	if cleaned == p {
+		return muxLocation
+	}
+	return (&url.URL{Path: cleaned, RawQuery: r.URL.RawQuery}).String()
 }
 
 // statusCapture is a ResponseWriter that only remembers the status and headers.

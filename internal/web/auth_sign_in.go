@@ -58,7 +58,7 @@ func (a *App) authSignIn(w http.ResponseWriter, r *http.Request) {
 		a.renderSignIn(w, r, http.StatusUnprocessableEntity, p)
 		return
 	}
-	u, err := a.acct().SignIn(r.Context(), f.Get("email"), r.PostForm.Get("password"), clientAddr(r))
+	u, err := a.acct().SignIn(r.Context(), f.Get("email"), r.PostForm.Get("password"), a.clientAddr(r))
 	var te *accounts.ThrottledError
 	switch {
 	case errors.As(err, &te):
@@ -86,8 +86,14 @@ func (a *App) authSignIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // authSignOut ends the session's sign-in (with a new session token) and
-// goes to the sign-in page. Signing out twice is harmless.
+// goes to the sign-in page. Signing out twice is harmless; someone not
+// signed in is just sent on (no session is made to say so: anonymous
+// requests must not fill the session table).
 func (a *App) authSignOut(w http.ResponseWriter, r *http.Request) {
+	if actorFrom(r).UserID == "" {
+		http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+		return
+	}
 	if err := a.endSession(r); err != nil {
 		a.serverError(w, r, err)
 		return

@@ -35,7 +35,9 @@ func TestSignInAndOut(t *testing.T) {
 	seedUsers(t, srv)
 	c := srv.Client()
 
-	// A session from before sign-in (here: from a sign-out) ...
+	// A session from before sign-in (here: from an earlier sign-in and
+	// sign-out; an anonymous visitor gets none of their own) ...
+	srv.PostForm(t, c, "/sign-in", url.Values{"email": {"admin@example.org"}, "password": {testPassword}})
 	srv.PostForm(t, c, "/sign-out", url.Values{})
 	before := sessionCookie(srv, c)
 	if before == "" {
@@ -304,7 +306,13 @@ func TestAdminManagesUsers(t *testing.T) {
 		t.Errorf("set after role change: %s", a.Set)
 	}
 
-	// Deactivation ends the user's session at their next request.
+	// The role change ended the user's session; they sign in anew.
+	if res := srv.Get(t, u, "/account"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("session survives a role change: %d", res.StatusCode)
+	}
+	u = signIn(t, srv, "neu@example.org", "my chosen password")
+
+	// Deactivation ends the user's session.
 	if res := srv.Get(t, u, "/account"); res.StatusCode != http.StatusOK {
 		t.Fatalf("user signed in: %d", res.StatusCode)
 	}

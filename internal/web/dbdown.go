@@ -142,7 +142,7 @@ func (a *App) dbUnavailable(w http.ResponseWriter, r *http.Request, err error) {
 		Nav:         navFor(actor, r.URL.Path),
 		CurrentPath: r.URL.Path,
 		ReturnTo:    safeReturnTo(r.URL.RequestURI()),
-		Version:     a.cfg.Version,
+		Version:     a.versionFor(actor),
 		Page:        dbUnavailablePage{Retry: r.Method == http.MethodGet || r.Method == http.MethodHead, RequestID: requestID(r)},
 	}
 	if pt, ok := a.templates[td.Lang]["db_unavailable"]; ok {

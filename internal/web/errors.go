@@ -99,6 +99,7 @@ var errorMessages = map[int][2]string{
 	http.StatusNotFound:              {"ErrorNotFoundTitle", "ErrorNotFoundText"},
 	http.StatusMethodNotAllowed:      {"ErrorMethodTitle", "ErrorMethodText"},
 	http.StatusRequestEntityTooLarge: {"ErrorTooLargeTitle", "ErrorTooLargeText"},
+	http.StatusMisdirectedRequest:    {"ErrorMisdirectedTitle", "ErrorMisdirectedText"},
 	http.StatusInternalServerError:   {"ErrorServerTitle", "ErrorServerText"},
 }
 
@@ -129,7 +130,7 @@ func (a *App) errorPage(w http.ResponseWriter, r *http.Request, status int) {
 		Nav:         navFor(actor, r.URL.Path),
 		CurrentPath: r.URL.Path,
 		ReturnTo:    safeReturnTo(r.URL.RequestURI()),
-		Version:     a.cfg.Version,
+		Version:     a.versionFor(actor),
 		Page:        errorPageData{Status: status, TitleID: msgs[0], MessageID: msgs[1], RequestID: requestID(r)},
 	}
 	pt, ok := a.templates[td.Lang]["error"]

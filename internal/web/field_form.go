@@ -28,6 +28,7 @@ func fieldInputFrom(f *Form) membership.CustomFieldInput {
 		ValueType:      f.Values.Get("value_type"),
 		Required:       f.Values.Get("required") != "",
 		ShowInOverview: f.Values.Get("show_in_overview") != "",
+		MemberEditable: f.Values.Get("member_editable") != "",
 		Description:    f.Values.Get("description"),
 	}
 }
@@ -71,6 +72,9 @@ func (a *App) fieldEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	if cf.ShowInOverview {
 		v.Set("show_in_overview", "on")
+	}
+	if cf.MemberEditable {
+		v.Set("member_editable", "on")
 	}
 	a.renderFieldForm(w, r, http.StatusOK, fieldFormPage{Form: newForm(v), Field: cf})
 }

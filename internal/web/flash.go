@@ -31,8 +31,16 @@ func (a *App) flashError(r *http.Request, id string, kv ...any) {
 	a.addFlash(r, Flash{Kind: "error", Text: a.T(r, id, kv...)})
 }
 
+// maxFlashes is how many messages a session queues: the newest ones. A
+// client that posts and never follows the redirects would otherwise grow
+// its session row without bound.
+const maxFlashes = 5
+
 func (a *App) addFlash(r *http.Request, f Flash) {
 	fs, _ := a.sessions.Get(r.Context(), flashKey).([]Flash)
+	if len(fs) >= maxFlashes {
+		fs = append([]Flash(nil), fs[len(fs)-maxFlashes+1:]...)
+	}
 	a.sessions.Put(r.Context(), flashKey, append(fs, f))
 }
 

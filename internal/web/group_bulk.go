@@ -7,6 +7,7 @@ import (
 
 	"mila/internal/authz"
 	"mila/internal/membership"
+	"mila/internal/validate"
 )
 
 // Bulk assignment from the member overview: the rows' checkboxes
@@ -34,7 +35,7 @@ func (a *App) groupBulk(w http.ResponseWriter, r *http.Request, add bool) {
 		return
 	}
 	for _, id := range ids {
-		if !membership.ValidID(strings.TrimSpace(id)) {
+		if !validate.UUID(strings.TrimSpace(id)) {
 			a.clientError(w, r, http.StatusBadRequest)
 			return
 		}

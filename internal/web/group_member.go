@@ -9,6 +9,7 @@ import (
 
 	"mila/internal/authz"
 	"mila/internal/membership"
+	"mila/internal/validate"
 )
 
 // The member's groups on the member detail page: badges linking to each
@@ -75,7 +76,7 @@ func (a *App) groupMemberRemoveGroup(w http.ResponseWriter, r *http.Request) {
 func (a *App) groupMemberChange(w http.ResponseWriter, r *http.Request, slugOf func(string) string, add bool) {
 	ctx, actor := r.Context(), actorFrom(r)
 	memberID := strings.ToLower(r.PathValue("id"))
-	if !membership.ValidID(memberID) {
+	if !validate.UUID(memberID) {
 		a.notFound(w, r)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 
 	"mila/internal/authz"
 	"mila/internal/membership"
+	"mila/internal/validate"
 )
 
 // groupAddMax bounds how many members one add request may name. Our
@@ -33,7 +34,7 @@ func (a *App) groupMembersAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, id := range ids {
-		if !membership.ValidID(strings.TrimSpace(id)) {
+		if !validate.UUID(strings.TrimSpace(id)) {
 			// Our forms only send ids they were given: this is a broken
 			// or forged request, refused before anything changes.
 			a.clientError(w, r, http.StatusBadRequest)
@@ -83,7 +84,7 @@ func (a *App) groupMemberRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	memberID := strings.ToLower(r.PathValue("member_id"))
-	if !membership.ValidID(memberID) {
+	if !validate.UUID(memberID) {
 		a.notFound(w, r)
 		return
 	}

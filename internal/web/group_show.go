@@ -11,6 +11,7 @@ import (
 
 	"mila/internal/authz"
 	"mila/internal/membership"
+	"mila/internal/validate"
 )
 
 // groupShowPage is the Page of templates/group_show.html.
@@ -54,7 +55,7 @@ func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 	store := a.groupStore()
 	key := r.PathValue("slug")
 	g, err := store.GroupBySlug(ctx, actor, key)
-	if errors.Is(err, membership.ErrNotFound) && membership.ValidID(key) {
+	if errors.Is(err, membership.ErrNotFound) && validate.UUID(key) {
 		byID, idErr := store.GroupByID(ctx, actor, strings.ToLower(key))
 		if idErr == nil {
 			target := "/groups/" + byID.Slug

@@ -80,10 +80,14 @@ func TestHomePage(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status = %d", res.StatusCode)
 	}
-	for _, want := range []string{`<html lang="en">`, "Welcome to Mila", `href="#main"`, `<main id="main"`, "Mila version test", `name="htmx-config"`} {
+	for _, want := range []string{`<html lang="en">`, "Welcome to Mila", `href="#main"`, `<main id="main"`, `name="htmx-config"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("home page lacks %q", want)
 		}
+	}
+	// The version is for signed-in users only (security.TestVersionOnlyForSignedIn).
+	if strings.Contains(body, "Mila version test") {
+		t.Error("the anonymous home page shows the version")
 	}
 	if strings.Contains(body, "<script>") || strings.Contains(body, "style=") {
 		t.Error("page has inline script or style; the CSP forbids both")

@@ -22,6 +22,11 @@ type memberFormPage struct {
 	Summary  []memberFormProblem
 	Conflict bool // someone else saved meanwhile
 	Max      map[string]int
+	// SelfEdit: the actor edits their own record (own_data): join and
+	// exit date and notes are read-only, as are the custom fields not
+	// marked MemberEditable (memberFormCustom.ReadOnly). The domain
+	// refuses changes to them anyway; this only shows it.
+	SelfEdit bool
 }
 
 // memberFormCustom is one custom field's input.
@@ -31,6 +36,7 @@ type memberFormCustom struct {
 	Value     string
 	Checked   bool   // booleans
 	InputType string // text, number, date, email, checkbox
+	ReadOnly  bool   // SelfEdit and the field is not MemberEditable
 	Error     *FieldError
 }
 
@@ -181,9 +187,11 @@ func (a *App) renderMemberForm(w http.ResponseWriter, r *http.Request, status in
 	} else {
 		p.Action, p.Cancel = "/members/"+p.Member.ID, "/members/"+p.Member.ID
 	}
+	p.SelfEdit = !p.IsNew && actorFrom(r).Scope(authz.Member, authz.Update) == authz.Linked
 	names := map[string]string{}
 	for _, cf := range fields {
-		c := memberFormCustom{Field: cf, Name: cf.FormName(), ID: fieldID(cf.FormName()), Value: p.Form.Values.Get(cf.FormName())}
+		c := memberFormCustom{Field: cf, Name: cf.FormName(), ID: fieldID(cf.FormName()), Value: p.Form.Values.Get(cf.FormName()),
+			ReadOnly: p.SelfEdit && !cf.MemberEditable}
 		switch cf.ValueType {
 		case membership.CustomFieldBoolean:
 			c.InputType, c.Checked = "checkbox", c.Value == "true" || c.Value == "on"

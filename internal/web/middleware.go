@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
@@ -23,7 +24,69 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // middleware wraps the router with what every request gets, outermost first.
 func (a *App) middleware(next http.Handler) http.Handler {
-	return a.logRequests(a.recoverPanic(securityHeaders(limitBody(a.crossOriginProtection(guardResponses(next))))))
+	return a.logRequests(a.recoverPanic(securityHeaders(a.checkHost(limitBody(a.crossOriginProtection(guardResponses(next)))))))
+}
+
+// checkHost answers 421 (Misdirected Request) to a request for another
+// host than MILA_BASE_URL's, when one is set. A web page can make its
+// visitor's browser send requests to Mila under a name the attacker
+// controls, pointed at Mila's address (DNS rebinding): the browser then
+// treats Mila's answers as that page's own and lets it read them. Such
+// requests carry the attacker's name in Host. The health probes are
+// exempt: load balancers send them to the process's own address, and
+// they reveal nothing. From a trusted proxy, X-Forwarded-Host counts as
+// the host (proxies that rewrite Host set it).
+func (a *App) checkHost(next http.Handler) http.Handler {
+	want := baseHost(a.cfg.BaseURL)
+	if want == "" {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || sameHost(r.Host, want) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if fwd := r.Header.Values("X-Forwarded-Host"); len(fwd) > 0 {
+			if peer, ok := parseHop(r.RemoteAddr); ok && a.trustedProxy(peer) {
+				hops := strings.Split(fwd[len(fwd)-1], ",")
+				if sameHost(strings.TrimSpace(hops[len(hops)-1]), want) {
+					next.ServeHTTP(w, r)
+					return
+				}
+			}
+		}
+		a.log.Warn("request for another host refused", "host", r.Host, "want", want,
+			"method", r.Method, "path", r.URL.Path, "request_id", requestID(r))
+		a.clientError(w, r, http.StatusMisdirectedRequest)
+	})
+}
+
+// baseHost is the host (and port, unless it is the scheme's default) of
+// the base URL, lower case; "" when there is none.
+func baseHost(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return normalHost(u.Host, u.Scheme)
+}
+
+func normalHost(host, scheme string) string {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	switch {
+	case scheme == "https" && strings.HasSuffix(host, ":443"):
+		host = strings.TrimSuffix(host, ":443")
+	case scheme == "http" && strings.HasSuffix(host, ":80"):
+		host = strings.TrimSuffix(host, ":80")
+	}
+	return host
+}
+
+// sameHost compares a request's Host with the base URL's host; the
+// default ports of both schemes may be written or not.
+func sameHost(got, want string) bool {
+	got = strings.ToLower(strings.TrimSuffix(got, "."))
+	return got == want || normalHost(got, "https") == want || normalHost(got, "http") == want
 }
 
 // logRequests gives each request an id and logs one line when it is done.
@@ -48,6 +111,7 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 			slog.Int("status", sw.status),
 			slog.Int64("bytes", sw.bytes),
 			slog.Duration("duration", time.Since(start)),
+			slog.String("client", a.clientAddr(r)),
 			slog.String("request_id", id),
 		)
 	})

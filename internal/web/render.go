@@ -37,7 +37,7 @@ type templateData struct {
 	Flashes     []Flash
 	CurrentPath string // request path, for aria-current and return_to
 	ReturnTo    string // request URI, for forms that come back here
-	Version     string
+	Version     string // "" for anonymous visitors (versionFor)
 	Page        any
 }
 
@@ -135,9 +135,19 @@ func (a *App) newTemplateData(r *http.Request, page any) templateData {
 		Flashes:     a.popFlashes(r),
 		CurrentPath: r.URL.Path,
 		ReturnTo:    safeReturnTo(r.URL.RequestURI()),
-		Version:     a.cfg.Version,
+		Version:     a.versionFor(actor),
 		Page:        page,
 	}
+}
+
+// versionFor is the version the footer shows: only to signed-in users.
+// An anonymous visitor learning the exact commit could look up which
+// published weaknesses it has.
+func (a *App) versionFor(actor authz.Actor) string {
+	if actor.UserID == "" {
+		return ""
+	}
+	return a.cfg.Version
 }
 
 // render writes a whole page (layout + page) with the given status. The

@@ -70,7 +70,11 @@ func (a *App) checkLink(w http.ResponseWriter, r *http.Request, err error) bool 
 	case err == nil:
 		return true
 	case errors.Is(err, accounts.ErrSetupDone):
-		a.flashError(r, "AuthSetupAlreadyDone")
+		// The message needs a session to travel in; a visitor who has
+		// none gets no new one for it (anyone can repeat this request).
+		if a.sessions.Token(r.Context()) != "" {
+			a.flashError(r, "AuthSetupAlreadyDone")
+		}
 		http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
 	case errors.Is(err, accounts.ErrInvalidToken):
 		a.render(w, r, http.StatusNotFound, "auth_link_invalid", nil)

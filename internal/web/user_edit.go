@@ -83,7 +83,13 @@ func (a *App) userRoleSave(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r.PostForm)
 	f.Required("role_id", "UserFieldRole")
 	if f.Valid() {
-		err := a.acct().ChangeRole(r.Context(), actorFrom(r), u.ID, f.Get("role_id"))
+		actor := actorFrom(r)
+		err := a.acct().ChangeRole(r.Context(), actor, u.ID, f.Get("role_id"))
+		if err == nil && u.ID == actor.UserID {
+			// A new role ends the user's sessions; this one, the admin's
+			// own, continues under the new role with a new token.
+			err = a.restartSession(r, actor)
+		}
 		if !addDomainErrors(f, err, userLabels) {
 			if a.userActionDone(w, r, u, err, "UserRoleChanged") {
 				return
