@@ -3,7 +3,7 @@
 #   make run    install what is missing (Debian, as root), build, start Mila
 #   make test   the same plus Chromium, then gofmt, go vet, staticcheck, go test -race
 #
-# Other targets: build, assets, schema, bench, load, fuzz, clean.
+# Other targets: build, generate, assets, schema, bench, load, fuzz, clean.
 
 SHELL       := /bin/bash
 GO          ?= go
@@ -15,13 +15,20 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 RUN_PKGS    := postgresql postgresql-contrib nodejs npm
 TEST_PKGS   := $(RUN_PKGS) chromium
 
-.PHONY: run test build assets deps-run deps-test schema bench load fuzz clean check-format vet staticcheck gotest
+.PHONY: run test build generate assets deps-run deps-test schema bench load fuzz clean check-format vet staticcheck gotest
 
 run: deps-run build
 	@scripts/run.sh
 
-build: assets
+build: assets generate
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/mila
+
+# --- views (templ components, compiled to Go) -------------------------------
+# The generated *_templ.go files are committed, so `go build` works from a
+# clean clone; TestTemplGenerated (make test) fails when they are stale.
+# templ is a tool of the module (go.mod), at the version go.mod names.
+generate:
+	$(GO) tool templ generate -path internal/web -log-level warn
 
 # --- system packages -------------------------------------------------------
 # Only what is missing is installed; as root on Debian we install it

@@ -56,7 +56,7 @@ var (
 	}
 )
 
-// roleView is a role ready for a template: system roles get their names
+// roleView is a role ready for a view: system roles get their names
 // and descriptions in the viewer's language.
 type roleView struct {
 	accounts.Role

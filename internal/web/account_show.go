@@ -8,7 +8,7 @@ import (
 	"mila/internal/accounts"
 )
 
-// accountPage is the Page of templates/account_show.html.
+// accountPage is what accountView shows.
 type accountPage struct {
 	User     accounts.User
 	RoleName string
@@ -29,7 +29,7 @@ func (a *App) renderAccount(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	forgetPasswords(f, "current_password", "new_password", "new_password_confirm")
-	a.render(w, r, status, "account_show", accountPage{User: u, RoleName: a.roleName(r, u), Form: f})
+	a.render(w, r, status, pageView(accountView, accountPage{User: u, RoleName: a.roleName(r, u), Form: f}))
 }
 
 var passwordLabels = map[string]string{

@@ -1,10 +1,12 @@
 // Package web is Mila's HTTP interface: routes, middleware, one handler per
-// file (named noun_verb), server-rendered templates, static assets and the
-// English/German message catalogues.
+// file (named noun_verb) with its view beside it (templ components,
+// noun_verb.templ), static assets and the English/German message
+// catalogues.
 //
 // Everything a handler needs hangs off *App. Handlers never write HTML
-// directly: they call a.render (or a.renderPartial for htmx), and report
-// failures with a.serverError, a.notFound, a.clientError or a.errorResponse.
+// directly: they call a.render with a view (a whole page, or for htmx a
+// fragment), and report failures with a.serverError, a.notFound,
+// a.clientError or a.errorResponse.
 //
 // Adding a page:
 //
@@ -13,12 +15,14 @@
 //     sends anonymous visitors to /sign-in and others without the permission
 //     to the 403 page; Routes() lists every route for the route-walking test.
 //  2. group_list.go: the handler. actorFrom(r) is the actor; pass it to the
-//     domain action. Render with a.render(w, r, http.StatusOK, "group_list",
-//     groupListPage{...}); the template sees it as .Page.
-//  3. templates/group_list.html: {{define "title"}} and {{define "main"}}
-//     (one <h1>). Text via {{t "Id"}}, counts via {{tn "GroupsCount" n}},
-//     dates via {{date .Page.X}}. Forms use the partials in
-//     templates/partials/form.html with a *Form (form.go).
+//     domain action. Render with a.render(w, r, http.StatusOK,
+//     pageView(groupListView, groupListPage{...})).
+//  3. group_list.templ: templ groupListView(f *frame, p groupListPage),
+//     its content in @layout(f, title) { ... } (one <h1>). Text via
+//     { f.T("Id") }, counts via { f.TN("GroupsCount", n) }, dates via
+//     { f.Date(p.X) }. Forms use the views in form.templ with a *Form
+//     (form.go). `make generate` (part of make build) compiles the view to
+//     group_list_templ.go, which is committed (TestTemplGenerated).
 //  4. locales/groups.en.json + locales/groups.de.json: every new message id,
 //     in both files (TestLocalesMatch and TestTemplateMessageIDs enforce it).
 //  5. nav.go: append a navItem if the page belongs in the header.
@@ -85,25 +89,24 @@ const (
 
 // App carries every dependency a handler needs.
 type App struct {
-	cfg       Config
-	db        *pgxpool.Pool
-	log       *slog.Logger
-	sessions  *scs.SessionManager
-	accounts  *accounts.Service
-	stop      chan struct{} // closed by Close
-	stopped   chan struct{} // closed when sessionCleanup has returned
-	i18n      *translator
-	templates map[string]map[string]*pageTemplate // lang → page → template
-	assets    *assetServer
-	mux       *http.ServeMux
-	routes    []Route
-	handler   http.Handler
-	dbDown    dbDownLog // rate limit of the "database unavailable" log line
+	cfg      Config
+	db       *pgxpool.Pool
+	log      *slog.Logger
+	sessions *scs.SessionManager
+	accounts *accounts.Service
+	stop     chan struct{} // closed by Close
+	stopped  chan struct{} // closed when sessionCleanup has returned
+	i18n     *translator
+	assets   *assetServer
+	mux      *http.ServeMux
+	routes   []Route
+	handler  http.Handler
+	dbDown   dbDownLog // rate limit of the "database unavailable" log line
 }
 
-// New builds the application: parses templates and message files, hashes
-// the static assets, and registers every route. It fails fast on a broken
-// template or message file rather than at the first request.
+// New builds the application: parses the message files, hashes the static
+// assets, and registers every route. It fails fast on a broken message
+// file rather than at the first request.
 func New(cfg Config) (*App, error) {
 	if cfg.DB == nil {
 		return nil, errors.New("web: Config.DB is required")
@@ -129,9 +132,6 @@ func New(cfg Config) (*App, error) {
 	}
 	if _, ok := a.assets.files["app.css"]; !ok {
 		a.log.Warn("static assets are not built; pages will be unstyled", "fix", "run `npm ci && npm run build` (or `make assets`)")
-	}
-	if a.templates, err = a.parseTemplates(); err != nil {
-		return nil, err
 	}
 
 	// Sessions live in PostgreSQL so several Mila processes can serve one club.

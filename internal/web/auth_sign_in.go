@@ -8,7 +8,7 @@ import (
 	"mila/internal/accounts"
 )
 
-// signInPage is the Page of templates/auth_sign_in.html.
+// signInPage is what signInView shows.
 type signInPage struct {
 	Form     *Form
 	ReturnTo string
@@ -36,7 +36,7 @@ func (a *App) renderSignIn(w http.ResponseWriter, r *http.Request, status int, p
 	}
 	p.NoUsers = !has
 	forgetPasswords(p.Form, "password")
-	a.render(w, r, status, "auth_sign_in", p)
+	a.render(w, r, status, pageView(signInView, p))
 }
 
 // authSignIn checks the email and password. Unknown email and wrong

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -135,32 +134,16 @@ func (a *App) dbUnavailable(w http.ResponseWriter, r *http.Request, err error) {
 		fmt.Fprintln(w, a.T(r, "DBUnavailableTitle"))
 		return
 	}
-	actor := actorFrom(r)
-	td := templateData{
-		Lang:        a.langOf(r),
-		Actor:       actor,
-		Nav:         navFor(actor, r.URL.Path),
-		CurrentPath: r.URL.Path,
-		ReturnTo:    safeReturnTo(r.URL.RequestURI()),
-		Version:     a.versionFor(actor),
-		Page:        dbUnavailablePage{Retry: r.Method == http.MethodGet || r.Method == http.MethodHead, RequestID: requestID(r)},
+	p := dbUnavailablePage{Retry: r.Method == http.MethodGet || r.Method == http.MethodHead, RequestID: requestID(r)}
+	terr := a.write(w, r, status, a.bareFrame(r), pageView(dbUnavailableView, p))
+	if terr == nil {
+		return
 	}
-	if pt, ok := a.templates[td.Lang]["db_unavailable"]; ok {
-		var buf bytes.Buffer
-		terr := pt.t.ExecuteTemplate(&buf, "layout", td)
-		if terr == nil {
-			h.Set("Content-Type", "text/html; charset=utf-8")
-			h.Set("Content-Language", td.Lang)
-			w.WriteHeader(status)
-			_, _ = buf.WriteTo(w)
-			return
-		}
-		a.log.Error("render db_unavailable page", "err", terr)
-	}
+	a.log.Error("render db_unavailable page", "err", terr)
 	http.Error(w, http.StatusText(status), status)
 }
 
-// dbUnavailablePage is the Page of templates/db_unavailable.html.
+// dbUnavailablePage is what dbUnavailableView shows.
 type dbUnavailablePage struct {
 	Retry     bool // a GET: offer "try again" (a link to this same page)
 	RequestID string

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -84,7 +83,7 @@ func (a *App) clientError(w http.ResponseWriter, r *http.Request, status int) {
 	a.errorPage(w, r, status)
 }
 
-// errorPageData is the Page of templates/error.html.
+// errorPageData is what errorView shows.
 type errorPageData struct {
 	Status    int
 	TitleID   string
@@ -123,31 +122,12 @@ func (a *App) errorPage(w http.ResponseWriter, r *http.Request, status int) {
 		fmt.Fprintln(w, a.T(r, msgs[0]))
 		return
 	}
-	actor := actorFrom(r)
-	td := templateData{
-		Lang:        a.langOf(r),
-		Actor:       actor,
-		Nav:         navFor(actor, r.URL.Path),
-		CurrentPath: r.URL.Path,
-		ReturnTo:    safeReturnTo(r.URL.RequestURI()),
-		Version:     a.versionFor(actor),
-		Page:        errorPageData{Status: status, TitleID: msgs[0], MessageID: msgs[1], RequestID: requestID(r)},
+	p := errorPageData{Status: status, TitleID: msgs[0], MessageID: msgs[1], RequestID: requestID(r)}
+	err := a.write(w, r, status, a.bareFrame(r), pageView(errorView, p))
+	if err == nil {
+		return
 	}
-	pt, ok := a.templates[td.Lang]["error"]
-	if ok {
-		var buf bytes.Buffer
-		err := pt.t.ExecuteTemplate(&buf, "layout", td)
-		if err == nil {
-			h := w.Header()
-			h.Set("Content-Type", "text/html; charset=utf-8")
-			h.Set("Cache-Control", "no-store")
-			h.Set("Content-Language", td.Lang)
-			w.WriteHeader(status)
-			_, _ = buf.WriteTo(w)
-			return
-		}
-		a.log.Error("render error page", "err", err)
-	}
+	a.log.Error("render error page", "err", err)
 	// Last resort: the error page itself is broken.
 	http.Error(w, http.StatusText(status), status)
 }

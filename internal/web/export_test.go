@@ -2,7 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
+
+	"github.com/a-h/templ"
 
 	"mila/internal/authz"
 )
@@ -29,9 +33,20 @@ func (a *App) FlashForTest(kind, id string) http.HandlerFunc {
 	}
 }
 
-// RenderForTest renders page with data (to test template failures).
+// RenderForTest renders a page whose content fails with an error naming
+// page, after the page frame has begun (to test that a failing view
+// becomes a clean 500, never half a page).
 func (a *App) RenderForTest(page string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { a.render(w, r, http.StatusOK, page, nil) }
+	failing := templ.ComponentFunc(func(context.Context, io.Writer) error {
+		return fmt.Errorf("web: view %q failed", page)
+	})
+	return func(w http.ResponseWriter, r *http.Request) {
+		a.render(w, r, http.StatusOK, func(f *frame) templ.Component {
+			return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+				return layout(f, page).Render(templ.WithChildren(ctx, failing), w)
+			})
+		})
+	}
 }
 
 // ErrorForTest answers every request with a.errorResponse(err).
@@ -39,10 +54,17 @@ func (a *App) ErrorForTest(err error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { a.errorResponse(w, r, err) }
 }
 
-// PartialForTest renders one block of a page, as an htmx handler would.
+// PartialForTest renders one part of a page without the page frame, as
+// an htmx handler does.
 func (a *App) PartialForTest(page, block string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { a.renderPartial(w, r, http.StatusOK, page, block, nil) }
+	v, ok := partialsForTest[page+"/"+block]
+	if !ok {
+		panic("PartialForTest: no " + page + "/" + block)
+	}
+	return func(w http.ResponseWriter, r *http.Request) { a.render(w, r, http.StatusOK, v) }
 }
+
+var partialsForTest = map[string]view{"home/main": homeMain}
 
 // DeleteExpiredSessions runs the periodic session cleanup once.
 func (a *App) DeleteExpiredSessions(ctx context.Context) error { return a.deleteExpiredSessions(ctx) }

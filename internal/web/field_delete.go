@@ -12,7 +12,7 @@ func (a *App) fieldDeleteConfirm(w http.ResponseWriter, r *http.Request) {
 		a.memberError(w, r, err)
 		return
 	}
-	a.render(w, r, http.StatusOK, "field_delete", fieldFormPage{Field: cf})
+	a.render(w, r, http.StatusOK, pageView(fieldDeleteView, fieldFormPage{Field: cf}))
 }
 
 func (a *App) fieldDelete(w http.ResponseWriter, r *http.Request) {

@@ -7,7 +7,7 @@ import (
 	"mila/internal/membership"
 )
 
-// fieldFormPage is the Page of templates/field_form.html (new and edit).
+// fieldFormPage is what fieldFormView shows (new and edit).
 type fieldFormPage struct {
 	Form   *Form
 	IsNew  bool
@@ -112,5 +112,5 @@ func (a *App) renderFieldForm(w http.ResponseWriter, r *http.Request, status int
 	for _, t := range membership.CustomFieldTypes {
 		p.Types = append(p.Types, memberListOption{Value: t, LabelID: memberTypeLabel(t)})
 	}
-	a.render(w, r, status, "field_form", p)
+	a.render(w, r, status, pageView(fieldFormView, p))
 }

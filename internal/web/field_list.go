@@ -6,7 +6,7 @@ import (
 	"mila/internal/membership"
 )
 
-// fieldListPage is the Page of templates/field_list.html.
+// fieldListPage is what fieldListView shows.
 type fieldListPage struct {
 	Fields []fieldListRow
 }
@@ -27,5 +27,5 @@ func (a *App) fieldList(w http.ResponseWriter, r *http.Request) {
 	for _, f := range fields {
 		p.Fields = append(p.Fields, fieldListRow{CustomField: f, TypeLabelID: memberTypeLabel(f.ValueType)})
 	}
-	a.render(w, r, http.StatusOK, "field_list", p)
+	a.render(w, r, http.StatusOK, pageView(fieldListView, p))
 }

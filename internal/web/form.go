@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -9,16 +8,16 @@ import (
 )
 
 // Form carries a form's values and field errors between a handler and the
-// form partials. After a failed submit the handler re-renders the page with
-// the same Form, so the typed values survive and each error shows next to
-// its field and in the summary at the top.
+// form views (form.templ). After a failed submit the handler re-renders
+// the page with the same Form, so the typed values survive and each error
+// shows next to its field and in the summary at the top.
 //
 //	form := newForm(r.PostForm)
 //	form.Required("name", "FieldName")
 //	form.MaxChars("name", "FieldName", 100)
 //	form.Check(isSlugFree, "name", "FieldName", "ErrNameTaken")
 //	if !form.Valid() {
-//		a.render(w, r, http.StatusUnprocessableEntity, "group_form", groupFormPage{Form: form})
+//		a.render(w, r, http.StatusUnprocessableEntity, pageView(groupFormView, groupFormPage{Form: form}))
 //		return
 //	}
 //
@@ -108,15 +107,15 @@ func (f *Form) ErrorList() []FieldError {
 	return out
 }
 
-// Field is the input to the "field" partial. Build it in a template with
-// the field func:
+// Field is one labelled input of a form, for the formField view. A view
+// names the field and its options; Form.field adds the form's value and
+// error:
 //
-//	{{template "field" (field .Page.Form "email" "FieldEmail" "type" "email" "required" true "autocomplete" "email")}}
+//	@formField(f, p.Form.field(Field{Name: "email", LabelID: "MemberFieldEmail", Type: "email", Autocomplete: "off"}))
 //
-// Options (all optional): "type" (text, email, tel, date, number, password,
-// url, search; "textarea" gives a textarea), "required" (bool), "hint" (a
-// message id shown under the label), "autocomplete", "inputmode",
-// "maxlength" (int), "rows" (textarea), "readonly" (bool).
+// Type is text (the default), email, tel, date, number, password, url or
+// search; "textarea" gives a textarea (with Rows). HintID is a message id
+// shown under the label.
 type Field struct {
 	Name, ID, LabelID, HintID string
 	Type, Value               string
@@ -129,54 +128,35 @@ type Field struct {
 // fieldID is the element id of a field's input; the error summary links to it.
 func fieldID(name string) string { return "field-" + name }
 
-func newField(form *Form, name, labelID string, opts ...any) (Field, error) {
-	fd := Field{Name: name, ID: fieldID(name), LabelID: labelID, Type: "text"}
-	if form != nil {
-		fd.Value = form.Values.Get(name)
-		if e, ok := form.Errors[name]; ok {
+// field completes fd with its element id and the form's value and error
+// for it. A nil form gives an empty field.
+func (f *Form) field(fd Field) Field {
+	fd.ID = fieldID(fd.Name)
+	if fd.Type == "" {
+		fd.Type = "text"
+	}
+	if f != nil {
+		fd.Value = f.Values.Get(fd.Name)
+		if e, ok := f.Errors[fd.Name]; ok {
 			fd.Error = &e
 		}
 	}
-	if len(opts)%2 != 0 {
-		return fd, fmt.Errorf("field %s: odd number of options", name)
-	}
-	for i := 0; i < len(opts); i += 2 {
-		k, _ := opts[i].(string)
-		v := opts[i+1]
-		var ok bool
-		switch k {
-		case "type":
-			fd.Type, ok = v.(string)
-		case "hint":
-			fd.HintID, ok = v.(string)
-		case "autocomplete":
-			fd.Autocomplete, ok = v.(string)
-		case "inputmode":
-			fd.InputMode, ok = v.(string)
-		case "required":
-			fd.Required, ok = v.(bool)
-		case "readonly":
-			fd.ReadOnly, ok = v.(bool)
-		case "maxlength":
-			fd.MaxLength, ok = v.(int)
-		case "rows":
-			fd.Rows, ok = v.(int)
-		}
-		if !ok {
-			return fd, fmt.Errorf("field %s: bad option %v=%v", name, opts[i], v)
-		}
-	}
-	return fd, nil
+	return fd
 }
 
 // DescribedBy is the aria-describedby value: the hint and the error, if any.
-func (fd Field) DescribedBy() string {
-	var ids []string
-	if fd.HintID != "" {
-		ids = append(ids, fd.ID+"-hint")
+func (fd Field) DescribedBy() string { return describedBy(fd.ID, fd.HintID != "", fd.Error != nil) }
+
+// describedBy is an aria-describedby value naming the hint and the error
+// element of the input id, those of them that are shown.
+func describedBy(id string, hint, err bool) string {
+	switch {
+	case hint && err:
+		return id + "-hint " + id + "-error"
+	case hint:
+		return id + "-hint"
+	case err:
+		return id + "-error"
 	}
-	if fd.Error != nil {
-		ids = append(ids, fd.ID+"-error")
-	}
-	return strings.Join(ids, " ")
+	return ""
 }

@@ -1,10 +1,12 @@
 package web
 
 import (
-	"bytes"
+	"context"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/a-h/templ"
 )
 
 func TestFormValidation(t *testing.T) {
@@ -55,33 +57,19 @@ func TestFormValidation(t *testing.T) {
 	}
 }
 
-// TestFieldPartial renders the shared form partials and checks their
+// TestFieldPartial renders the shared form views and checks their
 // accessibility wiring.
 func TestFieldPartial(t *testing.T) {
-	a := &App{}
-	var err error
-	if a.i18n, err = newTranslator(); err != nil {
-		t.Fatal(err)
-	}
-	if a.assets, err = newAssetServer(staticFS); err != nil {
-		t.Fatal(err)
-	}
-	if a.templates, err = a.parseTemplates(); err != nil {
-		t.Fatal(err)
-	}
-	ts := a.templates["de"]["home"].t
-
-	form := newForm(url.Values{"email": {"anna<at>example"}})
-	form.Email("email", "Email")
-	fd, err := newField(form, "email", "Email", "type", "email", "required", true, "hint", "RequiredNote", "autocomplete", "email")
+	tr, err := newTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := ts.ExecuteTemplate(&buf, "field", fd); err != nil {
-		t.Fatal(err)
-	}
-	html := buf.String()
+	f := &frame{Lang: "de", tr: tr}
+
+	form := newForm(url.Values{"email": {"anna<at>example"}})
+	form.Email("email", "Email")
+	fd := form.field(Field{Name: "email", LabelID: "Email", Type: "email", Required: true, HintID: "RequiredNote", Autocomplete: "email"})
+	html := renderString(t, formField(f, fd))
 	for _, want := range []string{
 		`<label class="label font-medium text-base-content" for="field-email">`,
 		`id="field-email" name="email" type="email" value="anna&lt;at&gt;example"`,
@@ -96,24 +84,25 @@ func TestFieldPartial(t *testing.T) {
 		}
 	}
 
-	buf.Reset()
-	if err := ts.ExecuteTemplate(&buf, "error-summary", form); err != nil {
-		t.Fatal(err)
-	}
-	if s := buf.String(); !strings.Contains(s, `href="#field-email"`) || !strings.Contains(s, "Bitte korrigieren Sie Folgendes:") {
+	if s := renderString(t, errorSummary(f, form)); !strings.Contains(s, `href="#field-email"`) || !strings.Contains(s, "Bitte korrigieren Sie Folgendes:") {
 		t.Errorf("summary:\n%s", s)
 	}
-	buf.Reset()
-	if err := ts.ExecuteTemplate(&buf, "error-summary", newForm(nil)); err != nil {
+	if s := renderString(t, errorSummary(f, newForm(nil))); strings.TrimSpace(s) != "" {
+		t.Errorf("summary of a valid form: %q", s)
+	}
+	if s := renderString(t, errorSummary(f, nil)); s != "" {
+		t.Errorf("summary of no form: %q", s)
+	}
+}
+
+// renderString renders c as a view renders it into a page.
+func renderString(t testing.TB, c templ.Component) string {
+	t.Helper()
+	var b strings.Builder
+	if err := c.Render(context.Background(), &b); err != nil {
 		t.Fatal(err)
 	}
-	if strings.TrimSpace(buf.String()) != "" {
-		t.Errorf("summary of a valid form: %q", buf.String())
-	}
-
-	if _, err := newField(form, "x", "Email", "required", "yes"); err == nil {
-		t.Error("bad option accepted")
-	}
+	return b.String()
 }
 
 func TestSafeReturnTo(t *testing.T) {

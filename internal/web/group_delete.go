@@ -7,9 +7,9 @@ import (
 	"mila/internal/membership"
 )
 
-// groupDeletePage is the Page of templates/group_delete.html: the
-// confirmation page (without JavaScript) and the dialog (with it) show
-// the same warning and form.
+// groupDeletePage is what groupDeleteView (the confirmation page,
+// without JavaScript) and groupDeleteDialog (with it) show: the same
+// warning and form.
 type groupDeletePage struct {
 	Group membership.Group
 	Form  *Form
@@ -25,10 +25,10 @@ func (a *App) groupDeleteConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	p := groupDeletePage{Group: g, Form: newForm(nil)}
 	if isHTMX(r) {
-		a.renderPartial(w, r, http.StatusOK, "group_delete", "group-delete-dialog", p)
+		a.render(w, r, http.StatusOK, pageView(groupDeleteDialog, p))
 		return
 	}
-	a.render(w, r, http.StatusOK, "group_delete", p)
+	a.render(w, r, http.StatusOK, pageView(groupDeleteView, p))
 }
 
 // groupDelete deletes the group when confirm_name is exactly its name —
@@ -47,7 +47,7 @@ func (a *App) groupDelete(w http.ResponseWriter, r *http.Request) {
 	if typed != g.Name {
 		f := newForm(url.Values{"confirm_name": {typed}})
 		f.Add("confirm_name", groupFieldLabels["confirm_name"], "GroupDeleteNameMismatch", "Name", g.Name)
-		a.render(w, r, http.StatusUnprocessableEntity, "group_delete", groupDeletePage{Group: g, Form: f})
+		a.render(w, r, http.StatusUnprocessableEntity, pageView(groupDeleteView, groupDeletePage{Group: g, Form: f}))
 		return
 	}
 	if err := a.groupStore().DeleteGroup(r.Context(), actorFrom(r), g.ID); err != nil {

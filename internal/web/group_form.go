@@ -8,8 +8,8 @@ import (
 	"mila/internal/validate"
 )
 
-// groupFormPage is the Page of templates/group_form.html, for both a new
-// group and an existing one.
+// groupFormPage is what groupFormView shows, for both a new group and an
+// existing one.
 type groupFormPage struct {
 	Form  *Form
 	Group *membership.Group // nil for a new group
@@ -17,7 +17,7 @@ type groupFormPage struct {
 
 // groupNew shows the empty form for a new group.
 func (a *App) groupNew(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, "group_form", groupFormPage{Form: newForm(nil)})
+	a.render(w, r, http.StatusOK, pageView(groupFormView, groupFormPage{Form: newForm(nil)}))
 }
 
 // groupCreate creates a group from the form and shows its page; on invalid
@@ -32,7 +32,7 @@ func (a *App) groupCreate(w http.ResponseWriter, r *http.Request) {
 	})
 	if ve, ok := validate.As(err); ok {
 		addGroupValidation(f, ve)
-		a.render(w, r, http.StatusUnprocessableEntity, "group_form", groupFormPage{Form: f})
+		a.render(w, r, http.StatusUnprocessableEntity, pageView(groupFormView, groupFormPage{Form: f}))
 		return
 	}
 	if err != nil {
@@ -50,7 +50,7 @@ func (a *App) groupEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newForm(url.Values{"name": {g.Name}, "description": {g.Description}})
-	a.render(w, r, http.StatusOK, "group_form", groupFormPage{Form: f, Group: &g})
+	a.render(w, r, http.StatusOK, pageView(groupFormView, groupFormPage{Form: f, Group: &g}))
 }
 
 // groupUpdate saves the name and description. The slug stays, so the
@@ -69,7 +69,7 @@ func (a *App) groupUpdate(w http.ResponseWriter, r *http.Request) {
 	})
 	if ve, ok := validate.As(err); ok {
 		addGroupValidation(f, ve)
-		a.render(w, r, http.StatusUnprocessableEntity, "group_form", groupFormPage{Form: f, Group: &g})
+		a.render(w, r, http.StatusUnprocessableEntity, pageView(groupFormView, groupFormPage{Form: f, Group: &g}))
 		return
 	}
 	if err != nil {

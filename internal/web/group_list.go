@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,13 +9,12 @@ import (
 	"mila/internal/membership"
 )
 
-// groupListPage is the Page of templates/group_list.html.
+// groupListPage is what groupListView shows.
 type groupListPage struct {
 	Groups    []membership.Group
-	RowsHTML  template.HTML // Groups rendered in Go (group_rows.go)
-	Q         string        // the search as typed (trimmed)
-	Sort      string        // "name" or "member_count"
-	Dir       string        // "asc" or "desc"
+	Q         string // the search as typed (trimmed)
+	Sort      string // "name" or "member_count"
+	Dir       string // "asc" or "desc"
 	CanCreate bool
 	CanEdit   bool
 	CanDelete bool
@@ -71,9 +68,7 @@ func (a *App) groupList(w http.ResponseWriter, r *http.Request) {
 		CanEdit:   actor.Can(authz.Group, authz.Update),
 		CanDelete: actor.Can(authz.Group, authz.Destroy),
 	}
-	lang := a.langOf(r)
-	p.RowsHTML = a.fragment(r, func(b *bytes.Buffer) { a.writeGroupRows(b, lang, &p) })
-	a.render(w, r, http.StatusOK, "group_list", p)
+	a.render(w, r, http.StatusOK, pageView(groupListView, p))
 }
 
 // SortURL is the address that sorts the list by key: the first click sorts

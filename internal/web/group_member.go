@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"errors"
-	"html/template"
 	"net/http"
 	"strings"
 
@@ -17,22 +15,17 @@ import (
 // member is not in) and removing inline. With htmx the section is swapped
 // in place; without JavaScript the same forms post and come back.
 
-// groupMemberSection is the data of the "group-member-section" partial
-// (templates/partials/group_member.html).
+// groupMemberSection is what groupMemberSectionView shows.
 type groupMemberSection struct {
 	Visible    bool // the actor may see the member's groups
 	MemberID   string
 	MemberName string
 	Groups     []membership.GroupChoice // the member's groups, by name
 	Available  []membership.GroupChoice // groups the member is not in (admins)
-	// AvailableOptions is Available as <option>s, escaped and rendered in
-	// Go: a select of a few hundred groups was most of this page's
-	// rendering time.
-	AvailableOptions template.HTML
-	CanAdd           bool
-	CanRemove        bool
-	Status           string // result of the last inline change, for the live region
-	StatusErr        bool   // Status reports a problem
+	CanAdd     bool
+	CanRemove  bool
+	Status     string // result of the last inline change, for the live region
+	StatusErr  bool   // Status reports a problem
 }
 
 // groupMemberSectionFor loads the member's groups section. An actor who
@@ -54,7 +47,6 @@ func (a *App) groupMemberSectionFor(r *http.Request, actor authz.Actor, m member
 	s.CanRemove = actor.CanOnMember(authz.MemberGroup, authz.Destroy, m.ID)
 	if s.CanAdd {
 		s.Available = others
-		s.AvailableOptions = a.fragment(r, func(b *bytes.Buffer) { writeGroupOptions(b, s.Available, "") })
 	}
 	return s, nil
 }
@@ -142,5 +134,5 @@ func (a *App) groupMemberChange(w http.ResponseWriter, r *http.Request, slugOf f
 		return
 	}
 	s.Status, s.StatusErr = a.T(r, msgID, kv...), problem
-	a.renderPartial(w, r, http.StatusOK, "group_show", "group-member-section-htmx", s)
+	a.render(w, r, http.StatusOK, pageView(groupMemberFragment, s))
 }

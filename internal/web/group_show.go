@@ -1,10 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,12 +12,10 @@ import (
 	"mila/internal/validate"
 )
 
-// groupShowPage is the Page of templates/group_show.html.
+// groupShowPage is what groupShowView shows.
 type groupShowPage struct {
 	Group   membership.Group
 	Members membership.GroupMemberPage
-	// MemberRowsHTML is Members rendered in Go (group_rows.go).
-	MemberRowsHTML template.HTML
 	// CanReadMembers: the actor may list the group's members (own_data
 	// users see a group's name and size, not who is in it).
 	CanReadMembers bool
@@ -92,9 +88,7 @@ func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	lang := a.langOf(r)
-	p.MemberRowsHTML = a.fragment(r, func(b *bytes.Buffer) { a.writeGroupMemberRows(b, lang, &p) })
-	a.render(w, r, http.StatusOK, "group_show", p)
+	a.render(w, r, http.StatusOK, pageView(groupShowView, p))
 }
 
 // groupMembersPage returns the asked page of the group's members; a page
@@ -153,9 +147,9 @@ func (a *App) groupCandidates(w http.ResponseWriter, r *http.Request) {
 		a.groupError(w, r, err)
 		return
 	}
-	a.renderPartial(w, r, http.StatusOK, "group_show", "group-candidates-htmx", groupShowPage{
+	a.render(w, r, http.StatusOK, pageView(groupCandidatesFragment, groupShowPage{
 		Group: g, CanAdd: true, Q: q, Searched: searched, Candidates: cands,
-	})
+	}))
 }
 
 // PrevURL is the address of the previous page of the member list.

@@ -70,7 +70,8 @@ func parseSimple(text string) (simpleMessage, bool) {
 }
 
 // render fills the placeholders from kv pairs ("Key", value, …); a
-// missing key renders as nothing.
+// missing key renders as nothing. Strings and ints, nearly every value a
+// message gets, are written without fmt.
 func (m simpleMessage) render(kv []any) string {
 	if len(m.parts) == 1 {
 		return m.parts[0]
@@ -83,9 +84,50 @@ func (m simpleMessage) render(kv []any) string {
 		}
 		for j := 0; j+1 < len(kv); j += 2 {
 			if k, _ := kv[j].(string); k == p {
-				fmt.Fprint(&b, kv[j+1])
+				switch v := kv[j+1].(type) {
+				case string:
+					b.WriteString(v)
+				case int:
+					b.WriteString(strconv.Itoa(v))
+				default:
+					fmt.Fprint(&b, v)
+				}
 				break
 			}
+		}
+	}
+	return b.String()
+}
+
+// fill fills the placeholders from kv pairs of strings ("Key", value, …),
+// as render does, into one string of the right size.
+func (m simpleMessage) fill(kv []string) string {
+	if len(m.parts) == 1 {
+		return m.parts[0]
+	}
+	value := func(key string) string {
+		for j := 0; j+1 < len(kv); j += 2 {
+			if kv[j] == key {
+				return kv[j+1]
+			}
+		}
+		return ""
+	}
+	n := 0
+	for i, p := range m.parts {
+		if i%2 == 0 {
+			n += len(p)
+		} else {
+			n += len(value(p))
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, p := range m.parts {
+		if i%2 == 0 {
+			b.WriteString(p)
+		} else {
+			b.WriteString(value(p))
 		}
 	}
 	return b.String()
@@ -175,7 +217,7 @@ func (a *App) langOf(r *http.Request) string {
 
 // T translates id for the request's viewer. kv are template data pairs:
 // a.T(r, "GroupCreated", "Name", g.Name). Use it for flash messages and
-// other text built in Go; templates use the t func.
+// other text built in Go; views use their frame's T.
 func (a *App) T(r *http.Request, id string, kv ...any) string {
 	return a.i18n.t(a.langOf(r), id, kv...)
 }
@@ -207,7 +249,7 @@ func (tr *translator) localize(lang string, cfg *i18n.LocalizeConfig) string {
 	s, err := l.Localize(cfg)
 	if err != nil {
 		// A missing id shows up as itself so the page still renders; the
-		// template scan test catches ids missing from the catalogues.
+		// view scan test catches ids missing from the catalogues.
 		return cfg.MessageID
 	}
 	return s
@@ -238,26 +280,31 @@ func pairs(kv []any) map[string]any {
 
 // formatInt groups digits the way the language does: 1,234 / 1.234.
 func formatInt(lang string, n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
+	if -1000 < n && n < 1000 {
+		return strconv.Itoa(n) // nothing to group
+	}
+	var digits [20]byte
+	s := strconv.AppendInt(digits[:0], int64(n), 10)
+	neg := s[0] == '-'
 	if neg {
 		s = s[1:]
 	}
-	sep := ","
+	sep := byte(',')
 	if lang == "de" {
-		sep = "."
+		sep = '.'
 	}
-	var b strings.Builder
+	var out [27]byte // 19 digits, 6 separators, the sign
+	b := out[:0]
 	if neg {
-		b.WriteByte('-')
+		b = append(b, '-')
 	}
 	for i, c := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
+			b = append(b, sep)
 		}
-		b.WriteRune(c)
+		b = append(b, c)
 	}
-	return b.String()
+	return string(b)
 }
 
 // formatDate shows a date the way the viewer reads it: 21.11.2026 in

@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -77,27 +79,29 @@ func TestLocalesMatch(t *testing.T) {
 
 func isPlural(m json.RawMessage) bool { return strings.HasPrefix(strings.TrimSpace(string(m)), "{") }
 
-// TestTemplateMessageIDs fails when a template or the Go code that feeds
-// templates uses a message id that the catalogues lack.
+// TestTemplateMessageIDs fails when a view or the Go code that feeds the
+// views uses a message id that the catalogues lack.
 func TestTemplateMessageIDs(t *testing.T) {
 	tr, err := newTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`\b(?:t|tn)\s+"([A-Za-z0-9_]+)"`)
+	// f.T("Id" …), f.TN("Id" …), f.message("Id"), and the ids a form
+	// field names: Field{LabelID: "Id", HintID: "Id"}.
+	re := regexp.MustCompile(`\bf\.(?:T|TN|message)\(\s*"([A-Za-z0-9_]+)"|\b(?:LabelID|HintID):\s*"([A-Za-z0-9_]+)"`)
+	views, err := filepath.Glob("*.templ")
+	if err != nil || len(views) == 0 {
+		t.Fatalf("no views found (%v)", err)
+	}
 	var used []string
-	err = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	for _, v := range views {
+		b, err := os.ReadFile(v)
+		if err != nil {
+			t.Fatal(err)
 		}
-		b, err := fs.ReadFile(templateFS, p)
 		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			used = append(used, p+": "+m[1])
+			used = append(used, v+": "+m[1]+m[2])
 		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	for _, msgs := range errorMessages {
 		used = append(used, "errorMessages: "+msgs[0], "errorMessages: "+msgs[1])

@@ -12,7 +12,7 @@ func (a *App) memberDeleteConfirm(w http.ResponseWriter, r *http.Request) {
 		a.memberError(w, r, err)
 		return
 	}
-	a.render(w, r, http.StatusOK, "member_delete", memberShowPage{Member: d.Member, Deletion: d, CanDelete: true})
+	a.render(w, r, http.StatusOK, pageView(memberDeleteView, memberShowPage{Member: d.Member, Deletion: d, CanDelete: true}))
 }
 
 func (a *App) memberDelete(w http.ResponseWriter, r *http.Request) {

@@ -11,7 +11,7 @@ import (
 	"mila/internal/membership"
 )
 
-// memberFormPage is the Page of templates/member_form.html (new and edit).
+// memberFormPage is what memberFormView shows (new and edit).
 type memberFormPage struct {
 	Form     *Form
 	IsNew    bool
@@ -217,5 +217,5 @@ func (a *App) renderMemberForm(w http.ResponseWriter, r *http.Request, status in
 		}
 		p.Summary = append(p.Summary, memberFormProblem{Field: e.Field, Label: label, Error: e})
 	}
-	a.render(w, r, status, "member_form", p)
+	a.render(w, r, status, pageView(memberFormView, p))
 }

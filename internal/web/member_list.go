@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,15 +11,12 @@ import (
 	"mila/internal/membership"
 )
 
-// memberListPage is the Page of templates/member_list.html.
+// memberListPage is what memberListView shows.
 type memberListPage struct {
-	Result  membership.MemberPage
-	Query   membership.MemberQuery // normalised
-	Headers []memberListHeader
-	Rows    []memberListRow
-	// RowsHTML is Rows rendered and escaped in Go (member_rows.go): the
-	// content of the table's tbody.
-	RowsHTML   template.HTML
+	Result     membership.MemberPage
+	Query      membership.MemberQuery // normalised
+	Headers    []memberListHeader
+	Rows       []memberListRow
 	CanCreate  bool
 	PerPages   []int
 	Statuses   []memberListOption
@@ -38,16 +33,11 @@ type memberListPage struct {
 
 	// Groups (issue 6). ShowGroups: the actor may see memberships, so the
 	// Groups column, the filter and the group sorts are there.
-	ShowGroups bool
-	Groups     []membership.GroupChoice // all groups, for the filter and the bulk bar
-	// GroupOptions and BulkGroupOptions are the <option>s of the group
-	// filter and the bulk bar, escaped and rendered once in Go: with a few
-	// hundred groups, two template loops over them were most of the page's
-	// rendering time (bench/, docs/PERFORMANCE.md).
-	GroupOptions, BulkGroupOptions template.HTML
-	GroupFilter                    string // name of the filtered group ("" for all; "none" shows as "No group")
-	GroupChipURL                   string // this view without the group filter
-	GroupNotFound                  bool   // the URL named a group that does not exist: all groups are shown
+	ShowGroups    bool
+	Groups        []membership.GroupChoice // all groups, for the filter and the bulk bar
+	GroupFilter   string                   // name of the filtered group ("" for all; "none" shows as "No group")
+	GroupChipURL  string                   // this view without the group filter
+	GroupNotFound bool                     // the URL named a group that does not exist: all groups are shown
 	// Bulk assignment from the selected rows (admins).
 	CanBulkAdd, CanBulkRemove bool
 }
@@ -147,7 +137,7 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
 	if memberLinkedOnly(actor) {
 		if actor.MemberID == "" {
-			a.render(w, r, http.StatusOK, "member_none", nil)
+			a.render(w, r, http.StatusOK, memberNoneView)
 			return
 		}
 		target := "/members/" + actor.MemberID
@@ -172,15 +162,13 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 	}
 	p := a.memberListData(r, actor, res)
 	a.memberListGroups(r, actor, &p, gf)
-	lang := a.langOf(r)
-	p.RowsHTML = a.fragment(r, func(b *bytes.Buffer) { a.writeMemberRows(b, lang, &p) })
 	w.Header().Set("Vary", "HX-Request")
 	if isHTMX(r) {
 		p.Partial = true
-		a.renderPartial(w, r, http.StatusOK, "member_list", "member-results", p)
+		a.render(w, r, http.StatusOK, pageView(memberResults, p))
 		return
 	}
-	a.render(w, r, http.StatusOK, "member_list", p)
+	a.render(w, r, http.StatusOK, pageView(memberListView, p))
 }
 
 func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.MemberPage) memberListPage {
@@ -222,7 +210,7 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 		header("MembersColJoinDate", "", membership.MemberSortJoinDate),
 	}
 	if memberShowsGroups(actor) {
-		// Before the custom columns: the row template renders the groups
+		// Before the custom columns: memberRows renders the groups
 		// cells right after the join date.
 		p.Headers = append(p.Headers,
 			header("MembersColGroups", "", membership.MemberSortGroups),
@@ -325,22 +313,6 @@ func (a *App) memberGroupFilter(r *http.Request, actor authz.Actor, q *membershi
 	return st, nil
 }
 
-// writeGroupOptions writes the groups as <option>s, the one whose slug
-// is selected marked.
-func writeGroupOptions(b *bytes.Buffer, groups []membership.GroupChoice, selected string) {
-	for _, g := range groups {
-		b.WriteString(`<option value="`)
-		writeEscaped(b, g.Slug)
-		b.WriteByte('"')
-		if g.Slug == selected {
-			b.WriteString(" selected")
-		}
-		b.WriteByte('>')
-		writeEscaped(b, g.Name)
-		b.WriteString("</option>\n")
-	}
-}
-
 // memberListGroups adds the groups column, filter chip and bulk bar to
 // the overview's data.
 func (a *App) memberListGroups(r *http.Request, actor authz.Actor, p *memberListPage, st memberGroupFilterState) {
@@ -349,8 +321,6 @@ func (a *App) memberListGroups(r *http.Request, actor authz.Actor, p *memberList
 	}
 	q := p.Query
 	p.ShowGroups, p.Groups, p.GroupNotFound = true, st.groups, st.notFound
-	p.GroupOptions = a.fragment(r, func(b *bytes.Buffer) { writeGroupOptions(b, st.groups, q.Group) })
-	p.BulkGroupOptions = a.fragment(r, func(b *bytes.Buffer) { writeGroupOptions(b, st.groups, "") })
 	p.CanBulkAdd = actor.Can(authz.MemberGroup, authz.Create)
 	p.CanBulkRemove = actor.Can(authz.MemberGroup, authz.Destroy)
 	switch q.Group {

@@ -8,7 +8,7 @@ import (
 	"mila/internal/membership"
 )
 
-// memberShowPage is the Page of templates/member_show.html.
+// memberShowPage is what memberShowView shows.
 type memberShowPage struct {
 	Member    membership.Member
 	Custom    []memberCustomView
@@ -85,5 +85,5 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 	if p.LinkForm == nil {
 		p.LinkForm = newForm(nil)
 	}
-	a.render(w, r, status, "member_show", p)
+	a.render(w, r, status, pageView(memberShowView, p))
 }

@@ -2,141 +2,147 @@ package web
 
 import (
 	"bytes"
-	"embed"
-	"fmt"
-	"html/template"
-	"io/fs"
+	"context"
+	"io"
 	"net/http"
-	"path"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"mila/internal/authz"
 )
 
-// Templates: templates/layout.html is the page frame, templates/partials/*.html
-// hold shared pieces (form fields, flashes), and every other
-// templates/<page>.html is one page defining "title" and "main".
+// Views are templ components (https://templ.guide): each page's view
+// lives beside its handler (member_list.templ next to member_list.go),
+// the page frame in layout.templ and the shared form pieces in
+// form.templ. `templ generate` (make build) compiles them to the
+// committed *_templ.go files; TestTemplGenerated fails when those are
+// stale. A page view takes the request's frame and the page's data:
 //
-//go:embed templates
-var templateFS embed.FS
+//	templ groupListView(f *frame, p groupListPage) {
+//		@layout(f, f.T("GroupsTitle")) {
+//			<h1 class="text-3xl font-bold">{ f.T("GroupsTitle") }</h1>
+//			...
+//		}
+//	}
+//
+// and the handler renders it with
+// a.render(w, r, http.StatusOK, pageView(groupListView, p)).
 
-// pageTemplate is one page parsed together with the layout and partials.
-type pageTemplate struct{ t *template.Template }
-
-// templateData is what every template gets as its dot. Page-specific data
-// goes in Page, as a struct the page's handler defines.
-type templateData struct {
+// frame is what every view gets besides its page's data: the request's
+// language (and a translator bound to it), the actor, the header's
+// navigation and flash messages, and where the page is.
+type frame struct {
 	Lang        string
 	Actor       authz.Actor
 	Nav         []navLink
 	Flashes     []Flash
-	CurrentPath string // request path, for aria-current and return_to
+	CurrentPath string // request path, for aria-current
 	ReturnTo    string // request URI, for forms that come back here
 	Version     string // "" for anonymous visitors (versionFor)
-	Page        any
+	tr          *translator
+	assets      *assetServer
 }
 
-// parseTemplates parses every page once per language. Binding t, tn and
-// date to a language at parse time keeps templates short ({{t "Save"}})
-// and avoids cloning templates on each request.
-func (a *App) parseTemplates() (map[string]map[string]*pageTemplate, error) {
-	pages, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]map[string]*pageTemplate{}
-	for _, l := range langs {
-		lang := l.String()
-		out[lang] = map[string]*pageTemplate{}
-		for _, p := range pages {
-			name := strings.TrimSuffix(path.Base(p), ".html")
-			if name == "layout" {
-				continue
-			}
-			t, err := template.New(name).Funcs(a.funcs(lang)).ParseFS(templateFS,
-				"templates/layout.html", "templates/partials/*.html", p)
-			if err != nil {
-				return nil, fmt.Errorf("web: parse template %s: %w", p, err)
-			}
-			out[lang][name] = &pageTemplate{t: t}
-		}
-	}
-	return out, nil
+// T translates id: f.T("Save"), f.T("Welcome", "Name", name).
+func (f *frame) T(id string, kv ...any) string { return f.tr.t(f.Lang, id, kv...) }
+
+// TN is the plural-aware T; {{.Count}} in the message is n with the
+// language's digit grouping: f.TN("MembersCount", 1234) is "1,234 members".
+func (f *frame) TN(id string, n int, kv ...any) string { return f.tr.tn(f.Lang, id, n, kv...) }
+
+// Err is a field error's message.
+func (f *frame) Err(e FieldError) string {
+	return f.tr.localize(f.Lang, &i18n.LocalizeConfig{MessageID: e.MsgID, TemplateData: e.Data})
 }
 
-// funcs are the template functions for one language.
+// Date is 21.11.2026 / Nov 21, 2026 ("" for a zero time).
+func (f *frame) Date(t time.Time) string { return formatDate(f.Lang, t) }
+
+// Num is 1.234 / 1,234.
+func (f *frame) Num(n int) string { return formatInt(f.Lang, n) }
+
+// Asset is a static file's URL with its content hash: /static/app.css?v=….
+func (f *frame) Asset(name string) string { return f.assets.url(name) }
+
+// message is a message looked up once for the many rows that each show
+// it with their own values (an accessible name per row):
 //
-//	{{t "Save"}}                      translated message
-//	{{t "Welcome" "Name" .Page.Name}} with template data pairs
-//	{{tn "MembersCount" 1234}}        plural-aware; {{.Count}} is "1,234"
-//	{{date .Page.JoinDate}}           21.11.2026 / Nov 21, 2026 (time.Time or *time.Time)
-//	{{num 1234}}                      1.234 / 1,234
-//	{{asset "app.css"}}               /static/app.css?v=<content hash>
-//	{{field .Page.Form "email" "FieldEmail" "type" "email" "required" true}}
-//	                                  input data for the "field" partial
-func (a *App) funcs(lang string) template.FuncMap {
-	return template.FuncMap{
-		"t":  func(id string, kv ...any) string { return a.i18n.t(lang, id, kv...) },
-		"tn": func(id string, n int, kv ...any) string { return a.i18n.tn(lang, id, n, kv...) },
-		"date": func(v any) string {
-			switch d := v.(type) {
-			case time.Time:
-				return formatDate(lang, d)
-			case *time.Time:
-				if d == nil {
-					return ""
-				}
-				return formatDate(lang, *d)
-			}
-			return ""
-		},
-		"num": func(n int) string { return formatInt(lang, n) },
-		// terr translates a FieldError: {{terr .Error}}.
-		"terr": func(e FieldError) string {
-			return a.i18n.localize(lang, &i18n.LocalizeConfig{MessageID: e.MsgID, TemplateData: e.Data})
-		},
-		"asset":   a.assets.url,
-		"field":   newField,
-		"fieldID": fieldID,
-		"dict":    dict,
-	}
+//	{{ editNamed := f.message("GroupEditNamed") }}
+//	for … { <a aria-label={ editNamed.with("Name", g.Name) }> }
+//
+// with fills in a plain message (placeholders only) in one allocation,
+// without boxing the values or asking go-i18n; any other message goes
+// the way of T.
+type message struct {
+	f      *frame
+	id     string
+	simple *simpleMessage // nil: not a plain message
 }
 
-// dict builds a map from key/value pairs, for passing several values to a
-// partial: {{template "x" (dict "Form" .Page.Form "Name" "email")}}.
-func dict(kv ...any) (map[string]any, error) {
-	if len(kv)%2 != 0 {
-		return nil, fmt.Errorf("dict: odd number of arguments")
+func (f *frame) message(id string) message {
+	m := message{f: f, id: id}
+	if sm, ok := f.tr.simple[f.Lang][id]; ok {
+		m.simple = &sm
 	}
-	m := make(map[string]any, len(kv)/2)
-	for i := 0; i < len(kv); i += 2 {
-		k, ok := kv[i].(string)
-		if !ok {
-			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
-		}
-		m[k] = kv[i+1]
-	}
-	return m, nil
+	return m
 }
 
-// newTemplateData fills in what the layout needs. It pops the session's
-// flash messages, so call it once per rendered page.
-func (a *App) newTemplateData(r *http.Request, page any) templateData {
+// with is the message with kv pairs ("Key", value, …) filled in.
+func (m message) with(kv ...string) string {
+	if m.simple != nil {
+		return m.simple.fill(kv)
+	}
+	args := make([]any, len(kv))
+	for i, v := range kv {
+		args[i] = v
+	}
+	return m.f.T(m.id, args...)
+}
+
+// text is a string as escaped HTML text, for the rows of the busiest
+// pages: @text(g.Name) writes what { g.Name } writes, but templ formats
+// every { } expression with fmt.Sprint first, a copy of the string each
+// time, and those were a third of a row's allocations.
+type text string
+
+func (t text) Render(_ context.Context, w io.Writer) error {
+	_, err := io.WriteString(w, templ.EscapeString(t))
+	return err
+}
+
+// view is a page or fragment ready to render for a request's frame.
+type view func(f *frame) templ.Component
+
+// pageView binds a page's view to its data.
+func pageView[P any](v func(*frame, P) templ.Component, p P) view {
+	return func(f *frame) templ.Component { return v(f, p) }
+}
+
+// newFrame fills in what the layout needs. It pops the session's flash
+// messages, so call it once per rendered page.
+func (a *App) newFrame(r *http.Request) *frame {
+	f := a.bareFrame(r)
+	f.Flashes = a.popFlashes(r)
+	return f
+}
+
+// bareFrame is a frame that reads nothing from the session: for the error
+// pages, which may be rendered outside the session middleware.
+func (a *App) bareFrame(r *http.Request) *frame {
 	actor := actorFrom(r)
-	return templateData{
+	return &frame{
 		Lang:        a.langOf(r),
 		Actor:       actor,
 		Nav:         navFor(actor, r.URL.Path),
-		Flashes:     a.popFlashes(r),
 		CurrentPath: r.URL.Path,
 		ReturnTo:    safeReturnTo(r.URL.RequestURI()),
 		Version:     a.versionFor(actor),
-		Page:        page,
+		tr:          a.i18n,
+		assets:      a.assets,
 	}
 }
 
@@ -150,49 +156,35 @@ func (a *App) versionFor(actor authz.Actor) string {
 	return a.cfg.Version
 }
 
-// render writes a whole page (layout + page) with the given status. The
-// page is rendered into a buffer first: a template error becomes a clean
-// 500 page, never half a page.
-func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
-	a.renderTemplate(w, r, status, page, "layout", a.newTemplateData(r, data))
-}
-
-// renderPartial writes one named template of a page — for htmx requests
-// that swap a fragment (e.g. the rows of a table). The block is defined in
-// the page's file: {{define "member-rows"}}...{{end}}.
-func (a *App) renderPartial(w http.ResponseWriter, r *http.Request, status int, page, block string, data any) {
-	a.renderTemplate(w, r, status, page, block, a.newTemplateData(r, data))
-}
-
-func (a *App) renderTemplate(w http.ResponseWriter, r *http.Request, status int, page, name string, td templateData) {
-	pt, ok := a.templates[td.Lang][page]
-	if !ok {
-		a.serverError(w, r, fmt.Errorf("web: no template %q", page))
-		return
+// render writes a page (or, for htmx, a fragment) with the given status.
+// It is rendered into a buffer first: a failing view becomes a clean 500
+// page, never half a page.
+func (a *App) render(w http.ResponseWriter, r *http.Request, status int, v view) {
+	if err := a.write(w, r, status, a.newFrame(r), v); err != nil {
+		if r.Context().Err() != nil {
+			return // the client went away while the page was rendered
+		}
+		a.serverError(w, r, err)
 	}
+}
+
+// write renders v for f and, only if that succeeded, sends it with its
+// Content-Length. On an error nothing has been written.
+func (a *App) write(w http.ResponseWriter, r *http.Request, status int, f *frame, v view) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if err := pt.t.ExecuteTemplate(buf, name, td); err != nil {
-		a.serverError(w, r, fmt.Errorf("web: render %s/%s: %w", page, name, err))
-		return
+	if err := v(f).Render(r.Context(), buf); err != nil {
+		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	// Pages show personal data: keep them out of shared caches.
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Language", td.Lang)
-	pieces := splice(r, buf.Bytes())
-	n := 0
-	for _, p := range pieces {
-		n += len(p)
-	}
-	h.Set("Content-Length", strconv.Itoa(n))
+	h.Set("Content-Language", f.Lang)
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	for _, p := range pieces {
-		if _, err := w.Write(p); err != nil {
-			return // the client went away
-		}
-	}
+	_, _ = w.Write(buf.Bytes()) // an error here means the client went away
+	return nil
 }
 
 // renderBuffers recycles the buffers pages are rendered into. A member

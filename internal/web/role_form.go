@@ -8,7 +8,7 @@ import (
 	"mila/internal/authz"
 )
 
-// roleFormPage is the Page of templates/role_form.html (new and edit).
+// roleFormPage is what roleFormView shows (new and edit).
 type roleFormPage struct {
 	Role *roleView // nil for a new role
 	Form *Form
@@ -22,7 +22,7 @@ var roleLabels = map[string]string{
 }
 
 func (a *App) renderRoleForm(w http.ResponseWriter, r *http.Request, status int, role *roleView, f *Form) {
-	a.render(w, r, status, "role_form", roleFormPage{Role: role, Form: f, Sets: a.setOptions(r)})
+	a.render(w, r, status, pageView(roleFormView, roleFormPage{Role: role, Form: f, Sets: a.setOptions(r)}))
 }
 
 func roleInput(f *Form) accounts.RoleInput {
@@ -117,7 +117,7 @@ func (a *App) roleSave(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// roleDeletePage is the Page of templates/role_delete.html.
+// roleDeletePage is what roleDeleteView shows.
 type roleDeletePage struct{ Role roleView }
 
 // roleDeleteConfirm asks before deleting a role; a role in use cannot be
@@ -131,7 +131,7 @@ func (a *App) roleDeleteConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	a.render(w, r, http.StatusOK, "role_delete", roleDeletePage{Role: role})
+	a.render(w, r, http.StatusOK, pageView(roleDeleteView, roleDeletePage{Role: role}))
 }
 
 // roleDelete deletes a role that is neither a system role nor in use.

@@ -6,7 +6,7 @@ import (
 	"mila/internal/authz"
 )
 
-// roleListPage is the Page of templates/role_list.html.
+// roleListPage is what roleListView shows.
 type roleListPage struct {
 	Roles                           []roleView
 	CanCreate, CanUpdate, CanDelete bool
@@ -29,5 +29,5 @@ func (a *App) roleList(w http.ResponseWriter, r *http.Request) {
 	for _, role := range roles {
 		p.Roles = append(p.Roles, a.roleView(r, role))
 	}
-	a.render(w, r, http.StatusOK, "role_list", p)
+	a.render(w, r, http.StatusOK, pageView(roleListView, p))
 }

@@ -66,7 +66,7 @@ func splitPattern(p string) (method, path string) {
 // page wraps a handler with what every page needs: the session (loaded and
 // saved around the request) and the request-scoped actor and locale.
 func (a *App) page(h http.Handler) http.Handler {
-	return a.sessions.LoadAndSave(a.withActor(withFragments(h)))
+	return a.sessions.LoadAndSave(a.withActor(h))
 }
 
 // guard is the one place where route permissions are enforced.

@@ -7,9 +7,9 @@ import (
 	"mila/internal/accounts"
 )
 
-// linkPage is the Page of templates/auth_link.html: the forms behind a
-// one-time link (the setup link that creates the first admin, and the
-// set-password link of a new user).
+// linkPage is what linkView shows: the forms behind a one-time link (the
+// setup link that creates the first admin, and the set-password link of a
+// new user).
 type linkPage struct {
 	Setup bool   // setup link (else set-password link)
 	Token string // carried in a hidden field
@@ -77,7 +77,7 @@ func (a *App) checkLink(w http.ResponseWriter, r *http.Request, err error) bool 
 		}
 		http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
 	case errors.Is(err, accounts.ErrInvalidToken):
-		a.render(w, r, http.StatusNotFound, "auth_link_invalid", nil)
+		a.render(w, r, http.StatusNotFound, linkInvalidView)
 	default:
 		a.serverError(w, r, err)
 	}
@@ -86,7 +86,7 @@ func (a *App) checkLink(w http.ResponseWriter, r *http.Request, err error) bool 
 
 func (a *App) renderLink(w http.ResponseWriter, r *http.Request, status int, p linkPage) {
 	forgetPasswords(p.Form, "password", "password_confirm")
-	a.render(w, r, status, "auth_link", p)
+	a.render(w, r, status, pageView(linkView, p))
 }
 
 // authSetPasswordShow shows the form behind a new user's set-password link.

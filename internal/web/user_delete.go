@@ -8,7 +8,7 @@ import (
 	"mila/internal/authz"
 )
 
-// userDeletePage is the Page of templates/user_delete.html.
+// userDeletePage is what userDeleteView shows.
 type userDeletePage struct {
 	User   accounts.User
 	IsSelf bool
@@ -21,7 +21,7 @@ func (a *App) userDeleteConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	a.render(w, r, http.StatusOK, "user_delete", userDeletePage{User: u, IsSelf: u.ID == actorFrom(r).UserID})
+	a.render(w, r, http.StatusOK, pageView(userDeleteView, userDeletePage{User: u, IsSelf: u.ID == actorFrom(r).UserID}))
 }
 
 // userDelete deletes the user; the last active admin is refused.

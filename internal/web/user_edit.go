@@ -8,7 +8,7 @@ import (
 	"mila/internal/authz"
 )
 
-// userEditPage is the Page of templates/user_edit.html.
+// userEditPage is what userEditView shows.
 type userEditPage struct {
 	User        accounts.User
 	RoleDisplay string
@@ -68,10 +68,10 @@ func (a *App) renderUserEditForms(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	actor := actorFrom(r)
-	a.render(w, r, status, "user_edit", userEditPage{
+	a.render(w, r, status, pageView(userEditView, userEditPage{
 		User: u, RoleDisplay: a.roleName(r, u), Roles: roles, Form: f, EmailForm: ef,
 		IsSelf: u.ID == actor.UserID, CanDelete: actor.Can(authz.User, authz.Destroy),
-	})
+	}))
 }
 
 // userRoleSave gives the user another role.
@@ -177,5 +177,5 @@ func (a *App) userLinkCreate(w http.ResponseWriter, r *http.Request) {
 		a.errorResponse(w, r, err)
 		return
 	}
-	a.render(w, r, http.StatusOK, "user_link", userLinkPage{User: u, Link: a.absURL(r, "/set-password?token="+tok)})
+	a.render(w, r, http.StatusOK, pageView(userLinkView, userLinkPage{User: u, Link: a.absURL(r, "/set-password?token="+tok)}))
 }

@@ -14,7 +14,7 @@ type userRow struct {
 	IsSelf      bool
 }
 
-// userListPage is the Page of templates/user_list.html.
+// userListPage is what userListView shows.
 type userListPage struct {
 	Users     []userRow
 	CanCreate bool
@@ -38,5 +38,5 @@ func (a *App) userList(w http.ResponseWriter, r *http.Request) {
 	for _, u := range users {
 		p.Users = append(p.Users, userRow{User: u, RoleDisplay: a.roleName(r, u), IsSelf: u.ID == actor.UserID})
 	}
-	a.render(w, r, http.StatusOK, "user_list", p)
+	a.render(w, r, http.StatusOK, pageView(userListView, p))
 }

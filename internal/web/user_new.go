@@ -6,7 +6,7 @@ import (
 	"mila/internal/accounts"
 )
 
-// userNewPage is the Page of templates/user_new.html.
+// userNewPage is what userNewView shows.
 type userNewPage struct {
 	Form  *Form
 	Roles []option
@@ -39,11 +39,11 @@ func (a *App) renderUserNew(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	forgetPasswords(f, "password")
-	a.render(w, r, status, "user_new", userNewPage{Form: f, Roles: roles})
+	a.render(w, r, status, pageView(userNewView, userNewPage{Form: f, Roles: roles}))
 }
 
-// userLinkPage is the Page of templates/user_link.html: a one-time
-// set-password link, shown once to the admin to pass on.
+// userLinkPage is what userLinkView shows: a one-time set-password link,
+// shown once to the admin to pass on.
 type userLinkPage struct {
 	User accounts.User
 	Link string
@@ -86,7 +86,7 @@ func (a *App) userCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	// The link is shown on this response only: it is not kept anywhere
 	// but in the admin's browser, and its hash in the database.
-	a.render(w, r, http.StatusOK, "user_link", userLinkPage{User: u, Link: a.absURL(r, "/set-password?token="+tok), New: true})
+	a.render(w, r, http.StatusOK, pageView(userLinkView, userLinkPage{User: u, Link: a.absURL(r, "/set-password?token="+tok), New: true}))
 }
 
 // absURL makes a link for someone else's browser: MILA_BASE_URL when
