@@ -169,7 +169,7 @@ func TestServeHelpStatesGCDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"GOGC=300", "GOMEMLIMIT=100MiB"} {
+	for _, want := range []string{"GOGC=1200", "GOMEMLIMIT=100MiB"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("serve --help does not say %s:\n%s", want, out)
 		}

@@ -62,7 +62,7 @@ func runServe(args []string) error {
 	if _, err := dbOpts.waitDuration(); err != nil {
 		return err
 	}
-	tuneGC() // GOGC=300, GOMEMLIMIT=100MiB unless the environment sets them (gc.go)
+	tuneGC() // GOGC=1200, GOMEMLIMIT=100MiB unless the environment sets them (gc.go)
 
 	// Take the port before starting anything, so "port in use" costs nothing
 	// and leaves no database half started.
