@@ -40,12 +40,12 @@ type GroupInput struct {
 	Description string
 }
 
-// GroupStore holds the group and membership actions. Each action takes the
+// Groups holds the group and membership actions. Each action takes the
 // acting user and checks the permission table itself.
-type GroupStore struct{ db *pgxpool.Pool }
+type Groups struct{ db *pgxpool.Pool }
 
-// NewGroupStore returns a GroupStore working on db.
-func NewGroupStore(db *pgxpool.Pool) *GroupStore { return &GroupStore{db: db} }
+// NewGroups returns a Groups working on db.
+func NewGroups(db *pgxpool.Pool) *Groups { return &Groups{db: db} }
 
 // groupColumns is the column list every group query selects, in the order
 // scanGroup reads it.
@@ -85,7 +85,7 @@ var groupReservedSlugs = map[string]bool{"new": true, "none": true}
 // CreateGroup creates a group. The name is trimmed, required, at most 100
 // characters and unique ignoring case; the slug is made from it (ä→a, ß→ss
 // …, "-2", "-3" … when taken). Only admin may create groups.
-func (s *GroupStore) CreateGroup(ctx context.Context, actor authz.Actor, in GroupInput) (Group, error) {
+func (s *Groups) CreateGroup(ctx context.Context, actor authz.Actor, in GroupInput) (Group, error) {
 	if err := actor.Require(authz.Group, authz.Create); err != nil {
 		return Group{}, err
 	}
@@ -149,7 +149,7 @@ func (s *GroupStore) CreateGroup(ctx context.Context, actor authz.Actor, in Grou
 
 // UpdateGroup changes a group's name and description; the slug stays, so
 // links keep working. Only admin may update groups.
-func (s *GroupStore) UpdateGroup(ctx context.Context, actor authz.Actor, id string, in GroupInput) (Group, error) {
+func (s *Groups) UpdateGroup(ctx context.Context, actor authz.Actor, id string, in GroupInput) (Group, error) {
 	if err := actor.Require(authz.Group, authz.Update); err != nil {
 		return Group{}, err
 	}
@@ -199,7 +199,7 @@ func (s *GroupStore) UpdateGroup(ctx context.Context, actor authz.Actor, id stri
 // DeleteGroup deletes a group. Its memberships go with it (ON DELETE
 // CASCADE, and the triggers refresh the members' group names); the members
 // stay. Only admin may delete groups.
-func (s *GroupStore) DeleteGroup(ctx context.Context, actor authz.Actor, id string) error {
+func (s *Groups) DeleteGroup(ctx context.Context, actor authz.Actor, id string) error {
 	if err := actor.Require(authz.Group, authz.Destroy); err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ func (s *GroupStore) DeleteGroup(ctx context.Context, actor authz.Actor, id stri
 
 // GroupByID returns one group. Every permission set that reads members
 // reads groups (own_data included: groups are not personal data).
-func (s *GroupStore) GroupByID(ctx context.Context, actor authz.Actor, id string) (Group, error) {
+func (s *Groups) GroupByID(ctx context.Context, actor authz.Actor, id string) (Group, error) {
 	if err := actor.Require(authz.Group, authz.Read); err != nil {
 		return Group{}, err
 	}
@@ -234,7 +234,7 @@ func (s *GroupStore) GroupByID(ctx context.Context, actor authz.Actor, id string
 }
 
 // GroupBySlug returns the group with the given slug.
-func (s *GroupStore) GroupBySlug(ctx context.Context, actor authz.Actor, sl string) (Group, error) {
+func (s *Groups) GroupBySlug(ctx context.Context, actor authz.Actor, sl string) (Group, error) {
 	if err := actor.Require(authz.Group, authz.Read); err != nil {
 		return Group{}, err
 	}
@@ -244,7 +244,7 @@ func (s *GroupStore) GroupBySlug(ctx context.Context, actor authz.Actor, sl stri
 	return s.groupOne(ctx, `g.slug = $1`, sl)
 }
 
-func (s *GroupStore) groupOne(ctx context.Context, where string, arg string) (Group, error) {
+func (s *Groups) groupOne(ctx context.Context, where string, arg string) (Group, error) {
 	g, err := scanGroup(s.db.QueryRow(ctx, `SELECT `+groupColumns+` FROM groups g WHERE `+where, arg))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Group{}, groupNotFound(arg)
@@ -274,7 +274,7 @@ type GroupListOptions struct {
 // ListGroups returns the groups with their member counts in one query (the
 // count is a trigger-maintained column, so no per-group count).
 // A club has tens or hundreds of groups, so the list is not paginated.
-func (s *GroupStore) ListGroups(ctx context.Context, actor authz.Actor, opt GroupListOptions) ([]Group, error) {
+func (s *Groups) ListGroups(ctx context.Context, actor authz.Actor, opt GroupListOptions) ([]Group, error) {
 	if err := actor.Require(authz.Group, authz.Read); err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ type GroupChoice struct {
 // group"). Those pages are asked for far more often than the groups page,
 // so this reads three columns instead of ListGroups' seven and scans them
 // without per-row reflection.
-func (s *GroupStore) GroupChoices(ctx context.Context, actor authz.Actor) ([]GroupChoice, error) {
+func (s *Groups) GroupChoices(ctx context.Context, actor authz.Actor) ([]GroupChoice, error) {
 	if err := actor.Require(authz.Group, authz.Read); err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func (s *GroupStore) GroupChoices(ctx context.Context, actor authz.Actor) ([]Gro
 // caller has read the member already: an id that names no member simply
 // has no groups here (GroupsOfMember tells the two apart). The permission
 // is GroupsOfMember's, and GroupChoices' for the others.
-func (s *GroupStore) MemberGroupChoices(ctx context.Context, actor authz.Actor, memberID string, others bool) (in, out []GroupChoice, err error) {
+func (s *Groups) MemberGroupChoices(ctx context.Context, actor authz.Actor, memberID string, others bool) (in, out []GroupChoice, err error) {
 	if !membershipMayReadGroupsOf(actor, memberID) {
 		return nil, nil, fmt.Errorf("groups of member: %w", authz.ErrForbidden)
 	}

@@ -29,10 +29,10 @@ func groupOwnData(memberID string) authz.Actor {
 	return authz.Actor{UserID: "0190a000-0000-7000-8000-0000000000a4", Set: authz.OwnData, MemberID: memberID}
 }
 
-func groupTestStore(t *testing.T) (*GroupStore, *pgxpool.Pool) {
+func groupTestStore(t *testing.T) (*Groups, *pgxpool.Pool) {
 	t.Helper()
 	db := testpg.New(t)
-	return NewGroupStore(db), db
+	return NewGroups(db), db
 }
 
 // groupTestMember inserts a member with SQL (not through the members
@@ -72,7 +72,7 @@ func groupTestMembers(t *testing.T, db *pgxpool.Pool, n int) []string {
 	return ids
 }
 
-func groupTestCreate(t *testing.T, s *GroupStore, name string) Group {
+func groupTestCreate(t *testing.T, s *Groups, name string) Group {
 	t.Helper()
 	g, err := s.CreateGroup(context.Background(), groupAdmin, GroupInput{Name: name})
 	if err != nil {

@@ -17,11 +17,13 @@ import (
 )
 
 // Members is the member register's store: every action on members, their
-// custom field values and their link to a user. It is a thin value around
-// the pool, cheap to build per request (membership.Members{DB: pool}).
-type Members struct {
-	DB *pgxpool.Pool
-}
+// custom field values and their link to a user. Like every store (Groups,
+// CustomFields, accounts.Service) it is built once with its constructor
+// and shared: it holds only the pool.
+type Members struct{ db *pgxpool.Pool }
+
+// NewMembers returns the member actions on db.
+func NewMembers(db *pgxpool.Pool) *Members { return &Members{db: db} }
 
 // Member is one member of the club, as shown on the detail page.
 type Member struct {
@@ -228,7 +230,7 @@ func scanMember(row pgx.Row, extra ...any) (Member, error) {
 
 // Get returns the member with id and its custom values, or ErrNotFound if
 // there is none or the actor may not read it.
-func (s Members) Get(ctx context.Context, actor authz.Actor, id string) (Member, error) {
+func (s *Members) Get(ctx context.Context, actor authz.Actor, id string) (Member, error) {
 	if err := actor.Require(authz.Member, authz.Read); err != nil {
 		return Member{}, err
 	}
@@ -244,7 +246,7 @@ func (s Members) Get(ctx context.Context, actor authz.Actor, id string) (Member,
 			FROM custom_field_values v JOIN custom_fields f ON f.id = v.custom_field_id WHERE v.member_id = m.id) cv ON true`
 	}
 	var slugs, values []string
-	m, err := scanMember(s.DB.QueryRow(ctx, `SELECT `+memberColumns+`, `+custom+`
+	m, err := scanMember(s.db.QueryRow(ctx, `SELECT `+memberColumns+`, `+custom+`
 		FROM members m JOIN member_group_keys k ON k.member_id = m.id
 		LEFT JOIN users u ON u.member_id = m.id`+customJoin+` WHERE m.id = $1`, id), &slugs, &values)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -265,13 +267,13 @@ func (s Members) Get(ctx context.Context, actor authz.Actor, id string) (Member,
 
 // Create adds a member. Problems with the input come back as a
 // *validate.Error keyed by form field name.
-func (s Members) Create(ctx context.Context, actor authz.Actor, in MemberInput) (Member, error) {
+func (s *Members) Create(ctx context.Context, actor authz.Actor, in MemberInput) (Member, error) {
 	if err := actor.Require(authz.Member, authz.Create); err != nil {
 		return Member{}, err
 	}
 	withCustom := actor.Can(authz.CustomFieldValue, authz.Create)
 	var id string
-	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		fields, err := customFieldsTx(ctx, tx)
 		if err != nil {
 			return err
@@ -316,7 +318,7 @@ func (s Members) Create(ctx context.Context, actor authz.Actor, in MemberInput) 
 // anyway, so a refusal says nothing about addresses unless the actor
 // really tried to save one (see addressCheck for actors who may not read
 // every member).
-func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in MemberInput) (Member, error) {
+func (s *Members) Update(ctx context.Context, actor authz.Actor, id string, in MemberInput) (Member, error) {
 	if err := actor.Require(authz.Member, authz.Update); err != nil {
 		return Member{}, err
 	}
@@ -339,7 +341,7 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 	limited := addressCheckLimited(actor)
 	selfEdit := actor.Scope(authz.Member, authz.Update) == authz.Linked
 	var refused error // an address refusal that commits its record (limited actors)
-	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		refused = nil
 		fields, err := customFieldsTx(ctx, tx)
 		if err != nil {
@@ -557,7 +559,7 @@ type MemberDeletion struct {
 }
 
 // DeletionPreview returns what Delete would remove for member id.
-func (s Members) DeletionPreview(ctx context.Context, actor authz.Actor, id string) (MemberDeletion, error) {
+func (s *Members) DeletionPreview(ctx context.Context, actor authz.Actor, id string) (MemberDeletion, error) {
 	if err := actor.Require(authz.Member, authz.Destroy); err != nil {
 		return MemberDeletion{}, err
 	}
@@ -576,7 +578,7 @@ func (s Members) DeletionPreview(ctx context.Context, actor authz.Actor, id stri
 // already holds its custom values and its trigger-kept group count. Only
 // when the actor may not read the values did Get leave them out; then
 // they are counted.
-func (s Members) DeletionPreviewOf(ctx context.Context, actor authz.Actor, m Member) (MemberDeletion, error) {
+func (s *Members) DeletionPreviewOf(ctx context.Context, actor authz.Actor, m Member) (MemberDeletion, error) {
 	if err := actor.Require(authz.Member, authz.Destroy); err != nil {
 		return MemberDeletion{}, err
 	}
@@ -585,7 +587,7 @@ func (s Members) DeletionPreviewOf(ctx context.Context, actor authz.Actor, m Mem
 	}
 	d := MemberDeletion{Member: m, LinkedUserEmail: m.UserEmail, CustomValueCount: len(m.Custom), GroupCount: m.GroupCount}
 	if !actor.CanOnMember(authz.CustomFieldValue, authz.Read, m.ID) {
-		err := s.DB.QueryRow(ctx, `SELECT count(*) FROM custom_field_values WHERE member_id = $1`, m.ID).Scan(&d.CustomValueCount)
+		err := s.db.QueryRow(ctx, `SELECT count(*) FROM custom_field_values WHERE member_id = $1`, m.ID).Scan(&d.CustomValueCount)
 		if err != nil {
 			return MemberDeletion{}, fmt.Errorf("count what goes with member %s: %w", m.ID, err)
 		}
@@ -595,7 +597,7 @@ func (s Members) DeletionPreviewOf(ctx context.Context, actor authz.Actor, m Mem
 
 // Delete removes the member with its custom values and group memberships
 // (the foreign keys cascade); a linked user stays, unlinked.
-func (s Members) Delete(ctx context.Context, actor authz.Actor, id string) error {
+func (s *Members) Delete(ctx context.Context, actor authz.Actor, id string) error {
 	if err := actor.Require(authz.Member, authz.Destroy); err != nil {
 		return err
 	}
@@ -607,7 +609,7 @@ func (s Members) Delete(ctx context.Context, actor authz.Actor, id string) error
 	// (membershipApply), so the two do not deadlock; should one still
 	// happen (a membership added meanwhile), pg.InTx runs the delete again.
 	var deleted int64
-	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM groups WHERE id IN (SELECT group_id FROM member_groups WHERE member_id = $1)
 			ORDER BY id FOR NO KEY UPDATE`, id); err != nil {
 			return err

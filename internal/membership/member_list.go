@@ -329,13 +329,13 @@ func (b *memberQueryBuilder) whereSQL() string {
 // The statements whose best plan depends on the values (a group of 40 or
 // of 40,000 members, a rare or a common word) are planned for their
 // values every time (pg.PlanForValues), never with a generic plan.
-func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (MemberPage, error) {
+func (s *Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (MemberPage, error) {
 	if err := actor.Require(authz.Member, authz.Read); err != nil {
 		return MemberPage{}, err
 	}
 	var columns []CustomField
 	if actor.Can(authz.CustomField, authz.Read) {
-		all, err := loadCustomFields(ctx, s.DB, false)
+		all, err := loadCustomFields(ctx, s.db, false)
 		if err != nil {
 			return MemberPage{}, err
 		}
@@ -354,7 +354,7 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 	if q.Group != "" && q.Group != MemberGroupNone {
 		// The group's id as a value, so the planner knows the group's size
 		// from the statistics (a join on the slug would hide it).
-		err := s.DB.QueryRow(ctx, `SELECT id, member_count FROM groups WHERE slug = $1`, q.Group).Scan(&groupID, &groupSize)
+		err := s.db.QueryRow(ctx, `SELECT id, member_count FROM groups WHERE slug = $1`, q.Group).Scan(&groupID, &groupSize)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return page, nil // an unknown group matches nobody
 		}
@@ -364,7 +364,7 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 	}
 	if searching {
 		var err error
-		if terms, err = terms.resolve(ctx, s.DB); err != nil {
+		if terms, err = terms.resolve(ctx, s.db); err != nil {
 			return MemberPage{}, err
 		}
 	}
@@ -425,7 +425,7 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 		}
 	} else {
 		c := b.clone()
-		if err := s.count(ctx, b.on(s.DB), &page, l.matching(c), c.args); err != nil {
+		if err := s.count(ctx, b.on(s.db), &page, l.matching(c), c.args); err != nil {
 			return MemberPage{}, err
 		}
 		if page.Total == 0 {
@@ -440,7 +440,7 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 		// Past the end of a list whose size was estimated: count it for
 		// real (this page view only) and show the last page.
 		c := b.clone()
-		if err := pg.PlanForValues(s.DB).QueryRow(ctx, `SELECT count(*) FROM (`+l.matching(c)+`) s`,
+		if err := pg.PlanForValues(s.db).QueryRow(ctx, `SELECT count(*) FROM (`+l.matching(c)+`) s`,
 			c.args...).Scan(&page.Total); err != nil {
 			return MemberPage{}, fmt.Errorf("count members: %w", err)
 		}
@@ -516,7 +516,7 @@ func (l memberListSQL) matching(b *memberQueryBuilder) string {
 // count sets page.Total (exactly up to MemberCountExactMax, else the
 // planner's estimate), Pages, and clamps the page to the last one.
 // matching is a statement with a row per match.
-func (s Members) count(ctx context.Context, db pg.Querier, page *MemberPage, matching string, args []any) error {
+func (s *Members) count(ctx context.Context, db pg.Querier, page *MemberPage, matching string, args []any) error {
 	err := db.QueryRow(ctx, `SELECT count(*) FROM (`+matching+
 		` LIMIT `+strconv.Itoa(MemberCountExactMax+1)+`) s`, args...).Scan(&page.Total)
 	if err != nil {
@@ -533,11 +533,11 @@ func (s Members) count(ctx context.Context, db pg.Querier, page *MemberPage, mat
 
 // estimate sets page.Total to the planner's estimate of the rows of
 // matching, rounded (TotalIsEstimate), and Pages; the page is not clamped.
-func (s Members) estimate(ctx context.Context, page *MemberPage, matching string, args []any) error {
+func (s *Members) estimate(ctx context.Context, page *MemberPage, matching string, args []any) error {
 	perPage := page.Query.PerPage
 	var plan []byte
 	// EXPLAIN is planned when it runs in any case: no prepared statement.
-	if err := pg.PlanForValues(s.DB).QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+matching, args...).Scan(&plan); err != nil {
+	if err := pg.PlanForValues(s.db).QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+matching, args...).Scan(&plan); err != nil {
 		return fmt.Errorf("estimate members: %w", err)
 	}
 	var explained []struct {
@@ -576,7 +576,7 @@ func roundEstimate(n float64) int {
 // matches, up to MemberCountExactMax + 1, and returns the page only when
 // there are at most MemberCountExactMax of them, sorted from the same
 // read, past the end clamped to the last page; total is the count.
-func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPage, b0 *memberQueryBuilder,
+func (s *Members) listPage(ctx context.Context, actor authz.Actor, page MemberPage, b0 *memberQueryBuilder,
 	l memberListSQL, terms searchTerms, columns []CustomField, combined bool) (out []MemberRow, total int, err error) {
 	q := page.Query
 	// A copy: the statement adds its own arguments after the filter's.
@@ -698,7 +698,7 @@ func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPag
 			WHERE ` + b.scope(actor, authz.MemberGroup, "mg.member_id") + `
 			GROUP BY mg.member_id)
 		` + sql
-	rows, err := b.on(s.DB).Query(ctx, sql, b.args...)
+	rows, err := b.on(s.db).Query(ctx, sql, b.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list members: %w", err)
 	}

@@ -69,7 +69,7 @@ func TestMemberListStatus(t *testing.T) {
 func TestMemberListSort(t *testing.T) {
 	s, db := memberTestStore(t)
 	ctx := context.Background()
-	num, err := CustomFields{DB: db}.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Nummer", ValueType: CustomFieldInteger, ShowInOverview: true})
+	num, err := NewCustomFields(db).Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Nummer", ValueType: CustomFieldInteger, ShowInOverview: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,13 +25,13 @@ func memberTestOwn(memberID string) authz.Actor {
 	return authz.Actor{UserID: "0190a000-0000-7000-8000-000000000004", Set: authz.OwnData, MemberID: memberID}
 }
 
-func memberTestStore(t *testing.T) (Members, *pgxpool.Pool) {
+func memberTestStore(t *testing.T) (*Members, *pgxpool.Pool) {
 	t.Helper()
 	db := testpg.New(t)
-	return Members{DB: db}, db
+	return NewMembers(db), db
 }
 
-func memberTestCreate(t *testing.T, s Members, in MemberInput) Member {
+func memberTestCreate(t *testing.T, s *Members, in MemberInput) Member {
 	t.Helper()
 	m, err := s.Create(context.Background(), memberTestAdmin, in)
 	if err != nil {
@@ -252,7 +252,7 @@ func TestMemberUpdateOptimisticLocking(t *testing.T) {
 func TestMemberDeleteTakesValuesAndMemberships(t *testing.T) {
 	s, db := memberTestStore(t)
 	ctx := context.Background()
-	fields := CustomFields{DB: db}
+	fields := NewCustomFields(db)
 	f, err := fields.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Spitzname", ValueType: CustomFieldString})
 	if err != nil {
 		t.Fatal(err)
@@ -381,7 +381,7 @@ func TestMemberScopes(t *testing.T) {
 func TestMemberSelfEditKeepsClubFields(t *testing.T) {
 	s, db := memberTestStore(t)
 	ctx := context.Background()
-	cfs := CustomFields{DB: db}
+	cfs := NewCustomFields(db)
 	mine, err := cfs.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Hobby", ValueType: CustomFieldString, MemberEditable: true})
 	if err != nil {
 		t.Fatal(err)

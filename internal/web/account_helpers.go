@@ -91,7 +91,7 @@ type option struct {
 
 // roleOptions lists the roles for a select, in the viewer's language.
 func (a *App) roleOptions(r *http.Request) ([]option, error) {
-	roles, err := a.acct().ListRoles(r.Context(), actorFrom(r))
+	roles, err := a.accounts.ListRoles(r.Context(), actorFrom(r))
 	if err != nil {
 		return nil, err
 	}

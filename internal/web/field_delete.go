@@ -7,7 +7,7 @@ import (
 // fieldDeleteConfirm asks before deleting a custom field, saying how many
 // members have a value that would go with it.
 func (a *App) fieldDeleteConfirm(w http.ResponseWriter, r *http.Request) {
-	cf, err := a.customFields().Get(r.Context(), actorFrom(r), r.PathValue("id"))
+	cf, err := a.fields.Get(r.Context(), actorFrom(r), r.PathValue("id"))
 	if err != nil {
 		a.memberError(w, r, err)
 		return
@@ -17,12 +17,12 @@ func (a *App) fieldDeleteConfirm(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) fieldDelete(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
-	cf, err := a.customFields().Get(r.Context(), actor, r.PathValue("id"))
+	cf, err := a.fields.Get(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
 		a.memberError(w, r, err)
 		return
 	}
-	if err := a.customFields().Delete(r.Context(), actor, cf.ID); err != nil {
+	if err := a.fields.Delete(r.Context(), actor, cf.ID); err != nil {
 		a.memberError(w, r, err)
 		return
 	}

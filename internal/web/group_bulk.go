@@ -41,7 +41,7 @@ func (a *App) groupBulk(w http.ResponseWriter, r *http.Request, add bool) {
 		}
 	}
 	ctx, actor := r.Context(), actorFrom(r)
-	store := a.groupStore()
+	store := a.groups
 	slug := strings.TrimSpace(r.PostForm.Get("group"))
 	if slug == "" {
 		a.flashError(r, "GroupBulkChooseGroup")

@@ -27,7 +27,7 @@ func (a *App) groupCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := groupFormFrom(r.PostForm)
-	g, err := a.groupStore().CreateGroup(r.Context(), actorFrom(r), membership.GroupInput{
+	g, err := a.groups.CreateGroup(r.Context(), actorFrom(r), membership.GroupInput{
 		Name: f.Values.Get("name"), Description: f.Values.Get("description"),
 	})
 	if ve, ok := validate.As(err); ok {
@@ -64,7 +64,7 @@ func (a *App) groupUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := groupFormFrom(r.PostForm)
-	saved, err := a.groupStore().UpdateGroup(r.Context(), actorFrom(r), g.ID, membership.GroupInput{
+	saved, err := a.groups.UpdateGroup(r.Context(), actorFrom(r), g.ID, membership.GroupInput{
 		Name: f.Values.Get("name"), Description: f.Values.Get("description"),
 	})
 	if ve, ok := validate.As(err); ok {

@@ -52,7 +52,7 @@ func groupListQuery(v url.Values) (q, sort, dir string) {
 func (a *App) groupList(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
 	q, sort, dir := groupListQuery(r.URL.Query())
-	groups, err := a.groupStore().ListGroups(r.Context(), actor, membership.GroupListOptions{
+	groups, err := a.groups.ListGroups(r.Context(), actor, membership.GroupListOptions{
 		Q: q, Sort: groupListSorts[sort], Desc: dir == "desc",
 	})
 	if err != nil {

@@ -35,7 +35,7 @@ func (a *App) groupMemberSectionFor(r *http.Request, actor authz.Actor, m member
 	s := groupMemberSection{MemberID: m.ID, MemberName: m.Name()}
 	canAdd := actor.CanOnMember(authz.MemberGroup, authz.Create, m.ID)
 	// The member's groups and, for the add form, the others: one statement.
-	groups, others, err := a.groupStore().MemberGroupChoices(ctx, actor, m.ID, canAdd)
+	groups, others, err := a.groups.MemberGroupChoices(ctx, actor, m.ID, canAdd)
 	if errors.Is(err, authz.ErrForbidden) {
 		return s, nil
 	}
@@ -75,7 +75,7 @@ func (a *App) groupMemberChange(w http.ResponseWriter, r *http.Request, slugOf f
 	if !a.parseForm(w, r) {
 		return
 	}
-	m, err := membership.Members{DB: a.db}.Get(ctx, actor, memberID)
+	m, err := a.members.Get(ctx, actor, memberID)
 	if err != nil {
 		a.groupError(w, r, err)
 		return
@@ -83,7 +83,7 @@ func (a *App) groupMemberChange(w http.ResponseWriter, r *http.Request, slugOf f
 	var msgID string
 	var kv []any
 	problem := false
-	g, err := a.groupStore().GroupBySlug(ctx, actor, strings.TrimSpace(slugOf("group")))
+	g, err := a.groups.GroupBySlug(ctx, actor, strings.TrimSpace(slugOf("group")))
 	switch {
 	case errors.Is(err, membership.ErrNotFound) && !add:
 		// The group in the path does not exist.
@@ -96,7 +96,7 @@ func (a *App) groupMemberChange(w http.ResponseWriter, r *http.Request, slugOf f
 		a.groupError(w, r, err)
 		return
 	case add:
-		res, err := a.groupStore().AddMember(ctx, actor, g.ID, m.ID)
+		res, err := a.groups.AddMember(ctx, actor, g.ID, m.ID)
 		if err != nil {
 			a.groupError(w, r, err)
 			return
@@ -107,7 +107,7 @@ func (a *App) groupMemberChange(w http.ResponseWriter, r *http.Request, slugOf f
 		}
 		kv = []any{"Member", m.Name(), "Group", g.Name}
 	default:
-		res, err := a.groupStore().RemoveMember(ctx, actor, g.ID, m.ID)
+		res, err := a.groups.RemoveMember(ctx, actor, g.ID, m.ID)
 		if err != nil {
 			a.groupError(w, r, err)
 			return

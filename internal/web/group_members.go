@@ -47,7 +47,7 @@ func (a *App) groupMembersAdd(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, back+"#group-add", http.StatusSeeOther)
 		return
 	}
-	res, err := a.groupStore().AddMembersToGroup(r.Context(), actorFrom(r), g.ID, ids)
+	res, err := a.groups.AddMembersToGroup(r.Context(), actorFrom(r), g.ID, ids)
 	var nf *membership.MembershipNotFoundError
 	if errors.As(err, &nf) && nf.Resource == authz.Member {
 		// Deleted meanwhile (or never existed): nothing was added.
@@ -92,12 +92,12 @@ func (a *App) groupMemberRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, actor := r.Context(), actorFrom(r)
-	m, err := membership.Members{DB: a.db}.Get(ctx, actor, memberID)
+	m, err := a.members.Get(ctx, actor, memberID)
 	if err != nil {
 		a.groupError(w, r, err)
 		return
 	}
-	res, err := a.groupStore().RemoveMember(ctx, actor, g.ID, memberID)
+	res, err := a.groups.RemoveMember(ctx, actor, g.ID, memberID)
 	if err != nil {
 		a.groupError(w, r, err)
 		return

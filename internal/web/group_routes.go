@@ -35,10 +35,6 @@ func (a *App) groupRoutes(mux *http.ServeMux) {
 	a.route(mux, "POST /members/groups/remove", authz.MemberGroup, authz.Destroy, a.groupBulkRemove)
 }
 
-// groupStore returns the group actions on the app's database. It is a thin
-// value around the pool, so building one per request costs nothing.
-func (a *App) groupStore() *membership.GroupStore { return membership.NewGroupStore(a.db) }
-
 // groupError answers a failed group action: a missing group or member is
 // the 404 page, a refused action the 403 page, anything else the mapping
 // in errors.go (a logged 500 for the unexpected).
@@ -56,7 +52,7 @@ func (a *App) groupError(w http.ResponseWriter, r *http.Request, err error) {
 // groupFromPath loads the group named by the {slug} path value. On failure
 // it has answered already and returns false.
 func (a *App) groupFromPath(w http.ResponseWriter, r *http.Request) (membership.Group, bool) {
-	g, err := a.groupStore().GroupBySlug(r.Context(), actorFrom(r), r.PathValue("slug"))
+	g, err := a.groups.GroupBySlug(r.Context(), actorFrom(r), r.PathValue("slug"))
 	if err != nil {
 		a.groupError(w, r, err)
 		return membership.Group{}, false

@@ -48,7 +48,7 @@ const groupCandidateLimit = 20
 // (/groups/<uuid>) is redirected to the group's slug address.
 func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 	ctx, actor := r.Context(), actorFrom(r)
-	store := a.groupStore()
+	store := a.groups
 	key := r.PathValue("slug")
 	g, err := store.GroupBySlug(ctx, actor, key)
 	if errors.Is(err, membership.ErrNotFound) && validate.UUID(key) {
@@ -94,7 +94,7 @@ func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 // groupMembersPage returns the asked page of the group's members; a page
 // past the end shows the last one rather than an empty list.
 func (a *App) groupMembersPage(ctx context.Context, actor authz.Actor, g membership.Group, page int) (membership.GroupMemberPage, error) {
-	store := a.groupStore()
+	store := a.groups
 	mp, err := store.MembersOfGroupSized(ctx, actor, g, page, membership.GroupMembersPerPage)
 	if err == nil && mp.Page > mp.Pages() {
 		mp, err = store.MembersOfGroupSized(ctx, actor, g, mp.Pages(), membership.GroupMembersPerPage)
@@ -109,7 +109,7 @@ func (a *App) groupFindCandidates(ctx context.Context, actor authz.Actor, g memb
 	if q == "" {
 		return nil, false, nil
 	}
-	rows, err := membership.Members{DB: a.db}.Search(ctx, actor, q, groupCandidateLimit)
+	rows, err := a.members.Search(ctx, actor, q, groupCandidateLimit)
 	if err != nil {
 		return nil, true, err
 	}

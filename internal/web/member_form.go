@@ -99,13 +99,13 @@ func (a *App) memberCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := actorFrom(r)
-	fields, err := a.customFields().Definitions(r.Context(), actor)
+	fields, err := a.fields.Definitions(r.Context(), actor)
 	if err != nil {
 		a.memberError(w, r, err)
 		return
 	}
 	f := newForm(r.PostForm)
-	m, err := a.members().Create(r.Context(), actor, memberInputFrom(f, fields))
+	m, err := a.members.Create(r.Context(), actor, memberInputFrom(f, fields))
 	if addDomainErrors(f, err, memberFieldLabels) {
 		a.renderMemberForm(w, r, http.StatusUnprocessableEntity, memberFormPage{Form: f, IsNew: true})
 		return
@@ -120,7 +120,7 @@ func (a *App) memberCreate(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) memberEdit(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
-	m, err := a.members().Get(r.Context(), actor, r.PathValue("id"))
+	m, err := a.members.Get(r.Context(), actor, r.PathValue("id"))
 	if err == nil && !actor.CanOnMember(authz.Member, authz.Update, m.ID) {
 		err = membership.ErrNotFound
 	}
@@ -145,7 +145,7 @@ func (a *App) memberUpdate(w http.ResponseWriter, r *http.Request) {
 		a.forbidden(w, r) // own_data changing another member: refused without a lookup
 		return
 	}
-	current, err := a.members().Get(ctx, actor, id)
+	current, err := a.members.Get(ctx, actor, id)
 	if err == nil && !actor.CanOnMember(authz.Member, authz.Update, id) {
 		err = membership.ErrNotFound
 	}
@@ -153,13 +153,13 @@ func (a *App) memberUpdate(w http.ResponseWriter, r *http.Request) {
 		a.memberError(w, r, err)
 		return
 	}
-	fields, err := a.customFields().Definitions(ctx, actor)
+	fields, err := a.fields.Definitions(ctx, actor)
 	if err != nil {
 		a.memberError(w, r, err)
 		return
 	}
 	f := newForm(r.PostForm)
-	m, err := a.members().Update(ctx, actor, id, memberInputFrom(f, fields))
+	m, err := a.members.Update(ctx, actor, id, memberInputFrom(f, fields))
 	switch {
 	case addDomainErrors(f, err, memberFieldLabels):
 		a.renderMemberForm(w, r, http.StatusUnprocessableEntity, memberFormPage{Form: f, Member: current})
@@ -176,7 +176,7 @@ func (a *App) memberUpdate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) renderMemberForm(w http.ResponseWriter, r *http.Request, status int, p memberFormPage) {
-	fields, err := a.customFields().Definitions(r.Context(), actorFrom(r))
+	fields, err := a.fields.Definitions(r.Context(), actorFrom(r))
 	if err != nil {
 		a.memberError(w, r, err)
 		return

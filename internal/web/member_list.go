@@ -155,7 +155,7 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 		a.memberError(w, r, err)
 		return
 	}
-	res, err := a.members().List(r.Context(), actor, query)
+	res, err := a.members.List(r.Context(), actor, query)
 	if err != nil {
 		a.memberError(w, r, err)
 		return
@@ -295,7 +295,7 @@ func (a *App) memberGroupFilter(r *http.Request, actor authz.Actor, q *membershi
 		}
 		return st, nil
 	}
-	groups, err := a.groupStore().GroupChoices(r.Context(), actor)
+	groups, err := a.groups.GroupChoices(r.Context(), actor)
 	if err != nil {
 		return st, err
 	}

@@ -35,12 +35,6 @@ func (a *App) memberRoutes(mux *http.ServeMux) {
 	a.route(mux, "POST /admin/fields/{id}/delete", authz.CustomField, authz.Destroy, a.fieldDelete)
 }
 
-// members returns the member actions on the app's database (a thin value).
-func (a *App) members() membership.Members { return membership.Members{DB: a.db} }
-
-// customFields returns the custom field actions on the app's database.
-func (a *App) customFields() membership.CustomFields { return membership.CustomFields{DB: a.db} }
-
 // memberError answers a failed member or field action: missing (or not
 // visible to this actor) is the 404 page, refused the 403 page, anything
 // else the mapping in errors.go.

@@ -41,12 +41,12 @@ func (a *App) memberShow(w http.ResponseWriter, r *http.Request) {
 func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status int, linkForm *Form, linkError string) {
 	actor := actorFrom(r)
 	ctx := r.Context()
-	m, err := a.members().Get(ctx, actor, r.PathValue("id"))
+	m, err := a.members.Get(ctx, actor, r.PathValue("id"))
 	if err != nil {
 		a.memberError(w, r, err)
 		return
 	}
-	fields, err := a.customFields().Definitions(ctx, actor)
+	fields, err := a.fields.Definitions(ctx, actor)
 	if err != nil {
 		a.memberError(w, r, err)
 		return
@@ -67,13 +67,13 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	if p.CanDelete {
-		if p.Deletion, err = a.members().DeletionPreviewOf(ctx, actor, m); err != nil {
+		if p.Deletion, err = a.members.DeletionPreviewOf(ctx, actor, m); err != nil {
 			a.memberError(w, r, err)
 			return
 		}
 	}
 	if p.CanLink && m.UserID == "" {
-		if p.Linkable, err = a.members().LinkableUsers(ctx, actor); err != nil {
+		if p.Linkable, err = a.members.LinkableUsers(ctx, actor); err != nil {
 			a.memberError(w, r, err)
 			return
 		}

@@ -83,7 +83,7 @@ func TestPagesRunConstantStatements(t *testing.T) {
 		t.Fatal(err)
 	}
 	client := signIn(t, srv, users[authz.Admin].Email, testPassword)
-	store := membership.NewGroupStore(srv.DB)
+	store := membership.NewGroups(srv.DB)
 
 	var big, lonely, busy string
 	if err := srv.DB.QueryRow(ctx, `SELECT slug FROM groups ORDER BY member_count DESC LIMIT 1`).Scan(&big); err != nil {
