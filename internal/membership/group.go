@@ -67,9 +67,16 @@ func groupClean(in GroupInput) (GroupInput, validate.Errors) {
 	return in, e
 }
 
+// Group-specific message ids (texts in internal/web/locales/groups.*.json):
+// the group form can say more than the shared "already taken".
+const (
+	ErrGroupNameTaken  = "GroupNameTaken"  // another group has this name (ignoring case)
+	ErrGroupNameNoSlug = "GroupNameNoSlug" // the name has no letter or digit to make an address from
+)
+
 // groupNameTaken is the field error for a name another group has already,
 // whether found by the check or by the unique index in a race.
-func groupNameTaken() error { return validate.Field("name", validate.Taken, nil) }
+func groupNameTaken() error { return validate.Field("name", ErrGroupNameTaken, nil) }
 
 // groupSlugAttempts bounds how often CreateGroup retries after losing a
 // race for a slug. Every round one of the racing creators wins, so it only
@@ -94,7 +101,7 @@ func (s *Groups) CreateGroup(ctx context.Context, actor authz.Actor, in GroupInp
 	if !e.Has("name") {
 		var err error
 		if base, err = slug.Make(in.Name); errors.Is(err, slug.ErrEmpty) {
-			e.Add("name", validate.NoSlug, nil)
+			e.Add("name", ErrGroupNameNoSlug, nil)
 		} else if err != nil {
 			return Group{}, fmt.Errorf("create group: %w", err)
 		}

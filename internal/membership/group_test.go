@@ -136,8 +136,8 @@ func TestGroupCreateValidation(t *testing.T) {
 		{"name with control character", GroupInput{Name: "Jugend\x00"}, "name", validate.BadChars},
 		{"name with newline", GroupInput{Name: "Jugend\nGruppe"}, "name", validate.BadChars},
 		{"description over 500", GroupInput{Name: "Ok", Description: strings.Repeat("x", GroupDescriptionMax+1)}, "description", validate.TooLong},
-		{"empty slug refused", GroupInput{Name: "!!! ???"}, "name", validate.NoSlug},
-		{"name without latin letters", GroupInput{Name: "日本"}, "name", validate.NoSlug},
+		{"empty slug refused", GroupInput{Name: "!!! ???"}, "name", ErrGroupNameNoSlug},
+		{"name without latin letters", GroupInput{Name: "日本"}, "name", ErrGroupNameNoSlug},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -185,12 +185,12 @@ func TestGroupNameUnique(t *testing.T) {
 	groupTestCreate(t, s, "Jugend")
 	for _, name := range []string{"Jugend", "JUGEND", "jugend", " jUgEnD "} {
 		_, err := s.CreateGroup(ctx, groupAdmin, GroupInput{Name: name})
-		groupWantField(t, err, "name", validate.Taken)
+		groupWantField(t, err, "name", ErrGroupNameTaken)
 	}
 	// Case folding beyond ASCII, as the lower(name) index does it.
 	groupTestCreate(t, s, "Ärzte")
 	_, err := s.CreateGroup(ctx, groupAdmin, GroupInput{Name: "ÄRZTE"})
-	groupWantField(t, err, "name", validate.Taken)
+	groupWantField(t, err, "name", ErrGroupNameTaken)
 	if n := groupCount(t, db, `SELECT count(*) FROM groups`); n != 2 {
 		t.Fatalf("%d groups, want 2", n)
 	}
@@ -242,7 +242,7 @@ func TestGroupSlugUnique(t *testing.T) {
 	}
 	// Same name → same slug → refused (as a duplicate name).
 	_, err := s.CreateGroup(context.Background(), groupAdmin, GroupInput{Name: "Team A"})
-	groupWantField(t, err, "name", validate.Taken)
+	groupWantField(t, err, "name", ErrGroupNameTaken)
 }
 
 func TestGroupSlugRace(t *testing.T) {
@@ -300,7 +300,7 @@ func TestGroupCreateRaceCaseOnly(t *testing.T) {
 		switch fe, isField := validate.As(err); {
 		case err == nil:
 			ok++
-		case isField && fe["name"].ID == validate.Taken:
+		case isField && fe["name"].ID == ErrGroupNameTaken:
 			taken++
 		default:
 			t.Errorf("unexpected error: %v", err)
@@ -346,7 +346,7 @@ func TestGroupNameIndexBecomesFieldError(t *testing.T) {
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	groupWantField(t, <-done, "name", validate.Taken)
+	groupWantField(t, <-done, "name", ErrGroupNameTaken)
 }
 
 func TestGroupReadBySlugAndID(t *testing.T) {
@@ -394,7 +394,7 @@ func TestGroupUpdate(t *testing.T) {
 	}
 	// Another group's name, in any case, is refused.
 	_, err = s.UpdateGroup(ctx, groupAdmin, g.ID, GroupInput{Name: "senioren"})
-	groupWantField(t, err, "name", validate.Taken)
+	groupWantField(t, err, "name", ErrGroupNameTaken)
 	// Validation as on create.
 	_, err = s.UpdateGroup(ctx, groupAdmin, g.ID, GroupInput{Name: ""})
 	groupWantField(t, err, "name", validate.Required)

@@ -9,7 +9,7 @@ import (
 func (a *App) fieldDeleteConfirm(w http.ResponseWriter, r *http.Request) {
 	cf, err := a.fields.Get(r.Context(), actorFrom(r), r.PathValue("id"))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.render(w, r, http.StatusOK, pageView(fieldDeleteView, fieldFormPage{Field: cf}))
@@ -19,11 +19,11 @@ func (a *App) fieldDelete(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
 	cf, err := a.fields.Get(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	if err := a.fields.Delete(r.Context(), actor, cf.ID); err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "FieldDeleted", "Name", cf.Name)

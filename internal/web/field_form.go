@@ -50,7 +50,7 @@ func (a *App) fieldCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "FieldCreated", "Name", cf.Name)
@@ -60,7 +60,7 @@ func (a *App) fieldCreate(w http.ResponseWriter, r *http.Request) {
 func (a *App) fieldEdit(w http.ResponseWriter, r *http.Request) {
 	cf, err := a.fields.Get(r.Context(), actorFrom(r), r.PathValue("id"))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	v := url.Values{}
@@ -86,7 +86,7 @@ func (a *App) fieldUpdate(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
 	current, err := a.fields.Get(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	f := newForm(r.PostForm)
@@ -96,7 +96,7 @@ func (a *App) fieldUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "FieldSaved", "Name", cf.Name)

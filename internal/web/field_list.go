@@ -20,7 +20,7 @@ type fieldListRow struct {
 func (a *App) fieldList(w http.ResponseWriter, r *http.Request) {
 	fields, err := a.fields.List(r.Context(), actorFrom(r))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	var p fieldListPage

@@ -51,7 +51,7 @@ func (a *App) groupDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.groups.DeleteGroup(r.Context(), actorFrom(r), g.ID); err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "GroupDeleted", "Name", g.Name)

@@ -56,7 +56,7 @@ func (a *App) groupList(w http.ResponseWriter, r *http.Request) {
 		Q: q, Sort: groupListSorts[sort], Desc: dir == "desc",
 	})
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	p := groupListPage{

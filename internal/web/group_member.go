@@ -77,7 +77,7 @@ func (a *App) groupMemberChange(w http.ResponseWriter, r *http.Request, slugOf f
 	}
 	m, err := a.members.Get(ctx, actor, memberID)
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	var msgID string
@@ -93,12 +93,12 @@ func (a *App) groupMemberChange(w http.ResponseWriter, r *http.Request, slugOf f
 		// A group deleted meanwhile, or no choice made: say so, change nothing.
 		msgID, problem = "GroupMemberNoSuchGroup", true
 	case err != nil:
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	case add:
 		res, err := a.groups.AddMember(ctx, actor, g.ID, m.ID)
 		if err != nil {
-			a.groupError(w, r, err)
+			a.errorResponse(w, r, err)
 			return
 		}
 		msgID = "GroupMemberAdded"
@@ -109,7 +109,7 @@ func (a *App) groupMemberChange(w http.ResponseWriter, r *http.Request, slugOf f
 	default:
 		res, err := a.groups.RemoveMember(ctx, actor, g.ID, m.ID)
 		if err != nil {
-			a.groupError(w, r, err)
+			a.errorResponse(w, r, err)
 			return
 		}
 		msgID = "GroupMemberRemoved"
@@ -130,7 +130,7 @@ func (a *App) groupMemberChange(w http.ResponseWriter, r *http.Request, slugOf f
 	}
 	s, err := a.groupMemberSectionFor(r, actor, m)
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	s.Status, s.StatusErr = a.T(r, msgID, kv...), problem

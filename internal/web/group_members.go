@@ -56,7 +56,7 @@ func (a *App) groupMembersAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.addFlash(r, Flash{Kind: "success", Text: a.groupAddResultText(r, res)})
@@ -94,12 +94,12 @@ func (a *App) groupMemberRemove(w http.ResponseWriter, r *http.Request) {
 	ctx, actor := r.Context(), actorFrom(r)
 	m, err := a.members.Get(ctx, actor, memberID)
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	res, err := a.groups.RemoveMember(ctx, actor, g.ID, memberID)
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	if res.Removed > 0 {

@@ -63,7 +63,7 @@ func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 
@@ -77,14 +77,14 @@ func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 	}
 	if p.CanReadMembers {
 		if p.Members, err = a.groupMembersPage(ctx, actor, g, groupQueryPage(r)); err != nil {
-			a.groupError(w, r, err)
+			a.errorResponse(w, r, err)
 			return
 		}
 	}
 	if p.CanAdd {
 		p.Q = strings.TrimSpace(r.URL.Query().Get("q"))
 		if p.Candidates, p.Searched, err = a.groupFindCandidates(ctx, actor, g, p.Q); err != nil {
-			a.groupError(w, r, err)
+			a.errorResponse(w, r, err)
 			return
 		}
 	}
@@ -144,7 +144,7 @@ func (a *App) groupCandidates(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
 	cands, searched, err := a.groupFindCandidates(r.Context(), actor, g, q)
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.render(w, r, http.StatusOK, pageView(groupCandidatesFragment, groupShowPage{

@@ -101,7 +101,7 @@ func (a *App) memberCreate(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
 	fields, err := a.fields.Definitions(r.Context(), actor)
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	f := newForm(r.PostForm)
@@ -111,7 +111,7 @@ func (a *App) memberCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "MemberCreated", "Name", m.Name())
@@ -125,7 +125,7 @@ func (a *App) memberEdit(w http.ResponseWriter, r *http.Request) {
 		err = membership.ErrNotFound
 	}
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.renderMemberForm(w, r, http.StatusOK, memberFormPage{Form: newForm(memberFormValues(m)), Member: m})
@@ -150,12 +150,12 @@ func (a *App) memberUpdate(w http.ResponseWriter, r *http.Request) {
 		err = membership.ErrNotFound
 	}
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	fields, err := a.fields.Definitions(ctx, actor)
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	f := newForm(r.PostForm)
@@ -168,7 +168,7 @@ func (a *App) memberUpdate(w http.ResponseWriter, r *http.Request) {
 		a.renderMemberForm(w, r, http.StatusConflict, memberFormPage{Form: f, Member: current, Conflict: true})
 		return
 	case err != nil:
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "MemberSaved", "Name", m.Name())
@@ -178,7 +178,7 @@ func (a *App) memberUpdate(w http.ResponseWriter, r *http.Request) {
 func (a *App) renderMemberForm(w http.ResponseWriter, r *http.Request, status int, p memberFormPage) {
 	fields, err := a.fields.Definitions(r.Context(), actorFrom(r))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	p.Max = membership.MemberFieldMax

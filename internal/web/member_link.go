@@ -20,7 +20,7 @@ func (a *App) memberLinkUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "MemberUserLinked")
@@ -31,7 +31,7 @@ func (a *App) memberLinkUser(w http.ResponseWriter, r *http.Request) {
 func (a *App) memberUnlinkUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if err := a.members.UnlinkUser(r.Context(), actorFrom(r), id); err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "MemberUserUnlinked")

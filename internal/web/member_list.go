@@ -152,12 +152,12 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 	query := memberQueryFromURL(r.URL.Query())
 	gf, err := a.memberGroupFilter(r, actor, &query)
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	res, err := a.members.List(r.Context(), actor, query)
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	p := a.memberListData(r, actor, res)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -33,20 +32,6 @@ func (a *App) memberRoutes(mux *http.ServeMux) {
 	a.route(mux, "POST /admin/fields/{id}", authz.CustomField, authz.Update, a.fieldUpdate)
 	a.route(mux, "GET /admin/fields/{id}/delete", authz.CustomField, authz.Destroy, a.fieldDeleteConfirm)
 	a.route(mux, "POST /admin/fields/{id}/delete", authz.CustomField, authz.Destroy, a.fieldDelete)
-}
-
-// memberError answers a failed member or field action: missing (or not
-// visible to this actor) is the 404 page, refused the 403 page, anything
-// else the mapping in errors.go.
-func (a *App) memberError(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, membership.ErrNotFound):
-		a.notFound(w, r)
-	case errors.Is(err, authz.ErrForbidden):
-		a.forbidden(w, r)
-	default:
-		a.errorResponse(w, r, err)
-	}
 }
 
 // memberFieldLabels are the label ids of the member form's fields, also

@@ -43,12 +43,12 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 	ctx := r.Context()
 	m, err := a.members.Get(ctx, actor, r.PathValue("id"))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	fields, err := a.fields.Definitions(ctx, actor)
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	p := memberShowPage{
@@ -68,18 +68,18 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 	}
 	if p.CanDelete {
 		if p.Deletion, err = a.members.DeletionPreviewOf(ctx, actor, m); err != nil {
-			a.memberError(w, r, err)
+			a.errorResponse(w, r, err)
 			return
 		}
 	}
 	if p.CanLink && m.UserID == "" {
 		if p.Linkable, err = a.members.LinkableUsers(ctx, actor); err != nil {
-			a.memberError(w, r, err)
+			a.errorResponse(w, r, err)
 			return
 		}
 	}
 	if p.Groups, err = a.groupMemberSectionFor(r, actor, m); err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	if p.LinkForm == nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -143,6 +144,25 @@ func (a *App) bareFrame(r *http.Request) *frame {
 		Version:     a.versionFor(actor),
 		tr:          a.i18n,
 		assets:      a.assets,
+	}
+}
+
+// renderBare answers with a page in a bare frame (no session read): the
+// error pages, which may be rendered outside the session middleware or
+// while the database that holds the sessions is down. htmx does not swap
+// error answers by default, so it gets the title as plain text for its
+// error event and the page stays as it was. If the page itself fails to
+// render, the status text is the last resort.
+func (a *App) renderBare(w http.ResponseWriter, r *http.Request, status int, titleID string, v view) {
+	if isHTMX(r) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprintln(w, a.T(r, titleID))
+		return
+	}
+	if err := a.write(w, r, status, a.bareFrame(r), v); err != nil {
+		a.log.Error("render error page", "status", status, "err", err)
+		http.Error(w, http.StatusText(status), status)
 	}
 }
 
