@@ -59,8 +59,12 @@ func (m Member) Name() string { return m.FirstName + " " + m.LastName }
 
 // Active reports whether the member is a member on day (no exit date, or
 // an exit date after day) — the same rule as the overview's status filter.
-func (m Member) Active(day time.Time) bool {
-	return m.ExitDate == nil || m.ExitDate.After(dateOnly(day))
+func (m Member) Active(day time.Time) bool { return activeOn(m.ExitDate, day) }
+
+// activeOn is the rule of Member.Active and MemberRow.Active: a member
+// until the exit date, which counts as passed on the day itself.
+func activeOn(exit *time.Time, day time.Time) bool {
+	return exit == nil || exit.After(dateOnly(day))
 }
 
 // MemberInput is what a member form submits: raw text, as typed. Create

@@ -428,7 +428,11 @@ func (s *Members) Search(ctx context.Context, actor authz.Actor, q string, limit
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	page, err := s.List(ctx, actor, MemberQuery{Q: q, Status: MemberStatusAll, Sort: MemberSortRelevance, PerPage: limit, Page: 1, anyPerPage: true})
+	if err := actor.Require(authz.Member, authz.Read); err != nil {
+		return nil, err
+	}
+	page, err := s.list(ctx, actor, MemberQuery{Q: q, Status: MemberStatusAll, Sort: MemberSortRelevance, PerPage: limit, Page: 1, anyPerPage: true},
+		MemberPage{}, memberGroupFilter{})
 	if err != nil {
 		return nil, err
 	}

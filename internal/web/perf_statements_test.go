@@ -128,6 +128,12 @@ func TestPagesRunConstantStatements(t *testing.T) {
 		"&q=a", "&q=Müller", "&q=Mueler&group=" + big, "&status=all&sort=cf_mitgliedsnummer", "&page=2"} {
 		same("/members?per_page=…"+view, get("/members?per_page=25"+view), get("/members?per_page=100"+view))
 	}
+	// The group filter is found among the groups the page offers for it
+	// anyway (membership.Members.List): no statement of its own.
+	if all, byGroup := get("/members?per_page=25"), get("/members?per_page=25&group="+big); len(byGroup) != len(all) {
+		t.Errorf("/members?group=…: %d statements, %d without the filter\nwith:\n%s\nwithout:\n%s",
+			len(byGroup), len(all), fmt.Sprint(byGroup), fmt.Sprint(all))
+	}
 	same("/groups/{slug}", get("/groups/"+small.Slug), get("/groups/"+big))
 	same("/members/{id}", get("/members/"+lonely), get("/members/"+busy))
 
