@@ -78,7 +78,7 @@ func makeHostileClub(t *testing.T, srv *webtest.Server, fx *fixture, c *http.Cli
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, g := range groups {
+	for _, g := range groups.Groups {
 		switch g.Name {
 		case xss:
 			h.scriptGroup = g

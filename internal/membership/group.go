@@ -271,20 +271,43 @@ const (
 )
 
 // GroupListOptions filters and sorts ListGroups. The zero value lists all
-// groups by name, A to Z.
+// groups by name, A to Z. ListGroups normalises them: anything unknown or
+// malformed falls back to its default, so a hand-edited or old link
+// still shows the list rather than an error.
 type GroupListOptions struct {
 	Q    string    // part of the name, ignoring case and accents ("jugend" finds "Jugendgruppe")
 	Sort GroupSort // GroupSortName (default) or GroupSortMemberCount
 	Desc bool
 }
 
+// Normalize trims Q and cuts it to the longest name, dropping invalid
+// UTF-8 and NUL (PostgreSQL refuses them as text: a query error, not "no
+// match"; no group name contains them); an unknown Sort is by name.
+func (o GroupListOptions) Normalize() GroupListOptions {
+	o.Q = strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(o.Q, ""), "\x00", ""))
+	if r := []rune(o.Q); len(r) > GroupNameMax {
+		o.Q = string(r[:GroupNameMax])
+	}
+	if o.Sort != GroupSortMemberCount {
+		o.Sort = GroupSortName
+	}
+	return o
+}
+
+// GroupList is the groups page: the groups and the options as normalised.
+type GroupList struct {
+	Groups  []Group
+	Options GroupListOptions
+}
+
 // ListGroups returns the groups with their member counts in one query (the
 // count is a trigger-maintained column, so no per-group count).
 // A club has tens or hundreds of groups, so the list is not paginated.
-func (s *Groups) ListGroups(ctx context.Context, actor authz.Actor, opt GroupListOptions) ([]Group, error) {
+func (s *Groups) ListGroups(ctx context.Context, actor authz.Actor, opt GroupListOptions) (GroupList, error) {
 	if err := actor.Require(authz.Group, authz.Read); err != nil {
-		return nil, err
+		return GroupList{}, err
 	}
+	opt = opt.Normalize()
 	dir := "ASC"
 	if opt.Desc {
 		dir = "DESC"
@@ -295,19 +318,18 @@ func (s *Groups) ListGroups(ctx context.Context, actor authz.Actor, opt GroupLis
 	if opt.Sort == GroupSortMemberCount {
 		order = fmt.Sprintf(`g.member_count %s, g.name_key, g.name, g.id`, dir)
 	}
-	q := validate.Clean(opt.Q)
 	// strpos instead of LIKE: the search text needs no escaping of % and _.
 	rows, err := s.db.Query(ctx, `SELECT `+groupColumns+` FROM groups g
 		WHERE $1 = '' OR strpos(g.name_key, search_key($1)) > 0
-		ORDER BY `+order, q)
+		ORDER BY `+order, validate.Clean(opt.Q))
 	if err != nil {
-		return nil, fmt.Errorf("list groups: %w", err)
+		return GroupList{}, fmt.Errorf("list groups: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Group, error) { return scanGroup(r) })
 	if err != nil {
-		return nil, fmt.Errorf("list groups: %w", err)
+		return GroupList{}, fmt.Errorf("list groups: %w", err)
 	}
-	return out, nil
+	return GroupList{Groups: out, Options: opt}, nil
 }
 
 // groupNotFound is ErrNotFound naming the group.

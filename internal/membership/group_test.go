@@ -489,14 +489,24 @@ func TestGroupList(t *testing.T) {
 		{GroupListOptions{Q: "arzt"}, "Ärzte:0"}, // accent-insensitive
 		{GroupListOptions{Q: "%"}, ""},           // no LIKE wildcards
 		{GroupListOptions{Q: "  "}, "Ärzte:0 Chor:3 Jugendgruppe:5 Zeugwart:0"},
+		// Normalised: invalid UTF-8 and NUL dropped, an unknown sort by name.
+		{GroupListOptions{Q: " ju\x00gend\xff "}, "Jugendgruppe:5"},
+		{GroupListOptions{Sort: "password", Desc: true}, "Zeugwart:0 Jugendgruppe:5 Chor:3 Ärzte:0"},
 	}
 	for _, c := range cases {
-		gs, err := s.ListGroups(ctx, groupReadOnly, c.opt)
+		list, err := s.ListGroups(ctx, groupReadOnly, c.opt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := names(gs); got != c.want {
+		if got := names(list.Groups); got != c.want {
 			t.Errorf("%+v: got %q, want %q", c.opt, got, c.want)
 		}
+		if o := list.Options; o.Sort != GroupSortName && o.Sort != GroupSortMemberCount || strings.ContainsAny(o.Q, "\x00\ufffd") || o.Q != strings.TrimSpace(o.Q) {
+			t.Errorf("%+v: options not normalised: %+v", c.opt, o)
+		}
+	}
+	long, err := s.ListGroups(ctx, groupReadOnly, GroupListOptions{Q: strings.Repeat("ä", GroupNameMax+5)})
+	if err != nil || len([]rune(long.Options.Q)) != GroupNameMax {
+		t.Errorf("a long search: %d characters kept, %v", len([]rune(long.Options.Q)), err)
 	}
 }
