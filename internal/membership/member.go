@@ -269,6 +269,25 @@ func (s *Members) Get(ctx context.Context, actor authz.Actor, id string) (Member
 	return m, nil
 }
 
+// Editable returns the member id as its edit form starts from, with the
+// custom fields the form shows: ErrNotFound when the actor may not read
+// the member, and also when they may read but not change it — to them
+// there is no such form.
+func (s *Members) Editable(ctx context.Context, actor authz.Actor, id string) (Member, []CustomField, error) {
+	m, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return Member{}, nil, err
+	}
+	if !actor.CanOnMember(authz.Member, authz.Update, m.ID) {
+		return Member{}, nil, ErrNotFound
+	}
+	fields, err := NewCustomFields(s.db).Definitions(ctx, actor)
+	if err != nil {
+		return Member{}, nil, err
+	}
+	return m, fields, nil
+}
+
 // Create adds a member. Problems with the input come back as a
 // *validate.Error keyed by form field name.
 func (s *Members) Create(ctx context.Context, actor authz.Actor, in MemberInput) (Member, error) {

@@ -427,3 +427,36 @@ func TestMemberSelfEditKeepsClubFields(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMemberEditable: the edit form's member, with the custom fields,
+// only for an actor who may change it; to anyone else it does not exist.
+func TestMemberEditable(t *testing.T) {
+	s, db := memberTestStore(t)
+	ctx := context.Background()
+	if _, err := NewCustomFields(db).Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Nummer", ValueType: CustomFieldInteger}); err != nil {
+		t.Fatal(err)
+	}
+	own := memberTestCreate(t, s, MemberInput{FirstName: "Olga", LastName: "Own"})
+	other := memberTestCreate(t, s, MemberInput{FirstName: "Peter", LastName: "Other"})
+	for _, c := range []struct {
+		who   string
+		actor authz.Actor
+		id    string
+		ok    bool
+	}{
+		{"admin", memberTestAdmin, other.ID, true},
+		{"treasurer", memberTestTreasurer, other.ID, true},
+		{"own_data, own", memberTestOwn(own.ID), own.ID, true},
+		{"own_data, other", memberTestOwn(own.ID), other.ID, false},
+		{"board", memberTestBoard, other.ID, false},
+		{"admin, malformed", memberTestAdmin, "12345", false},
+	} {
+		m, fields, err := s.Editable(ctx, c.actor, c.id)
+		switch {
+		case c.ok && (err != nil || m.ID != c.id || len(fields) != 1 || fields[0].Name != "Nummer"):
+			t.Errorf("%s: %+v %v %v", c.who, m, fields, err)
+		case !c.ok && !errors.Is(err, ErrNotFound):
+			t.Errorf("%s: %v, want not found", c.who, err)
+		}
+	}
+}

@@ -79,34 +79,15 @@ func (a *App) groupAddResultText(r *http.Request, res membership.MembershipAddRe
 // groupMemberRemove takes one member out of the group and comes back to
 // the page of the member list the button was on.
 func (a *App) groupMemberRemove(w http.ResponseWriter, r *http.Request) {
-	g, ok := a.groupFromPath(w, r)
-	if !ok {
-		return
-	}
-	memberID := strings.ToLower(r.PathValue("member_id"))
-	if !validate.UUID(memberID) {
-		a.notFound(w, r)
-		return
-	}
 	if !a.parseForm(w, r) {
 		return
 	}
-	ctx, actor := r.Context(), actorFrom(r)
-	m, err := a.members.Get(ctx, actor, memberID)
+	c, err := a.groups.ChangeMemberGroup(r.Context(), actorFrom(r), r.PathValue("member_id"), r.PathValue("slug"), false)
 	if err != nil {
 		a.errorResponse(w, r, err)
 		return
 	}
-	res, err := a.groups.RemoveMember(ctx, actor, g.ID, memberID)
-	if err != nil {
-		a.errorResponse(w, r, err)
-		return
-	}
-	if res.Removed > 0 {
-		a.flashSuccess(r, "GroupMemberRemoved", "Member", m.Name(), "Group", g.Name)
-	} else {
-		a.flashError(r, "GroupMemberWasNotIn", "Member", m.Name(), "Group", g.Name)
-	}
+	a.addFlash(r, groupFlash(a.groupMemberChangeText(r, c)))
 	page, _ := strconv.Atoi(r.PostForm.Get("page"))
-	http.Redirect(w, r, groupPath(g.Slug, max(page, 1)), http.StatusSeeOther)
+	http.Redirect(w, r, groupPath(c.Group.Slug, max(page, 1)), http.StatusSeeOther)
 }
