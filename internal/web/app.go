@@ -241,8 +241,8 @@ func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
 
 // cleanedLocation is where a redirect of the mux should go. For a path
 // that needs cleaning ("/./x", "/a/../x") the mux builds the Location
-// from the already escaped path and escapes it again: "/./\\/x" went to
-// "/%255C/x", a page that does not exist. The cleaned path is escaped
+// from the already escaped path and escapes it again: "/./\\/x" would go
+// to "/%255C/x", a page that does not exist. The cleaned path is escaped
 // once here instead — "/%5C/x", never a bare backslash, which browsers
 // read as "//" (another site). Other redirects (a missing trailing
 // slash) are the mux's as they are.

@@ -8,7 +8,7 @@ import (
 	"mila/internal/membership"
 )
 
-// groupRoutes registers the group pages (issue 6). Each route names the
+// groupRoutes registers the group pages. Each route names the
 // permission the guard checks before the handler runs; the domain actions
 // check the same table again, so a direct POST by someone the interface
 // hides the button from is refused twice.

@@ -9,7 +9,7 @@ import (
 	"mila/internal/membership"
 )
 
-// memberRoutes registers the member register (issue 4): the overview,
+// memberRoutes registers the member register: the overview,
 // the member pages, linking users, and the custom data fields admin.
 // The guard checks the resource and action; the domain actions check the
 // scope again (own_data: only the linked member).

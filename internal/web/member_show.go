@@ -21,7 +21,7 @@ type memberShowPage struct {
 	Linkable  []membership.MemberUserOption
 	LinkForm  *Form
 	LinkError string // translated problem with the link form
-	// Groups is the member's groups section (issue 6, group_member.go).
+	// Groups is the member's groups section (group_member.go).
 	Groups groupMemberSection
 }
 

@@ -209,7 +209,7 @@ func (a *App) write(w http.ResponseWriter, r *http.Request, status int, f *frame
 
 // renderBuffers recycles the buffers pages are rendered into. A member
 // overview is over 100 KB; growing a fresh buffer to that size for every
-// request was a good part of the garbage the collector had to chase.
+// request is a good part of the garbage the collector has to chase.
 var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // maxPooledBuffer keeps an unusually large page (a long custom-field
