@@ -119,7 +119,7 @@ func bulkCheck(ctx context.Context, db *benchDB, slug string, want int) error {
 		return fmt.Errorf("group has member_count %d, %d memberships, search finds %d; want %d", count, inGroup, found, want)
 	}
 	// The overview's own search (with the actor's view of it).
-	page, err := membership.Members{DB: db.pool}.List(ctx, benchAdmin, membership.MemberQuery{Q: bulkGroupName, Status: membership.MemberStatusAll, PerPage: 100})
+	page, err := membership.NewMembers(db.pool).List(ctx, benchAdmin, membership.MemberQuery{Q: bulkGroupName, Status: membership.MemberStatusAll, PerPage: 100})
 	if err != nil {
 		return err
 	}

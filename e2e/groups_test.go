@@ -33,7 +33,7 @@ func groupAdmin(t *testing.T, srv *webtest.Server) authz.Actor {
 
 func groupSeedMember(t *testing.T, srv *webtest.Server, admin authz.Actor, first, last, email string) string {
 	t.Helper()
-	m, err := membership.Members{DB: srv.DB}.Create(context.Background(), admin, membership.MemberInput{FirstName: first, LastName: last, Email: email})
+	m, err := membership.NewMembers(srv.DB).Create(context.Background(), admin, membership.MemberInput{FirstName: first, LastName: last, Email: email})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func groupSeedMember(t *testing.T, srv *webtest.Server, admin authz.Actor, first
 
 func groupSeedGroup(t *testing.T, srv *webtest.Server, admin authz.Actor, name string, memberIDs ...string) membership.Group {
 	t.Helper()
-	store := membership.NewGroupStore(srv.DB)
+	store := membership.NewGroups(srv.DB)
 	g, err := store.CreateGroup(context.Background(), admin, membership.GroupInput{Name: name})
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +156,7 @@ func TestBrowserGroupKeyboard(t *testing.T) {
 	}
 
 	// One member, so the dialog has something to warn about.
-	if _, err := membership.NewGroupStore(srv.DB).AddMember(context.Background(), admin, groupID(t, srv, "jugend"), anna); err != nil {
+	if _, err := membership.NewGroups(srv.DB).AddMember(context.Background(), admin, groupID(t, srv, "jugend"), anna); err != nil {
 		t.Fatal(err)
 	}
 	b.Do(chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`a[data-group-delete]`)))

@@ -152,7 +152,7 @@ var memberE2EClearSearch = chromedp.Evaluate[chromedp.Void](`document.getElement
 func TestBrowserMemberSearchSort(t *testing.T) {
 	srv := webtest.NewServer(t)
 	admin := memberE2EAdmin(t, srv)
-	ms := membership.Members{DB: srv.DB}
+	ms := membership.NewMembers(srv.DB)
 	for _, in := range []membership.MemberInput{
 		{FirstName: "Jürgen", LastName: "Müller", City: "Köln"},
 		{FirstName: "Bernd", LastName: "Bauer", City: "Aachen"},

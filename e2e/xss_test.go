@@ -26,11 +26,11 @@ func TestBrowserHostileNamesInert(t *testing.T) {
 	seedAccounts(t, srv)
 	admin := groupAdmin(t, srv)
 	ctx := context.Background()
-	f, err := membership.CustomFields{DB: srv.DB}.Create(ctx, admin, membership.CustomFieldInput{Name: xss, ValueType: membership.CustomFieldString, ShowInOverview: true, Description: attr})
+	f, err := membership.NewCustomFields(srv.DB).Create(ctx, admin, membership.CustomFieldInput{Name: xss, ValueType: membership.CustomFieldString, ShowInOverview: true, Description: attr})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := membership.Members{DB: srv.DB}.Create(ctx, admin, membership.MemberInput{FirstName: xss, LastName: attr, City: xss, Notes: attr,
+	m, err := membership.NewMembers(srv.DB).Create(ctx, admin, membership.MemberInput{FirstName: xss, LastName: attr, City: xss, Notes: attr,
 		Custom: map[string]string{f.Slug: attr}})
 	if err != nil {
 		t.Fatal(err)

@@ -203,7 +203,7 @@ func fillClubData(t *testing.T, db *pgxpool.Pool) {
 		 WHERE get_byte(uuid_send(m.id), 15) % 3 <> 0`)
 
 	admin := authz.Actor{UserID: "backup-test", Set: authz.Admin}
-	groups := membership.NewGroupStore(db)
+	groups := membership.NewGroups(db)
 	var ids []string
 	if err := db.QueryRow(ctx, `SELECT array_agg(id::text ORDER BY id) FROM members`).Scan(&ids); err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 // afresh: its current email and version).
 func (fx *fixture) memberForm(m membership.Member) url.Values {
 	fx.t.Helper()
-	m, err := membership.Members{DB: fx.srv.DB}.Get(ctxb(), fx.admin, m.ID)
+	m, err := membership.NewMembers(fx.srv.DB).Get(ctxb(), fx.admin, m.ID)
 	if err != nil {
 		fx.t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func (fx *fixture) memberForm(m membership.Member) url.Values {
 func (fx *fixture) linkedToAdmin() membership.Member {
 	fx.t.Helper()
 	m := fx.member(membership.MemberInput{FirstName: "Ada", LastName: "Admin", Email: fx.email["admin"], JoinDate: "2020-01-01"})
-	if err := (membership.Members{DB: fx.srv.DB}).LinkUser(ctxb(), fx.admin, m.ID, fx.admin.UserID); err != nil {
+	if err := membership.NewMembers(fx.srv.DB).LinkUser(ctxb(), fx.admin, m.ID, fx.admin.UserID); err != nil {
 		fx.t.Fatal(err)
 	}
 	return m

@@ -93,7 +93,7 @@ func newFixture(t *testing.T, srv *webtest.Server) *fixture {
 	}
 	fx.customRoleID = role.ID
 
-	cf := membership.CustomFields{DB: srv.DB}
+	cf := membership.NewCustomFields(srv.DB)
 	for typ, name := range map[string]string{
 		membership.CustomFieldString:  "Spitzname",
 		membership.CustomFieldInteger: "Startnummer",
@@ -111,7 +111,7 @@ func newFixture(t *testing.T, srv *webtest.Server) *fixture {
 		Custom: map[string]string{fx.slug("string"): "Annie", fx.slug("integer"): "7", fx.slug("date"): "1990-05-01"}})
 	fx.bert = fx.member(membership.MemberInput{FirstName: "Bert", LastName: "Brandt"})
 	fx.own = fx.member(membership.MemberInput{FirstName: "Olga", LastName: "Ohm"})
-	if err := (membership.Members{DB: srv.DB}).LinkUser(ctx, fx.admin, fx.own.ID, userIDs[authz.OwnData]); err != nil {
+	if err := membership.NewMembers(srv.DB).LinkUser(ctx, fx.admin, fx.own.ID, userIDs[authz.OwnData]); err != nil {
 		t.Fatal(err)
 	}
 	fx.chor = fx.group("Chor", fx.bert.ID)
@@ -140,7 +140,7 @@ func (fx *fixture) cf(typ string) string { return fx.fields[typ].FormName() }
 
 func (fx *fixture) member(in membership.MemberInput) membership.Member {
 	fx.t.Helper()
-	m, err := membership.Members{DB: fx.srv.DB}.Create(ctxb(), fx.admin, in)
+	m, err := membership.NewMembers(fx.srv.DB).Create(ctxb(), fx.admin, in)
 	if err != nil {
 		fx.t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func (fx *fixture) member(in membership.MemberInput) membership.Member {
 
 func (fx *fixture) group(name string, memberIDs ...string) membership.Group {
 	fx.t.Helper()
-	store := membership.NewGroupStore(fx.srv.DB)
+	store := membership.NewGroups(fx.srv.DB)
 	g, err := store.CreateGroup(ctxb(), fx.admin, membership.GroupInput{Name: name})
 	if err != nil {
 		fx.t.Fatal(err)

@@ -133,7 +133,7 @@ func TestConcurrentMemberEdits(t *testing.T) {
 	if winner < 0 {
 		t.Fatal("no save won")
 	}
-	m, err := membership.Members{DB: srv.DB}.Get(ctxb(), fx.admin, fx.anna.ID)
+	m, err := membership.NewMembers(srv.DB).Get(ctxb(), fx.admin, fx.anna.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -281,14 +281,14 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 	fx := newFixture(t, srv)
 	ctx := ctxb()
 	svc := accounts.New(srv.DB)
-	ms := membership.Members{DB: srv.DB}
+	ms := membership.NewMembers(srv.DB)
 
 	// Tara is linked to the target user (own_data, nobody walks as them).
 	tara := fx.member(membership.MemberInput{FirstName: "Tara", LastName: "Target", Email: "target@example.org", JoinDate: "2019-01-01"})
 	if err := ms.LinkUser(ctx, fx.admin, tara.ID, fx.targetUserID); err != nil {
 		t.Fatal(err)
 	}
-	colour, err := membership.CustomFields{DB: srv.DB}.Create(ctx, fx.admin, membership.CustomFieldInput{Name: "Lieblingsfarbe", ValueType: "string", MemberEditable: true})
+	colour, err := membership.NewCustomFields(srv.DB).Create(ctx, fx.admin, membership.CustomFieldInput{Name: "Lieblingsfarbe", ValueType: "string", MemberEditable: true})
 	if err != nil {
 		t.Fatal(err)
 	}

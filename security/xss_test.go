@@ -55,7 +55,7 @@ func makeHostileClub(t *testing.T, srv *webtest.Server, fx *fixture, c *http.Cli
 	// A custom field whose name is hostile too.
 	res := srv.PostForm(t, c, "/admin/fields", url.Values{"name": {`<script>alert(1)</script> field`}, "value_type": {"string"}, "show_in_overview": {"on"}, "description": {attr}})
 	follow(res, "field create")
-	fields, err := membership.CustomFields{DB: srv.DB}.List(ctxb(), fx.admin)
+	fields, err := membership.NewCustomFields(srv.DB).List(ctxb(), fx.admin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,12 +73,12 @@ func makeHostileClub(t *testing.T, srv *webtest.Server, fx *fixture, c *http.Cli
 	h.memberID = strings.TrimPrefix(res.Header.Get("Location"), "/members/")
 	follow(srv.PostForm(t, c, "/groups", url.Values{"name": {xss}, "description": {attr}}), "group create <script>")
 	follow(srv.PostForm(t, c, "/groups", url.Values{"name": {attr}, "description": {xss}}), "group create onmouseover")
-	store := membership.NewGroupStore(srv.DB)
+	store := membership.NewGroups(srv.DB)
 	groups, err := store.ListGroups(ctxb(), fx.admin, membership.GroupListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, g := range groups {
+	for _, g := range groups.Groups {
 		switch g.Name {
 		case xss:
 			h.scriptGroup = g

@@ -80,7 +80,7 @@ func TestDemoLoad(t *testing.T) {
 	}
 	// Every member can be saved unchanged through the member form's action
 	// (so demo data can be edited): its checks accept what the demo made.
-	members := membership.Members{DB: db}
+	members := membership.NewMembers(db)
 	page, err := members.List(ctx, testAdmin, membership.MemberQuery{Status: membership.MemberStatusAll, PerPage: 100})
 	if err != nil {
 		t.Fatal(err)

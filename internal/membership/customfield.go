@@ -74,9 +74,10 @@ type CustomFieldInput struct {
 
 // CustomFields is the store of custom data fields (admin only, except
 // reading them, which every member form needs).
-type CustomFields struct {
-	DB *pgxpool.Pool
-}
+type CustomFields struct{ db *pgxpool.Pool }
+
+// NewCustomFields returns the custom field actions on db.
+func NewCustomFields(db *pgxpool.Pool) *CustomFields { return &CustomFields{db: db} }
 
 const customFieldColumns = `f.id, f.name::text, f.slug, f.value_type, f.required, f.show_in_overview, f.member_editable, f.description, f.position`
 
@@ -128,33 +129,33 @@ func customFieldsTx(ctx context.Context, tx pgx.Tx) ([]CustomField, error) {
 
 // List returns every custom field in form order, with how many members
 // have a value for each.
-func (s CustomFields) List(ctx context.Context, actor authz.Actor) ([]CustomField, error) {
+func (s *CustomFields) List(ctx context.Context, actor authz.Actor) ([]CustomField, error) {
 	if err := actor.Require(authz.CustomField, authz.Read); err != nil {
 		return nil, err
 	}
-	return loadCustomFields(ctx, s.DB, true)
+	return loadCustomFields(ctx, s.db, true)
 }
 
 // Definitions returns every custom field in form order, without value
 // counts: what the member pages need. Counting the values reads every
 // value of every field (hundreds of thousands at 100,000 members), so
 // only the fields admin page (List) pays for it.
-func (s CustomFields) Definitions(ctx context.Context, actor authz.Actor) ([]CustomField, error) {
+func (s *CustomFields) Definitions(ctx context.Context, actor authz.Actor) ([]CustomField, error) {
 	if err := actor.Require(authz.CustomField, authz.Read); err != nil {
 		return nil, err
 	}
-	return loadCustomFields(ctx, s.DB, false)
+	return loadCustomFields(ctx, s.db, false)
 }
 
 // Get returns one custom field with its value count, or ErrNotFound.
-func (s CustomFields) Get(ctx context.Context, actor authz.Actor, id string) (CustomField, error) {
+func (s *CustomFields) Get(ctx context.Context, actor authz.Actor, id string) (CustomField, error) {
 	if err := actor.Require(authz.CustomField, authz.Read); err != nil {
 		return CustomField{}, err
 	}
 	if !validate.UUID(id) {
 		return CustomField{}, ErrNotFound
 	}
-	f, err := scanCustomField(s.DB.QueryRow(ctx, `SELECT `+customFieldColumns+`,
+	f, err := scanCustomField(s.db.QueryRow(ctx, `SELECT `+customFieldColumns+`,
 		(SELECT count(*) FROM custom_field_values v WHERE v.custom_field_id = f.id)
 		FROM custom_fields f WHERE f.id = $1`, id), true)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -212,12 +213,12 @@ func customFieldNameFree(ctx context.Context, tx pgx.Tx, e validate.Errors, name
 // Create adds a custom field. Its slug is made from the name here, once:
 // "Mitgliedsnummer" → mitgliedsnummer, a second name with the same slug
 // gets -2, -3 …
-func (s CustomFields) Create(ctx context.Context, actor authz.Actor, in CustomFieldInput) (CustomField, error) {
+func (s *CustomFields) Create(ctx context.Context, actor authz.Actor, in CustomFieldInput) (CustomField, error) {
 	if err := actor.Require(authz.CustomField, authz.Create); err != nil {
 		return CustomField{}, err
 	}
 	var id string
-	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		v, e := in.check()
 		base, err := slug.Make(v.name)
 		if err != nil && !e.Has("name") {
@@ -264,14 +265,14 @@ func (s CustomFields) Create(ctx context.Context, actor authz.Actor, in CustomFi
 // new name, so form field names and links keep working. The value type
 // can only change while no member has a value for the field, since the
 // stored values would no longer fit it.
-func (s CustomFields) Update(ctx context.Context, actor authz.Actor, id string, in CustomFieldInput) (CustomField, error) {
+func (s *CustomFields) Update(ctx context.Context, actor authz.Actor, id string, in CustomFieldInput) (CustomField, error) {
 	if err := actor.Require(authz.CustomField, authz.Update); err != nil {
 		return CustomField{}, err
 	}
 	if !validate.UUID(id) {
 		return CustomField{}, ErrNotFound
 	}
-	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		var oldType string
 		var values int
 		err := tx.QueryRow(ctx, `SELECT value_type, (SELECT count(*) FROM custom_field_values WHERE custom_field_id = f.id)
@@ -313,14 +314,14 @@ func (s CustomFields) Update(ctx context.Context, actor authz.Actor, id string, 
 }
 
 // Delete removes a custom field and every member's value for it.
-func (s CustomFields) Delete(ctx context.Context, actor authz.Actor, id string) error {
+func (s *CustomFields) Delete(ctx context.Context, actor authz.Actor, id string) error {
 	if err := actor.Require(authz.CustomField, authz.Destroy); err != nil {
 		return err
 	}
 	if !validate.UUID(id) {
 		return ErrNotFound
 	}
-	tag, err := s.DB.Exec(ctx, `DELETE FROM custom_fields WHERE id = $1`, id)
+	tag, err := s.db.Exec(ctx, `DELETE FROM custom_fields WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("delete custom field %s: %w", id, err)
 	}

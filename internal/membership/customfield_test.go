@@ -10,7 +10,7 @@ import (
 	"mila/internal/validate"
 )
 
-func customFieldTestCreate(t *testing.T, s CustomFields, in CustomFieldInput) CustomField {
+func customFieldTestCreate(t *testing.T, s *CustomFields, in CustomFieldInput) CustomField {
 	t.Helper()
 	f, err := s.Create(context.Background(), memberTestAdmin, in)
 	if err != nil {
@@ -21,7 +21,7 @@ func customFieldTestCreate(t *testing.T, s CustomFields, in CustomFieldInput) Cu
 
 func TestCustomFieldSlugs(t *testing.T) {
 	_, db := memberTestStore(t)
-	s := CustomFields{DB: db}
+	s := NewCustomFields(db)
 	ctx := context.Background()
 	// 99 characters whose slug (ß → ss) has 124: cut at a hyphen to 99.
 	long := strings.Repeat("Fuß ", 25)
@@ -75,7 +75,7 @@ func TestCustomFieldSlugs(t *testing.T) {
 
 func TestCustomFieldValidation(t *testing.T) {
 	_, db := memberTestStore(t)
-	s := CustomFields{DB: db}
+	s := NewCustomFields(db)
 	ctx := context.Background()
 	customFieldTestCreate(t, s, CustomFieldInput{Name: "Beitragsart", ValueType: CustomFieldString})
 	_, err := s.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "BEITRAGSART", ValueType: CustomFieldString})
@@ -102,7 +102,7 @@ func TestCustomFieldValidation(t *testing.T) {
 
 func TestCustomFieldTypeChangeAndDelete(t *testing.T) {
 	ms, db := memberTestStore(t)
-	s := CustomFields{DB: db}
+	s := NewCustomFields(db)
 	ctx := context.Background()
 	f := customFieldTestCreate(t, s, CustomFieldInput{Name: "Schuhgröße", ValueType: CustomFieldString})
 	// No values yet: the type may change.
@@ -148,7 +148,7 @@ func TestCustomFieldTypeChangeAndDelete(t *testing.T) {
 
 func TestCustomFieldValuesOnMembers(t *testing.T) {
 	ms, db := memberTestStore(t)
-	s := CustomFields{DB: db}
+	s := NewCustomFields(db)
 	ctx := context.Background()
 	num := customFieldTestCreate(t, s, CustomFieldInput{Name: "Nummer", ValueType: CustomFieldInteger, Required: true})
 	day := customFieldTestCreate(t, s, CustomFieldInput{Name: "Geburtstag", ValueType: CustomFieldDate})

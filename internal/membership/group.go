@@ -40,12 +40,12 @@ type GroupInput struct {
 	Description string
 }
 
-// GroupStore holds the group and membership actions. Each action takes the
+// Groups holds the group and membership actions. Each action takes the
 // acting user and checks the permission table itself.
-type GroupStore struct{ db *pgxpool.Pool }
+type Groups struct{ db *pgxpool.Pool }
 
-// NewGroupStore returns a GroupStore working on db.
-func NewGroupStore(db *pgxpool.Pool) *GroupStore { return &GroupStore{db: db} }
+// NewGroups returns a Groups working on db.
+func NewGroups(db *pgxpool.Pool) *Groups { return &Groups{db: db} }
 
 // groupColumns is the column list every group query selects, in the order
 // scanGroup reads it.
@@ -67,9 +67,16 @@ func groupClean(in GroupInput) (GroupInput, validate.Errors) {
 	return in, e
 }
 
+// Group-specific message ids (texts in internal/web/locales/groups.*.json):
+// the group form can say more than the shared "already taken".
+const (
+	ErrGroupNameTaken  = "GroupNameTaken"  // another group has this name (ignoring case)
+	ErrGroupNameNoSlug = "GroupNameNoSlug" // the name has no letter or digit to make an address from
+)
+
 // groupNameTaken is the field error for a name another group has already,
 // whether found by the check or by the unique index in a race.
-func groupNameTaken() error { return validate.Field("name", validate.Taken, nil) }
+func groupNameTaken() error { return validate.Field("name", ErrGroupNameTaken, nil) }
 
 // groupSlugAttempts bounds how often CreateGroup retries after losing a
 // race for a slug. Every round one of the racing creators wins, so it only
@@ -85,7 +92,7 @@ var groupReservedSlugs = map[string]bool{"new": true, "none": true}
 // CreateGroup creates a group. The name is trimmed, required, at most 100
 // characters and unique ignoring case; the slug is made from it (ä→a, ß→ss
 // …, "-2", "-3" … when taken). Only admin may create groups.
-func (s *GroupStore) CreateGroup(ctx context.Context, actor authz.Actor, in GroupInput) (Group, error) {
+func (s *Groups) CreateGroup(ctx context.Context, actor authz.Actor, in GroupInput) (Group, error) {
 	if err := actor.Require(authz.Group, authz.Create); err != nil {
 		return Group{}, err
 	}
@@ -94,7 +101,7 @@ func (s *GroupStore) CreateGroup(ctx context.Context, actor authz.Actor, in Grou
 	if !e.Has("name") {
 		var err error
 		if base, err = slug.Make(in.Name); errors.Is(err, slug.ErrEmpty) {
-			e.Add("name", validate.NoSlug, nil)
+			e.Add("name", ErrGroupNameNoSlug, nil)
 		} else if err != nil {
 			return Group{}, fmt.Errorf("create group: %w", err)
 		}
@@ -149,7 +156,7 @@ func (s *GroupStore) CreateGroup(ctx context.Context, actor authz.Actor, in Grou
 
 // UpdateGroup changes a group's name and description; the slug stays, so
 // links keep working. Only admin may update groups.
-func (s *GroupStore) UpdateGroup(ctx context.Context, actor authz.Actor, id string, in GroupInput) (Group, error) {
+func (s *Groups) UpdateGroup(ctx context.Context, actor authz.Actor, id string, in GroupInput) (Group, error) {
 	if err := actor.Require(authz.Group, authz.Update); err != nil {
 		return Group{}, err
 	}
@@ -199,7 +206,7 @@ func (s *GroupStore) UpdateGroup(ctx context.Context, actor authz.Actor, id stri
 // DeleteGroup deletes a group. Its memberships go with it (ON DELETE
 // CASCADE, and the triggers refresh the members' group names); the members
 // stay. Only admin may delete groups.
-func (s *GroupStore) DeleteGroup(ctx context.Context, actor authz.Actor, id string) error {
+func (s *Groups) DeleteGroup(ctx context.Context, actor authz.Actor, id string) error {
 	if err := actor.Require(authz.Group, authz.Destroy); err != nil {
 		return err
 	}
@@ -223,7 +230,7 @@ func (s *GroupStore) DeleteGroup(ctx context.Context, actor authz.Actor, id stri
 
 // GroupByID returns one group. Every permission set that reads members
 // reads groups (own_data included: groups are not personal data).
-func (s *GroupStore) GroupByID(ctx context.Context, actor authz.Actor, id string) (Group, error) {
+func (s *Groups) GroupByID(ctx context.Context, actor authz.Actor, id string) (Group, error) {
 	if err := actor.Require(authz.Group, authz.Read); err != nil {
 		return Group{}, err
 	}
@@ -234,7 +241,7 @@ func (s *GroupStore) GroupByID(ctx context.Context, actor authz.Actor, id string
 }
 
 // GroupBySlug returns the group with the given slug.
-func (s *GroupStore) GroupBySlug(ctx context.Context, actor authz.Actor, sl string) (Group, error) {
+func (s *Groups) GroupBySlug(ctx context.Context, actor authz.Actor, sl string) (Group, error) {
 	if err := actor.Require(authz.Group, authz.Read); err != nil {
 		return Group{}, err
 	}
@@ -244,7 +251,7 @@ func (s *GroupStore) GroupBySlug(ctx context.Context, actor authz.Actor, sl stri
 	return s.groupOne(ctx, `g.slug = $1`, sl)
 }
 
-func (s *GroupStore) groupOne(ctx context.Context, where string, arg string) (Group, error) {
+func (s *Groups) groupOne(ctx context.Context, where string, arg string) (Group, error) {
 	g, err := scanGroup(s.db.QueryRow(ctx, `SELECT `+groupColumns+` FROM groups g WHERE `+where, arg))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Group{}, groupNotFound(arg)
@@ -264,20 +271,43 @@ const (
 )
 
 // GroupListOptions filters and sorts ListGroups. The zero value lists all
-// groups by name, A to Z.
+// groups by name, A to Z. ListGroups normalises them: anything unknown or
+// malformed falls back to its default, so a hand-edited or old link
+// still shows the list rather than an error.
 type GroupListOptions struct {
 	Q    string    // part of the name, ignoring case and accents ("jugend" finds "Jugendgruppe")
 	Sort GroupSort // GroupSortName (default) or GroupSortMemberCount
 	Desc bool
 }
 
+// Normalize trims Q and cuts it to the longest name, dropping invalid
+// UTF-8 and NUL (PostgreSQL refuses them as text: a query error, not "no
+// match"; no group name contains them); an unknown Sort is by name.
+func (o GroupListOptions) Normalize() GroupListOptions {
+	o.Q = strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(o.Q, ""), "\x00", ""))
+	if r := []rune(o.Q); len(r) > GroupNameMax {
+		o.Q = string(r[:GroupNameMax])
+	}
+	if o.Sort != GroupSortMemberCount {
+		o.Sort = GroupSortName
+	}
+	return o
+}
+
+// GroupList is the groups page: the groups and the options as normalised.
+type GroupList struct {
+	Groups  []Group
+	Options GroupListOptions
+}
+
 // ListGroups returns the groups with their member counts in one query (the
 // count is a trigger-maintained column, so no per-group count).
 // A club has tens or hundreds of groups, so the list is not paginated.
-func (s *GroupStore) ListGroups(ctx context.Context, actor authz.Actor, opt GroupListOptions) ([]Group, error) {
+func (s *Groups) ListGroups(ctx context.Context, actor authz.Actor, opt GroupListOptions) (GroupList, error) {
 	if err := actor.Require(authz.Group, authz.Read); err != nil {
-		return nil, err
+		return GroupList{}, err
 	}
+	opt = opt.Normalize()
 	dir := "ASC"
 	if opt.Desc {
 		dir = "DESC"
@@ -288,19 +318,18 @@ func (s *GroupStore) ListGroups(ctx context.Context, actor authz.Actor, opt Grou
 	if opt.Sort == GroupSortMemberCount {
 		order = fmt.Sprintf(`g.member_count %s, g.name_key, g.name, g.id`, dir)
 	}
-	q := validate.Clean(opt.Q)
 	// strpos instead of LIKE: the search text needs no escaping of % and _.
 	rows, err := s.db.Query(ctx, `SELECT `+groupColumns+` FROM groups g
 		WHERE $1 = '' OR strpos(g.name_key, search_key($1)) > 0
-		ORDER BY `+order, q)
+		ORDER BY `+order, validate.Clean(opt.Q))
 	if err != nil {
-		return nil, fmt.Errorf("list groups: %w", err)
+		return GroupList{}, fmt.Errorf("list groups: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Group, error) { return scanGroup(r) })
 	if err != nil {
-		return nil, fmt.Errorf("list groups: %w", err)
+		return GroupList{}, fmt.Errorf("list groups: %w", err)
 	}
-	return out, nil
+	return GroupList{Groups: out, Options: opt}, nil
 }
 
 // groupNotFound is ErrNotFound naming the group.

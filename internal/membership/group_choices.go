@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"mila/internal/authz"
+	"mila/internal/pg"
 	"mila/internal/validate"
 )
 
@@ -17,29 +18,37 @@ type GroupChoice struct {
 // GroupChoices lists every group by name, for the selects that offer them
 // (the overview's group filter and bulk bar, the member page's "add to
 // group"). Those pages are asked for far more often than the groups page,
-// so this reads three columns instead of ListGroups' seven and scans them
+// so this reads four columns instead of ListGroups' seven and scans them
 // without per-row reflection.
-func (s *GroupStore) GroupChoices(ctx context.Context, actor authz.Actor) ([]GroupChoice, error) {
+func (s *Groups) GroupChoices(ctx context.Context, actor authz.Actor) ([]GroupChoice, error) {
 	if err := actor.Require(authz.Group, authz.Read); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT g.id, g.name, g.slug FROM groups g ORDER BY g.name_key, g.name, g.id`)
+	out, _, err := groupChoices(ctx, s.db)
+	return out, err
+}
+
+// groupChoices reads every group by name, with the member counts in the
+// same order: the overview filters by one of them with the same read.
+func groupChoices(ctx context.Context, db pg.Querier) ([]GroupChoice, []int, error) {
+	rows, err := db.Query(ctx, `SELECT g.id, g.name, g.slug, g.member_count FROM groups g ORDER BY g.name_key, g.name, g.id`)
 	if err != nil {
-		return nil, fmt.Errorf("group choices: %w", err)
+		return nil, nil, fmt.Errorf("group choices: %w", err)
 	}
 	defer rows.Close()
-	out := make([]GroupChoice, 0, 64)
+	out, sizes := make([]GroupChoice, 0, 64), make([]int, 0, 64)
 	for rows.Next() {
 		var c GroupChoice
-		if err := rows.Scan(&c.ID, &c.Name, &c.Slug); err != nil {
-			return nil, fmt.Errorf("group choices: %w", err)
+		var size int
+		if err := rows.Scan(&c.ID, &c.Name, &c.Slug, &size); err != nil {
+			return nil, nil, fmt.Errorf("group choices: %w", err)
 		}
-		out = append(out, c)
+		out, sizes = append(out, c), append(sizes, size)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("group choices: %w", err)
+		return nil, nil, fmt.Errorf("group choices: %w", err)
 	}
-	return out, nil
+	return out, sizes, nil
 }
 
 // MemberGroupChoices returns the groups memberID is in and, with others,
@@ -48,7 +57,7 @@ func (s *GroupStore) GroupChoices(ctx context.Context, actor authz.Actor) ([]Gro
 // caller has read the member already: an id that names no member simply
 // has no groups here (GroupsOfMember tells the two apart). The permission
 // is GroupsOfMember's, and GroupChoices' for the others.
-func (s *GroupStore) MemberGroupChoices(ctx context.Context, actor authz.Actor, memberID string, others bool) (in, out []GroupChoice, err error) {
+func (s *Groups) MemberGroupChoices(ctx context.Context, actor authz.Actor, memberID string, others bool) (in, out []GroupChoice, err error) {
 	if !membershipMayReadGroupsOf(actor, memberID) {
 		return nil, nil, fmt.Errorf("groups of member: %w", authz.ErrForbidden)
 	}

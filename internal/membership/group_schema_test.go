@@ -197,7 +197,7 @@ func TestGroupSchemaChecks(t *testing.T) {
 func TestGroupSchemaDown(t *testing.T) {
 	db := testpg.New(t)
 	ctx := context.Background()
-	s := NewGroupStore(db)
+	s := NewGroups(db)
 	m := groupTestMember(t, db, "Anna", "Ahrens")
 	g := groupTestCreate(t, s, "Jugendgruppe")
 	if _, err := s.AddMember(ctx, groupAdmin, g.ID, m); err != nil {

@@ -29,10 +29,10 @@ func groupOwnData(memberID string) authz.Actor {
 	return authz.Actor{UserID: "0190a000-0000-7000-8000-0000000000a4", Set: authz.OwnData, MemberID: memberID}
 }
 
-func groupTestStore(t *testing.T) (*GroupStore, *pgxpool.Pool) {
+func groupTestStore(t *testing.T) (*Groups, *pgxpool.Pool) {
 	t.Helper()
 	db := testpg.New(t)
-	return NewGroupStore(db), db
+	return NewGroups(db), db
 }
 
 // groupTestMember inserts a member with SQL (not through the members
@@ -72,7 +72,7 @@ func groupTestMembers(t *testing.T, db *pgxpool.Pool, n int) []string {
 	return ids
 }
 
-func groupTestCreate(t *testing.T, s *GroupStore, name string) Group {
+func groupTestCreate(t *testing.T, s *Groups, name string) Group {
 	t.Helper()
 	g, err := s.CreateGroup(context.Background(), groupAdmin, GroupInput{Name: name})
 	if err != nil {
@@ -136,8 +136,8 @@ func TestGroupCreateValidation(t *testing.T) {
 		{"name with control character", GroupInput{Name: "Jugend\x00"}, "name", validate.BadChars},
 		{"name with newline", GroupInput{Name: "Jugend\nGruppe"}, "name", validate.BadChars},
 		{"description over 500", GroupInput{Name: "Ok", Description: strings.Repeat("x", GroupDescriptionMax+1)}, "description", validate.TooLong},
-		{"empty slug refused", GroupInput{Name: "!!! ???"}, "name", validate.NoSlug},
-		{"name without latin letters", GroupInput{Name: "日本"}, "name", validate.NoSlug},
+		{"empty slug refused", GroupInput{Name: "!!! ???"}, "name", ErrGroupNameNoSlug},
+		{"name without latin letters", GroupInput{Name: "日本"}, "name", ErrGroupNameNoSlug},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -185,12 +185,12 @@ func TestGroupNameUnique(t *testing.T) {
 	groupTestCreate(t, s, "Jugend")
 	for _, name := range []string{"Jugend", "JUGEND", "jugend", " jUgEnD "} {
 		_, err := s.CreateGroup(ctx, groupAdmin, GroupInput{Name: name})
-		groupWantField(t, err, "name", validate.Taken)
+		groupWantField(t, err, "name", ErrGroupNameTaken)
 	}
 	// Case folding beyond ASCII, as the lower(name) index does it.
 	groupTestCreate(t, s, "Ärzte")
 	_, err := s.CreateGroup(ctx, groupAdmin, GroupInput{Name: "ÄRZTE"})
-	groupWantField(t, err, "name", validate.Taken)
+	groupWantField(t, err, "name", ErrGroupNameTaken)
 	if n := groupCount(t, db, `SELECT count(*) FROM groups`); n != 2 {
 		t.Fatalf("%d groups, want 2", n)
 	}
@@ -242,7 +242,7 @@ func TestGroupSlugUnique(t *testing.T) {
 	}
 	// Same name → same slug → refused (as a duplicate name).
 	_, err := s.CreateGroup(context.Background(), groupAdmin, GroupInput{Name: "Team A"})
-	groupWantField(t, err, "name", validate.Taken)
+	groupWantField(t, err, "name", ErrGroupNameTaken)
 }
 
 func TestGroupSlugRace(t *testing.T) {
@@ -300,7 +300,7 @@ func TestGroupCreateRaceCaseOnly(t *testing.T) {
 		switch fe, isField := validate.As(err); {
 		case err == nil:
 			ok++
-		case isField && fe["name"].ID == validate.Taken:
+		case isField && fe["name"].ID == ErrGroupNameTaken:
 			taken++
 		default:
 			t.Errorf("unexpected error: %v", err)
@@ -346,7 +346,7 @@ func TestGroupNameIndexBecomesFieldError(t *testing.T) {
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	groupWantField(t, <-done, "name", validate.Taken)
+	groupWantField(t, <-done, "name", ErrGroupNameTaken)
 }
 
 func TestGroupReadBySlugAndID(t *testing.T) {
@@ -394,7 +394,7 @@ func TestGroupUpdate(t *testing.T) {
 	}
 	// Another group's name, in any case, is refused.
 	_, err = s.UpdateGroup(ctx, groupAdmin, g.ID, GroupInput{Name: "senioren"})
-	groupWantField(t, err, "name", validate.Taken)
+	groupWantField(t, err, "name", ErrGroupNameTaken)
 	// Validation as on create.
 	_, err = s.UpdateGroup(ctx, groupAdmin, g.ID, GroupInput{Name: ""})
 	groupWantField(t, err, "name", validate.Required)
@@ -489,14 +489,24 @@ func TestGroupList(t *testing.T) {
 		{GroupListOptions{Q: "arzt"}, "Ärzte:0"}, // accent-insensitive
 		{GroupListOptions{Q: "%"}, ""},           // no LIKE wildcards
 		{GroupListOptions{Q: "  "}, "Ärzte:0 Chor:3 Jugendgruppe:5 Zeugwart:0"},
+		// Normalised: invalid UTF-8 and NUL dropped, an unknown sort by name.
+		{GroupListOptions{Q: " ju\x00gend\xff "}, "Jugendgruppe:5"},
+		{GroupListOptions{Sort: "password", Desc: true}, "Zeugwart:0 Jugendgruppe:5 Chor:3 Ärzte:0"},
 	}
 	for _, c := range cases {
-		gs, err := s.ListGroups(ctx, groupReadOnly, c.opt)
+		list, err := s.ListGroups(ctx, groupReadOnly, c.opt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := names(gs); got != c.want {
+		if got := names(list.Groups); got != c.want {
 			t.Errorf("%+v: got %q, want %q", c.opt, got, c.want)
 		}
+		if o := list.Options; o.Sort != GroupSortName && o.Sort != GroupSortMemberCount || strings.ContainsAny(o.Q, "\x00\ufffd") || o.Q != strings.TrimSpace(o.Q) {
+			t.Errorf("%+v: options not normalised: %+v", c.opt, o)
+		}
+	}
+	long, err := s.ListGroups(ctx, groupReadOnly, GroupListOptions{Q: strings.Repeat("ä", GroupNameMax+5)})
+	if err != nil || len([]rune(long.Options.Q)) != GroupNameMax {
+		t.Errorf("a long search: %d characters kept, %v", len([]rune(long.Options.Q)), err)
 	}
 }

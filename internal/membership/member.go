@@ -17,11 +17,13 @@ import (
 )
 
 // Members is the member register's store: every action on members, their
-// custom field values and their link to a user. It is a thin value around
-// the pool, cheap to build per request (membership.Members{DB: pool}).
-type Members struct {
-	DB *pgxpool.Pool
-}
+// custom field values and their link to a user. Like every store (Groups,
+// CustomFields, accounts.Service) it is built once with its constructor
+// and shared: it holds only the pool.
+type Members struct{ db *pgxpool.Pool }
+
+// NewMembers returns the member actions on db.
+func NewMembers(db *pgxpool.Pool) *Members { return &Members{db: db} }
 
 // Member is one member of the club, as shown on the detail page.
 type Member struct {
@@ -57,8 +59,12 @@ func (m Member) Name() string { return m.FirstName + " " + m.LastName }
 
 // Active reports whether the member is a member on day (no exit date, or
 // an exit date after day) — the same rule as the overview's status filter.
-func (m Member) Active(day time.Time) bool {
-	return m.ExitDate == nil || m.ExitDate.After(dateOnly(day))
+func (m Member) Active(day time.Time) bool { return activeOn(m.ExitDate, day) }
+
+// activeOn is the rule of Member.Active and MemberRow.Active: a member
+// until the exit date, which counts as passed on the day itself.
+func activeOn(exit *time.Time, day time.Time) bool {
+	return exit == nil || exit.After(dateOnly(day))
 }
 
 // MemberInput is what a member form submits: raw text, as typed. Create
@@ -228,7 +234,7 @@ func scanMember(row pgx.Row, extra ...any) (Member, error) {
 
 // Get returns the member with id and its custom values, or ErrNotFound if
 // there is none or the actor may not read it.
-func (s Members) Get(ctx context.Context, actor authz.Actor, id string) (Member, error) {
+func (s *Members) Get(ctx context.Context, actor authz.Actor, id string) (Member, error) {
 	if err := actor.Require(authz.Member, authz.Read); err != nil {
 		return Member{}, err
 	}
@@ -244,7 +250,7 @@ func (s Members) Get(ctx context.Context, actor authz.Actor, id string) (Member,
 			FROM custom_field_values v JOIN custom_fields f ON f.id = v.custom_field_id WHERE v.member_id = m.id) cv ON true`
 	}
 	var slugs, values []string
-	m, err := scanMember(s.DB.QueryRow(ctx, `SELECT `+memberColumns+`, `+custom+`
+	m, err := scanMember(s.db.QueryRow(ctx, `SELECT `+memberColumns+`, `+custom+`
 		FROM members m JOIN member_group_keys k ON k.member_id = m.id
 		LEFT JOIN users u ON u.member_id = m.id`+customJoin+` WHERE m.id = $1`, id), &slugs, &values)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -263,15 +269,34 @@ func (s Members) Get(ctx context.Context, actor authz.Actor, id string) (Member,
 	return m, nil
 }
 
+// Editable returns the member id as its edit form starts from, with the
+// custom fields the form shows: ErrNotFound when the actor may not read
+// the member, and also when they may read but not change it — to them
+// there is no such form.
+func (s *Members) Editable(ctx context.Context, actor authz.Actor, id string) (Member, []CustomField, error) {
+	m, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return Member{}, nil, err
+	}
+	if !actor.CanOnMember(authz.Member, authz.Update, m.ID) {
+		return Member{}, nil, ErrNotFound
+	}
+	fields, err := NewCustomFields(s.db).Definitions(ctx, actor)
+	if err != nil {
+		return Member{}, nil, err
+	}
+	return m, fields, nil
+}
+
 // Create adds a member. Problems with the input come back as a
 // *validate.Error keyed by form field name.
-func (s Members) Create(ctx context.Context, actor authz.Actor, in MemberInput) (Member, error) {
+func (s *Members) Create(ctx context.Context, actor authz.Actor, in MemberInput) (Member, error) {
 	if err := actor.Require(authz.Member, authz.Create); err != nil {
 		return Member{}, err
 	}
 	withCustom := actor.Can(authz.CustomFieldValue, authz.Create)
 	var id string
-	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		fields, err := customFieldsTx(ctx, tx)
 		if err != nil {
 			return err
@@ -316,7 +341,7 @@ func (s Members) Create(ctx context.Context, actor authz.Actor, in MemberInput) 
 // anyway, so a refusal says nothing about addresses unless the actor
 // really tried to save one (see addressCheck for actors who may not read
 // every member).
-func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in MemberInput) (Member, error) {
+func (s *Members) Update(ctx context.Context, actor authz.Actor, id string, in MemberInput) (Member, error) {
 	if err := actor.Require(authz.Member, authz.Update); err != nil {
 		return Member{}, err
 	}
@@ -339,7 +364,7 @@ func (s Members) Update(ctx context.Context, actor authz.Actor, id string, in Me
 	limited := addressCheckLimited(actor)
 	selfEdit := actor.Scope(authz.Member, authz.Update) == authz.Linked
 	var refused error // an address refusal that commits its record (limited actors)
-	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		refused = nil
 		fields, err := customFieldsTx(ctx, tx)
 		if err != nil {
@@ -557,7 +582,7 @@ type MemberDeletion struct {
 }
 
 // DeletionPreview returns what Delete would remove for member id.
-func (s Members) DeletionPreview(ctx context.Context, actor authz.Actor, id string) (MemberDeletion, error) {
+func (s *Members) DeletionPreview(ctx context.Context, actor authz.Actor, id string) (MemberDeletion, error) {
 	if err := actor.Require(authz.Member, authz.Destroy); err != nil {
 		return MemberDeletion{}, err
 	}
@@ -576,7 +601,7 @@ func (s Members) DeletionPreview(ctx context.Context, actor authz.Actor, id stri
 // already holds its custom values and its trigger-kept group count. Only
 // when the actor may not read the values did Get leave them out; then
 // they are counted.
-func (s Members) DeletionPreviewOf(ctx context.Context, actor authz.Actor, m Member) (MemberDeletion, error) {
+func (s *Members) DeletionPreviewOf(ctx context.Context, actor authz.Actor, m Member) (MemberDeletion, error) {
 	if err := actor.Require(authz.Member, authz.Destroy); err != nil {
 		return MemberDeletion{}, err
 	}
@@ -585,7 +610,7 @@ func (s Members) DeletionPreviewOf(ctx context.Context, actor authz.Actor, m Mem
 	}
 	d := MemberDeletion{Member: m, LinkedUserEmail: m.UserEmail, CustomValueCount: len(m.Custom), GroupCount: m.GroupCount}
 	if !actor.CanOnMember(authz.CustomFieldValue, authz.Read, m.ID) {
-		err := s.DB.QueryRow(ctx, `SELECT count(*) FROM custom_field_values WHERE member_id = $1`, m.ID).Scan(&d.CustomValueCount)
+		err := s.db.QueryRow(ctx, `SELECT count(*) FROM custom_field_values WHERE member_id = $1`, m.ID).Scan(&d.CustomValueCount)
 		if err != nil {
 			return MemberDeletion{}, fmt.Errorf("count what goes with member %s: %w", m.ID, err)
 		}
@@ -595,7 +620,7 @@ func (s Members) DeletionPreviewOf(ctx context.Context, actor authz.Actor, m Mem
 
 // Delete removes the member with its custom values and group memberships
 // (the foreign keys cascade); a linked user stays, unlinked.
-func (s Members) Delete(ctx context.Context, actor authz.Actor, id string) error {
+func (s *Members) Delete(ctx context.Context, actor authz.Actor, id string) error {
 	if err := actor.Require(authz.Member, authz.Destroy); err != nil {
 		return err
 	}
@@ -607,7 +632,7 @@ func (s Members) Delete(ctx context.Context, actor authz.Actor, id string) error
 	// (membershipApply), so the two do not deadlock; should one still
 	// happen (a membership added meanwhile), pg.InTx runs the delete again.
 	var deleted int64
-	err := pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM groups WHERE id IN (SELECT group_id FROM member_groups WHERE member_id = $1)
 			ORDER BY id FOR NO KEY UPDATE`, id); err != nil {
 			return err

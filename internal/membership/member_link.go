@@ -69,11 +69,11 @@ func memberRequireLinkAdmin(actor authz.Actor) error {
 func CanLinkUsers(actor authz.Actor) bool { return memberRequireLinkAdmin(actor) == nil }
 
 // LinkableUsers returns the users not linked to any member, by email.
-func (s Members) LinkableUsers(ctx context.Context, actor authz.Actor) ([]MemberUserOption, error) {
+func (s *Members) LinkableUsers(ctx context.Context, actor authz.Actor) ([]MemberUserOption, error) {
 	if err := memberRequireLinkAdmin(actor); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, email::text FROM users WHERE member_id IS NULL ORDER BY email`)
+	rows, err := s.db.Query(ctx, `SELECT id, email::text FROM users WHERE member_id IS NULL ORDER BY email`)
 	if err != nil {
 		return nil, fmt.Errorf("list linkable users: %w", err)
 	}
@@ -88,7 +88,7 @@ func (s Members) LinkableUsers(ctx context.Context, actor authz.Actor) ([]Member
 // email onto the member. Problems are field errors on "user_id": the user
 // does not exist or already has a member, the member already has a user,
 // or another member already has the user's email.
-func (s Members) LinkUser(ctx context.Context, actor authz.Actor, memberID, userID string) error {
+func (s *Members) LinkUser(ctx context.Context, actor authz.Actor, memberID, userID string) error {
 	if err := memberRequireLinkAdmin(actor); err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (s Members) LinkUser(ctx context.Context, actor authz.Actor, memberID, user
 	if !validate.UUID(userID) {
 		return validate.Field("user_id", validate.NotFound, nil)
 	}
-	return pg.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		// Lock order: member, then user — the same as Members.Update.
 		var exists bool
 		err := tx.QueryRow(ctx, `SELECT true FROM members WHERE id = $1 FOR NO KEY UPDATE`, memberID).Scan(&exists)
@@ -153,14 +153,14 @@ func (s Members) LinkUser(ctx context.Context, actor authz.Actor, memberID, user
 
 // UnlinkUser removes the link between member memberID and its user. Both
 // keep their email. Unlinking a member without a user is not an error.
-func (s Members) UnlinkUser(ctx context.Context, actor authz.Actor, memberID string) error {
+func (s *Members) UnlinkUser(ctx context.Context, actor authz.Actor, memberID string) error {
 	if err := memberRequireLinkAdmin(actor); err != nil {
 		return err
 	}
 	if !validate.UUID(memberID) {
 		return ErrNotFound
 	}
-	if _, err := s.DB.Exec(ctx, `UPDATE users SET member_id = NULL WHERE member_id = $1`, memberID); err != nil {
+	if _, err := s.db.Exec(ctx, `UPDATE users SET member_id = NULL WHERE member_id = $1`, memberID); err != nil {
 		return fmt.Errorf("unlink member %s: %w", memberID, err)
 	}
 	return nil

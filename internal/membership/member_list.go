@@ -3,7 +3,6 @@ package membership
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -11,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"mila/internal/authz"
 	"mila/internal/pg"
@@ -67,8 +64,8 @@ type MemberQuery struct {
 	Page    int          // 1-based; past the end means the last page
 	PerPage int          // 25, 50 or 100
 	// Group filters by group slug, or "none" for members in no group; ""
-	// means all. An unknown slug matches nobody: the web layer checks the
-	// slug first and falls back to all groups with a notice.
+	// means all. List looks the slug up among the groups: an unknown one
+	// is dropped (all groups) and the page says so (GroupNotFound).
 	Group string
 
 	anyPerPage bool // Search: any page size from 1 to 100
@@ -115,9 +112,6 @@ func (q MemberQuery) Normalize(fields []CustomField) MemberQuery {
 	if !valid {
 		q.PerPage = MemberPerPageDefault
 	}
-	if q.Group != MemberGroupNone && q.Group != "" && !validGroupSlug(q.Group) {
-		q.Group = ""
-	}
 	return q
 }
 
@@ -128,18 +122,6 @@ func MemberDefaultDir(sort string) string {
 		return MemberDirDesc
 	}
 	return MemberDirAsc
-}
-
-func validGroupSlug(s string) bool {
-	if len(s) == 0 || len(s) > 100 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 func memberCustomSortField(fields []CustomField, sort string) *CustomField {
@@ -171,6 +153,10 @@ type MemberRow struct {
 // Name is "First Last".
 func (r MemberRow) Name() string { return r.FirstName + " " + r.LastName }
 
+// Active reports whether the member is a member on day: Member.Active's
+// rule, which the status filter applies in SQL.
+func (r MemberRow) Active(day time.Time) bool { return activeOn(r.ExitDate, day) }
+
 // MemberRowGroup is a group badge on an overview row.
 type MemberRowGroup struct {
 	Name, Slug string
@@ -192,6 +178,22 @@ type MemberPage struct {
 	// always includes the next page while there is one, and on the last
 	// page Total is exact again.
 	TotalIsEstimate bool
+
+	// ShowGroups: the actor may see memberships, so the overview has the
+	// groups column, the group filter and the group sorts. Without it
+	// List drops that filter and those sorts, so the order cannot reveal
+	// memberships either.
+	ShowGroups bool
+	// Groups are all groups by name, for the filter and the bulk bar
+	// (when ShowGroups).
+	Groups []GroupChoice
+	// Group is the group the list is filtered by (nil for all groups and
+	// for "none").
+	Group *GroupChoice
+	// GroupNotFound: the query named a group that does not exist (or a
+	// malformed slug). It would match nobody, which looks like an empty
+	// club: the filter is dropped instead, and the page says so.
+	GroupNotFound bool
 }
 
 // MemberCountExactMax is the largest total the overview counts exactly.
@@ -319,23 +321,63 @@ func (b *memberQueryBuilder) whereSQL() string {
 	return strings.Join(b.where, " AND ")
 }
 
-// List returns one page of the overview for q, with the total count.
-// It runs a constant number of statements whatever the page size (custom
-// fields; the group's id with a group filter; with a search, what its
-// words meet (similar words, group names); a count that stops after
-// MemberCountExactMax + 1 rows and, above that, the planner's estimate;
-// the page), and applies the actor's scope in SQL.
+// List is the member overview: it resolves the query's filters for the
+// actor and returns one page, ready to show, with the total count. It
+// runs a constant number of statements whatever the page size (the
+// groups, when the actor may see them — they are the filter's choices
+// and give the filtered group's id and size; custom fields; with a
+// search, what its words meet (similar words, group names); a count that
+// stops after MemberCountExactMax + 1 rows and, above that, the
+// planner's estimate; the page), and applies the actor's scope in SQL.
 //
 // The statements whose best plan depends on the values (a group of 40 or
 // of 40,000 members, a rare or a common word) are planned for their
 // values every time (pg.PlanForValues), never with a generic plan.
-func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (MemberPage, error) {
+func (s *Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (MemberPage, error) {
 	if err := actor.Require(authz.Member, authz.Read); err != nil {
 		return MemberPage{}, err
 	}
+	var filter memberGroupFilter
+	page := MemberPage{ShowGroups: actor.Can(authz.MemberGroup, authz.Read) && actor.Can(authz.Group, authz.Read)}
+	q.Group = strings.TrimSpace(q.Group)
+	if !page.ShowGroups {
+		q.Group = ""
+		if q.Sort == MemberSortGroups || q.Sort == MemberSortGroupCount {
+			q.Sort, q.Dir = "", ""
+		}
+		return s.list(ctx, actor, q, page, filter)
+	}
+	groups, sizes, err := groupChoices(ctx, s.db)
+	if err != nil {
+		return MemberPage{}, err
+	}
+	page.Groups = groups
+	if q.Group != "" && q.Group != MemberGroupNone {
+		i := slices.IndexFunc(groups, func(g GroupChoice) bool { return g.Slug == q.Group })
+		if i < 0 {
+			q.Group, page.GroupNotFound = "", true
+		} else {
+			page.Group = &groups[i]
+			filter = memberGroupFilter{id: groups[i].ID, size: sizes[i]}
+		}
+	}
+	return s.list(ctx, actor, q, page, filter)
+}
+
+// memberGroupFilter is the group a list is filtered by, as List found
+// it: its id as a value (so the planner knows the group's size from the
+// statistics — a join on the slug would hide it) and its member count.
+type memberGroupFilter struct {
+	id   string // "" for no group filter (or "none")
+	size int
+}
+
+// list reads the page of q, whose group filter (other than "none") its
+// caller has resolved into group.
+func (s *Members) list(ctx context.Context, actor authz.Actor, q MemberQuery, page MemberPage, group memberGroupFilter) (MemberPage, error) {
 	var columns []CustomField
 	if actor.Can(authz.CustomField, authz.Read) {
-		all, err := loadCustomFields(ctx, s.DB, false)
+		all, err := loadCustomFields(ctx, s.db, false)
 		if err != nil {
 			return MemberPage{}, err
 		}
@@ -346,25 +388,15 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 		}
 	}
 	q = q.Normalize(columns)
-	terms, searching := parseSearch(q.Q)
-	page := MemberPage{Query: q, Columns: columns, Searching: searching, Pages: 1}
-
-	var groupID string
-	var groupSize int
-	if q.Group != "" && q.Group != MemberGroupNone {
-		// The group's id as a value, so the planner knows the group's size
-		// from the statistics (a join on the slug would hide it).
-		err := s.DB.QueryRow(ctx, `SELECT id, member_count FROM groups WHERE slug = $1`, q.Group).Scan(&groupID, &groupSize)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return page, nil // an unknown group matches nobody
-		}
-		if err != nil {
-			return MemberPage{}, fmt.Errorf("find group %s: %w", q.Group, err)
-		}
+	if q.Group != MemberGroupNone && group.id == "" {
+		q.Group = ""
 	}
+	terms, searching := parseSearch(q.Q)
+	page.Query, page.Columns, page.Searching, page.Pages = q, columns, searching, 1
+
 	if searching {
 		var err error
-		if terms, err = terms.resolve(ctx, s.DB); err != nil {
+		if terms, err = terms.resolve(ctx, s.db); err != nil {
 			return MemberPage{}, err
 		}
 	}
@@ -387,14 +419,14 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 	case MemberGroupNone:
 		b.and("k.group_count = 0")
 	default:
-		if searching && groupSize > MemberCountExactMax {
+		if searching && group.size > MemberCountExactMax {
 			// The search finds the candidates; each is looked up in the
 			// group (a scalar subquery, which the planner keeps per row)
 			// instead of reading the big group's memberships into a hash
 			// (60,000 entries for the largest: most of the statement).
-			b.and(`(SELECT true FROM member_groups mg WHERE mg.member_id = ` + b.id() + ` AND mg.group_id = ` + b.arg(groupID) + `::uuid)`)
+			b.and(`(SELECT true FROM member_groups mg WHERE mg.member_id = ` + b.id() + ` AND mg.group_id = ` + b.arg(group.id) + `::uuid)`)
 		} else {
-			b.and(`EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = ` + b.id() + ` AND mg.group_id = ` + b.arg(groupID) + `::uuid)`)
+			b.and(`EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = ` + b.id() + ` AND mg.group_id = ` + b.arg(group.id) + `::uuid)`)
 		}
 		b.forValues = true
 	}
@@ -425,7 +457,7 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 		}
 	} else {
 		c := b.clone()
-		if err := s.count(ctx, b.on(s.DB), &page, l.matching(c), c.args); err != nil {
+		if err := s.count(ctx, b.on(s.db), &page, l.matching(c), c.args); err != nil {
 			return MemberPage{}, err
 		}
 		if page.Total == 0 {
@@ -440,7 +472,7 @@ func (s Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (Me
 		// Past the end of a list whose size was estimated: count it for
 		// real (this page view only) and show the last page.
 		c := b.clone()
-		if err := pg.PlanForValues(s.DB).QueryRow(ctx, `SELECT count(*) FROM (`+l.matching(c)+`) s`,
+		if err := pg.PlanForValues(s.db).QueryRow(ctx, `SELECT count(*) FROM (`+l.matching(c)+`) s`,
 			c.args...).Scan(&page.Total); err != nil {
 			return MemberPage{}, fmt.Errorf("count members: %w", err)
 		}
@@ -516,7 +548,7 @@ func (l memberListSQL) matching(b *memberQueryBuilder) string {
 // count sets page.Total (exactly up to MemberCountExactMax, else the
 // planner's estimate), Pages, and clamps the page to the last one.
 // matching is a statement with a row per match.
-func (s Members) count(ctx context.Context, db pg.Querier, page *MemberPage, matching string, args []any) error {
+func (s *Members) count(ctx context.Context, db pg.Querier, page *MemberPage, matching string, args []any) error {
 	err := db.QueryRow(ctx, `SELECT count(*) FROM (`+matching+
 		` LIMIT `+strconv.Itoa(MemberCountExactMax+1)+`) s`, args...).Scan(&page.Total)
 	if err != nil {
@@ -533,11 +565,11 @@ func (s Members) count(ctx context.Context, db pg.Querier, page *MemberPage, mat
 
 // estimate sets page.Total to the planner's estimate of the rows of
 // matching, rounded (TotalIsEstimate), and Pages; the page is not clamped.
-func (s Members) estimate(ctx context.Context, page *MemberPage, matching string, args []any) error {
+func (s *Members) estimate(ctx context.Context, page *MemberPage, matching string, args []any) error {
 	perPage := page.Query.PerPage
 	var plan []byte
 	// EXPLAIN is planned when it runs in any case: no prepared statement.
-	if err := pg.PlanForValues(s.DB).QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+matching, args...).Scan(&plan); err != nil {
+	if err := pg.PlanForValues(s.db).QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+matching, args...).Scan(&plan); err != nil {
 		return fmt.Errorf("estimate members: %w", err)
 	}
 	var explained []struct {
@@ -576,7 +608,7 @@ func roundEstimate(n float64) int {
 // matches, up to MemberCountExactMax + 1, and returns the page only when
 // there are at most MemberCountExactMax of them, sorted from the same
 // read, past the end clamped to the last page; total is the count.
-func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPage, b0 *memberQueryBuilder,
+func (s *Members) listPage(ctx context.Context, actor authz.Actor, page MemberPage, b0 *memberQueryBuilder,
 	l memberListSQL, terms searchTerms, columns []CustomField, combined bool) (out []MemberRow, total int, err error) {
 	q := page.Query
 	// A copy: the statement adds its own arguments after the filter's.
@@ -698,7 +730,7 @@ func (s Members) listPage(ctx context.Context, actor authz.Actor, page MemberPag
 			WHERE ` + b.scope(actor, authz.MemberGroup, "mg.member_id") + `
 			GROUP BY mg.member_id)
 		` + sql
-	rows, err := b.on(s.DB).Query(ctx, sql, b.args...)
+	rows, err := b.on(s.db).Query(ctx, sql, b.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list members: %w", err)
 	}

@@ -25,7 +25,9 @@ func TestMemberQueryNormalize(t *testing.T) {
 		{MemberQuery{Sort: "group_count"}, MemberQuery{Status: "active", Sort: "group_count", Dir: "desc", Page: 1, PerPage: 50}},
 		{MemberQuery{Sort: "groups", Group: "none"}, MemberQuery{Status: "active", Sort: "groups", Dir: "asc", Page: 1, PerPage: 50, Group: "none"}},
 		{MemberQuery{Group: "jugend-2"}, MemberQuery{Status: "active", Sort: "name", Dir: "asc", Page: 1, PerPage: 50, Group: "jugend-2"}},
-		{MemberQuery{Group: "Ju gend'"}, MemberQuery{Status: "active", Sort: "name", Dir: "asc", Page: 1, PerPage: 50}},
+		// The group is List's to resolve against the groups (an unknown or
+		// malformed slug becomes GroupNotFound there).
+		{MemberQuery{Group: "Ju gend'"}, MemberQuery{Status: "active", Sort: "name", Dir: "asc", Page: 1, PerPage: 50, Group: "Ju gend'"}},
 	} {
 		if got := c.in.Normalize(fields); got != c.want {
 			t.Errorf("Normalize(%+v)\n got %+v\nwant %+v", c.in, got, c.want)
@@ -69,7 +71,7 @@ func TestMemberListStatus(t *testing.T) {
 func TestMemberListSort(t *testing.T) {
 	s, db := memberTestStore(t)
 	ctx := context.Background()
-	num, err := CustomFields{DB: db}.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Nummer", ValueType: CustomFieldInteger, ShowInOverview: true})
+	num, err := NewCustomFields(db).Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Nummer", ValueType: CustomFieldInteger, ShowInOverview: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +142,7 @@ func TestMemberListGroups(t *testing.T) {
 		{MemberQuery{Group: "chor"}, []string{"Zwei"}},
 		{MemberQuery{Group: "zither"}, []string{"Eins", "Zwei"}},
 		{MemberQuery{Group: "none"}, []string{"Ohne"}},
-		{MemberQuery{Group: "unknown"}, nil},
+		{MemberQuery{Group: "unknown"}, []string{"Eins", "Ohne", "Zwei"}}, // dropped: TestMemberListResolvesGroup
 		{MemberQuery{Q: "Zither", Group: "chor"}, []string{"Zwei"}},
 	} {
 		page, err := s.List(ctx, memberTestAdmin, c.q)
@@ -184,5 +186,87 @@ func TestMemberListPaging(t *testing.T) {
 	page, _ = s.List(ctx, memberTestAdmin, MemberQuery{Q: "Zylinder", Page: 3})
 	if page.Total != 0 || page.Pages != 1 || page.Query.Page != 1 || len(page.Rows) != 0 {
 		t.Fatalf("empty: %+v", page)
+	}
+}
+
+// TestMemberListResolvesGroup: List looks the group filter up itself, in
+// the groups it returns for the filter's choices. An unknown or malformed
+// slug is dropped with GroupNotFound (all groups are shown, and the page
+// says so) instead of matching nobody; an actor who may not see
+// memberships gets no group filter, no group sort and no groups.
+func TestMemberListResolvesGroup(t *testing.T) {
+	s, db := memberTestStore(t)
+	ctx := context.Background()
+	a := memberTestCreate(t, s, MemberInput{FirstName: "A", LastName: "Eins"})
+	memberTestCreate(t, s, MemberInput{FirstName: "B", LastName: "Zwei"})
+	if _, err := db.Exec(ctx, `WITH g AS (INSERT INTO groups (name, slug) VALUES ('Chor', 'chor'), ('Alte Herren', 'alte-herren') RETURNING id, slug)
+		INSERT INTO member_groups (member_id, group_id) SELECT $1, id FROM g WHERE slug = 'chor'`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		group, wantGroup, wantName string
+		notFound                   bool
+		want                       []string
+	}{
+		{"chor", "chor", "Chor", false, []string{"Eins"}},
+		{" chor ", "chor", "Chor", false, []string{"Eins"}},
+		{"none", "none", "", false, []string{"Zwei"}},
+		{"", "", "", false, []string{"Eins", "Zwei"}},
+		{"jugend", "", "", true, []string{"Eins", "Zwei"}},
+		{"Ju gend'", "", "", true, []string{"Eins", "Zwei"}},
+	} {
+		page, err := s.List(ctx, memberTestAdmin, MemberQuery{Group: c.group})
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := ""
+		if page.Group != nil {
+			name = page.Group.Name
+		}
+		if page.Query.Group != c.wantGroup || name != c.wantName || page.GroupNotFound != c.notFound || !page.ShowGroups {
+			t.Errorf("group %q: query group %q, group %q, not found %v, shown %v; want %q, %q, %v", c.group,
+				page.Query.Group, name, page.GroupNotFound, page.ShowGroups, c.wantGroup, c.wantName, c.notFound)
+		}
+		if got := memberListTestIDs(page); !slices.Equal(got, c.want) {
+			t.Errorf("group %q: %v, want %v", c.group, got, c.want)
+		}
+		if len(page.Groups) != 2 || page.Groups[0].Name != "Alte Herren" || page.Groups[1].Slug != "chor" {
+			t.Errorf("group %q: choices %+v", c.group, page.Groups)
+		}
+	}
+
+	// Reading members but not memberships (own_data, its own record): the
+	// filter and the group sort are dropped, quietly (the order would
+	// reveal memberships).
+	page, err := s.List(ctx, memberTestOwn(a.ID), MemberQuery{Group: "chor", Sort: MemberSortGroupCount})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.ShowGroups || page.Groups != nil || page.Group != nil || page.GroupNotFound || page.Query.Group != "" || page.Query.Sort != MemberSortName {
+		t.Errorf("without memberships: %+v", page)
+	}
+}
+
+// TestMemberRowActive: a row is former from its exit date on, as the
+// status filter says (Member.Active's rule).
+func TestMemberRowActive(t *testing.T) {
+	day := time.Date(2026, 6, 1, 15, 0, 0, 0, time.UTC)
+	date := func(s string) *time.Time {
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &d
+	}
+	for _, c := range []struct {
+		exit *time.Time
+		want bool
+	}{{nil, true}, {date("2026-06-02"), true}, {date("2026-06-01"), false}, {date("2020-01-01"), false}} {
+		if got := (MemberRow{ExitDate: c.exit}).Active(day); got != c.want {
+			t.Errorf("exit %v: active %v, want %v", c.exit, got, c.want)
+		}
+		if got := (Member{ExitDate: c.exit}).Active(day); got != c.want {
+			t.Errorf("member with exit %v: active %v, want %v", c.exit, got, c.want)
+		}
 	}
 }

@@ -25,13 +25,13 @@ func memberTestOwn(memberID string) authz.Actor {
 	return authz.Actor{UserID: "0190a000-0000-7000-8000-000000000004", Set: authz.OwnData, MemberID: memberID}
 }
 
-func memberTestStore(t *testing.T) (Members, *pgxpool.Pool) {
+func memberTestStore(t *testing.T) (*Members, *pgxpool.Pool) {
 	t.Helper()
 	db := testpg.New(t)
-	return Members{DB: db}, db
+	return NewMembers(db), db
 }
 
-func memberTestCreate(t *testing.T, s Members, in MemberInput) Member {
+func memberTestCreate(t *testing.T, s *Members, in MemberInput) Member {
 	t.Helper()
 	m, err := s.Create(context.Background(), memberTestAdmin, in)
 	if err != nil {
@@ -252,7 +252,7 @@ func TestMemberUpdateOptimisticLocking(t *testing.T) {
 func TestMemberDeleteTakesValuesAndMemberships(t *testing.T) {
 	s, db := memberTestStore(t)
 	ctx := context.Background()
-	fields := CustomFields{DB: db}
+	fields := NewCustomFields(db)
 	f, err := fields.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Spitzname", ValueType: CustomFieldString})
 	if err != nil {
 		t.Fatal(err)
@@ -381,7 +381,7 @@ func TestMemberScopes(t *testing.T) {
 func TestMemberSelfEditKeepsClubFields(t *testing.T) {
 	s, db := memberTestStore(t)
 	ctx := context.Background()
-	cfs := CustomFields{DB: db}
+	cfs := NewCustomFields(db)
 	mine, err := cfs.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Hobby", ValueType: CustomFieldString, MemberEditable: true})
 	if err != nil {
 		t.Fatal(err)
@@ -425,5 +425,38 @@ func TestMemberSelfEditKeepsClubFields(t *testing.T) {
 	if _, err := s.Update(ctx, memberTestTreasurer, m.ID, MemberInput{FirstName: "Olga", LastName: "Ohm", JoinDate: "2001-01-01",
 		Version: got.Version, Custom: map[string]string{club.Slug: "40"}}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMemberEditable: the edit form's member, with the custom fields,
+// only for an actor who may change it; to anyone else it does not exist.
+func TestMemberEditable(t *testing.T) {
+	s, db := memberTestStore(t)
+	ctx := context.Background()
+	if _, err := NewCustomFields(db).Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Nummer", ValueType: CustomFieldInteger}); err != nil {
+		t.Fatal(err)
+	}
+	own := memberTestCreate(t, s, MemberInput{FirstName: "Olga", LastName: "Own"})
+	other := memberTestCreate(t, s, MemberInput{FirstName: "Peter", LastName: "Other"})
+	for _, c := range []struct {
+		who   string
+		actor authz.Actor
+		id    string
+		ok    bool
+	}{
+		{"admin", memberTestAdmin, other.ID, true},
+		{"treasurer", memberTestTreasurer, other.ID, true},
+		{"own_data, own", memberTestOwn(own.ID), own.ID, true},
+		{"own_data, other", memberTestOwn(own.ID), other.ID, false},
+		{"board", memberTestBoard, other.ID, false},
+		{"admin, malformed", memberTestAdmin, "12345", false},
+	} {
+		m, fields, err := s.Editable(ctx, c.actor, c.id)
+		switch {
+		case c.ok && (err != nil || m.ID != c.id || len(fields) != 1 || fields[0].Name != "Nummer"):
+			t.Errorf("%s: %+v %v %v", c.who, m, fields, err)
+		case !c.ok && !errors.Is(err, ErrNotFound):
+			t.Errorf("%s: %v, want not found", c.who, err)
+		}
 	}
 }

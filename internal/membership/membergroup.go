@@ -30,39 +30,39 @@ type MembershipRemoveResult struct {
 }
 
 // AddMember puts a member into a group. Only admin may (MemberGroup create).
-func (s *GroupStore) AddMember(ctx context.Context, actor authz.Actor, groupID, memberID string) (MembershipAddResult, error) {
+func (s *Groups) AddMember(ctx context.Context, actor authz.Actor, groupID, memberID string) (MembershipAddResult, error) {
 	return s.membershipAdd(ctx, actor, []string{memberID}, []string{groupID})
 }
 
 // RemoveMember takes a member out of a group. Only admin may (MemberGroup destroy).
-func (s *GroupStore) RemoveMember(ctx context.Context, actor authz.Actor, groupID, memberID string) (MembershipRemoveResult, error) {
+func (s *Groups) RemoveMember(ctx context.Context, actor authz.Actor, groupID, memberID string) (MembershipRemoveResult, error) {
 	return s.membershipRemove(ctx, actor, []string{memberID}, []string{groupID})
 }
 
 // AddMemberToGroups puts one member into several groups, all or nothing:
 // if the member or any group does not exist, nothing changes.
-func (s *GroupStore) AddMemberToGroups(ctx context.Context, actor authz.Actor, memberID string, groupIDs []string) (MembershipAddResult, error) {
+func (s *Groups) AddMemberToGroups(ctx context.Context, actor authz.Actor, memberID string, groupIDs []string) (MembershipAddResult, error) {
 	return s.membershipAdd(ctx, actor, []string{memberID}, groupIDs)
 }
 
 // RemoveMemberFromGroups takes one member out of several groups, all or nothing.
-func (s *GroupStore) RemoveMemberFromGroups(ctx context.Context, actor authz.Actor, memberID string, groupIDs []string) (MembershipRemoveResult, error) {
+func (s *Groups) RemoveMemberFromGroups(ctx context.Context, actor authz.Actor, memberID string, groupIDs []string) (MembershipRemoveResult, error) {
 	return s.membershipRemove(ctx, actor, []string{memberID}, groupIDs)
 }
 
 // AddMembersToGroup puts many members into one group, all or nothing, in a
 // single statement (the statement-level triggers then update the counts
 // and search texts once for the whole set).
-func (s *GroupStore) AddMembersToGroup(ctx context.Context, actor authz.Actor, groupID string, memberIDs []string) (MembershipAddResult, error) {
+func (s *Groups) AddMembersToGroup(ctx context.Context, actor authz.Actor, groupID string, memberIDs []string) (MembershipAddResult, error) {
 	return s.membershipAdd(ctx, actor, memberIDs, []string{groupID})
 }
 
 // RemoveMembersFromGroup takes many members out of one group, all or nothing.
-func (s *GroupStore) RemoveMembersFromGroup(ctx context.Context, actor authz.Actor, groupID string, memberIDs []string) (MembershipRemoveResult, error) {
+func (s *Groups) RemoveMembersFromGroup(ctx context.Context, actor authz.Actor, groupID string, memberIDs []string) (MembershipRemoveResult, error) {
 	return s.membershipRemove(ctx, actor, memberIDs, []string{groupID})
 }
 
-func (s *GroupStore) membershipAdd(ctx context.Context, actor authz.Actor, memberIDs, groupIDs []string) (MembershipAddResult, error) {
+func (s *Groups) membershipAdd(ctx context.Context, actor authz.Actor, memberIDs, groupIDs []string) (MembershipAddResult, error) {
 	if err := actor.Require(authz.MemberGroup, authz.Create); err != nil {
 		return MembershipAddResult{}, err
 	}
@@ -78,7 +78,7 @@ func (s *GroupStore) membershipAdd(ctx context.Context, actor authz.Actor, membe
 	return MembershipAddResult{Added: changed, AlreadyMember: pairs - changed}, nil
 }
 
-func (s *GroupStore) membershipRemove(ctx context.Context, actor authz.Actor, memberIDs, groupIDs []string) (MembershipRemoveResult, error) {
+func (s *Groups) membershipRemove(ctx context.Context, actor authz.Actor, memberIDs, groupIDs []string) (MembershipRemoveResult, error) {
 	if err := actor.Require(authz.MemberGroup, authz.Destroy); err != nil {
 		return MembershipRemoveResult{}, err
 	}
@@ -104,7 +104,7 @@ func (s *GroupStore) membershipRemove(ctx context.Context, actor authz.Actor, me
 // Deleting a member locks in the other order (member, then its groups via
 // the count trigger); if that meets us, PostgreSQL aborts one side as a
 // deadlock and pg.InTx runs ours again.
-func (s *GroupStore) membershipApply(ctx context.Context, memberIDs, groupIDs []string, stmt string) (changed, pairs int, err error) {
+func (s *Groups) membershipApply(ctx context.Context, memberIDs, groupIDs []string, stmt string) (changed, pairs int, err error) {
 	members, badMembers := membershipIDs(memberIDs)
 	groups, badGroups := membershipIDs(groupIDs)
 	if len(badGroups) > 0 {
@@ -210,7 +210,7 @@ func membershipMayReadGroupsOf(actor authz.Actor, memberID string) bool {
 // GroupsOfMember returns the member's groups ordered by name. Allowed for
 // every set with MemberGroup read, and for own_data on its linked member
 // (see membershipMayReadGroupsOf).
-func (s *GroupStore) GroupsOfMember(ctx context.Context, actor authz.Actor, memberID string) ([]Group, error) {
+func (s *Groups) GroupsOfMember(ctx context.Context, actor authz.Actor, memberID string) ([]Group, error) {
 	if !membershipMayReadGroupsOf(actor, memberID) {
 		return nil, fmt.Errorf("groups of member: %w", authz.ErrForbidden)
 	}
@@ -271,7 +271,7 @@ const (
 // name, first name (sort_name) and id, with the total. It needs MemberGroup
 // read, and the members are filtered by the actor's Member read scope in
 // SQL as well. page < 1 means 1; perPage < 1 means GroupMembersPerPage.
-func (s *GroupStore) MembersOfGroup(ctx context.Context, actor authz.Actor, groupID string, page, perPage int) (GroupMemberPage, error) {
+func (s *Groups) MembersOfGroup(ctx context.Context, actor authz.Actor, groupID string, page, perPage int) (GroupMemberPage, error) {
 	return s.membersOfGroup(ctx, actor, groupID, -1, page, perPage)
 }
 
@@ -279,14 +279,14 @@ func (s *GroupStore) MembersOfGroup(ctx context.Context, actor authz.Actor, grou
 // the group (its page): the group's member count, as read then, decides
 // how the page is read, so no statement is spent on finding it out. The
 // total returned comes from the same statement as the page.
-func (s *GroupStore) MembersOfGroupSized(ctx context.Context, actor authz.Actor, g Group, page, perPage int) (GroupMemberPage, error) {
+func (s *Groups) MembersOfGroupSized(ctx context.Context, actor authz.Actor, g Group, page, perPage int) (GroupMemberPage, error) {
 	return s.membersOfGroup(ctx, actor, g.ID, g.MemberCount, page, perPage)
 }
 
 // membersOfGroup reads the total and the page in one statement, so they
 // agree (one snapshot) without a transaction around two. size is the
 // group's member count if the caller knows it, else -1.
-func (s *GroupStore) membersOfGroup(ctx context.Context, actor authz.Actor, groupID string, size, page, perPage int) (GroupMemberPage, error) {
+func (s *Groups) membersOfGroup(ctx context.Context, actor authz.Actor, groupID string, size, page, perPage int) (GroupMemberPage, error) {
 	if err := actor.Require(authz.MemberGroup, authz.Read); err != nil {
 		return GroupMemberPage{}, err
 	}

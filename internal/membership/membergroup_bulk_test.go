@@ -127,7 +127,7 @@ func TestMembershipBulkLarge(t *testing.T) {
 
 func BenchmarkMembershipBulkAdd(b *testing.B) {
 	db := testpg.New(b)
-	s := NewGroupStore(db)
+	s := NewGroups(db)
 	ctx := context.Background()
 	var ids []string
 	rows, err := db.Query(ctx, `INSERT INTO members (first_name, last_name)

@@ -15,7 +15,7 @@ import (
 const groupMissingID = "0190a000-0000-7000-8000-00000000dead"
 
 // groupMemberCount reads groups.member_count through the store.
-func groupMemberCount(t *testing.T, s *GroupStore, id string) int {
+func groupMemberCount(t *testing.T, s *Groups, id string) int {
 	t.Helper()
 	g, err := s.GroupByID(context.Background(), groupAdmin, id)
 	if err != nil {

@@ -421,21 +421,20 @@ func (t searchTerms) groupPartRest(b *memberQueryBuilder, where string) string {
 // most limit (1..100, default 20) — for pickers (adding members to a
 // group) and tests. The overview uses List with MemberQuery.Q, which
 // filters and ranks the same way. Blank or punctuation-only q finds nobody.
-func (s Members) Search(ctx context.Context, actor authz.Actor, q string, limit int) ([]MemberRow, error) {
+func (s *Members) Search(ctx context.Context, actor authz.Actor, q string, limit int) ([]MemberRow, error) {
 	if _, ok := parseSearch(q); !ok {
 		return nil, actor.Require(authz.Member, authz.Read)
 	}
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	page, err := s.List(ctx, actor, MemberQuery{Q: q, Status: MemberStatusAll, Sort: MemberSortRelevance, PerPage: limit, Page: 1, anyPerPage: true})
+	if err := actor.Require(authz.Member, authz.Read); err != nil {
+		return nil, err
+	}
+	page, err := s.list(ctx, actor, MemberQuery{Q: q, Status: MemberStatusAll, Sort: MemberSortRelevance, PerPage: limit, Page: 1, anyPerPage: true},
+		MemberPage{}, memberGroupFilter{})
 	if err != nil {
 		return nil, err
 	}
 	return page.Rows, nil
-}
-
-// SearchMembers is Members.Search as a function (s.Search(ctx, actor, q, limit)).
-func SearchMembers(ctx context.Context, s Members, actor authz.Actor, q string, limit int) ([]MemberRow, error) {
-	return s.Search(ctx, actor, q, limit)
 }

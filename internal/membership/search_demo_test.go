@@ -41,7 +41,7 @@ func TestSearchMatchesReference(t *testing.T) {
 	if _, err := demo.Load(ctx, db, demo.Options{Members: 2000, Groups: 40, Seed: 11, Today: searchTestDay}); err != nil {
 		t.Fatal(err)
 	}
-	s, groups := membership.Members{DB: db}, membership.NewGroupStore(db)
+	s, groups := membership.NewMembers(db), membership.NewGroups(db)
 	// Members whose own data holds a group's words, so that the parts of
 	// the search (group words, own vector, both) meet.
 	var names []string

@@ -30,7 +30,7 @@ func FuzzMemberSearch(f *testing.F) {
 
 	db := testpg.New(f)
 	ctx := context.Background()
-	members, fields, groups := Members{DB: db}, CustomFields{DB: db}, NewGroupStore(db)
+	members, fields, groups := NewMembers(db), NewCustomFields(db), NewGroups(db)
 	cf, err := fields.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Spitzname", ValueType: CustomFieldString, ShowInOverview: true})
 	if err != nil {
 		f.Fatal(err)

@@ -12,7 +12,7 @@ import (
 // for q (the members helper's search, which ranks by the same vector).
 func groupTestSearch(t *testing.T, db *pgxpool.Pool, q string) []string {
 	t.Helper()
-	rows, err := Members{DB: db}.Search(context.Background(), groupAdmin, q, 100)
+	rows, err := NewMembers(db).Search(context.Background(), groupAdmin, q, 100)
 	if err != nil {
 		t.Fatalf("search %q: %v", q, err)
 	}

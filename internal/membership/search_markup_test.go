@@ -22,7 +22,7 @@ func TestSearchFindsMarkupLikeText(t *testing.T) {
 	}
 	admin := authz.Actor{UserID: "0190f5e4-7c1a-7b3e-9f00-0123456789ab", Set: authz.Admin}
 	for q, want := range map[string]string{"script": "Xu", "kassenprufung": "Yilmaz", "beirat": "Yilmaz"} {
-		p, err := Members{DB: db}.List(ctx, admin, MemberQuery{Q: q})
+		p, err := NewMembers(db).List(ctx, admin, MemberQuery{Q: q})
 		if err != nil {
 			t.Fatalf("%q: %v", q, err)
 		}

@@ -88,7 +88,7 @@ func searchRefIDs(rows []MemberRow) []string {
 func TestSearchOddGroupNames(t *testing.T) {
 	s, db := memberTestStore(t)
 	ctx := context.Background()
-	groups := NewGroupStore(db)
+	groups := NewGroups(db)
 	names := []string{`C:\Temp\x'y Klub`, "a@b.de Team", "Version 1.5.2 /usr/local/bin", "http://x.y/z?q=1 Fans",
 		"Jugend-Team Ü-30", `O'Neil's \ Kurs`, "-5 +3.5e2 1/2", "Chor & <b>Orchester</b>"}
 	for i, n := range names {

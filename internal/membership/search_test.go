@@ -92,7 +92,7 @@ func TestSearchSpellings(t *testing.T) {
 func TestSearchOtherFields(t *testing.T) {
 	s, db := memberTestStore(t)
 	ctx := context.Background()
-	f, err := CustomFields{DB: db}.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Lieblingsverein", ValueType: CustomFieldString})
+	f, err := NewCustomFields(db).Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Lieblingsverein", ValueType: CustomFieldString})
 	if err != nil {
 		t.Fatal(err)
 	}

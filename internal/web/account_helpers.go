@@ -5,24 +5,7 @@ import (
 
 	"mila/internal/accounts"
 	"mila/internal/authz"
-	"mila/internal/validate"
 )
-
-// addDomainErrors copies the field errors of a domain validation error
-// (internal/validate) into f, labelled with labels[field]. It reports
-// whether err was such an error; any other error is for the caller.
-func addDomainErrors(f *Form, err error, labels map[string]string) bool {
-	fe, ok := validate.As(err)
-	if !ok {
-		return false
-	}
-	for _, field := range fe.Fields() {
-		m := fe[field]
-		f.Errors[field] = FieldError{Field: field, LabelID: labels[field], MsgID: m.ID, Data: m.Data}
-		f.order = append(f.order, field)
-	}
-	return true
-}
 
 // checkConfirm requires the confirmation field to repeat the password.
 // Passwords are compared as typed: no trimming.
@@ -91,7 +74,7 @@ type option struct {
 
 // roleOptions lists the roles for a select, in the viewer's language.
 func (a *App) roleOptions(r *http.Request) ([]option, error) {
-	roles, err := a.acct().ListRoles(r.Context(), actorFrom(r))
+	roles, err := a.accounts.ListRoles(r.Context(), actorFrom(r))
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ func (a *App) accountShow(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) renderAccount(w http.ResponseWriter, r *http.Request, status int, f *Form) {
 	actor := actorFrom(r)
-	u, err := a.acct().GetUser(r.Context(), actor, actor.UserID)
+	u, err := a.accounts.GetUser(r.Context(), actor, actor.UserID)
 	if err != nil {
 		a.errorResponse(w, r, err)
 		return
@@ -52,7 +52,7 @@ func (a *App) accountPasswordSave(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
 	status := http.StatusUnprocessableEntity
 	if f.Valid() {
-		err := a.acct().ChangeOwnPassword(r.Context(), actor, r.PostForm.Get("current_password"), r.PostForm.Get("new_password"), a.clientAddr(r))
+		err := a.accounts.ChangeOwnPassword(r.Context(), actor, r.PostForm.Get("current_password"), r.PostForm.Get("new_password"), a.clientAddr(r))
 		var te *accounts.ThrottledError
 		switch {
 		case err == nil || addDomainErrors(f, err, passwordLabels):
@@ -73,7 +73,7 @@ func (a *App) accountPasswordSave(w http.ResponseWriter, r *http.Request) {
 		a.renderAccount(w, r, status, f)
 		return
 	}
-	u, err := a.acct().GetUser(r.Context(), actor, actor.UserID)
+	u, err := a.accounts.GetUser(r.Context(), actor, actor.UserID)
 	if err == nil {
 		err = a.startSession(r, u)
 	}

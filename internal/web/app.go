@@ -47,6 +47,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mila/internal/accounts"
+	"mila/internal/membership"
 )
 
 // Config is what the web layer needs from the outside world.
@@ -93,7 +94,12 @@ type App struct {
 	db       *pgxpool.Pool
 	log      *slog.Logger
 	sessions *scs.SessionManager
+	// The domain stores, built once in New: each holds the pool and
+	// settings only, so every request shares them.
 	accounts *accounts.Service
+	members  *membership.Members
+	fields   *membership.CustomFields
+	groups   *membership.Groups
 	stop     chan struct{} // closed by Close
 	stopped  chan struct{} // closed when sessionCleanup has returned
 	i18n     *translator
@@ -122,6 +128,9 @@ func New(cfg Config) (*App, error) {
 	}
 	a := &App{cfg: cfg, db: cfg.DB, log: cfg.Logger}
 	a.accounts = accounts.New(cfg.DB).WithSleep(cfg.SignInWait)
+	a.members = membership.NewMembers(cfg.DB)
+	a.fields = membership.NewCustomFields(cfg.DB)
+	a.groups = membership.NewGroups(cfg.DB)
 
 	var err error
 	if a.i18n, err = newTranslator(); err != nil {
@@ -232,8 +241,8 @@ func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
 
 // cleanedLocation is where a redirect of the mux should go. For a path
 // that needs cleaning ("/./x", "/a/../x") the mux builds the Location
-// from the already escaped path and escapes it again: "/./\\/x" went to
-// "/%255C/x", a page that does not exist. The cleaned path is escaped
+// from the already escaped path and escapes it again: "/./\\/x" would go
+// to "/%255C/x", a page that does not exist. The cleaned path is escaped
 // once here instead — "/%5C/x", never a bare backslash, which browsers
 // read as "//" (another site). Other redirects (a missing trailing
 // slash) are the mux's as they are.

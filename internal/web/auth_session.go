@@ -26,10 +26,6 @@ const (
 // session write a minute instead of one per request.
 func (a *App) touchEvery() time.Duration { return min(time.Minute, a.cfg.SessionIdle/10) }
 
-// acct returns the accounts service on the app's database (made once in
-// New: it holds no state besides its settings).
-func (a *App) acct() *accounts.Service { return a.accounts }
-
 // sessionActor is the body of authenticate (actor.go): the user id in the
 // session becomes an Actor. A session whose user is gone, deactivated or
 // has changed their password since is cleared: the visitor is anonymous.
@@ -50,7 +46,7 @@ func (a *App) sessionActor(r *http.Request) (authz.Actor, error) {
 		a.flashError(r, "AuthSessionIdle")
 		return authz.Anonymous, nil
 	}
-	actor, err := a.acct().ActorForSession(ctx, id, a.sessions.GetString(ctx, sessionStamp))
+	actor, err := a.accounts.ActorForSession(ctx, id, a.sessions.GetString(ctx, sessionStamp))
 	if errors.Is(err, accounts.ErrNoActor) {
 		a.clearSignIn(ctx)
 		return authz.Anonymous, nil
@@ -101,7 +97,7 @@ func (a *App) endSession(r *http.Request) error {
 // restartSession signs the actor in again on this request's session after
 // a change that ended their sessions (their own role), with the new stamp.
 func (a *App) restartSession(r *http.Request, actor authz.Actor) error {
-	u, err := a.acct().GetUser(r.Context(), actor, actor.UserID)
+	u, err := a.accounts.GetUser(r.Context(), actor, actor.UserID)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ func (a *App) authSignInShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) renderSignIn(w http.ResponseWriter, r *http.Request, status int, p signInPage) {
-	has, err := a.acct().HasUsers(r.Context())
+	has, err := a.accounts.HasUsers(r.Context())
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -58,7 +58,7 @@ func (a *App) authSignIn(w http.ResponseWriter, r *http.Request) {
 		a.renderSignIn(w, r, http.StatusUnprocessableEntity, p)
 		return
 	}
-	u, err := a.acct().SignIn(r.Context(), f.Get("email"), r.PostForm.Get("password"), a.clientAddr(r))
+	u, err := a.accounts.SignIn(r.Context(), f.Get("email"), r.PostForm.Get("password"), a.clientAddr(r))
 	var te *accounts.ThrottledError
 	switch {
 	case errors.As(err, &te):

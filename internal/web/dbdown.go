@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -127,20 +126,8 @@ func (a *App) dbUnavailable(w http.ResponseWriter, r *http.Request, err error) {
 	h := w.Header()
 	h.Set("Retry-After", strconv.Itoa(int(dbRetryAfter.Seconds())))
 	h.Set("Cache-Control", "no-store")
-	status := http.StatusServiceUnavailable
-	if isHTMX(r) {
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(status)
-		fmt.Fprintln(w, a.T(r, "DBUnavailableTitle"))
-		return
-	}
 	p := dbUnavailablePage{Retry: r.Method == http.MethodGet || r.Method == http.MethodHead, RequestID: requestID(r)}
-	terr := a.write(w, r, status, a.bareFrame(r), pageView(dbUnavailableView, p))
-	if terr == nil {
-		return
-	}
-	a.log.Error("render db_unavailable page", "err", terr)
-	http.Error(w, http.StatusText(status), status)
+	a.renderBare(w, r, http.StatusServiceUnavailable, "DBUnavailableTitle", pageView(dbUnavailableView, p))
 }
 
 // dbUnavailablePage is what dbUnavailableView shows.

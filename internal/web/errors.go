@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/jackc/pgx/v5"
@@ -114,20 +113,6 @@ func (a *App) errorPage(w http.ResponseWriter, r *http.Request, status int) {
 			msgs = errorMessages[http.StatusBadRequest]
 		}
 	}
-	if isHTMX(r) {
-		// htmx does not swap error responses by default; a short text is
-		// enough for its error event, and the page stays as it was.
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(status)
-		fmt.Fprintln(w, a.T(r, msgs[0]))
-		return
-	}
 	p := errorPageData{Status: status, TitleID: msgs[0], MessageID: msgs[1], RequestID: requestID(r)}
-	err := a.write(w, r, status, a.bareFrame(r), pageView(errorView, p))
-	if err == nil {
-		return
-	}
-	a.log.Error("render error page", "err", err)
-	// Last resort: the error page itself is broken.
-	http.Error(w, http.StatusText(status), status)
+	a.renderBare(w, r, status, msgs[0], pageView(errorView, p))
 }

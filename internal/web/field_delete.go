@@ -7,9 +7,9 @@ import (
 // fieldDeleteConfirm asks before deleting a custom field, saying how many
 // members have a value that would go with it.
 func (a *App) fieldDeleteConfirm(w http.ResponseWriter, r *http.Request) {
-	cf, err := a.customFields().Get(r.Context(), actorFrom(r), r.PathValue("id"))
+	cf, err := a.fields.Get(r.Context(), actorFrom(r), r.PathValue("id"))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.render(w, r, http.StatusOK, pageView(fieldDeleteView, fieldFormPage{Field: cf}))
@@ -17,13 +17,13 @@ func (a *App) fieldDeleteConfirm(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) fieldDelete(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
-	cf, err := a.customFields().Get(r.Context(), actor, r.PathValue("id"))
+	cf, err := a.fields.Get(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
-	if err := a.customFields().Delete(r.Context(), actor, cf.ID); err != nil {
-		a.memberError(w, r, err)
+	if err := a.fields.Delete(r.Context(), actor, cf.ID); err != nil {
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "FieldDeleted", "Name", cf.Name)

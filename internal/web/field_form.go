@@ -44,13 +44,13 @@ func (a *App) fieldCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newForm(r.PostForm)
-	cf, err := a.customFields().Create(r.Context(), actorFrom(r), fieldInputFrom(f))
+	cf, err := a.fields.Create(r.Context(), actorFrom(r), fieldInputFrom(f))
 	if addDomainErrors(f, err, fieldLabels) {
 		a.renderFieldForm(w, r, http.StatusUnprocessableEntity, fieldFormPage{Form: f, IsNew: true})
 		return
 	}
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "FieldCreated", "Name", cf.Name)
@@ -58,9 +58,9 @@ func (a *App) fieldCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) fieldEdit(w http.ResponseWriter, r *http.Request) {
-	cf, err := a.customFields().Get(r.Context(), actorFrom(r), r.PathValue("id"))
+	cf, err := a.fields.Get(r.Context(), actorFrom(r), r.PathValue("id"))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	v := url.Values{}
@@ -84,19 +84,19 @@ func (a *App) fieldUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := actorFrom(r)
-	current, err := a.customFields().Get(r.Context(), actor, r.PathValue("id"))
+	current, err := a.fields.Get(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	f := newForm(r.PostForm)
-	cf, err := a.customFields().Update(r.Context(), actor, current.ID, fieldInputFrom(f))
+	cf, err := a.fields.Update(r.Context(), actor, current.ID, fieldInputFrom(f))
 	if addDomainErrors(f, err, fieldLabels) {
 		a.renderFieldForm(w, r, http.StatusUnprocessableEntity, fieldFormPage{Form: f, Field: current})
 		return
 	}
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "FieldSaved", "Name", cf.Name)

@@ -18,9 +18,9 @@ type fieldListRow struct {
 
 // fieldList shows the custom data fields (admin).
 func (a *App) fieldList(w http.ResponseWriter, r *http.Request) {
-	fields, err := a.customFields().List(r.Context(), actorFrom(r))
+	fields, err := a.fields.List(r.Context(), actorFrom(r))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	var p fieldListPage

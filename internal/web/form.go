@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"mila/internal/validate"
 )
 
 // Form carries a form's values and field errors between a handler and the
@@ -159,4 +161,26 @@ func describedBy(id string, hint, err bool) string {
 		return id + "-error"
 	}
 	return ""
+}
+
+// addDomainErrors is the bridge from a domain action's validation error
+// (internal/validate, with the domain's own message ids) to the form: each
+// field error shows next to its field, labelled labels[field] in the
+// summary. It reports whether err was such an error; any other error is
+// for the caller (errorResponse). A field that already has an error keeps
+// the first one, as with Add.
+func addDomainErrors(f *Form, err error, labels map[string]string) bool {
+	fe, ok := validate.As(err)
+	if !ok {
+		return false
+	}
+	for _, field := range fe.Fields() {
+		if _, dup := f.Errors[field]; dup {
+			continue
+		}
+		m := fe[field]
+		f.Errors[field] = FieldError{Field: field, LabelID: labels[field], MsgID: m.ID, Data: m.Data}
+		f.order = append(f.order, field)
+	}
+	return true
 }

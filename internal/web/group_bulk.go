@@ -41,7 +41,7 @@ func (a *App) groupBulk(w http.ResponseWriter, r *http.Request, add bool) {
 		}
 	}
 	ctx, actor := r.Context(), actorFrom(r)
-	store := a.groupStore()
+	store := a.groups
 	slug := strings.TrimSpace(r.PostForm.Get("group"))
 	if slug == "" {
 		a.flashError(r, "GroupBulkChooseGroup")
@@ -55,7 +55,7 @@ func (a *App) groupBulk(w http.ResponseWriter, r *http.Request, add bool) {
 		return
 	}
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	if len(ids) == 0 {
@@ -82,7 +82,7 @@ func (a *App) groupBulk(w http.ResponseWriter, r *http.Request, add bool) {
 		return
 	}
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.addFlash(r, Flash{Kind: "success", Text: a.T(r, "GroupBulkResult", "Group", g.Name, "Result", text)})

@@ -50,8 +50,8 @@ func (a *App) groupDelete(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, http.StatusUnprocessableEntity, pageView(groupDeleteView, groupDeletePage{Group: g, Form: f}))
 		return
 	}
-	if err := a.groupStore().DeleteGroup(r.Context(), actorFrom(r), g.ID); err != nil {
-		a.groupError(w, r, err)
+	if err := a.groups.DeleteGroup(r.Context(), actorFrom(r), g.ID); err != nil {
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "GroupDeleted", "Name", g.Name)

@@ -5,7 +5,6 @@ import (
 	"net/url"
 
 	"mila/internal/membership"
-	"mila/internal/validate"
 )
 
 // groupFormPage is what groupFormView shows, for both a new group and an
@@ -27,16 +26,15 @@ func (a *App) groupCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := groupFormFrom(r.PostForm)
-	g, err := a.groupStore().CreateGroup(r.Context(), actorFrom(r), membership.GroupInput{
+	g, err := a.groups.CreateGroup(r.Context(), actorFrom(r), membership.GroupInput{
 		Name: f.Values.Get("name"), Description: f.Values.Get("description"),
 	})
-	if ve, ok := validate.As(err); ok {
-		addGroupValidation(f, ve)
+	if addDomainErrors(f, err, groupFieldLabels) {
 		a.render(w, r, http.StatusUnprocessableEntity, pageView(groupFormView, groupFormPage{Form: f}))
 		return
 	}
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "GroupCreated", "Name", g.Name)
@@ -64,16 +62,15 @@ func (a *App) groupUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := groupFormFrom(r.PostForm)
-	saved, err := a.groupStore().UpdateGroup(r.Context(), actorFrom(r), g.ID, membership.GroupInput{
+	saved, err := a.groups.UpdateGroup(r.Context(), actorFrom(r), g.ID, membership.GroupInput{
 		Name: f.Values.Get("name"), Description: f.Values.Get("description"),
 	})
-	if ve, ok := validate.As(err); ok {
-		addGroupValidation(f, ve)
+	if addDomainErrors(f, err, groupFieldLabels) {
 		a.render(w, r, http.StatusUnprocessableEntity, pageView(groupFormView, groupFormPage{Form: f, Group: &g}))
 		return
 	}
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "GroupSaved", "Name", saved.Name)

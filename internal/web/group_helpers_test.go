@@ -41,7 +41,7 @@ func (w *groupWorld) adminActor() authz.Actor { return w.users[authz.Admin].Acto
 
 func (w *groupWorld) group(t *testing.T, name, desc string) membership.Group {
 	t.Helper()
-	g, err := membership.NewGroupStore(w.srv.DB).CreateGroup(context.Background(), w.adminActor(),
+	g, err := membership.NewGroups(w.srv.DB).CreateGroup(context.Background(), w.adminActor(),
 		membership.GroupInput{Name: name, Description: desc})
 	if err != nil {
 		t.Fatalf("create group %s: %v", name, err)
@@ -51,7 +51,7 @@ func (w *groupWorld) group(t *testing.T, name, desc string) membership.Group {
 
 func (w *groupWorld) member(t *testing.T, first, last, email string) string {
 	t.Helper()
-	m, err := membership.Members{DB: w.srv.DB}.Create(context.Background(), w.adminActor(),
+	m, err := membership.NewMembers(w.srv.DB).Create(context.Background(), w.adminActor(),
 		membership.MemberInput{FirstName: first, LastName: last, Email: email})
 	if err != nil {
 		t.Fatalf("create member %s %s: %v", first, last, err)
@@ -61,7 +61,7 @@ func (w *groupWorld) member(t *testing.T, first, last, email string) string {
 
 func (w *groupWorld) join(t *testing.T, g membership.Group, memberIDs ...string) {
 	t.Helper()
-	if _, err := membership.NewGroupStore(w.srv.DB).AddMembersToGroup(context.Background(), w.adminActor(), g.ID, memberIDs); err != nil {
+	if _, err := membership.NewGroups(w.srv.DB).AddMembersToGroup(context.Background(), w.adminActor(), g.ID, memberIDs); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"mila/internal/authz"
 	"mila/internal/membership"
@@ -20,53 +19,30 @@ type groupListPage struct {
 	CanDelete bool
 }
 
-// groupListSorts are the sort keys the list accepts in its URL.
-var groupListSorts = map[string]membership.GroupSort{
-	"name":         membership.GroupSortName,
-	"member_count": membership.GroupSortMemberCount,
-}
-
-// groupListQuery reads q, sort and dir from the URL. Unknown sort or dir
-// values fall back to the defaults (name, ascending): a hand-edited or old
-// link still shows the list rather than an error.
-func groupListQuery(v url.Values) (q, sort, dir string) {
-	// Invalid UTF-8 and NUL cannot be sent to PostgreSQL (a query error,
-	// not "no match"); no group name contains them, so they are dropped.
-	q = strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(v.Get("q"), ""), "\x00", ""))
-	if len([]rune(q)) > membership.GroupNameMax {
-		q = string([]rune(q)[:membership.GroupNameMax])
-	}
-	sort = v.Get("sort")
-	if _, ok := groupListSorts[sort]; !ok {
-		sort = "name"
-	}
-	dir = v.Get("dir")
-	if dir != "asc" && dir != "desc" {
-		dir = "asc"
-	}
-	return q, sort, dir
-}
-
 // groupList shows every group with its member count, searchable by name
-// and sortable by name or member count.
+// and sortable by name or member count. ListGroups normalises the
+// URL's search and sort; the page shows them as it did.
 func (a *App) groupList(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
-	q, sort, dir := groupListQuery(r.URL.Query())
-	groups, err := a.groupStore().ListGroups(r.Context(), actor, membership.GroupListOptions{
-		Q: q, Sort: groupListSorts[sort], Desc: dir == "desc",
+	v := r.URL.Query()
+	list, err := a.groups.ListGroups(r.Context(), actor, membership.GroupListOptions{
+		Q: v.Get("q"), Sort: membership.GroupSort(v.Get("sort")), Desc: v.Get("dir") == "desc",
 	})
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	p := groupListPage{
-		Groups:    groups,
-		Q:         q,
-		Sort:      sort,
-		Dir:       dir,
+		Groups:    list.Groups,
+		Q:         list.Options.Q,
+		Sort:      string(list.Options.Sort),
+		Dir:       "asc",
 		CanCreate: actor.Can(authz.Group, authz.Create),
 		CanEdit:   actor.Can(authz.Group, authz.Update),
 		CanDelete: actor.Can(authz.Group, authz.Destroy),
+	}
+	if list.Options.Desc {
+		p.Dir = "desc"
 	}
 	a.render(w, r, http.StatusOK, pageView(groupListView, p))
 }

@@ -675,7 +675,7 @@ func groupRows(f *frame, p *groupListPage) templ.Component {
 }
 
 // clearURL is this view without the search. Sort and Dir are one of a
-// few plain words (groupListQuery), nothing to escape.
+// few plain words (GroupListOptions.Normalize), nothing to escape.
 func (p groupListPage) clearURL() string {
 	return "/groups?sort=" + p.Sort + "&dir=" + p.Dir
 }

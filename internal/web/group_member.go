@@ -3,11 +3,9 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"mila/internal/authz"
 	"mila/internal/membership"
-	"mila/internal/validate"
 )
 
 // The member's groups on the member detail page: badges linking to each
@@ -35,7 +33,7 @@ func (a *App) groupMemberSectionFor(r *http.Request, actor authz.Actor, m member
 	s := groupMemberSection{MemberID: m.ID, MemberName: m.Name()}
 	canAdd := actor.CanOnMember(authz.MemberGroup, authz.Create, m.ID)
 	// The member's groups and, for the add form, the others: one statement.
-	groups, others, err := a.groupStore().MemberGroupChoices(ctx, actor, m.ID, canAdd)
+	groups, others, err := a.groups.MemberGroupChoices(ctx, actor, m.ID, canAdd)
 	if errors.Is(err, authz.ErrForbidden) {
 		return s, nil
 	}
@@ -63,76 +61,60 @@ func (a *App) groupMemberRemoveGroup(w http.ResponseWriter, r *http.Request) {
 	a.groupMemberChange(w, r, func(string) string { return r.PathValue("slug") }, false)
 }
 
+// groupMemberOutcomes are the message of each outcome of a change and
+// whether it reports a problem.
+var groupMemberOutcomes = map[membership.MemberGroupOutcome]struct {
+	msgID   string
+	problem bool
+}{
+	membership.MemberGroupAdded:       {"GroupMemberAdded", false},
+	membership.MemberGroupAlreadyIn:   {"GroupMemberAlreadyIn", false},
+	membership.MemberGroupRemoved:     {"GroupMemberRemoved", false},
+	membership.MemberGroupWasNotIn:    {"GroupMemberWasNotIn", true},
+	membership.MemberGroupNoSuchGroup: {"GroupMemberNoSuchGroup", true},
+}
+
+// groupMemberChangeText is the message saying what c did, and whether
+// it is a problem.
+func (a *App) groupMemberChangeText(r *http.Request, c membership.MemberGroupChange) (string, bool) {
+	o := groupMemberOutcomes[c.Outcome]
+	if c.Outcome == membership.MemberGroupNoSuchGroup {
+		return a.T(r, o.msgID), o.problem
+	}
+	return a.T(r, o.msgID, "Member", c.Member.Name(), "Group", c.Group.Name), o.problem
+}
+
 // groupMemberChange is the shared body of the two inline actions: slug
 // names the group (from the form or the path).
 func (a *App) groupMemberChange(w http.ResponseWriter, r *http.Request, slugOf func(string) string, add bool) {
-	ctx, actor := r.Context(), actorFrom(r)
-	memberID := strings.ToLower(r.PathValue("id"))
-	if !validate.UUID(memberID) {
-		a.notFound(w, r)
-		return
-	}
 	if !a.parseForm(w, r) {
 		return
 	}
-	m, err := membership.Members{DB: a.db}.Get(ctx, actor, memberID)
+	actor := actorFrom(r)
+	c, err := a.groups.ChangeMemberGroup(r.Context(), actor, r.PathValue("id"), slugOf("group"), add)
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
-	var msgID string
-	var kv []any
-	problem := false
-	g, err := a.groupStore().GroupBySlug(ctx, actor, strings.TrimSpace(slugOf("group")))
-	switch {
-	case errors.Is(err, membership.ErrNotFound) && !add:
-		// The group in the path does not exist.
-		a.notFound(w, r)
-		return
-	case errors.Is(err, membership.ErrNotFound):
-		// A group deleted meanwhile, or no choice made: say so, change nothing.
-		msgID, problem = "GroupMemberNoSuchGroup", true
-	case err != nil:
-		a.groupError(w, r, err)
-		return
-	case add:
-		res, err := a.groupStore().AddMember(ctx, actor, g.ID, m.ID)
-		if err != nil {
-			a.groupError(w, r, err)
-			return
-		}
-		msgID = "GroupMemberAdded"
-		if res.Added == 0 {
-			msgID = "GroupMemberAlreadyIn"
-		}
-		kv = []any{"Member", m.Name(), "Group", g.Name}
-	default:
-		res, err := a.groupStore().RemoveMember(ctx, actor, g.ID, m.ID)
-		if err != nil {
-			a.groupError(w, r, err)
-			return
-		}
-		msgID = "GroupMemberRemoved"
-		if res.Removed == 0 {
-			msgID, problem = "GroupMemberWasNotIn", true
-		}
-		kv = []any{"Member", m.Name(), "Group", g.Name}
-	}
-
+	text, problem := a.groupMemberChangeText(r, c)
 	if !isHTMX(r) {
-		if problem {
-			a.flashError(r, msgID, kv...)
-		} else {
-			a.flashSuccess(r, msgID, kv...)
-		}
-		http.Redirect(w, r, "/members/"+m.ID+"#member-groups", http.StatusSeeOther)
+		a.addFlash(r, groupFlash(text, problem))
+		http.Redirect(w, r, "/members/"+c.Member.ID+"#member-groups", http.StatusSeeOther)
 		return
 	}
-	s, err := a.groupMemberSectionFor(r, actor, m)
+	s, err := a.groupMemberSectionFor(r, actor, c.Member)
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
-	s.Status, s.StatusErr = a.T(r, msgID, kv...), problem
+	s.Status, s.StatusErr = text, problem
 	a.render(w, r, http.StatusOK, pageView(groupMemberFragment, s))
+}
+
+// groupFlash is the flash message of a change's text.
+func groupFlash(text string, problem bool) Flash {
+	if problem {
+		return Flash{Kind: "error", Text: text}
+	}
+	return Flash{Kind: "success", Text: text}
 }

@@ -47,7 +47,7 @@ func (a *App) groupMembersAdd(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, back+"#group-add", http.StatusSeeOther)
 		return
 	}
-	res, err := a.groupStore().AddMembersToGroup(r.Context(), actorFrom(r), g.ID, ids)
+	res, err := a.groups.AddMembersToGroup(r.Context(), actorFrom(r), g.ID, ids)
 	var nf *membership.MembershipNotFoundError
 	if errors.As(err, &nf) && nf.Resource == authz.Member {
 		// Deleted meanwhile (or never existed): nothing was added.
@@ -56,7 +56,7 @@ func (a *App) groupMembersAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.addFlash(r, Flash{Kind: "success", Text: a.groupAddResultText(r, res)})
@@ -79,34 +79,15 @@ func (a *App) groupAddResultText(r *http.Request, res membership.MembershipAddRe
 // groupMemberRemove takes one member out of the group and comes back to
 // the page of the member list the button was on.
 func (a *App) groupMemberRemove(w http.ResponseWriter, r *http.Request) {
-	g, ok := a.groupFromPath(w, r)
-	if !ok {
-		return
-	}
-	memberID := strings.ToLower(r.PathValue("member_id"))
-	if !validate.UUID(memberID) {
-		a.notFound(w, r)
-		return
-	}
 	if !a.parseForm(w, r) {
 		return
 	}
-	ctx, actor := r.Context(), actorFrom(r)
-	m, err := membership.Members{DB: a.db}.Get(ctx, actor, memberID)
+	c, err := a.groups.ChangeMemberGroup(r.Context(), actorFrom(r), r.PathValue("member_id"), r.PathValue("slug"), false)
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
-	res, err := a.groupStore().RemoveMember(ctx, actor, g.ID, memberID)
-	if err != nil {
-		a.groupError(w, r, err)
-		return
-	}
-	if res.Removed > 0 {
-		a.flashSuccess(r, "GroupMemberRemoved", "Member", m.Name(), "Group", g.Name)
-	} else {
-		a.flashError(r, "GroupMemberWasNotIn", "Member", m.Name(), "Group", g.Name)
-	}
+	a.addFlash(r, groupFlash(a.groupMemberChangeText(r, c)))
 	page, _ := strconv.Atoi(r.PostForm.Get("page"))
-	http.Redirect(w, r, groupPath(g.Slug, max(page, 1)), http.StatusSeeOther)
+	http.Redirect(w, r, groupPath(c.Group.Slug, max(page, 1)), http.StatusSeeOther)
 }

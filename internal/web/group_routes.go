@@ -1,16 +1,14 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
 	"mila/internal/authz"
 	"mila/internal/membership"
-	"mila/internal/validate"
 )
 
-// groupRoutes registers the group pages (issue 6). Each route names the
+// groupRoutes registers the group pages. Each route names the
 // permission the guard checks before the handler runs; the domain actions
 // check the same table again, so a direct POST by someone the interface
 // hides the button from is refused twice.
@@ -35,30 +33,12 @@ func (a *App) groupRoutes(mux *http.ServeMux) {
 	a.route(mux, "POST /members/groups/remove", authz.MemberGroup, authz.Destroy, a.groupBulkRemove)
 }
 
-// groupStore returns the group actions on the app's database. It is a thin
-// value around the pool, so building one per request costs nothing.
-func (a *App) groupStore() *membership.GroupStore { return membership.NewGroupStore(a.db) }
-
-// groupError answers a failed group action: a missing group or member is
-// the 404 page, a refused action the 403 page, anything else the mapping
-// in errors.go (a logged 500 for the unexpected).
-func (a *App) groupError(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, membership.ErrNotFound):
-		a.notFound(w, r)
-	case errors.Is(err, authz.ErrForbidden):
-		a.forbidden(w, r)
-	default:
-		a.errorResponse(w, r, err)
-	}
-}
-
 // groupFromPath loads the group named by the {slug} path value. On failure
 // it has answered already and returns false.
 func (a *App) groupFromPath(w http.ResponseWriter, r *http.Request) (membership.Group, bool) {
-	g, err := a.groupStore().GroupBySlug(r.Context(), actorFrom(r), r.PathValue("slug"))
+	g, err := a.groups.GroupBySlug(r.Context(), actorFrom(r), r.PathValue("slug"))
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return membership.Group{}, false
 	}
 	return g, true
@@ -70,36 +50,6 @@ var groupFieldLabels = map[string]string{
 	"name":         "GroupFieldName",
 	"description":  "GroupFieldDescription",
 	"confirm_name": "GroupDeleteConfirmLabel",
-}
-
-// groupMessageIDs replaces shared validation message ids by group-specific
-// ones where the group form can say more ("a group with this name exists").
-var groupMessageIDs = map[string]string{
-	validate.Taken:  "GroupNameTaken",
-	validate.NoSlug: "GroupNameNoSlug",
-}
-
-// addGroupValidation copies the domain's field errors onto the form, so
-// they show next to the fields and in the summary. Fields the form does
-// not know are reported on the name field rather than lost.
-func addGroupValidation(f *Form, ve validate.Errors) {
-	for _, field := range ve.Fields() {
-		m := ve[field]
-		id := m.ID
-		if alt, ok := groupMessageIDs[id]; ok {
-			id = alt
-		}
-		label, ok := groupFieldLabels[field]
-		target := field
-		if !ok {
-			target, label = "name", groupFieldLabels["name"]
-		}
-		kv := make([]any, 0, 2*len(m.Data))
-		for k, v := range m.Data {
-			kv = append(kv, k, v)
-		}
-		f.Add(target, label, id, kv...)
-	}
 }
 
 // groupQueryPage reads a 1-based page number from the URL; anything missing,

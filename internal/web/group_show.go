@@ -1,15 +1,12 @@
 package web
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"mila/internal/authz"
 	"mila/internal/membership"
-	"mila/internal/validate"
 )
 
 // groupShowPage is what groupShowView shows.
@@ -29,111 +26,52 @@ type groupShowPage struct {
 	// candidates endpoint fills the same list as one types.
 	Q          string
 	Searched   bool
-	Candidates []groupCandidate
+	Candidates []membership.GroupCandidate
 }
-
-// groupCandidate is a member the picker offers.
-type groupCandidate struct {
-	ID      string
-	Name    string
-	Email   string
-	InGroup bool // already a member: shown, but cannot be picked again
-}
-
-// groupCandidateLimit is how many matches the picker lists; a longer
-// search narrows them down.
-const groupCandidateLimit = 20
 
 // groupShow shows a group with one page of its members. A link by id
 // (/groups/<uuid>) is redirected to the group's slug address.
 func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
-	ctx, actor := r.Context(), actorFrom(r)
-	store := a.groupStore()
-	key := r.PathValue("slug")
-	g, err := store.GroupBySlug(ctx, actor, key)
-	if errors.Is(err, membership.ErrNotFound) && validate.UUID(key) {
-		byID, idErr := store.GroupByID(ctx, actor, strings.ToLower(key))
-		if idErr == nil {
-			target := "/groups/" + byID.Slug
-			if r.URL.RawQuery != "" {
-				target += "?" + r.URL.RawQuery
-			}
-			http.Redirect(w, r, target, http.StatusMovedPermanently)
-			return
-		}
-	}
+	actor := actorFrom(r)
+	gp, err := a.groups.Page(r.Context(), actor, membership.GroupPageQuery{
+		Key: r.PathValue("slug"), Page: groupQueryPage(r), Q: r.URL.Query().Get("q"),
+	})
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
-
-	p := groupShowPage{
-		Group:          g,
-		CanReadMembers: actor.Can(authz.MemberGroup, authz.Read),
+	if gp.MovedTo != "" {
+		target := "/groups/" + gp.MovedTo
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
+		return
+	}
+	a.render(w, r, http.StatusOK, pageView(groupShowView, groupShowPage{
+		Group:          gp.Group,
+		Members:        gp.Members,
+		CanReadMembers: gp.MembersShown,
 		CanEdit:        actor.Can(authz.Group, authz.Update),
 		CanDelete:      actor.Can(authz.Group, authz.Destroy),
-		CanAdd:         actor.Can(authz.MemberGroup, authz.Create) && actor.Can(authz.Member, authz.Read),
+		CanAdd:         gp.Picker,
 		CanRemove:      actor.Can(authz.MemberGroup, authz.Destroy),
-	}
-	if p.CanReadMembers {
-		if p.Members, err = a.groupMembersPage(ctx, actor, g, groupQueryPage(r)); err != nil {
-			a.groupError(w, r, err)
-			return
-		}
-	}
-	if p.CanAdd {
-		p.Q = strings.TrimSpace(r.URL.Query().Get("q"))
-		if p.Candidates, p.Searched, err = a.groupFindCandidates(ctx, actor, g, p.Q); err != nil {
-			a.groupError(w, r, err)
-			return
-		}
-	}
-	a.render(w, r, http.StatusOK, pageView(groupShowView, p))
-}
-
-// groupMembersPage returns the asked page of the group's members; a page
-// past the end shows the last one rather than an empty list.
-func (a *App) groupMembersPage(ctx context.Context, actor authz.Actor, g membership.Group, page int) (membership.GroupMemberPage, error) {
-	store := a.groupStore()
-	mp, err := store.MembersOfGroupSized(ctx, actor, g, page, membership.GroupMembersPerPage)
-	if err == nil && mp.Page > mp.Pages() {
-		mp, err = store.MembersOfGroupSized(ctx, actor, g, mp.Pages(), membership.GroupMembersPerPage)
-	}
-	return mp, err
-}
-
-// groupFindCandidates searches members by name or email for the picker,
-// with the members' search (accents and umlaut spellings folded, typos
-// forgiven). A blank q searches nothing.
-func (a *App) groupFindCandidates(ctx context.Context, actor authz.Actor, g membership.Group, q string) ([]groupCandidate, bool, error) {
-	if q == "" {
-		return nil, false, nil
-	}
-	rows, err := membership.Members{DB: a.db}.Search(ctx, actor, q, groupCandidateLimit)
-	if err != nil {
-		return nil, true, err
-	}
-	out := make([]groupCandidate, 0, len(rows))
-	for _, m := range rows {
-		c := groupCandidate{ID: m.ID, Name: m.Name(), Email: m.Email}
-		for _, mg := range m.Groups {
-			c.InGroup = c.InGroup || mg.Slug == g.Slug
-		}
-		out = append(out, c)
-	}
-	return out, true, nil
+		Q:              gp.Q,
+		Searched:       gp.Searched,
+		Candidates:     gp.Candidates,
+	}))
 }
 
 // groupCandidates answers the picker's search-as-you-type (htmx) with the
 // list of matching members. A plain GET (no htmx) goes to the group page,
 // which shows the same list.
 func (a *App) groupCandidates(w http.ResponseWriter, r *http.Request) {
-	g, ok := a.groupFromPath(w, r)
-	if !ok {
-		return
-	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	if !isHTMX(r) {
+		g, ok := a.groupFromPath(w, r)
+		if !ok {
+			return
+		}
 		target := "/groups/" + g.Slug
 		if q != "" {
 			target += "?q=" + url.QueryEscape(q)
@@ -141,14 +79,13 @@ func (a *App) groupCandidates(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target+"#group-add", http.StatusSeeOther)
 		return
 	}
-	actor := actorFrom(r)
-	cands, searched, err := a.groupFindCandidates(r.Context(), actor, g, q)
+	gp, err := a.groups.Candidates(r.Context(), actorFrom(r), r.PathValue("slug"), q)
 	if err != nil {
-		a.groupError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.render(w, r, http.StatusOK, pageView(groupCandidatesFragment, groupShowPage{
-		Group: g, CanAdd: true, Q: q, Searched: searched, Candidates: cands,
+		Group: gp.Group, CanAdd: true, Q: gp.Q, Searched: gp.Searched, Candidates: gp.Candidates,
 	}))
 }
 

@@ -190,7 +190,7 @@ func newWalkFixture(t *testing.T, srv *webtest.Server) *walkFixture {
 func addMemberRecords(t *testing.T, f *walkFixture) {
 	t.Helper()
 	ctx := context.Background()
-	ms := membership.Members{DB: f.Srv.DB}
+	ms := membership.NewMembers(f.Srv.DB)
 	walter, err := ms.Create(ctx, f.Admin, membership.MemberInput{FirstName: "Walter", LastName: "Walk", Email: "walter@example.org", JoinDate: "2020-01-01"})
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +214,7 @@ func addMemberRecords(t *testing.T, f *walkFixture) {
 	if walter, err = ms.Get(ctx, f.Admin, walter.ID); err != nil {
 		t.Fatal(err)
 	}
-	gs := membership.NewGroupStore(f.Srv.DB)
+	gs := membership.NewGroups(f.Srv.DB)
 	g, err := gs.CreateGroup(ctx, f.Admin, membership.GroupInput{Name: "Walkers"})
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +226,7 @@ func addMemberRecords(t *testing.T, f *walkFixture) {
 	if _, err := gs.AddMembersToGroup(ctx, f.Admin, g.ID, []string{walter.ID}); err != nil {
 		t.Fatal(err)
 	}
-	field, err := membership.CustomFields{DB: f.Srv.DB}.Create(ctx, f.Admin, membership.CustomFieldInput{Name: "Shoe size", ValueType: "string", ShowInOverview: true})
+	field, err := membership.NewCustomFields(f.Srv.DB).Create(ctx, f.Admin, membership.CustomFieldInput{Name: "Shoe size", ValueType: "string", ShowInOverview: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,8 @@ package web
 
 import "net/http"
 
-// homeShow is the start page. For now it welcomes the visitor; once
-// accounts exist it leads to the pages the actor may use.
+// homeShow is the start page: a welcome; the header's navigation leads
+// to the pages the actor may use.
 func (a *App) homeShow(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, homeView)
 }

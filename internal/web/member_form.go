@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"mila/internal/authz"
@@ -72,8 +73,10 @@ func memberFormValues(m membership.Member) url.Values {
 }
 
 // memberInputFrom reads the submitted form. Field names are the column
-// names; custom fields are cf_<slug>.
-func memberInputFrom(f *Form, fields []membership.CustomField) membership.MemberInput {
+// names; custom fields are cf_<slug> (CustomField.FormName) — every one
+// sent is passed on, and the domain reads those of its fields (a field
+// not sent, such as an unticked box, counts as empty).
+func memberInputFrom(f *Form) membership.MemberInput {
 	version, _ := strconv.Atoi(f.Get("version"))
 	in := membership.MemberInput{
 		FirstName: f.Values.Get("first_name"), LastName: f.Values.Get("last_name"), Email: f.Values.Get("email"),
@@ -82,16 +85,23 @@ func memberInputFrom(f *Form, fields []membership.CustomField) membership.Member
 		JoinDate: f.Values.Get("join_date"), ExitDate: f.Values.Get("exit_date"), Notes: f.Values.Get("notes"),
 		Version: version, Custom: map[string]string{},
 	}
-	for _, cf := range fields {
-		in.Custom[cf.Slug] = f.Values.Get(cf.FormName())
+	for name := range f.Values {
+		if slug, ok := strings.CutPrefix(name, "cf_"); ok {
+			in.Custom[slug] = f.Values.Get(name)
+		}
 	}
 	return in
 }
 
 func (a *App) memberNew(w http.ResponseWriter, r *http.Request) {
+	fields, err := a.fields.Definitions(r.Context(), actorFrom(r))
+	if err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
 	f := newForm(nil)
 	f.Set("join_date", time.Now().Format("2006-01-02"))
-	a.renderMemberForm(w, r, http.StatusOK, memberFormPage{Form: f, IsNew: true})
+	a.renderMemberForm(w, r, http.StatusOK, memberFormPage{Form: f, IsNew: true}, fields)
 }
 
 func (a *App) memberCreate(w http.ResponseWriter, r *http.Request) {
@@ -99,19 +109,19 @@ func (a *App) memberCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := actorFrom(r)
-	fields, err := a.customFields().Definitions(r.Context(), actor)
-	if err != nil {
-		a.memberError(w, r, err)
-		return
-	}
 	f := newForm(r.PostForm)
-	m, err := a.members().Create(r.Context(), actor, memberInputFrom(f, fields))
+	m, err := a.members.Create(r.Context(), actor, memberInputFrom(f))
 	if addDomainErrors(f, err, memberFieldLabels) {
-		a.renderMemberForm(w, r, http.StatusUnprocessableEntity, memberFormPage{Form: f, IsNew: true})
+		fields, err := a.fields.Definitions(r.Context(), actor)
+		if err != nil {
+			a.errorResponse(w, r, err)
+			return
+		}
+		a.renderMemberForm(w, r, http.StatusUnprocessableEntity, memberFormPage{Form: f, IsNew: true}, fields)
 		return
 	}
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "MemberCreated", "Name", m.Name())
@@ -119,68 +129,48 @@ func (a *App) memberCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) memberEdit(w http.ResponseWriter, r *http.Request) {
-	actor := actorFrom(r)
-	m, err := a.members().Get(r.Context(), actor, r.PathValue("id"))
-	if err == nil && !actor.CanOnMember(authz.Member, authz.Update, m.ID) {
-		err = membership.ErrNotFound
-	}
+	m, fields, err := a.members.Editable(r.Context(), actorFrom(r), r.PathValue("id"))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
-	a.renderMemberForm(w, r, http.StatusOK, memberFormPage{Form: newForm(memberFormValues(m)), Member: m})
+	a.renderMemberForm(w, r, http.StatusOK, memberFormPage{Form: newForm(memberFormValues(m)), Member: m}, fields)
 }
 
 // memberUpdate saves the edit form. A save over someone else's newer
 // save is refused (409) and the form comes back with what was typed and
-// a message to reload — never last-write-wins.
+// a message to reload — never last-write-wins. Update refuses an own_data
+// user's save of another member (403) without looking the id up.
 func (a *App) memberUpdate(w http.ResponseWriter, r *http.Request) {
 	if !a.parseForm(w, r) {
 		return
 	}
-	actor := actorFrom(r)
-	ctx := r.Context()
-	id := r.PathValue("id")
-	if actor.Scope(authz.Member, authz.Update) == authz.Linked && id != actor.MemberID {
-		a.forbidden(w, r) // own_data changing another member: refused without a lookup
-		return
-	}
-	current, err := a.members().Get(ctx, actor, id)
-	if err == nil && !actor.CanOnMember(authz.Member, authz.Update, id) {
-		err = membership.ErrNotFound
-	}
-	if err != nil {
-		a.memberError(w, r, err)
-		return
-	}
-	fields, err := a.customFields().Definitions(ctx, actor)
-	if err != nil {
-		a.memberError(w, r, err)
-		return
-	}
+	actor, ctx := actorFrom(r), r.Context()
 	f := newForm(r.PostForm)
-	m, err := a.members().Update(ctx, actor, id, memberInputFrom(f, fields))
+	m, err := a.members.Update(ctx, actor, r.PathValue("id"), memberInputFrom(f))
+	status := http.StatusUnprocessableEntity
 	switch {
 	case addDomainErrors(f, err, memberFieldLabels):
-		a.renderMemberForm(w, r, http.StatusUnprocessableEntity, memberFormPage{Form: f, Member: current})
-		return
 	case errors.Is(err, membership.ErrConflict):
-		a.renderMemberForm(w, r, http.StatusConflict, memberFormPage{Form: f, Member: current, Conflict: true})
-		return
+		status = http.StatusConflict
 	case err != nil:
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
+		return
+	default:
+		a.flashSuccess(r, "MemberSaved", "Name", m.Name())
+		http.Redirect(w, r, "/members/"+m.ID, http.StatusSeeOther)
 		return
 	}
-	a.flashSuccess(r, "MemberSaved", "Name", m.Name())
-	http.Redirect(w, r, "/members/"+m.ID, http.StatusSeeOther)
+	// The form comes back over the member as stored now.
+	current, fields, err := a.members.Editable(ctx, actor, r.PathValue("id"))
+	if err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	a.renderMemberForm(w, r, status, memberFormPage{Form: f, Member: current, Conflict: status == http.StatusConflict}, fields)
 }
 
-func (a *App) renderMemberForm(w http.ResponseWriter, r *http.Request, status int, p memberFormPage) {
-	fields, err := a.customFields().Definitions(r.Context(), actorFrom(r))
-	if err != nil {
-		a.memberError(w, r, err)
-		return
-	}
+func (a *App) renderMemberForm(w http.ResponseWriter, r *http.Request, status int, p memberFormPage, fields []membership.CustomField) {
 	p.Max = membership.MemberFieldMax
 	if p.IsNew {
 		p.Action, p.Cancel = "/members", "/members"

@@ -194,7 +194,7 @@ func TestMemberListGroupsBoardAndOwnData(t *testing.T) {
 
 	// own_data (linked to Anna): no overview at all; their own page shows
 	// their groups (part of their own record) but nothing to change them.
-	if err := (membership.Members{DB: srv.DB}).LinkUser(context.Background(), w.adminActor(), w.anna, w.users["own_data"].Actor.UserID); err != nil {
+	if err := membership.NewMembers(srv.DB).LinkUser(context.Background(), w.adminActor(), w.anna, w.users["own_data"].Actor.UserID); err != nil {
 		t.Fatal(err)
 	}
 	res := srv.Get(t, w.ownData, "/members?group=jugend&sort=groups")

@@ -25,7 +25,7 @@ func memberTestSetup(t *testing.T) (*webtest.Server, map[authz.PermissionSet]see
 
 func memberTestAdd(t *testing.T, srv *webtest.Server, admin authz.Actor, in membership.MemberInput) membership.Member {
 	t.Helper()
-	m, err := membership.Members{DB: srv.DB}.Create(context.Background(), admin, in)
+	m, err := membership.NewMembers(srv.DB).Create(context.Background(), admin, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,11 +280,11 @@ func TestMemberOwnDataScope(t *testing.T) {
 	memberTestPost(t, srv, c, "/members/"+other.ID+"/user", url.Values{"user_id": {ownUser.Actor.UserID}}, http.StatusForbidden)
 	memberTestPost(t, srv, c, "/members/"+own.ID+"/user/unlink", url.Values{}, http.StatusForbidden)
 	memberTestGet(t, srv, c, "/admin/fields", http.StatusForbidden)
-	got, err := membership.Members{DB: srv.DB}.Get(context.Background(), a, other.ID)
+	got, err := membership.NewMembers(srv.DB).Get(context.Background(), a, other.ID)
 	if err != nil || got.FirstName != "Peter" || got.Version != 1 {
 		t.Fatalf("other member changed: %+v %v", got, err)
 	}
-	got, _ = membership.Members{DB: srv.DB}.Get(context.Background(), a, own.ID)
+	got, _ = membership.NewMembers(srv.DB).Get(context.Background(), a, own.ID)
 	if got.LastName != "Own-Neu" {
 		t.Fatalf("own edit not saved: %+v", got)
 	}
@@ -304,7 +304,7 @@ func TestMemberOwnDataScope(t *testing.T) {
 
 	// Unlinking keeps both emails.
 	memberTestPost(t, srv, admin, "/members/"+own.ID+"/user/unlink", url.Values{}, http.StatusSeeOther)
-	got, _ = membership.Members{DB: srv.DB}.Get(context.Background(), a, own.ID)
+	got, _ = membership.NewMembers(srv.DB).Get(context.Background(), a, own.ID)
 	if got.UserID != "" || got.Email != "own_data@example.org" {
 		t.Fatalf("after unlink: %+v", got)
 	}

@@ -14,13 +14,13 @@ func (a *App) memberLinkUser(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	f := newForm(r.PostForm)
-	err := a.members().LinkUser(r.Context(), actorFrom(r), id, f.Get("user_id"))
+	err := a.members.LinkUser(r.Context(), actorFrom(r), id, f.Get("user_id"))
 	if fe, ok := validate.As(err); ok {
 		a.renderMemberShow(w, r, http.StatusUnprocessableEntity, f, a.T(r, fe["user_id"].ID, memberMessageData(fe["user_id"])...))
 		return
 	}
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "MemberUserLinked")
@@ -30,8 +30,8 @@ func (a *App) memberLinkUser(w http.ResponseWriter, r *http.Request) {
 // memberUnlinkUser removes the member's link to its user; both keep their email.
 func (a *App) memberUnlinkUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := a.members().UnlinkUser(r.Context(), actorFrom(r), id); err != nil {
-		a.memberError(w, r, err)
+	if err := a.members.UnlinkUser(r.Context(), actorFrom(r), id); err != nil {
+		a.errorResponse(w, r, err)
 		return
 	}
 	a.flashSuccess(r, "MemberUserUnlinked")

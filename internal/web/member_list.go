@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"mila/internal/authz"
@@ -31,8 +30,8 @@ type memberListPage struct {
 	// ("" when it is the default).
 	SortHidden, DirHidden string
 
-	// Groups (issue 6). ShowGroups: the actor may see memberships, so the
-	// Groups column, the filter and the group sorts are there.
+	// Groups. ShowGroups: the actor may see memberships, so the Groups
+	// column, the filter and the group sorts are there (List decides).
 	ShowGroups    bool
 	Groups        []membership.GroupChoice // all groups, for the filter and the bulk bar
 	GroupFilter   string                   // name of the filtered group ("" for all; "none" shows as "No group")
@@ -57,7 +56,7 @@ type memberListHeader struct {
 type memberListRow struct {
 	membership.MemberRow
 	Cells  []string // the custom columns, formatted for reading
-	Former bool     // the exit date has passed
+	Former bool     // not Active today
 	Badges []memberGroupBadge
 }
 
@@ -149,19 +148,12 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return
 	}
-	query := memberQueryFromURL(r.URL.Query())
-	gf, err := a.memberGroupFilter(r, actor, &query)
+	res, err := a.members.List(r.Context(), actor, memberQueryFromURL(r.URL.Query()))
 	if err != nil {
-		a.memberError(w, r, err)
-		return
-	}
-	res, err := a.members().List(r.Context(), actor, query)
-	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	p := a.memberListData(r, actor, res)
-	a.memberListGroups(r, actor, &p, gf)
 	w.Header().Set("Vary", "HX-Request")
 	if isHTMX(r) {
 		p.Partial = true
@@ -209,7 +201,7 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 		header("MembersColCity", "", membership.MemberSortCity),
 		header("MembersColJoinDate", "", membership.MemberSortJoinDate),
 	}
-	if memberShowsGroups(actor) {
+	if res.ShowGroups {
 		// Before the custom columns: memberRows renders the groups
 		// cells right after the join date.
 		p.Headers = append(p.Headers,
@@ -221,7 +213,7 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 	}
 	today := time.Now()
 	for _, row := range res.Rows {
-		lr := memberListRow{MemberRow: row, Former: row.ExitDate != nil && !row.ExitDate.After(today)}
+		lr := memberListRow{MemberRow: row, Former: !row.Active(today)}
 		for _, f := range res.Columns {
 			lr.Cells = append(lr.Cells, a.memberCustomDisplay(r, f, row.Custom[f.Slug]))
 		}
@@ -263,76 +255,24 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 	default:
 		p.EmptyID = "MembersEmptyNone"
 	}
+	if res.ShowGroups {
+		a.memberListGroups(r, actor, &p)
+	}
 	return p
-}
-
-// memberShowsGroups reports whether the overview shows groups to actor:
-// the column, the filter and the group sorts.
-func memberShowsGroups(actor authz.Actor) bool {
-	return actor.Can(authz.MemberGroup, authz.Read) && actor.Can(authz.Group, authz.Read)
-}
-
-// memberGroupFilterState is what memberGroupFilter learned about the
-// overview's group filter before the query runs.
-type memberGroupFilterState struct {
-	show     bool                     // the actor may see memberships
-	groups   []membership.GroupChoice // all groups, by name
-	notFound bool                     // the URL named an unknown group
-}
-
-// memberGroupFilter loads the groups for the filter and checks the group
-// the URL names. An unknown (or malformed) slug would match nobody, which
-// looks like an empty club: instead the filter is dropped and the page
-// says so. Without permission to see memberships the filter and the group
-// sorts are dropped too, so the order cannot reveal them.
-func (a *App) memberGroupFilter(r *http.Request, actor authz.Actor, q *membership.MemberQuery) (memberGroupFilterState, error) {
-	var st memberGroupFilterState
-	st.show = memberShowsGroups(actor)
-	if !st.show {
-		q.Group = ""
-		if q.Sort == membership.MemberSortGroups || q.Sort == membership.MemberSortGroupCount {
-			q.Sort, q.Dir = "", ""
-		}
-		return st, nil
-	}
-	groups, err := a.groupStore().GroupChoices(r.Context(), actor)
-	if err != nil {
-		return st, err
-	}
-	st.groups = groups
-	q.Group = strings.TrimSpace(q.Group)
-	if q.Group == "" || q.Group == membership.MemberGroupNone {
-		return st, nil
-	}
-	for _, g := range groups {
-		if g.Slug == q.Group {
-			return st, nil
-		}
-	}
-	q.Group, st.notFound = "", true
-	return st, nil
 }
 
 // memberListGroups adds the groups column, filter chip and bulk bar to
 // the overview's data.
-func (a *App) memberListGroups(r *http.Request, actor authz.Actor, p *memberListPage, st memberGroupFilterState) {
-	if !st.show {
-		return
-	}
+func (a *App) memberListGroups(r *http.Request, actor authz.Actor, p *memberListPage) {
 	q := p.Query
-	p.ShowGroups, p.Groups, p.GroupNotFound = true, st.groups, st.notFound
+	p.ShowGroups, p.Groups, p.GroupNotFound = true, p.Result.Groups, p.Result.GroupNotFound
 	p.CanBulkAdd = actor.Can(authz.MemberGroup, authz.Create)
 	p.CanBulkRemove = actor.Can(authz.MemberGroup, authz.Destroy)
-	switch q.Group {
-	case "":
-	case membership.MemberGroupNone:
+	switch {
+	case q.Group == membership.MemberGroupNone:
 		p.GroupFilter = a.T(r, "MembersGroupNone")
-	default:
-		for _, g := range st.groups {
-			if g.Slug == q.Group {
-				p.GroupFilter = g.Name
-			}
-		}
+	case p.Result.Group != nil:
+		p.GroupFilter = p.Result.Group.Name
 	}
 	if q.Group != "" {
 		cq := q

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -10,7 +9,7 @@ import (
 	"mila/internal/membership"
 )
 
-// memberRoutes registers the member register (issue 4): the overview,
+// memberRoutes registers the member register: the overview,
 // the member pages, linking users, and the custom data fields admin.
 // The guard checks the resource and action; the domain actions check the
 // scope again (own_data: only the linked member).
@@ -33,26 +32,6 @@ func (a *App) memberRoutes(mux *http.ServeMux) {
 	a.route(mux, "POST /admin/fields/{id}", authz.CustomField, authz.Update, a.fieldUpdate)
 	a.route(mux, "GET /admin/fields/{id}/delete", authz.CustomField, authz.Destroy, a.fieldDeleteConfirm)
 	a.route(mux, "POST /admin/fields/{id}/delete", authz.CustomField, authz.Destroy, a.fieldDelete)
-}
-
-// members returns the member actions on the app's database (a thin value).
-func (a *App) members() membership.Members { return membership.Members{DB: a.db} }
-
-// customFields returns the custom field actions on the app's database.
-func (a *App) customFields() membership.CustomFields { return membership.CustomFields{DB: a.db} }
-
-// memberError answers a failed member or field action: missing (or not
-// visible to this actor) is the 404 page, refused the 403 page, anything
-// else the mapping in errors.go.
-func (a *App) memberError(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, membership.ErrNotFound):
-		a.notFound(w, r)
-	case errors.Is(err, authz.ErrForbidden):
-		a.forbidden(w, r)
-	default:
-		a.errorResponse(w, r, err)
-	}
 }
 
 // memberFieldLabels are the label ids of the member form's fields, also

@@ -21,7 +21,7 @@ type memberShowPage struct {
 	Linkable  []membership.MemberUserOption
 	LinkForm  *Form
 	LinkError string // translated problem with the link form
-	// Groups is the member's groups section (issue 6, group_member.go).
+	// Groups is the member's groups section (group_member.go).
 	Groups groupMemberSection
 }
 
@@ -41,14 +41,14 @@ func (a *App) memberShow(w http.ResponseWriter, r *http.Request) {
 func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status int, linkForm *Form, linkError string) {
 	actor := actorFrom(r)
 	ctx := r.Context()
-	m, err := a.members().Get(ctx, actor, r.PathValue("id"))
+	m, err := a.members.Get(ctx, actor, r.PathValue("id"))
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
-	fields, err := a.customFields().Definitions(ctx, actor)
+	fields, err := a.fields.Definitions(ctx, actor)
 	if err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	p := memberShowPage{
@@ -67,19 +67,19 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	if p.CanDelete {
-		if p.Deletion, err = a.members().DeletionPreviewOf(ctx, actor, m); err != nil {
-			a.memberError(w, r, err)
+		if p.Deletion, err = a.members.DeletionPreviewOf(ctx, actor, m); err != nil {
+			a.errorResponse(w, r, err)
 			return
 		}
 	}
 	if p.CanLink && m.UserID == "" {
-		if p.Linkable, err = a.members().LinkableUsers(ctx, actor); err != nil {
-			a.memberError(w, r, err)
+		if p.Linkable, err = a.members.LinkableUsers(ctx, actor); err != nil {
+			a.errorResponse(w, r, err)
 			return
 		}
 	}
 	if p.Groups, err = a.groupMemberSectionFor(r, actor, m); err != nil {
-		a.memberError(w, r, err)
+		a.errorResponse(w, r, err)
 		return
 	}
 	if p.LinkForm == nil {

@@ -17,13 +17,8 @@ type navItem struct {
 	Action   authz.Action
 }
 
-// navItems, in display order. Later issues add e.g.
-//
-//	{LabelID: "NavMembers", Path: "/members", Resource: authz.Member, Action: authz.Read},
-//	{LabelID: "NavGroups", Path: "/groups", Resource: authz.Group, Action: authz.Read},
-//	{LabelID: "NavUsers", Path: "/users", Resource: authz.User, Action: authz.Create},
-//	{LabelID: "NavRoles", Path: "/admin/roles", Resource: authz.Role, Action: authz.Update},
-//	{LabelID: "NavFields", Path: "/admin/fields", Resource: authz.CustomField, Action: authz.Create},
+// navItems, in display order. A page that belongs in the header gets an
+// entry naming the permission that shows it.
 var navItems = []navItem{
 	{LabelID: "NavMembers", Path: "/members", Resource: authz.Member, Action: authz.Read},
 	{LabelID: "NavGroups", Path: "/groups", Resource: authz.Group, Action: authz.Read},

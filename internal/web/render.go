@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -146,6 +147,25 @@ func (a *App) bareFrame(r *http.Request) *frame {
 	}
 }
 
+// renderBare answers with a page in a bare frame (no session read): the
+// error pages, which may be rendered outside the session middleware or
+// while the database that holds the sessions is down. htmx does not swap
+// error answers by default, so it gets the title as plain text for its
+// error event and the page stays as it was. If the page itself fails to
+// render, the status text is the last resort.
+func (a *App) renderBare(w http.ResponseWriter, r *http.Request, status int, titleID string, v view) {
+	if isHTMX(r) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprintln(w, a.T(r, titleID))
+		return
+	}
+	if err := a.write(w, r, status, a.bareFrame(r), v); err != nil {
+		a.log.Error("render error page", "status", status, "err", err)
+		http.Error(w, http.StatusText(status), status)
+	}
+}
+
 // versionFor is the version the footer shows: only to signed-in users.
 // An anonymous visitor learning the exact commit could look up which
 // published weaknesses it has.
@@ -189,7 +209,7 @@ func (a *App) write(w http.ResponseWriter, r *http.Request, status int, f *frame
 
 // renderBuffers recycles the buffers pages are rendered into. A member
 // overview is over 100 KB; growing a fresh buffer to that size for every
-// request was a good part of the garbage the collector had to chase.
+// request is a good part of the garbage the collector has to chase.
 var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // maxPooledBuffer keeps an unusually large page (a long custom-field

@@ -40,7 +40,7 @@ func (a *App) roleCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newForm(r.PostForm)
-	role, err := a.acct().CreateRole(r.Context(), actorFrom(r), roleInput(f))
+	role, err := a.accounts.CreateRole(r.Context(), actorFrom(r), roleInput(f))
 	if addDomainErrors(f, err, roleLabels) {
 		a.renderRoleForm(w, r, http.StatusUnprocessableEntity, nil, f)
 		return
@@ -56,7 +56,7 @@ func (a *App) roleCreate(w http.ResponseWriter, r *http.Request) {
 // loadEditableRole loads the {id} role for a change; system roles cannot
 // be changed, so their edit and delete pages say so with a flash.
 func (a *App) loadEditableRole(w http.ResponseWriter, r *http.Request) (roleView, bool) {
-	role, err := a.acct().GetRole(r.Context(), actorFrom(r), r.PathValue("id"))
+	role, err := a.accounts.GetRole(r.Context(), actorFrom(r), r.PathValue("id"))
 	if err != nil {
 		a.errorResponse(w, r, err)
 		return roleView{}, false
@@ -93,7 +93,7 @@ func (a *App) roleSave(w http.ResponseWriter, r *http.Request) {
 	}
 	actor := actorFrom(r)
 	f := newForm(r.PostForm)
-	updated, err := a.acct().UpdateRole(r.Context(), actor, r.PathValue("id"), roleInput(f))
+	updated, err := a.accounts.UpdateRole(r.Context(), actor, r.PathValue("id"), roleInput(f))
 	switch {
 	case err == nil:
 		a.flashSuccess(r, "RoleSaved", "Name", updated.Name)
@@ -105,7 +105,7 @@ func (a *App) roleSave(w http.ResponseWriter, r *http.Request) {
 		a.flashError(r, "RoleLastAdmin")
 		http.Redirect(w, r, "/admin/roles/"+r.PathValue("id"), http.StatusSeeOther)
 	case addDomainErrors(f, err, roleLabels):
-		role, gerr := a.acct().GetRole(r.Context(), actor, r.PathValue("id"))
+		role, gerr := a.accounts.GetRole(r.Context(), actor, r.PathValue("id"))
 		if gerr != nil {
 			a.errorResponse(w, r, gerr)
 			return
@@ -137,9 +137,9 @@ func (a *App) roleDeleteConfirm(w http.ResponseWriter, r *http.Request) {
 // roleDelete deletes a role that is neither a system role nor in use.
 func (a *App) roleDelete(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
-	role, err := a.acct().GetRole(r.Context(), actor, r.PathValue("id"))
+	role, err := a.accounts.GetRole(r.Context(), actor, r.PathValue("id"))
 	if err == nil {
-		err = a.acct().DeleteRole(r.Context(), actor, role.ID)
+		err = a.accounts.DeleteRole(r.Context(), actor, role.ID)
 	}
 	switch {
 	case err == nil:

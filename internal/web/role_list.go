@@ -16,7 +16,7 @@ type roleListPage struct {
 // so); the buttons to change them appear only for those who may.
 func (a *App) roleList(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
-	roles, err := a.acct().ListRoles(r.Context(), actor)
+	roles, err := a.accounts.ListRoles(r.Context(), actor)
 	if err != nil {
 		a.errorResponse(w, r, err)
 		return

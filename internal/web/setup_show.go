@@ -27,7 +27,7 @@ var setupLabels = map[string]string{
 // token is live and there are no users yet.
 func (a *App) setupShow(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("token")
-	if !a.checkLink(w, r, a.acct().CheckSetupToken(r.Context(), tok)) {
+	if !a.checkLink(w, r, a.accounts.CheckSetupToken(r.Context(), tok)) {
 		return
 	}
 	a.renderLink(w, r, http.StatusOK, linkPage{Setup: true, Token: tok, Form: newForm(nil)})
@@ -46,7 +46,7 @@ func (a *App) setupSave(w http.ResponseWriter, r *http.Request) {
 		a.renderLink(w, r, http.StatusUnprocessableEntity, linkPage{Setup: true, Token: tok, Form: f})
 		return
 	}
-	u, err := a.acct().SetupAdmin(r.Context(), tok, f.Get("email"), r.PostForm.Get("password"))
+	u, err := a.accounts.SetupAdmin(r.Context(), tok, f.Get("email"), r.PostForm.Get("password"))
 	if addDomainErrors(f, err, setupLabels) {
 		a.renderLink(w, r, http.StatusUnprocessableEntity, linkPage{Setup: true, Token: tok, Form: f})
 		return
@@ -92,7 +92,7 @@ func (a *App) renderLink(w http.ResponseWriter, r *http.Request, status int, p l
 // authSetPasswordShow shows the form behind a new user's set-password link.
 func (a *App) authSetPasswordShow(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("token")
-	email, err := a.acct().CheckSetPasswordToken(r.Context(), tok)
+	email, err := a.accounts.CheckSetPasswordToken(r.Context(), tok)
 	if !a.checkLink(w, r, err) {
 		return
 	}
@@ -106,7 +106,7 @@ func (a *App) authSetPasswordSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := r.PostForm.Get("token")
-	email, err := a.acct().CheckSetPasswordToken(r.Context(), tok)
+	email, err := a.accounts.CheckSetPasswordToken(r.Context(), tok)
 	if !a.checkLink(w, r, err) {
 		return
 	}
@@ -114,7 +114,7 @@ func (a *App) authSetPasswordSave(w http.ResponseWriter, r *http.Request) {
 	checkConfirm(f, "password", "password_confirm", setupLabels["password_confirm"])
 	if f.Valid() {
 		var u accounts.User
-		u, err = a.acct().SetPasswordWithToken(r.Context(), tok, r.PostForm.Get("password"))
+		u, err = a.accounts.SetPasswordWithToken(r.Context(), tok, r.PostForm.Get("password"))
 		if err == nil {
 			if !u.Active {
 				a.flashSuccess(r, "AuthPasswordSet")

@@ -30,7 +30,7 @@ func (a *App) userDelete(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := a.acct().DeleteUser(r.Context(), actorFrom(r), u.ID)
+	err := a.accounts.DeleteUser(r.Context(), actorFrom(r), u.ID)
 	switch {
 	case err == nil:
 		a.flashSuccess(r, "UserDeleted", "Email", u.Email)

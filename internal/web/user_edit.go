@@ -35,7 +35,7 @@ func (a *App) loadManagedUser(w http.ResponseWriter, r *http.Request, act authz.
 		}
 		return accounts.User{}, false
 	}
-	u, err := a.acct().GetUser(r.Context(), actor, id)
+	u, err := a.accounts.GetUser(r.Context(), actor, id)
 	if err != nil {
 		a.errorResponse(w, r, err)
 		return accounts.User{}, false
@@ -84,7 +84,7 @@ func (a *App) userRoleSave(w http.ResponseWriter, r *http.Request) {
 	f.Required("role_id", "UserFieldRole")
 	if f.Valid() {
 		actor := actorFrom(r)
-		err := a.acct().ChangeRole(r.Context(), actor, u.ID, f.Get("role_id"))
+		err := a.accounts.ChangeRole(r.Context(), actor, u.ID, f.Get("role_id"))
 		if err == nil && u.ID == actor.UserID {
 			// A new role ends the user's sessions; this one, the admin's
 			// own, continues under the new role with a new token.
@@ -109,7 +109,7 @@ func (a *App) userEmailSave(w http.ResponseWriter, r *http.Request) {
 	ef := newForm(r.PostForm)
 	ef.Required("email", "AuthFieldEmail")
 	if ef.Valid() {
-		err := a.acct().ChangeEmail(r.Context(), actorFrom(r), u.ID, ef.Get("email"))
+		err := a.accounts.ChangeEmail(r.Context(), actorFrom(r), u.ID, ef.Get("email"))
 		if !addDomainErrors(ef, err, userLabels) {
 			if err == nil {
 				u.Email = ef.Get("email")
@@ -157,7 +157,7 @@ func (a *App) userSetActive(w http.ResponseWriter, r *http.Request, active bool)
 	if !ok {
 		return
 	}
-	err := a.acct().SetActive(r.Context(), actorFrom(r), u.ID, active)
+	err := a.accounts.SetActive(r.Context(), actorFrom(r), u.ID, active)
 	msg := "UserDeactivated"
 	if active {
 		msg = "UserReactivated"
@@ -172,7 +172,7 @@ func (a *App) userLinkCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	tok, err := a.acct().NewSetPasswordLink(r.Context(), actorFrom(r), u.ID)
+	tok, err := a.accounts.NewSetPasswordLink(r.Context(), actorFrom(r), u.ID)
 	if err != nil {
 		a.errorResponse(w, r, err)
 		return

@@ -29,7 +29,7 @@ func (a *App) userList(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}
-	users, err := a.acct().ListUsers(r.Context(), actor)
+	users, err := a.accounts.ListUsers(r.Context(), actor)
 	if err != nil {
 		a.errorResponse(w, r, err)
 		return

@@ -65,7 +65,7 @@ func (a *App) userCreate(w http.ResponseWriter, r *http.Request) {
 		a.renderUserNew(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
-	u, tok, err := a.acct().CreateUser(r.Context(), actorFrom(r), accounts.NewUser{
+	u, tok, err := a.accounts.CreateUser(r.Context(), actorFrom(r), accounts.NewUser{
 		Email:    f.Get("email"),
 		RoleID:   f.Get("role_id"),
 		Password: r.PostForm.Get("password"),

@@ -179,7 +179,7 @@ func groupShowForTest(f *frame, v func(int) string) templ.Component {
 	}
 	for i := range hostileValues {
 		p.Members.Members = append(p.Members.Members, membership.GroupMember{ID: v(i), FirstName: v(i + 1), LastName: v(i + 2), Email: v(i + 3)})
-		p.Candidates = append(p.Candidates, groupCandidate{ID: v(i + 4), Name: v(i + 5), Email: v(i + 6), InGroup: i%2 == 0})
+		p.Candidates = append(p.Candidates, membership.GroupCandidate{ID: v(i + 4), Name: v(i + 5), Email: v(i + 6), InGroup: i%2 == 0})
 	}
 	return groupShowView(f, p)
 }
