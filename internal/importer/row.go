@@ -312,10 +312,17 @@ func (c *checker) build(r *parsed, s *stored) rowOut {
 		Custom: custom,
 	}
 	checked, verrs := membership.CheckMember(in, c.p.fields, c.today)
+	reported := map[string]bool{}
+	for _, e := range r.errs {
+		reported[e.Field] = true
+	}
 	for _, field := range verrs.Fields() {
 		t := field
 		if strings.HasPrefix(field, "cf_") {
 			t = CustomTarget(strings.TrimPrefix(field, "cf_"))
+		}
+		if reported[t] {
+			continue // the cell's own problem (a formula, a bad date) says it
 		}
 		m := verrs[field]
 		r.errs = append(r.errs, CellError{Column: c.p.headerOf(t), Field: t, Msg: Msg{ID: m.ID, Data: m.Data}})
