@@ -18,6 +18,7 @@ import (
 // TestXLSX: a workbook's chosen sheet, Excel serial dates (the cell as
 // stored, whatever its display format), numbers as text.
 func TestXLSX(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	ctx := context.Background()
 	join := time.Date(2021, 3, 15, 0, 0, 0, 0, time.UTC)
@@ -50,6 +51,7 @@ func TestXLSX(t *testing.T) {
 // row (its email was taken after the dry run) after several chunks were
 // written: the register is unchanged, the batch failed with the reason.
 func TestLateFailureLeavesNothing(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	const n = 12_000 // three chunks of the commit
 	var b strings.Builder
@@ -75,6 +77,7 @@ func TestLateFailureLeavesNothing(t *testing.T) {
 // TestUndoRefusedAfterChange: once a member of the batch was saved
 // since, undo is refused and changes nothing.
 func TestUndoRefusedAfterChange(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	ctx := context.Background()
 	im := importer.Importer{DB: db}
@@ -102,6 +105,7 @@ func TestUndoRefusedAfterChange(t *testing.T) {
 // TestStaleDryRun: a member saved between the dry run and the commit
 // makes the commit fail rather than overwrite that change.
 func TestStaleDryRun(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	ctx := context.Background()
 	m := member(t, db, membership.MemberInput{FirstName: "Anna", LastName: "Becker", Email: "anna@example.org"})
@@ -118,6 +122,7 @@ func TestStaleDryRun(t *testing.T) {
 // unless only the valid rows are; the error rows download as CSV with
 // an "error" column, in the viewer's language, and import again once fixed.
 func TestErrorRowsAndValidOnly(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	ctx := context.Background()
 	im := importer.Importer{DB: db}
@@ -161,6 +166,7 @@ func TestErrorRowsAndValidOnly(t *testing.T) {
 
 // TestOnlyAdminsImport: every action asks the permission table.
 func TestOnlyAdminsImport(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	ctx := context.Background()
 	im := importer.Importer{DB: db}
@@ -186,6 +192,7 @@ func TestOnlyAdminsImport(t *testing.T) {
 // TestSavedMappings: a mapping saved under a name comes back, replaced
 // by a save under the same name in other case.
 func TestSavedMappings(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	ctx := context.Background()
 	im := importer.Importer{DB: db}
@@ -214,6 +221,7 @@ func TestSavedMappings(t *testing.T) {
 // TestRecoverInterrupted: a started batch whose data transaction is gone
 // is marked rolled back; one still running (locked) is left alone.
 func TestRecoverInterrupted(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	ctx := context.Background()
 	im := importer.Importer{DB: db}

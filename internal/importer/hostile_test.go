@@ -17,6 +17,7 @@ import (
 // TestHostileFiles: files made to hurt get a clear message, never a
 // crash or a 500 — and nothing is stored.
 func TestHostileFiles(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	ctx := context.Background()
 	im := importer.Importer{DB: db}

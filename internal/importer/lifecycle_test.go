@@ -21,6 +21,7 @@ const register = "Mitgliedsnummer;Vorname;Nachname;E-Mail;Ort;Eintritt;Jugend;Gr
 // the commit writes it, the same file again changes nothing, and undo
 // restores the register exactly.
 func TestImportLifecycle(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	ctx := context.Background()
 	im := importer.Importer{DB: db}
@@ -107,6 +108,7 @@ func TestImportLifecycle(t *testing.T) {
 // TestEmptyCellsKeepValues: an empty cell never wipes a stored value; the
 // clear marker does when it is enabled, and not on a required field.
 func TestEmptyCellsKeepValues(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	ctx := context.Background()
 	m := member(t, db, membership.MemberInput{FirstName: "Anna", LastName: "Becker", Email: "anna@example.org", Phone: "123", City: "Köln"})
@@ -135,6 +137,7 @@ func TestEmptyCellsKeepValues(t *testing.T) {
 // TestMatchErrors: rows matching several members, rows of the file
 // matching each other, and rows the mode refuses are errors, never guesses.
 func TestMatchErrors(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	birth := field(t, db, membership.CustomFieldInput{Name: "Geburtsdatum", ValueType: membership.CustomFieldDate})
 	for range 2 {

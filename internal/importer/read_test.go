@@ -15,6 +15,7 @@ import (
 // separator a club's spreadsheet writes reads the same: umlauts intact,
 // the quoted address with a line break one cell.
 func TestEncodingsAndSeparators(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	rowsFor := func(sep string) string {
 		return "Vorname" + sep + "Nachname" + sep + "E-Mail" + sep + "Ort" + sep + "Notizen\r\n" +
@@ -62,6 +63,7 @@ func TestEncodingsAndSeparators(t *testing.T) {
 // TestSuggestGermanAndEnglish: headings in either language, the column
 // names an export writes, and custom fields by name or slug.
 func TestSuggestGermanAndEnglish(t *testing.T) {
+	t.Parallel()
 	db := testpg.New(t)
 	nr := field(t, db, numberField)
 	header := []string{"Vorname", "Nachname", "E-Mail", "PLZ", "Ort", "Eintritt", "Austritt", "Straße", "Gruppen", "mitgliedsnummer", "Irgendwas",
