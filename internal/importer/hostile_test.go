@@ -145,4 +145,3 @@ func workbook(t *testing.T, sheets map[string][][]any, order ...string) []byte {
 	}
 	return buf.Bytes()
 }
-
