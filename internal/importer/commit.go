@@ -114,9 +114,13 @@ const coreFrom = `r.vals->'core'->>'first_name', r.vals->'core'->>'last_name', n
 // set-based statements, whatever the number of rows.
 func commitLines(ctx context.Context, tx pgx.Tx, id string, from, to int) error {
 	steps := []struct{ what, sql string }{
+		// With its cf_text as the custom values about to be inserted make
+		// it (members_refresh_cf_text), so that they do not rewrite it.
 		{"create members", `INSERT INTO members (id, first_name, last_name, email, phone, street, house_number,
-			postal_code, city, country, join_date, exit_date, notes)
-			SELECT r.member_id, ` + coreFrom + ` FROM import_rows r
+			postal_code, city, country, join_date, exit_date, notes, cf_text)
+			SELECT r.member_id, ` + coreFrom + `, coalesce((SELECT string_agg(c.value, ' ' ORDER BY f.position, f.name)
+				FROM jsonb_each_text(r.vals->'custom') c JOIN custom_fields f ON f.id = c.key::uuid
+				WHERE c.value <> '' AND f.value_type <> 'boolean'), '') FROM import_rows r
 			WHERE r.batch_id = $1 AND r.status = 'new' AND r.line >= $2 AND r.line < $3 ORDER BY r.line`},
 		{"record created members", `INSERT INTO import_batch_members (batch_id, member_id, created, version)
 			SELECT $1, r.member_id, true, 1 FROM import_rows r

@@ -93,7 +93,7 @@ func rowErrs(r importer.Row) string {
 	return strings.Join(s, ",")
 }
 
-func field(t *testing.T, db *pgxpool.Pool, in membership.CustomFieldInput) membership.CustomField {
+func field(t testing.TB, db *pgxpool.Pool, in membership.CustomFieldInput) membership.CustomField {
 	t.Helper()
 	f, err := membership.CustomFields{DB: db}.Create(context.Background(), admin, in)
 	if err != nil {

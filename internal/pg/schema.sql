@@ -14,8 +14,7 @@ CREATE FUNCTION public.custom_field_values_unique_flag() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-  SELECT f.unique_values INTO NEW.unique_value FROM custom_fields f WHERE f.id = NEW.custom_field_id FOR SHARE;
-  NEW.unique_value := coalesce(NEW.unique_value, false);
+  NEW.unique_value := coalesce((SELECT f.unique_values FROM custom_fields f WHERE f.id = NEW.custom_field_id), false);
   RETURN NEW;
 END
 $$;
@@ -24,6 +23,7 @@ CREATE FUNCTION public.custom_fields_unique_changed() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
+  LOCK TABLE custom_field_values IN SHARE MODE;
   UPDATE custom_field_values SET unique_value = NEW.unique_values
    WHERE custom_field_id = NEW.id AND unique_value IS DISTINCT FROM NEW.unique_values;
   RETURN NULL;
@@ -140,13 +140,14 @@ BEGIN
     RETURN NULL;
   END IF;
   PERFORM 1 FROM members WHERE id = ANY (mids) ORDER BY id FOR NO KEY UPDATE;
-  UPDATE members m
-     SET cf_text = coalesce((
-           SELECT string_agg(v.value, ' ' ORDER BY f.position, f.name)
-             FROM custom_field_values v
-             JOIN custom_fields f ON f.id = v.custom_field_id
-            WHERE v.member_id = m.id AND f.value_type <> 'boolean'), '')
-   WHERE m.id = ANY (mids);
+  UPDATE members m SET cf_text = c.cf_text
+    FROM (SELECT u.id, coalesce((
+            SELECT string_agg(v.value, ' ' ORDER BY f.position, f.name)
+              FROM custom_field_values v
+              JOIN custom_fields f ON f.id = v.custom_field_id
+             WHERE v.member_id = u.id AND f.value_type <> 'boolean'), '') AS cf_text
+            FROM unnest(mids) AS u (id)) c
+   WHERE m.id = c.id AND m.cf_text IS DISTINCT FROM c.cf_text;
   RETURN NULL;
 END
 $$;

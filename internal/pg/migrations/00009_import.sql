@@ -28,16 +28,17 @@ ALTER TABLE custom_fields ADD COLUMN unique_values boolean NOT NULL DEFAULT fals
 ALTER TABLE custom_field_values ADD COLUMN unique_value boolean NOT NULL DEFAULT false;
 CREATE UNIQUE INDEX custom_field_values_unique_key ON custom_field_values (custom_field_id, value) WHERE unique_value;
 
--- The flag is read FOR SHARE: a concurrent change of the field's flag
--- (which takes the row FOR NO KEY UPDATE) either finishes first, and the
--- value gets the new flag, or waits for this value's transaction and
--- then updates it too.
+-- Changing a field's flag takes a SHARE lock on custom_field_values
+-- before it updates the copies: it waits for transactions writing values
+-- (which may have read the old flag) to end, and holds off new ones until
+-- it commits, after which they read the new flag. Flags change rarely;
+-- values are written often, and in bulk by imports, so the per-row read
+-- takes no lock.
 -- +goose StatementBegin
 CREATE FUNCTION custom_field_values_unique_flag() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  SELECT f.unique_values INTO NEW.unique_value FROM custom_fields f WHERE f.id = NEW.custom_field_id FOR SHARE;
-  NEW.unique_value := coalesce(NEW.unique_value, false);
+  NEW.unique_value := coalesce((SELECT f.unique_values FROM custom_fields f WHERE f.id = NEW.custom_field_id), false);
   RETURN NEW;
 END
 $$;
@@ -49,6 +50,7 @@ CREATE TRIGGER custom_field_values_unique_flag BEFORE INSERT OR UPDATE OF custom
 CREATE FUNCTION custom_fields_unique_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  LOCK TABLE custom_field_values IN SHARE MODE;
   UPDATE custom_field_values SET unique_value = NEW.unique_values
    WHERE custom_field_id = NEW.id AND unique_value IS DISTINCT FROM NEW.unique_values;
   RETURN NULL;
@@ -58,6 +60,42 @@ $$;
 CREATE TRIGGER custom_fields_unique_changed AFTER UPDATE OF unique_values ON custom_fields
   FOR EACH ROW WHEN (OLD.unique_values IS DISTINCT FROM NEW.unique_values)
   EXECUTE FUNCTION custom_fields_unique_changed();
+
+-- cf_text is recomputed after every statement on custom_field_values;
+-- now only members whose text changes are rewritten. An import writes a
+-- new member's cf_text with the member, so the values inserted after it
+-- rewrite nothing (each rewrite of a member is a new row version with
+-- its search vector and every index).
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION members_refresh_cf_text() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  mids uuid[];
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(DISTINCT member_id) INTO mids FROM new_rows;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(DISTINCT member_id) INTO mids FROM old_rows;
+  ELSE
+    SELECT array_agg(DISTINCT member_id) INTO mids
+      FROM (SELECT member_id FROM new_rows UNION SELECT member_id FROM old_rows) s;
+  END IF;
+  IF mids IS NULL THEN
+    RETURN NULL;
+  END IF;
+  PERFORM 1 FROM members WHERE id = ANY (mids) ORDER BY id FOR NO KEY UPDATE;
+  UPDATE members m SET cf_text = c.cf_text
+    FROM (SELECT u.id, coalesce((
+            SELECT string_agg(v.value, ' ' ORDER BY f.position, f.name)
+              FROM custom_field_values v
+              JOIN custom_fields f ON f.id = v.custom_field_id
+             WHERE v.member_id = u.id AND f.value_type <> 'boolean'), '') AS cf_text
+            FROM unnest(mids) AS u (id)) c
+   WHERE m.id = c.id AND m.cf_text IS DISTINCT FROM c.cf_text;
+  RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
 
 CREATE TABLE import_mappings (
   id         uuid PRIMARY KEY DEFAULT uuid_generate_v7(),
@@ -152,6 +190,35 @@ DROP TABLE import_rows;
 DROP TABLE import_progress;
 DROP TABLE import_batches;
 DROP TABLE import_mappings;
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION members_refresh_cf_text() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  mids uuid[];
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(DISTINCT member_id) INTO mids FROM new_rows;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(DISTINCT member_id) INTO mids FROM old_rows;
+  ELSE
+    SELECT array_agg(DISTINCT member_id) INTO mids
+      FROM (SELECT member_id FROM new_rows UNION SELECT member_id FROM old_rows) s;
+  END IF;
+  IF mids IS NULL THEN
+    RETURN NULL;
+  END IF;
+  PERFORM 1 FROM members WHERE id = ANY (mids) ORDER BY id FOR NO KEY UPDATE;
+  UPDATE members m
+     SET cf_text = coalesce((
+           SELECT string_agg(v.value, ' ' ORDER BY f.position, f.name)
+             FROM custom_field_values v
+             JOIN custom_fields f ON f.id = v.custom_field_id
+            WHERE v.member_id = m.id AND f.value_type <> 'boolean'), '')
+   WHERE m.id = ANY (mids);
+  RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
 DROP TRIGGER custom_fields_unique_changed ON custom_fields;
 DROP FUNCTION custom_fields_unique_changed();
 DROP TRIGGER custom_field_values_unique_flag ON custom_field_values;
