@@ -44,8 +44,8 @@ func (im Importer) Commit(ctx context.Context, actor authz.Actor, batchID string
 	return nil
 }
 
-// commitChunk is how many lines of the file one step of a commit writes;
-// progress is reported after each.
+// commitChunk is how many lines of the file one step of a commit writes
+// unless the Worker says otherwise; progress is reported after each.
 const commitChunk = 5000
 
 // errStale: members changed between the dry run and the commit.
@@ -56,7 +56,7 @@ func (e errStale) Error() string { return fmt.Sprintf("%d members changed since 
 // runCommit writes batch id in tx, which holds the batch row locked.
 // progress is called after each chunk with the lines done (in its own
 // transaction, so that readers see it while tx runs).
-func runCommit(ctx context.Context, tx pgx.Tx, id string, total int, progress func(done int)) error {
+func runCommit(ctx context.Context, tx pgx.Tx, id string, total, chunk int, progress func(done int)) error {
 	// Members to update: locked in id order, then compared with the
 	// versions the dry run saw. Someone saving a member meanwhile makes
 	// the dry run stale; the import does not overwrite their change.
@@ -87,11 +87,11 @@ func runCommit(ctx context.Context, tx pgx.Tx, id string, total int, progress fu
 		WHERE r.batch_id = $1 AND r.status IN ('new', 'update')) ORDER BY id FOR NO KEY UPDATE`, id); err != nil {
 		return fmt.Errorf("lock groups: %w", err)
 	}
-	for from := 0; from <= total+1; from += commitChunk {
-		if err := commitLines(ctx, tx, id, from, from+commitChunk); err != nil {
+	for from := 0; from <= total+1; from += chunk {
+		if err := commitLines(ctx, tx, id, from, from+chunk); err != nil {
 			return err
 		}
-		done := from + commitChunk
+		done := from + chunk
 		if done > total {
 			done = total
 		}

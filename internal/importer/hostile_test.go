@@ -3,7 +3,9 @@ package importer_test
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
+	"hash/crc32"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -42,7 +44,8 @@ func TestHostileFiles(t *testing.T) {
 		want string
 	}{
 		{"binary garbage named .csv", importer.File{Name: "x.csv", Size: int64(len(garbage)), Data: bytes.NewReader(garbage)}, importer.MsgNotText},
-		{"zip bomb named .xlsx", file("bomb.xlsx", zipBomb(t)), importer.MsgTooLarge},
+		{"zip bomb named .xlsx", file("bomb.xlsx", zipBomb(t, 1<<30)), importer.MsgTooLarge},
+		{"zip bomb hiding its size", file("bomb.xlsx", zipBomb(t, 1<<10)), importer.MsgBadXLSX},
 		{"a zip that is no workbook", file("x.xlsx", zipOf(t, "hello.txt", []byte("hi"))), importer.MsgBadXLSX},
 		{"old Excel", file("x.xls", []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0}), importer.MsgXLS},
 		{"10,000 columns", csvFile(manyCols.String()), importer.MsgTooManyColumns},
@@ -83,19 +86,34 @@ func TestHostileFiles(t *testing.T) {
 var mapping3 = importer.Mapping{Columns: []importer.ColumnMap{
 	{Header: "Vorname", Target: "first_name"}, {Header: "Nachname", Target: "last_name"}, {Header: "E-Mail", Target: "email"}}}
 
-// zipBomb is a workbook-looking zip whose one part unpacks to 1 GB of zeros.
-func zipBomb(t *testing.T) []byte {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, err := zw.Create("xl/worksheets/sheet1.xml")
+// zipBomb is a workbook-looking zip whose worksheet unpacks to 16 MB of
+// zeros (from 16 KB) and whose directory says it unpacks to declared
+// bytes: the truth (as a real bomb of a gigabyte would), or a lie that
+// hides its size.
+func zipBomb(t *testing.T, declared uint64) []byte {
+	var raw bytes.Buffer
+	fw, err := flate.NewWriter(&raw, flate.BestCompression)
 	if err != nil {
 		t.Fatal(err)
 	}
 	zero := make([]byte, 1<<20)
-	for range 1024 {
-		if _, err := w.Write(zero); err != nil {
+	for range 16 {
+		if _, err := fw.Write(zero); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate,
+		CompressedSize64: uint64(raw.Len()), UncompressedSize64: declared, CRC32: crc32.ChecksumIEEE(make([]byte, 16<<20))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(raw.Bytes()); err != nil {
+		t.Fatal(err)
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)

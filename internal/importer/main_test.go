@@ -54,7 +54,8 @@ func commit(t *testing.T, db *pgxpool.Pool, b importer.Batch, validOnly bool) im
 	if err := im.Commit(ctx, admin, b.ID, validOnly); err != nil {
 		t.Fatalf("commit: %v", err)
 	}
-	w := importer.Worker{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	// Small chunks: the tests' files span several, at a size -race runs quickly.
+	w := importer.Worker{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Chunk: 500}
 	ran, err := w.RunNext(ctx, b.ID)
 	if err != nil || !ran {
 		t.Fatalf("run batch: ran %v, %v", ran, err)

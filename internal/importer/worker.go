@@ -20,6 +20,9 @@ type Worker struct {
 	Log *slog.Logger
 	// Poll is how often the queue is looked at (default 1 s).
 	Poll time.Duration
+	// Chunk is how many lines of the file a commit writes per step,
+	// between progress reports (default 5,000).
+	Chunk int
 }
 
 // Run works until ctx ends: first it marks batches interrupted by a dead
@@ -101,7 +104,11 @@ func (w *Worker) RunNext(ctx context.Context, id string) (ran bool, err error) {
 			w.log().Warn("import: progress", "batch", id, "err", err)
 		}
 	}
-	err = runCommit(ctx, tx, id, total, progress)
+	chunk := w.Chunk
+	if chunk <= 0 {
+		chunk = commitChunk
+	}
+	err = runCommit(ctx, tx, id, total, chunk, progress)
 	if err == nil {
 		err = tx.Commit(ctx)
 	}
