@@ -69,10 +69,13 @@ schema:
 	$(GO) test ./internal/pg -run TestSchemaSnapshot -count=1 -update
 
 # The scale benchmark: 100,000 members, every overview page over HTTP against its SQL
-# floor, bulk group changes, memory (bench/main.go; docs/PERFORMANCE.md).
+# floor, bulk group changes, memory (bench/main.go; docs/PERFORMANCE.md); then
+# the import of 100,000 rows × 15 columns: dry run, commit, re-import, undo
+# (internal/importer/bench_test.go).
 # The data set is kept in bench/out/data and reused by the next run.
 bench: deps-run build
 	$(GO) run ./bench -build=false
+	$(GO) test ./internal/importer -run '^$$' -bench Import100k -benchtime 1x -timeout 30m
 
 # The load run (not part of `make test`): 50 signed-in clients for
 # 60 s, 90% reads and 10% writes over every page, on the 100,000-member

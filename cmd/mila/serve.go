@@ -114,6 +114,12 @@ func runServe(args []string) error {
 	}
 
 	pool := db.pool
+
+	// Imports committed on the web run here, not in the request (import_worker.go).
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	waitWorker := startImportWorker(workerCtx, pool, log)
+	defer func() { stopWorker(); waitWorker() }()
+
 	app, err := web.New(web.Config{
 		DB:      pool,
 		Logger:  log,

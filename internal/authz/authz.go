@@ -20,10 +20,14 @@ const (
 	MemberGroup      Resource = "MemberGroup"
 	User             Resource = "User"
 	Role             Resource = "Role"
+	// Import is bringing a register in from a file (dry run, commit,
+	// undo, saved mappings): admin only, since one import can change
+	// every member.
+	Import Resource = "Import"
 )
 
 // Resources lists every resource, in a stable order (for tests and docs).
-var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role}
+var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import}
 
 // Action is what is done to a resource.
 type Action string

@@ -41,6 +41,7 @@ const (
 	ErrCustomFieldNameTaken = "ErrCustomFieldNameTaken" // another field has this name
 	ErrCustomFieldTypeInUse = "ErrCustomFieldTypeInUse" // type change with values present
 	ErrCustomFieldBadType   = "ErrCustomFieldBadType"   // unknown value type
+	ErrCustomFieldNotUnique = "ErrCustomFieldNotUnique" // unique asked for, but members share a value
 )
 
 // CustomField is a club's own data field on members.
@@ -57,6 +58,9 @@ type CustomField struct {
 	Description    string
 	Position       int
 	ValueCount     int // members with a value (filled by List and Get)
+	// Unique: no two members have the same value (a membership number);
+	// the database enforces it. The import matches members by such a field.
+	Unique bool
 }
 
 // FormName is the member form's field name for this custom field.
@@ -70,6 +74,9 @@ type CustomFieldInput struct {
 	ShowInOverview bool
 	MemberEditable bool
 	Description    string
+	// Unique sets CustomField.Unique; nil leaves it as it is (false on
+	// Create), so a form without the setting does not reset it.
+	Unique *bool
 }
 
 // CustomFields is the store of custom data fields (admin only, except
@@ -79,11 +86,11 @@ type CustomFields struct{ db *pgxpool.Pool }
 // NewCustomFields returns the custom field actions on db.
 func NewCustomFields(db *pgxpool.Pool) *CustomFields { return &CustomFields{db: db} }
 
-const customFieldColumns = `f.id, f.name::text, f.slug, f.value_type, f.required, f.show_in_overview, f.member_editable, f.description, f.position`
+const customFieldColumns = `f.id, f.name::text, f.slug, f.value_type, f.required, f.show_in_overview, f.member_editable, f.description, f.position, f.unique_values`
 
 func scanCustomField(row pgx.Row, withCount bool) (CustomField, error) {
 	var f CustomField
-	dest := []any{&f.ID, &f.Name, &f.Slug, &f.ValueType, &f.Required, &f.ShowInOverview, &f.MemberEditable, &f.Description, &f.Position}
+	dest := []any{&f.ID, &f.Name, &f.Slug, &f.ValueType, &f.Required, &f.ShowInOverview, &f.MemberEditable, &f.Description, &f.Position, &f.Unique}
 	if withCount {
 		dest = append(dest, &f.ValueCount)
 	}
@@ -244,9 +251,9 @@ func (s *CustomFields) Create(ctx context.Context, actor authz.Actor, in CustomF
 		if err != nil {
 			return fmt.Errorf("choose custom field slug: %w", err)
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO custom_fields (name, slug, value_type, required, show_in_overview, member_editable, description, position)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT coalesce(max(position), 0) + 1 FROM custom_fields))
-			RETURNING id`, v.name, sl, v.valueType, in.Required, in.ShowInOverview, in.MemberEditable, v.description).Scan(&id)
+		err = tx.QueryRow(ctx, `INSERT INTO custom_fields (name, slug, value_type, required, show_in_overview, member_editable, description, unique_values, position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT coalesce(max(position), 0) + 1 FROM custom_fields))
+			RETURNING id`, v.name, sl, v.valueType, in.Required, in.ShowInOverview, in.MemberEditable, v.description, in.Unique != nil && *in.Unique).Scan(&id)
 		if pg.IsUniqueViolation(err, "custom_fields_name_key") || pg.IsUniqueViolation(err, "custom_fields_name_folded_key") {
 			return validate.Field("name", ErrCustomFieldNameTaken, nil)
 		}
@@ -297,10 +304,14 @@ func (s *CustomFields) Update(ctx context.Context, actor authz.Actor, id string,
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE custom_fields SET name = $2, value_type = $3, required = $4,
-			show_in_overview = $5, member_editable = $6, description = $7 WHERE id = $1`,
-			id, v.name, v.valueType, in.Required, in.ShowInOverview, in.MemberEditable, v.description)
+			show_in_overview = $5, member_editable = $6, description = $7, unique_values = coalesce($8, unique_values) WHERE id = $1`,
+			id, v.name, v.valueType, in.Required, in.ShowInOverview, in.MemberEditable, v.description, in.Unique)
 		if pg.IsUniqueViolation(err, "custom_fields_name_key") || pg.IsUniqueViolation(err, "custom_fields_name_folded_key") {
 			return validate.Field("name", ErrCustomFieldNameTaken, nil)
+		}
+		if pg.IsUniqueViolation(err, "custom_field_values_unique_key") {
+			// Two members share a value: the field cannot be unique yet.
+			return validate.Field("unique", ErrCustomFieldNotUnique, nil)
 		}
 		if err != nil {
 			return fmt.Errorf("update custom field %s: %w", id, err)
@@ -335,6 +346,8 @@ func (s *CustomFields) Delete(ctx context.Context, actor authz.Actor, id string)
 type customFieldWrite struct {
 	fieldID string
 	value   string
+	slug    string // for the field error of a taken unique value
+	unique  bool
 }
 
 // checkCustomValues validates raw form values (by slug) against the
@@ -346,7 +359,7 @@ func checkCustomValues(e validate.Errors, fields []CustomField, raw map[string]s
 		if !ok {
 			continue
 		}
-		out = append(out, customFieldWrite{fieldID: f.ID, value: value})
+		out = append(out, customFieldWrite{fieldID: f.ID, value: value, slug: f.Slug, unique: f.Unique})
 	}
 	return out
 }
@@ -428,6 +441,9 @@ func writeCustomValues(ctx context.Context, tx pgx.Tx, memberID string, writes [
 			setValues = append(setValues, w.value)
 		}
 	}
+	if err := uniqueValuesFree(ctx, tx, memberID, writes); err != nil {
+		return err
+	}
 	if len(setIDs) > 0 {
 		_, err := tx.Exec(ctx, `INSERT INTO custom_field_values (member_id, custom_field_id, value)
 			SELECT $1, f, v FROM unnest($2::uuid[], $3::text[]) AS t (f, v)
@@ -437,6 +453,14 @@ func writeCustomValues(ctx context.Context, tx pgx.Tx, memberID string, writes [
 			// A field was deleted while the form was open: refuse the save
 			// as a conflict, so the form reloads with the current fields.
 			return fmt.Errorf("save custom values: field deleted meanwhile: %w", ErrConflict)
+		}
+		if pg.IsUniqueViolation(err, "custom_field_values_unique_key") {
+			// A race past uniqueValuesFree: the same field error it gives.
+			for _, w := range writes {
+				if w.unique && w.value != "" {
+					return validate.Field("cf_"+w.slug, validate.Taken, nil)
+				}
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("save custom values of member %s: %w", memberID, err)
@@ -450,4 +474,26 @@ func writeCustomValues(ctx context.Context, tx pgx.Tx, memberID string, writes [
 		}
 	}
 	return nil
+}
+
+// uniqueValuesFree refuses, as field errors, values of unique fields that
+// another member already has. The unique index decides a race.
+func uniqueValuesFree(ctx context.Context, tx pgx.Tx, memberID string, writes []customFieldWrite) error {
+	e := validate.Errors{}
+	for _, w := range writes {
+		if !w.unique || w.value == "" {
+			continue
+		}
+		var taken bool
+		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM custom_field_values
+			WHERE custom_field_id = $1 AND value = $2 AND unique_value AND member_id <> $3)`,
+			w.fieldID, w.value, memberID).Scan(&taken)
+		if err != nil {
+			return fmt.Errorf("check unique value of %s: %w", w.slug, err)
+		}
+		if taken {
+			e.Add("cf_"+w.slug, validate.Taken, nil)
+		}
+	}
+	return e.Err()
 }

@@ -10,6 +10,26 @@ CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public;
 
 COMMENT ON EXTENSION unaccent IS 'text search dictionary that removes accents';
 
+CREATE FUNCTION public.custom_field_values_unique_flag() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  NEW.unique_value := coalesce((SELECT f.unique_values FROM custom_fields f WHERE f.id = NEW.custom_field_id), false);
+  RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION public.custom_fields_unique_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  LOCK TABLE custom_field_values IN SHARE MODE;
+  UPDATE custom_field_values SET unique_value = NEW.unique_values
+   WHERE custom_field_id = NEW.id AND unique_value IS DISTINCT FROM NEW.unique_values;
+  RETURN NULL;
+END
+$$;
+
 CREATE FUNCTION public.f_unaccent(text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
@@ -126,13 +146,14 @@ BEGIN
     RETURN NULL;
   END IF;
   PERFORM 1 FROM members WHERE id = ANY (mids) ORDER BY id FOR NO KEY UPDATE;
-  UPDATE members m
-     SET cf_text = coalesce((
-           SELECT string_agg(v.value, ' ' ORDER BY f.position, f.name)
-             FROM custom_field_values v
-             JOIN custom_fields f ON f.id = v.custom_field_id
-            WHERE v.member_id = m.id AND f.value_type <> 'boolean'), '')
-   WHERE m.id = ANY (mids);
+  UPDATE members m SET cf_text = c.cf_text
+    FROM (SELECT u.id, coalesce((
+            SELECT string_agg(v.value, ' ' ORDER BY f.position, f.name)
+              FROM custom_field_values v
+              JOIN custom_fields f ON f.id = v.custom_field_id
+             WHERE v.member_id = u.id AND f.value_type <> 'boolean'), '') AS cf_text
+            FROM unnest(mids) AS u (id)) c
+   WHERE m.id = c.id AND m.cf_text IS DISTINCT FROM c.cf_text;
   RETURN NULL;
 END
 $$;
@@ -275,6 +296,7 @@ CREATE TABLE public.custom_field_values (
     value text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    unique_value boolean DEFAULT false NOT NULL,
     CONSTRAINT custom_field_values_value_check CHECK ((char_length(value) <= 1000))
 );
 
@@ -290,6 +312,7 @@ CREATE TABLE public.custom_fields (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     member_editable boolean DEFAULT false NOT NULL,
+    unique_values boolean DEFAULT false NOT NULL,
     CONSTRAINT custom_fields_description_check CHECK ((char_length(description) <= 500)),
     CONSTRAINT custom_fields_name_check CHECK (((char_length(btrim((name)::text)) >= 1) AND (char_length(btrim((name)::text)) <= 100))),
     CONSTRAINT custom_fields_slug_check CHECK (((char_length(slug) <= 100) AND (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text))),
@@ -326,6 +349,83 @@ CREATE TABLE public.groups (
     CONSTRAINT groups_member_count_check CHECK ((member_count >= 0)),
     CONSTRAINT groups_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 100)) AND (btrim(name) <> ''::text))),
     CONSTRAINT groups_slug_check CHECK ((((char_length(slug) >= 1) AND (char_length(slug) <= 100)) AND (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text)))
+);
+
+CREATE TABLE public.import_batch_groups (
+    batch_id uuid NOT NULL,
+    group_id uuid NOT NULL
+);
+
+CREATE TABLE public.import_batch_members (
+    batch_id uuid NOT NULL,
+    member_id uuid NOT NULL,
+    created boolean NOT NULL,
+    version integer NOT NULL,
+    old_member jsonb,
+    old_values jsonb
+);
+
+CREATE TABLE public.import_batch_memberships (
+    batch_id uuid NOT NULL,
+    member_id uuid NOT NULL,
+    group_id uuid NOT NULL
+);
+
+CREATE TABLE public.import_batches (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    file_name text NOT NULL,
+    actor_id uuid,
+    actor_name text NOT NULL,
+    state text DEFAULT 'dry_run'::text NOT NULL,
+    spec jsonb NOT NULL,
+    commit_valid_rows boolean DEFAULT false NOT NULL,
+    rows_total integer DEFAULT 0 NOT NULL,
+    new_count integer DEFAULT 0 NOT NULL,
+    update_count integer DEFAULT 0 NOT NULL,
+    unchanged_count integer DEFAULT 0 NOT NULL,
+    error_count integer DEFAULT 0 NOT NULL,
+    failure text DEFAULT ''::text NOT NULL,
+    failure_detail text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    queued_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    undone_at timestamp with time zone,
+    undone_by_name text DEFAULT ''::text NOT NULL,
+    CONSTRAINT import_batches_actor_name_check CHECK ((char_length(actor_name) <= 254)),
+    CONSTRAINT import_batches_file_name_check CHECK ((char_length(file_name) <= 255)),
+    CONSTRAINT import_batches_state_check CHECK ((state = ANY (ARRAY['dry_run'::text, 'queued'::text, 'done'::text, 'failed'::text, 'rolled_back'::text, 'undone'::text])))
+);
+
+CREATE TABLE public.import_mappings (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    name public.citext NOT NULL,
+    spec jsonb NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT import_mappings_name_check CHECK (((char_length(btrim((name)::text)) >= 1) AND (char_length(btrim((name)::text)) <= 100)))
+);
+
+CREATE TABLE public.import_progress (
+    batch_id uuid NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    rows_done integer DEFAULT 0 NOT NULL,
+    rows_total integer DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.import_rows (
+    batch_id uuid NOT NULL,
+    line integer NOT NULL,
+    status text NOT NULL,
+    member_id uuid,
+    member_version integer,
+    cells text[] NOT NULL,
+    vals jsonb,
+    diff jsonb,
+    errors jsonb,
+    search text DEFAULT ''::text NOT NULL,
+    CONSTRAINT import_rows_status_check CHECK ((status = ANY (ARRAY['new'::text, 'update'::text, 'unchanged'::text, 'error'::text])))
 );
 
 CREATE TABLE public.member_email_refusals (
@@ -486,6 +586,30 @@ ALTER TABLE ONLY public.groups
 ALTER TABLE ONLY public.groups
     ADD CONSTRAINT groups_slug_key UNIQUE (slug);
 
+ALTER TABLE ONLY public.import_batch_groups
+    ADD CONSTRAINT import_batch_groups_pkey PRIMARY KEY (batch_id, group_id);
+
+ALTER TABLE ONLY public.import_batch_members
+    ADD CONSTRAINT import_batch_members_pkey PRIMARY KEY (batch_id, member_id);
+
+ALTER TABLE ONLY public.import_batch_memberships
+    ADD CONSTRAINT import_batch_memberships_pkey PRIMARY KEY (batch_id, member_id, group_id);
+
+ALTER TABLE ONLY public.import_batches
+    ADD CONSTRAINT import_batches_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.import_mappings
+    ADD CONSTRAINT import_mappings_name_key UNIQUE (name);
+
+ALTER TABLE ONLY public.import_mappings
+    ADD CONSTRAINT import_mappings_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.import_progress
+    ADD CONSTRAINT import_progress_pkey PRIMARY KEY (batch_id);
+
+ALTER TABLE ONLY public.import_rows
+    ADD CONSTRAINT import_rows_pkey PRIMARY KEY (batch_id, line);
+
 ALTER TABLE ONLY public.member_email_refusals
     ADD CONSTRAINT member_email_refusals_pkey PRIMARY KEY (id);
 
@@ -539,11 +663,19 @@ ALTER TABLE ONLY public.users
 
 CREATE INDEX custom_field_values_field_idx ON public.custom_field_values USING btree (custom_field_id, member_id);
 
+CREATE UNIQUE INDEX custom_field_values_unique_key ON public.custom_field_values USING btree (custom_field_id, value) WHERE unique_value;
+
 CREATE UNIQUE INDEX custom_fields_name_folded_key ON public.custom_fields USING btree (lower(public.fold_invisible((name)::text)));
 
 CREATE INDEX groups_name_key_idx ON public.groups USING btree (name_key, name, id);
 
 CREATE UNIQUE INDEX groups_name_lower_key ON public.groups USING btree (lower(public.fold_invisible(name)));
+
+CREATE INDEX import_batch_members_member_idx ON public.import_batch_members USING btree (member_id);
+
+CREATE INDEX import_batches_created_idx ON public.import_batches USING btree (created_at DESC, id DESC);
+
+CREATE INDEX import_batches_queued_idx ON public.import_batches USING btree (queued_at) WHERE (state = 'queued'::text);
 
 CREATE INDEX member_email_refusals_user_idx ON public.member_email_refusals USING btree (user_id, refused_at);
 
@@ -587,7 +719,11 @@ CREATE TRIGGER custom_field_values_cf_text_ins AFTER INSERT ON public.custom_fie
 
 CREATE TRIGGER custom_field_values_cf_text_upd AFTER UPDATE ON public.custom_field_values REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_refresh_cf_text();
 
+CREATE TRIGGER custom_field_values_unique_flag BEFORE INSERT OR UPDATE OF custom_field_id ON public.custom_field_values FOR EACH ROW EXECUTE FUNCTION public.custom_field_values_unique_flag();
+
 CREATE TRIGGER custom_field_values_updated_at BEFORE UPDATE ON public.custom_field_values FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER custom_fields_unique_changed AFTER UPDATE OF unique_values ON public.custom_fields FOR EACH ROW WHEN ((old.unique_values IS DISTINCT FROM new.unique_values)) EXECUTE FUNCTION public.custom_fields_unique_changed();
 
 CREATE TRIGGER custom_fields_updated_at BEFORE UPDATE ON public.custom_fields FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
@@ -596,6 +732,8 @@ CREATE TRIGGER groups_renamed AFTER UPDATE OF name ON public.groups FOR EACH ROW
 CREATE TRIGGER groups_search_words AFTER INSERT OR UPDATE OF name ON public.groups FOR EACH ROW EXECUTE FUNCTION public.groups_search_words();
 
 CREATE TRIGGER groups_updated_at BEFORE UPDATE OF name, description ON public.groups FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER import_mappings_updated_at BEFORE UPDATE ON public.import_mappings FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
 CREATE TRIGGER member_groups_changed_del AFTER DELETE ON public.member_groups REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.member_groups_changed();
 
@@ -630,6 +768,27 @@ ALTER TABLE ONLY public.custom_field_values
 
 ALTER TABLE ONLY public.custom_field_values
     ADD CONSTRAINT custom_field_values_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.import_batch_groups
+    ADD CONSTRAINT import_batch_groups_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.import_batches(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.import_batch_members
+    ADD CONSTRAINT import_batch_members_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.import_batches(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.import_batch_memberships
+    ADD CONSTRAINT import_batch_memberships_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.import_batches(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.import_batches
+    ADD CONSTRAINT import_batches_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.import_mappings
+    ADD CONSTRAINT import_mappings_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.import_progress
+    ADD CONSTRAINT import_progress_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.import_batches(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.import_rows
+    ADD CONSTRAINT import_rows_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.import_batches(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.member_email_refusals
     ADD CONSTRAINT member_email_refusals_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
