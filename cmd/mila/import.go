@@ -27,7 +27,7 @@ var cliActor = authz.Actor{UserID: "command-line", Email: "command line", Set: a
 const importHelp = "Reads FILE (CSV in UTF-8 or Windows-1252, separator , ; or tab; or XLSX) and\n" +
 	"checks every row as the member form would: a dry run, printed as a summary of new,\n" +
 	"updated, unchanged and error rows. Without --dry-run the new and changed rows are\n" +
-	"then imported in one transaction; the import can be undone on the import page.\n" +
+	"then imported in one transaction, recorded as an import batch.\n" +
 	"Without --mapping, the columns are mapped by their headings (English or German)\n" +
 	"and the mapping used is printed. Rows with errors make the command fail and import\n" +
 	"nothing, unless --commit-valid-rows. An empty cell never changes a stored value.\n" +
@@ -180,7 +180,7 @@ func runImport(args []string) error {
 	if b.State != importer.StateDone {
 		return fmt.Errorf("import %s: %s", b.State, text(b.Failure))
 	}
-	fmt.Printf("imported: %d new, %d updated members (import %s; undo it on the import page)\n", b.New, b.Updated, b.ID)
+	fmt.Printf("imported: %d new, %d updated members (import batch %s)\n", b.New, b.Updated, b.ID)
 	return nil
 }
 
