@@ -13,6 +13,7 @@ import (
 
 	"mila/internal/authz"
 	"mila/internal/importer"
+	"mila/internal/web"
 )
 
 func init() {
@@ -92,7 +93,11 @@ func runImport(args []string) error {
 	}
 	defer done()
 	im := importer.Importer{DB: db.pool}
-	text := func(m importer.Msg) string { return m.Text(*lang) }
+	texts, err := importer.NewTexts(web.Locales())
+	if err != nil {
+		return err
+	}
+	text := func(m importer.Msg) string { return texts.Text(m, *lang) }
 	explain := func(err error) error {
 		if e, ok := importer.AsError(err); ok {
 			return errors.New(text(e.Msg))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -130,8 +131,12 @@ func TestErrorRowsAndValidOnly(t *testing.T) {
 	b := dryRun(t, db, csvFile(src), importer.Options{})
 	wantMsg(t, im.Commit(ctx, admin, b.ID, false), importer.MsgHasErrors)
 
+	texts, err := importer.NewTexts(os.DirFS("../web/locales"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out bytes.Buffer
-	if err := im.WriteErrorCSV(ctx, admin, b.ID, &out, func(m importer.Msg) string { return m.Text("de") }); err != nil {
+	if err := im.WriteErrorCSV(ctx, admin, b.ID, &out, func(m importer.Msg) string { return texts.Text(m, "de") }); err != nil {
 		t.Fatal(err)
 	}
 	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(out.String(), "\uFEFF")))

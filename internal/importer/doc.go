@@ -23,7 +23,6 @@
 // (import.en.json, import.de.json, go-i18n format, exported as Locales so
 // the web layer loads them into its bundle). Row errors also carry the
 // ids of the member form (internal/validate, internal/membership), whose
-// texts live in internal/web/locales; the command line, which does not
-// load the web layer, has copies of those in locales/cli.*.json, and a
-// test keeps them equal to the web's.
+// texts live in internal/web/locales only; the command line passes those
+// files to NewTexts (web.Locales()), so every text has one copy.
 package importer

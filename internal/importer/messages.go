@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"strings"
 	"sync"
 
@@ -96,54 +97,69 @@ func AsError(err error) (*Error, bool) {
 	return e, ok
 }
 
-// Locales holds this package's message files (go-i18n JSON): import.*
-// for every surface, cli.* for the command line only (see the package
-// documentation).
+// Locales holds this package's message files (go-i18n JSON,
+// import.<lang>.json); the web layer loads them into its bundle.
 //
 //go:embed locales/*.json
 var Locales embed.FS
 
-var (
-	bundleOnce sync.Once
-	bundle     *i18n.Bundle
-	bundleErr  error
-)
+// Texts turns messages into text outside the web layer (the command
+// line): this package's messages, plus the message files of each more
+// (read as *.json at its root). Row errors carry the member form's ids,
+// whose texts are the web layer's own files (web.Locales()); passing
+// them here keeps one copy of every text.
+type Texts struct{ b *i18n.Bundle }
 
-func loadBundle() (*i18n.Bundle, error) {
-	bundleOnce.Do(func() {
-		bundle = i18n.NewBundle(language.English)
-		bundle.RegisterUnmarshalFunc("json", jsonUnmarshal)
-		names, err := fs.Glob(Locales, "locales/*.json")
+// NewTexts loads this package's messages and those in more.
+func NewTexts(more ...fs.FS) (*Texts, error) {
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", jsonUnmarshal)
+	load := func(fsys fs.FS, glob string) error {
+		names, err := fs.Glob(fsys, glob)
 		if err != nil {
-			bundleErr = err
-			return
+			return err
 		}
 		for _, n := range names {
-			b, err := Locales.ReadFile(n)
+			data, err := fs.ReadFile(fsys, n)
 			if err != nil {
-				bundleErr = err
-				return
+				return err
 			}
 			// go-i18n reads the language from the file name: name.<lang>.json.
-			if _, err := bundle.ParseMessageFileBytes(b, n); err != nil {
-				bundleErr = fmt.Errorf("importer locales %s: %w", n, err)
-				return
+			if _, err := b.ParseMessageFileBytes(data, path.Base(n)); err != nil {
+				return fmt.Errorf("importer: message file %s: %w", n, err)
 			}
 		}
-	})
-	return bundle, bundleErr
+		return nil
+	}
+	if err := load(Locales, "locales/*.json"); err != nil {
+		return nil, err
+	}
+	for _, fsys := range more {
+		if err := load(fsys, "*.json"); err != nil {
+			return nil, err
+		}
+	}
+	return &Texts{b: b}, nil
 }
 
-// Text returns m in lang ("en" or "de"; anything else is English), for
-// the command line. An id without a text comes back as the id itself.
-func (m Msg) Text(lang string) string {
-	b, err := loadBundle()
-	if err != nil {
-		return m.ID
-	}
-	s, err := i18n.NewLocalizer(b, lang, "en").Localize(&i18n.LocalizeConfig{MessageID: m.ID, TemplateData: m.Data})
+// Text returns m in lang ("en" or "de"; anything else is English). An id
+// without a text comes back as the id itself.
+func (t *Texts) Text(m Msg, lang string) string {
+	s, err := i18n.NewLocalizer(t.b, lang, "en").Localize(&i18n.LocalizeConfig{MessageID: m.ID, TemplateData: m.Data})
 	if err != nil || s == "" {
 		return m.ID
 	}
 	return s
+}
+
+var ownTexts = sync.OnceValues(func() (*Texts, error) { return NewTexts() })
+
+// Text returns m in lang from this package's own messages only (the
+// member form's ids come back as ids: use Texts with the web's files).
+func (m Msg) Text(lang string) string {
+	t, err := ownTexts()
+	if err != nil {
+		return m.ID
+	}
+	return t.Text(m, lang)
 }

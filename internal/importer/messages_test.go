@@ -6,7 +6,6 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,25 +67,18 @@ func TestMessagesComplete(t *testing.T) {
 	}
 }
 
-// TestCLITextsMatchWeb: the command line's copies of the member form's
-// messages (locales/cli.*.json) say what the web's say.
-func TestCLITextsMatchWeb(t *testing.T) {
-	for _, lang := range []string{"en", "de"} {
-		web := map[string]any{}
-		files, err := filepath.Glob("../web/locales/*." + lang + ".json")
-		if err != nil || len(files) == 0 {
-			t.Fatalf("web locales: %v", err)
-		}
-		for _, f := range files {
-			for k, v := range readLocale(t, f) {
-				web[k] = v
-			}
-		}
-		for id, text := range readLocale(t, "locales/cli."+lang+".json") {
-			if w, ok := web[id]; !ok || w != text {
-				t.Errorf("%s %s: CLI %q, web %q", lang, id, text, w)
-			}
-		}
+// TestTextsWithWebMessages: with the web's message files, the member
+// form's ids in a row error read as the form says them.
+func TestTextsWithWebMessages(t *testing.T) {
+	texts, err := NewTexts(os.DirFS("../web/locales"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := texts.Text(Msg{ID: "ErrRequired"}, "de"); got != "Bitte füllen Sie dieses Feld aus." {
+		t.Errorf("ErrRequired in German: %q", got)
+	}
+	if got := (Msg{ID: "ErrRequired"}).Text("de"); got != "ErrRequired" {
+		t.Errorf("without the web's files: %q", got)
 	}
 }
 

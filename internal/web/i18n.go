@@ -27,6 +27,16 @@ var localeFS embed.FS
 // Supported languages; the first is the fallback.
 var langs = []language.Tag{language.English, language.German}
 
+// Locales are the message files (name.<lang>.json at the root), for the
+// command line, which shows the member form's messages too.
+func Locales() fs.FS {
+	sub, err := fs.Sub(localeFS, "locales")
+	if err != nil {
+		panic(err) // the directory is embedded: it exists
+	}
+	return sub
+}
+
 // langCookie holds the viewer's chosen language ("en" or "de").
 const langCookie = "lang"
 
