@@ -126,6 +126,7 @@ type benchParams struct {
 	MemberID           string
 	CommonSurname      string
 	Misspelled         string
+	Transposed         string
 	Prefix             string
 	Members, Groups    int
 	Memberships        int
@@ -209,6 +210,14 @@ func (db *benchDB) params(ctx context.Context) (benchParams, error) {
 		r = append(r[:len(r)/2:len(r)/2], r[len(r)/2+1:]...)
 	}
 	p.Misspelled = string(r)
+	// Two neighbouring letters swapped ("Müller" → "Mülelr"), which shares
+	// too few trigrams with the name: the edit-distance lookup finds it.
+	r = []rune(p.CommonSurname)
+	if len(r) >= 4 {
+		i := len(r) - 3
+		r[i], r[i+1] = r[i+1], r[i]
+	}
+	p.Transposed = string(r)
 	p.Prefix = "sch"
 	if p.Largest.Slug == "" || p.MemberID == "" {
 		return p, errors.New("the data set has no groups or members")

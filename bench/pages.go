@@ -28,6 +28,7 @@ func benchPages(p benchParams, only string) []benchPage {
 		{"/members?page=1500", "/members?page=1500"},
 		{"?q=" + p.CommonSurname + " (common surname)", "/members?q=" + q(p.CommonSurname)},
 		{"?q=" + p.Misspelled + " (misspelled)", "/members?q=" + q(p.Misspelled)},
+		{"?q=" + p.Transposed + " (letters swapped)", "/members?q=" + q(p.Transposed)},
 		{"?q=" + p.Mid.Name + " (group name)", "/members?q=" + q(p.Mid.Name)},
 		{"?q=" + p.Prefix + " (3-letter prefix)", "/members?q=" + q(p.Prefix)},
 		{"?group=" + p.Largest.Slug + " (largest)", "/members?group=" + q(p.Largest.Slug)},

@@ -114,6 +114,53 @@ func searchPrefixTerm(word, alt, weights string) string {
 // searchTypoAlternatives bounds the similar words a typed word adds.
 const searchTypoAlternatives = 10
 
+// searchTypoDistance is how many edits (insertion, deletion, substitution,
+// transposition of neighbours) a typed word may differ from a name word
+// by and still find it: one from four letters, two from eight.
+func searchTypoDistance(word string) int {
+	if utf8.RuneCountInString(word) >= 8 {
+		return 2
+	}
+	return 1
+}
+
+// searchSpelling spells a folded word the way the SQL function
+// search_spelling does (migration 00019): ph → f, th → t, so that
+// Stephan meets Stefan and Günther meets Gunter without an edit.
+func searchSpelling(w string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(w, "ph", "f"), "th", "t")
+}
+
+// searchDeletions returns w and w with up to max letters left out (each
+// variant once): the typed word's side of the "symmetric delete" lookup
+// in search_word_variants, which holds the same variants of every name
+// word (search_deletions in migration 00019: one letter left out from
+// three letters, two from eight). Two words within max edits share a
+// variant; the candidates are then measured (search_edit_distance).
+func searchDeletions(w string, max int) []string {
+	seen := map[string]bool{w: true}
+	out := []string{w}
+	level := []string{w}
+	for range max {
+		var next []string
+		for _, v := range level {
+			r := []rune(v)
+			if len(r) <= 1 {
+				continue
+			}
+			for i := range r {
+				d := string(r[:i]) + string(r[i+1:])
+				if !seen[d] {
+					seen[d] = true
+					out, next = append(out, d), append(next, d)
+				}
+			}
+		}
+		level = next
+	}
+	return out
+}
+
 // resolve asks the database, in one statement, what the words meet:
 //
 //   - for each word of four letters or more, the words of members' and
@@ -141,18 +188,44 @@ func (t searchTerms) resolve(ctx context.Context, db querier) (searchTerms, erro
 			toks, idx = append(toks, alt), append(idx, int32(i))
 		}
 	}
+	// The typed words' deletion variants, for the edit-distance lookup
+	// (typos that share too few trigrams with the name: swapped letters).
+	var variants, norms []string
+	var variantSpelling, normIdx, normMax []int32
+	for j, w := range toks {
+		d := searchTypoDistance(t.tokens[idx[j]])
+		n := searchSpelling(w)
+		norms, normIdx, normMax = append(norms, n), append(normIdx, idx[j]), append(normMax, int32(d))
+		for _, v := range searchDeletions(n, d) {
+			variants, variantSpelling = append(variants, v), append(variantSpelling, int32(j+1))
+		}
+	}
 	// kind 0: a similar word; 1: a group word the word is a prefix of;
-	// 2: a group word equal to a similar word.
+	// 2: a group word equal to a similar word. Similar words are those
+	// the trigram index finds and those within edit distance (found by a
+	// shared deletion variant, then measured), at most
+	// searchTypoAlternatives of each per word.
 	rows, err := db.Query(ctx, `WITH alike AS (
 			SELECT t.i, s.word FROM unnest($1::text[], $2::int[]) AS t (tok, i)
 			CROSS JOIN LATERAL (SELECT w.word FROM search_words w WHERE t.tok <% w.word
-				ORDER BY word_similarity(t.tok, w.word) DESC, w.word LIMIT `+strconv.Itoa(searchTypoAlternatives)+`) s),
+				ORDER BY word_similarity(t.tok, w.word) DESC, w.word LIMIT `+strconv.Itoa(searchTypoAlternatives)+`) s
+			UNION
+			SELECT e.i, e.word FROM (
+				SELECT d.i, d.word, row_number() OVER (PARTITION BY d.i ORDER BY d.dist, d.word) AS r
+				  FROM (SELECT s.i, v.word, min(search_edit_distance(s.n, search_spelling(v.word), s.maxd)) AS dist, min(s.maxd) AS maxd
+				          FROM unnest($5::text[], $6::int[], $7::int[]) WITH ORDINALITY AS s (n, i, maxd, j)
+				          JOIN unnest($8::text[], $9::int[]) AS t (variant, j) ON t.j = s.j
+				          JOIN search_word_variants v ON v.variant = t.variant
+				         GROUP BY s.i, v.word) d
+				 WHERE d.dist <= d.maxd) e
+			 WHERE e.r <= `+strconv.Itoa(searchTypoAlternatives)+`),
 		group_words AS (SELECT DISTINCT w FROM groups g, unnest(tsvector_to_array(g.search_vector)) w)
 		SELECT s.i, s.word, 0 FROM alike s
 		UNION ALL
 		SELECT DISTINCT p.i, gw.w, 1 FROM unnest($3::text[], $4::int[]) AS p (tok, i) JOIN group_words gw ON gw.w ^@ p.tok
 		UNION ALL
-		SELECT DISTINCT s.i, gw.w, 2 FROM alike s JOIN group_words gw ON gw.w = s.word`, toks, idx, spellings, spellingIdx)
+		SELECT DISTINCT s.i, gw.w, 2 FROM alike s JOIN group_words gw ON gw.w = s.word`,
+		toks, idx, spellings, spellingIdx, norms, normIdx, normMax, variants, variantSpelling)
 	if err != nil {
 		return t, fmt.Errorf("search similar words: %w", err)
 	}

@@ -235,11 +235,79 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.search_deletions(w text) RETURNS SETOF text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  WITH s AS (SELECT search_spelling(w) AS n),
+  d1 AS (SELECT overlay(s.n PLACING '' FROM i FOR 1) AS v
+           FROM s, generate_series(1, char_length(s.n)) i
+          WHERE char_length(s.n) >= 3)
+  SELECT n FROM s
+  UNION
+  SELECT v FROM d1
+  UNION
+  SELECT overlay(d1.v PLACING '' FROM i FOR 1)
+    FROM s, d1, generate_series(1, char_length(d1.v)) i
+   WHERE char_length(s.n) >= 8
+$$;
+
+CREATE FUNCTION public.search_edit_distance(a text, b text, max integer) RETURNS integer
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+DECLARE
+  la integer := char_length(a);
+  lb integer := char_length(b);
+  prev2 integer[];
+  prev integer[];
+  cur integer[];
+  i integer;
+  j integer;
+  cost integer;
+  best integer;
+BEGIN
+  IF abs(la - lb) > max THEN
+    RETURN max + 1;
+  END IF;
+  IF la = 0 OR lb = 0 THEN
+    RETURN greatest(la, lb);
+  END IF;
+  prev := array_fill(0, ARRAY[lb + 1], ARRAY[0]);
+  FOR j IN 0 .. lb LOOP
+    prev[j] := j;
+  END LOOP;
+  FOR i IN 1 .. la LOOP
+    cur := array_fill(0, ARRAY[lb + 1], ARRAY[0]);
+    cur[0] := i;
+    best := i;
+    FOR j IN 1 .. lb LOOP
+      cost := CASE WHEN substr(a, i, 1) = substr(b, j, 1) THEN 0 ELSE 1 END;
+      cur[j] := least(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      IF i > 1 AND j > 1 AND substr(a, i, 1) = substr(b, j - 1, 1) AND substr(a, i - 1, 1) = substr(b, j, 1) THEN
+        cur[j] := least(cur[j], prev2[j - 2] + 1);
+      END IF;
+      best := least(best, cur[j]);
+    END LOOP;
+    IF best > max THEN
+      RETURN max + 1;
+    END IF;
+    prev2 := prev;
+    prev := cur;
+  END LOOP;
+  RETURN least(prev[lb], max + 1);
+END
+$$;
+
 CREATE FUNCTION public.search_key(text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
   SELECT lower(public.f_unaccent(replace(replace($1, 'ß', 'ss'), 'ẞ', 'SS')))
 $_$;
+
+CREATE FUNCTION public.search_spelling(w text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT replace(replace(w, 'ph', 'f'), 'th', 't')
+$$;
 
 CREATE FUNCTION public.search_words_add(texts text[]) RETURNS void
     LANGUAGE sql
@@ -248,6 +316,17 @@ CREATE FUNCTION public.search_words_add(texts text[]) RETURNS void
   SELECT DISTINCT w FROM unnest(texts) t, regexp_split_to_table(search_key(t), '[^[:alnum:]]+') w
    WHERE w <> '' AND char_length(w) <= 100
   ON CONFLICT DO NOTHING
+$$;
+
+CREATE FUNCTION public.search_words_variants() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO search_word_variants (variant, word)
+  SELECT DISTINCT v, n.word FROM new_words n, search_deletions(n.word) v
+  ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END
 $$;
 
 CREATE FUNCTION public.set_updated_at() RETURNS trigger
@@ -512,6 +591,11 @@ CREATE TABLE public.roles (
     CONSTRAINT roles_system_key_check CHECK ((system_key = ANY (ARRAY['member'::text, 'board'::text, 'treasurer'::text, 'admin'::text])))
 );
 
+CREATE TABLE public.search_word_variants (
+    variant text NOT NULL,
+    word text NOT NULL
+);
+
 CREATE TABLE public.search_words (
     word text NOT NULL
 );
@@ -637,6 +721,9 @@ ALTER TABLE ONLY public.roles
 ALTER TABLE ONLY public.roles
     ADD CONSTRAINT roles_system_key_key UNIQUE (system_key);
 
+ALTER TABLE ONLY public.search_word_variants
+    ADD CONSTRAINT search_word_variants_pkey PRIMARY KEY (variant, word);
+
 ALTER TABLE ONLY public.search_words
     ADD CONSTRAINT search_words_pkey PRIMARY KEY (word);
 
@@ -701,6 +788,8 @@ CREATE INDEX members_sort_name_idx ON public.members USING btree (sort_name, id)
 
 CREATE UNIQUE INDEX roles_name_folded_key ON public.roles USING btree (lower(public.fold_invisible((name)::text)));
 
+CREATE INDEX search_word_variants_word_idx ON public.search_word_variants USING btree (word);
+
 CREATE INDEX search_words_trgm_idx ON public.search_words USING gin (word public.gin_trgm_ops);
 
 CREATE INDEX sessions_expiry_idx ON public.sessions USING btree (expiry);
@@ -759,6 +848,8 @@ CREATE TRIGGER members_updated_at BEFORE UPDATE OF first_name, last_name, email,
 
 CREATE TRIGGER roles_updated_at BEFORE UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
+CREATE TRIGGER search_words_variants AFTER INSERT ON public.search_words REFERENCING NEW TABLE AS new_words FOR EACH STATEMENT EXECUTE FUNCTION public.search_words_variants();
+
 CREATE TRIGGER users_sync_member_email AFTER INSERT OR UPDATE OF email, member_id ON public.users FOR EACH ROW WHEN ((new.member_id IS NOT NULL)) EXECUTE FUNCTION public.users_sync_member_email();
 
 CREATE TRIGGER users_updated_at BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
@@ -801,6 +892,9 @@ ALTER TABLE ONLY public.member_groups
 
 ALTER TABLE ONLY public.member_groups
     ADD CONSTRAINT member_groups_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_word_variants
+    ADD CONSTRAINT search_word_variants_word_fkey FOREIGN KEY (word) REFERENCES public.search_words(word) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.user_tokens
     ADD CONSTRAINT user_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
