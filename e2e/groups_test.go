@@ -286,7 +286,7 @@ func TestBrowserGroupMembers(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#group-add button.btn-primary`)),
 		chromedp.WaitVisible(chromedp.CSS(`button[aria-label="Remove Anna Müller from Jugend"]`)),
 	)
-	if f := groupFlash(b); !strings.Contains(f, "2 added") {
+	if f := groupFlash(b); !strings.Contains(f, "2 members added") {
 		t.Errorf("flash = %q", f)
 	}
 	if got := b.Text("#group-member-count"); got != "2 members" {

@@ -225,7 +225,7 @@ func TestBrowserMemberBulkGroups(t *testing.T) {
 	b.Do(chromedp.SetValue(chromedp.CSS(`#member-bulk-group`), "vorstand"),
 		chromedp.Click(chromedp.CSS(`#member-bulk button[formaction="/members/groups/add"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-flash="success"]`)))
-	if f := groupFlash(b); !strings.Contains(f, "Vorstand: 2 added, 1 was already a member.") {
+	if f := groupFlash(b); !strings.Contains(f, "Vorstand: 2 members added, 1 was already a member.") {
 		t.Errorf("flash = %q", f)
 	}
 	// Back on the same view.
@@ -248,7 +248,7 @@ func TestBrowserMemberBulkGroups(t *testing.T) {
 	b.Do(chromedp.SetValue(chromedp.CSS(`#member-bulk-group`), "vorstand"),
 		chromedp.Click(chromedp.CSS(`#member-bulk button[formaction="/members/groups/remove"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#member-empty`)))
-	if f := groupFlash(b); !strings.Contains(f, "Vorstand: 3 removed.") {
+	if f := groupFlash(b); !strings.Contains(f, "Vorstand: 3 members removed.") {
 		t.Errorf("flash = %q", f)
 	}
 	if got := urlParam(b, "group"); got != "vorstand" {

@@ -212,11 +212,11 @@ func (t searchTerms) resolve(ctx context.Context, db querier) (searchTerms, erro
 			UNION
 			SELECT e.i, e.word FROM (
 				SELECT d.i, d.word, row_number() OVER (PARTITION BY d.i ORDER BY d.dist, d.word) AS r
-				  FROM (SELECT s.i, v.word, min(search_edit_distance(s.n, search_spelling(v.word), s.maxd)) AS dist, min(s.maxd) AS maxd
+				  FROM (SELECT s.i, c.word, min(search_edit_distance(s.n, search_spelling(c.word), s.maxd)) AS dist, min(s.maxd) AS maxd
 				          FROM unnest($5::text[], $6::int[], $7::int[]) WITH ORDINALITY AS s (n, i, maxd, j)
-				          JOIN unnest($8::text[], $9::int[]) AS t (variant, j) ON t.j = s.j
-				          JOIN search_word_variants v ON v.variant = t.variant
-				         GROUP BY s.i, v.word) d
+				          JOIN (SELECT DISTINCT t.j, v.word FROM unnest($8::text[], $9::int[]) AS t (variant, j)
+				                  JOIN search_word_variants v ON v.variant = t.variant) c ON c.j = s.j
+				         GROUP BY s.i, c.word) d
 				 WHERE d.dist <= d.maxd) e
 			 WHERE e.r <= `+strconv.Itoa(searchTypoAlternatives)+`),
 		group_words AS (SELECT DISTINCT w FROM groups g, unnest(tsvector_to_array(g.search_vector)) w)

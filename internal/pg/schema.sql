@@ -265,6 +265,9 @@ DECLARE
   cost integer;
   best integer;
 BEGIN
+  IF a = b THEN
+    RETURN 0;
+  END IF;
   IF abs(la - lb) > max THEN
     RETURN max + 1;
   END IF;

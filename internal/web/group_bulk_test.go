@@ -23,16 +23,16 @@ func TestGroupBulk(t *testing.T) {
 	back := "/members?q=a&group=jugend&sort=groups&page=2"
 
 	post(w.admin, "/members/groups/add", url.Values{"member_id": {a, b, c}, "group": {"jugend"}, "return_to": {back}}, back)
-	mustContain(t, groupFlashes(t, srv, w.admin), "Jugend: 3 added.")
+	mustContain(t, groupFlashes(t, srv, w.admin), "Jugend: 3 members added.")
 	post(w.admin, "/members/groups/add", url.Values{"member_id": {a, b, c, d}, "group": {"jugend"}, "return_to": {back}}, back)
-	mustContain(t, groupFlashes(t, srv, w.admin), "Jugend: 1 added, 3 were already members.")
+	mustContain(t, groupFlashes(t, srv, w.admin), "Jugend: 1 member added, 3 were already members.")
 	if n := memberships(); n != 4 {
 		t.Fatalf("%d memberships, want 4", n)
 	}
 	post(w.admin, "/members/groups/remove", url.Values{"member_id": {a, b}, "group": {"jugend"}, "return_to": {"/members"}}, "/members")
-	mustContain(t, groupFlashes(t, srv, w.admin), "Jugend: 2 removed.")
+	mustContain(t, groupFlashes(t, srv, w.admin), "Jugend: 2 members removed.")
 	post(w.admin, "/members/groups/remove", url.Values{"member_id": {a, c}, "group": {"jugend"}}, "/members")
-	mustContain(t, groupFlashes(t, srv, w.admin), "Jugend: 1 removed, 1 was not a member.")
+	mustContain(t, groupFlashes(t, srv, w.admin), "Jugend: 1 member removed, 1 was not a member.")
 	if n := memberships(); n != 1 {
 		t.Fatalf("%d memberships, want 1", n)
 	}
@@ -68,5 +68,5 @@ func TestGroupBulk(t *testing.T) {
 		t.Fatal(res.StatusCode)
 	}
 	body := groupGet(t, srv, w.admin, "/groups", http.StatusOK, "Accept-Language", "de")
-	mustContain(t, body, "Jugend: 1 hinzugefügt, 1 war bereits Mitglied.")
+	mustContain(t, body, "Jugend: 1 Mitglied hinzugefügt, 1 war bereits Mitglied.")
 }

@@ -19,12 +19,12 @@ func TestGroupMembersAdd(t *testing.T) {
 	memberships := func() int { return w.count(t, `SELECT count(*) FROM member_groups WHERE group_id = $1`, g.ID) }
 
 	body := groupPost(t, srv, w.admin, "/groups/jugend/members", url.Values{"member_id": {a}}, http.StatusSeeOther, "/groups/jugend")
-	mustContain(t, body, "1 added", "1 member")
+	mustContain(t, body, "1 member added", "1 member")
 	body = groupPost(t, srv, w.admin, "/groups/jugend/members", url.Values{"member_id": {a, b, strings.ToUpper(c), c}}, http.StatusSeeOther, "/groups/jugend")
-	mustContain(t, body, "2 added, 1 was already a member", "3 members")
+	mustContain(t, body, "2 members added, 1 was already a member", "3 members")
 	body = groupPost(t, srv, w.admin, "/groups/jugend/members", url.Values{"member_id": {a, b}}, http.StatusSeeOther, "/groups/jugend")
 	mustContain(t, body, "2 were already members")
-	mustNotContain(t, body, "0 added")
+	mustNotContain(t, body, "0 members added")
 	if n := memberships(); n != 3 {
 		t.Fatalf("%d memberships, want 3", n)
 	}
@@ -60,7 +60,7 @@ func TestGroupMembersAdd(t *testing.T) {
 	}
 	// German result.
 	res := srv.PostForm(t, w.admin, "/groups/jugend/members", url.Values{"member_id": {a, b, d}}, "Accept-Language", "de")
-	mustContain(t, webtest.Body(t, srv.Get(t, w.admin, res.Header.Get("Location"), "Accept-Language", "de")), "1 hinzugefügt, 2 waren bereits Mitglieder")
+	mustContain(t, webtest.Body(t, srv.Get(t, w.admin, res.Header.Get("Location"), "Accept-Language", "de")), "1 Mitglied hinzugefügt, 2 waren bereits Mitglieder")
 }
 
 func TestGroupMemberRemove(t *testing.T) {

@@ -271,7 +271,7 @@ func TestMemberBulkFromOverview(t *testing.T) {
 		t.Fatalf("bulk add: %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	body = memberTestGet(t, srv, w.admin, back, http.StatusOK)
-	mustContain(t, body, "Chor: 2 added, 1 was already a member.", `aria-label="Member of Chor"`)
+	mustContain(t, body, "Chor: 2 members added, 1 was already a member.", `aria-label="Member of Chor"`)
 	if n := inChor(); n != 3 {
 		t.Fatalf("%d in Chor, want 3", n)
 	}
@@ -279,7 +279,7 @@ func TestMemberBulkFromOverview(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != back {
 		t.Fatalf("bulk remove: %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
-	mustContain(t, memberTestGet(t, srv, w.admin, back, http.StatusOK), "Chor: 1 removed, 1 was not a member.")
+	mustContain(t, memberTestGet(t, srv, w.admin, back, http.StatusOK), "Chor: 1 member removed, 1 was not a member.")
 
 	before := w.snapshot(t)
 	// Off-site, other-page and odd return_to values go to the overview.
@@ -357,7 +357,7 @@ func TestGroupAddTenThousand(t *testing.T) {
 	if n := w.count(t, `SELECT count(*) FROM member_groups WHERE group_id = $1`, g.ID); n != 10000 {
 		t.Fatalf("%d in the group, want 10,000", n)
 	}
-	mustContain(t, memberTestGet(t, w.srv, w.admin, "/groups/alle", http.StatusOK), "10,000 added")
+	mustContain(t, memberTestGet(t, w.srv, w.admin, "/groups/alle", http.StatusOK), "10,000 members added")
 	// Above membership.MemberCountExactMax the overview shows the
 	// planner's estimate ("about 10,000 members"); fresh
 	// statistics, as autovacuum would gather them, make it this close.
