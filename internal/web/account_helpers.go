@@ -46,6 +46,8 @@ type roleView struct {
 	DisplayName        string
 	DisplayDescription string
 	SetName            string
+	// SetDescription says in plain words what the permission set allows.
+	SetDescription string
 }
 
 func (a *App) roleView(r *http.Request, role accounts.Role) roleView {
@@ -54,7 +56,7 @@ func (a *App) roleView(r *http.Request, role accounts.Role) roleView {
 		v.DisplayName, v.DisplayDescription = a.T(r, ids[0]), a.T(r, ids[1])
 	}
 	if ids, ok := permissionSetIDs[role.Set]; ok {
-		v.SetName = a.T(r, ids[0])
+		v.SetName, v.SetDescription = a.T(r, ids[0]), a.T(r, ids[1])
 	}
 	return v
 }
@@ -67,9 +69,11 @@ func (a *App) roleName(r *http.Request, u accounts.User) string {
 	return u.RoleName
 }
 
-// option is one <option> of a select.
+// option is one <option> of a select. Hint, when set, explains the
+// choice in a list below the select (roleAllowances).
 type option struct {
 	Value, Label string
+	Hint         string
 }
 
 // roleOptions lists the roles for a select, in the viewer's language.
@@ -80,7 +84,7 @@ func (a *App) roleOptions(r *http.Request) ([]option, error) {
 	}
 	out := make([]option, 0, len(roles))
 	for _, role := range roles {
-		out = append(out, option{Value: role.ID, Label: a.roleView(r, role).DisplayName})
+		out = append(out, option{Value: role.ID, Label: a.roleView(r, role).DisplayName, Hint: a.T(r, permissionSetIDs[role.Set][1])})
 	}
 	return out, nil
 }

@@ -352,6 +352,12 @@ func TestAdminManagesRoles(t *testing.T) {
 
 	body := webtest.Body(t, srv.Get(t, admin, "/admin/roles", "Accept-Language", "de"))
 	mustContain(t, body, "Mitglied", "Vorstand", "Kassenwart", "Administrator", "Berechtigungsstufe")
+	// Each role says in plain words what it allows and what it is for.
+	mustContain(t, body, "Liest alle Mitglieder, Gruppen und Datenfelder; ändert nichts.", "Für Vorstandsmitglieder, die nachschlagen")
+	mustContain(t, webtest.Body(t, srv.Get(t, admin, "/admin/roles")), "Reads all members, groups and data fields; changes nothing.",
+		"Cannot delete members or change groups")
+	mustContain(t, webtest.Body(t, srv.Get(t, admin, "/users/new")), "What each role allows", "<dt class=\"font-medium\">Board</dt>",
+		"Sees and changes only their own member record")
 
 	res := srv.PostForm(t, admin, "/admin/roles", url.Values{"name": {""}, "permission_set": {"root"}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
