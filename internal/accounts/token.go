@@ -147,7 +147,12 @@ func (s *Service) SetPasswordWithToken(ctx context.Context, tok, pw string) (Use
 			return err
 		}
 		// setPassword also deletes this user's set-password tokens.
-		return s.setPassword(ctx, tx, uid, pw)
+		if err := s.setPassword(ctx, tx, uid, pw); err != nil {
+			return err
+		}
+		// Setting the password signs the user in: that is their sign-in.
+		_, err = tx.Exec(ctx, `UPDATE users SET last_sign_in_at = now() WHERE id = $1`, uid)
+		return err
 	})
 	if err != nil {
 		return User{}, err
@@ -204,7 +209,8 @@ func (s *Service) SetupAdmin(ctx context.Context, tok, email, pw string) (User, 
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO users (email, password_hash, role_id) VALUES ($1, $2, $3) RETURNING id`,
+		// The new admin is signed in at once: that is their first sign-in.
+		if err := tx.QueryRow(ctx, `INSERT INTO users (email, password_hash, role_id, last_sign_in_at) VALUES ($1, $2, $3, now()) RETURNING id`,
 			email, h, roleID).Scan(&id); err != nil {
 			return fmt.Errorf("setup: create admin: %w", err)
 		}

@@ -30,8 +30,10 @@ func TestSetPasswordLinkSingleUse(t *testing.T) {
 	if _, err := s.SetPasswordWithToken(ctx, tok, "short"); fieldErr(err, "password") != validate.TooShort {
 		t.Fatalf("short password: %v", err)
 	}
-	if _, err := s.SetPasswordWithToken(ctx, tok, "my own password"); err != nil {
+	if u, err := s.SetPasswordWithToken(ctx, tok, "my own password"); err != nil {
 		t.Fatal(err)
+	} else if u.LastSignInAt == nil {
+		t.Error("setting the password signs the user in, but no sign-in was recorded")
 	}
 	if _, err := s.SetPasswordWithToken(ctx, tok, "another password"); !errors.Is(err, ErrInvalidToken) {
 		t.Fatalf("second use: %v", err)
@@ -100,6 +102,9 @@ func TestSetupTokenSingleUse(t *testing.T) {
 	}
 	if u.Set != authz.Admin || u.RoleSystemKey != SystemAdmin {
 		t.Fatalf("first user is not admin: %+v", u)
+	}
+	if u.LastSignInAt == nil {
+		t.Error("setup signs the first admin in, but no sign-in was recorded")
 	}
 	if _, err := s.SetupAdmin(ctx, tok, "second@example.org", "second admin pw"); !errors.Is(err, ErrInvalidToken) {
 		t.Fatalf("token reused: %v", err)

@@ -235,6 +235,13 @@ func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
 	case http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusFound, http.StatusTemporaryRedirect:
 		http.Redirect(w, r, cleanedLocation(r, rec.header.Get("Location")), rec.status)
 	default:
+		// Signed in, the 404 page has the header and navigation of every
+		// other page (the session is read only when there is one, so an
+		// anonymous probe of unknown paths touches no database).
+		if _, err := r.Cookie(a.sessions.Cookie.Name); err == nil {
+			a.page(http.HandlerFunc(a.notFound)).ServeHTTP(w, r)
+			return
+		}
 		a.notFound(w, r)
 	}
 }

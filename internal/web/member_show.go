@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"mila/internal/authz"
@@ -86,4 +87,31 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 		p.LinkForm = newForm(nil)
 	}
 	a.render(w, r, status, pageView(memberShowView, p))
+}
+
+// telURI is a tel: link for a phone number as people write it
+// ("0351 / 123 45-6", "+49 (0) 351 12345"): the digits, with a leading +
+// kept and a "(0)" after a country code dropped. "" when there are fewer
+// than three digits or letters in it (a note, not a number).
+func telURI(phone string) string {
+	p := strings.ReplaceAll(phone, "(0)", "")
+	var b strings.Builder
+	b.WriteString("tel:")
+	digits := 0
+	for i, r := range p {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+			digits++
+		case r == '+' && digits == 0 && strings.TrimSpace(p[:i]) == "":
+			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '/' || r == '(' || r == ')' || r == '.':
+		default:
+			return ""
+		}
+	}
+	if digits < 3 {
+		return ""
+	}
+	return b.String()
 }
