@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -21,7 +23,7 @@ func init() {
 
 func runAdmin(args []string) error {
 	if len(args) == 0 || (args[0] != "create" && !strings.HasPrefix(args[0], "-")) {
-		return usagef("say what to do: `mila admin create --email you@example.org`")
+		return usagef("say what to do: `%s admin create --email you@example.org`", progName())
 	}
 	if args[0] != "create" {
 		// mila admin --help
@@ -52,7 +54,7 @@ func runAdminCreate(args []string) error {
 		return err
 	}
 	if email.value == "" {
-		return usagef("the admin's email is missing: `mila admin create --email you@example.org`")
+		return usagef("the admin's email is missing: `%s admin create --email you@example.org`", progName())
 	}
 	if !validate.ValidEmail(strings.TrimSpace(email.value)) {
 		return email.invalid("use a plain address such as you@example.org")
@@ -151,40 +153,71 @@ func promptPassword() (string, error) {
 //   - with MILA_ADMIN_EMAIL and MILA_ADMIN_PASSWORD (or
 //     MILA_ADMIN_PASSWORD_FILE) it creates or resets that admin, like
 //     `mila admin create`;
-//   - when there are no users at all it logs a one-time setup link
-//     (baseURL + /setup?token=…) with which a person creates the first admin.
-func bootstrapAccounts(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, baseURL string) error {
+//   - when there are no users at all it returns a one-time setup link
+//     (baseURL + /setup?token=…) with which a person creates the first
+//     admin; serve announces it once it listens (announceSetup), as the
+//     last thing it prints, so that nobody has to scroll for it.
+func bootstrapAccounts(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, baseURL string) (setupLink string, err error) {
 	svc := accounts.New(pool)
 	email := strings.TrimSpace(os.Getenv("MILA_ADMIN_EMAIL"))
 	pwEnv, pwFile := os.Getenv("MILA_ADMIN_PASSWORD"), os.Getenv("MILA_ADMIN_PASSWORD_FILE")
 	switch {
 	case email != "" && pwEnv == "" && pwFile == "":
-		return usagef("MILA_ADMIN_EMAIL is set but no password: set MILA_ADMIN_PASSWORD or MILA_ADMIN_PASSWORD_FILE too")
+		return "", usagef("MILA_ADMIN_EMAIL is set but no password: set MILA_ADMIN_PASSWORD or MILA_ADMIN_PASSWORD_FILE too")
 	case email == "" && (pwEnv != "" || pwFile != ""):
-		return usagef("an admin password is set but MILA_ADMIN_EMAIL is not: set both, or neither")
+		return "", usagef("an admin password is set but MILA_ADMIN_EMAIL is not: set both, or neither")
 	case email != "":
 		if !validate.ValidEmail(email) {
-			return usagef("MILA_ADMIN_EMAIL=%q is not valid: use a plain address such as you@example.org", email)
+			return "", usagef("MILA_ADMIN_EMAIL=%q is not valid: use a plain address such as you@example.org", email)
 		}
 		pw, err := adminPassword(pwFile, pwEnv, false)
 		if err != nil {
-			return err
+			return "", err
 		}
 		res, err := svc.CreateOrResetAdmin(ctx, email, pw)
 		if err != nil {
-			return fmt.Errorf("admin from MILA_ADMIN_EMAIL: %w", err)
+			return "", fmt.Errorf("admin from MILA_ADMIN_EMAIL: %w", err)
 		}
 		log.Info("admin from MILA_ADMIN_EMAIL: "+res.String(), "email", email)
 	}
 	tok, err := svc.NewSetupToken(ctx)
 	if errors.Is(err, accounts.ErrSetupDone) {
-		return nil
+		return "", nil
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
-	log.Warn("No users yet. Open this one-time link to create the first admin (valid 24 hours; a restart makes a new one): " +
-		baseURL + "/setup?token=" + tok)
-	log.Warn("Or create the admin on the command line: mila admin create --email you@example.org")
-	return nil
+	return baseURL + "/setup?token=" + tok, nil
+}
+
+// announceSetup tells the person who started Mila how to create the first
+// admin: in the log, and then as a block on stderr whose last line is the
+// link — the last thing `make run` prints before requests are logged.
+func announceSetup(w io.Writer, log *slog.Logger, link string) {
+	log.Warn("No users yet: open the one-time setup link to create the first admin", "link", link)
+	fmt.Fprintf(w, "\n"+
+		"  No users yet. Create the first administrator with the link below\n"+
+		"  (valid 24 hours; a restart of Mila makes a new one), or on the command line:\n"+
+		"    %s admin create --email you@example.org\n"+
+		"\n"+
+		"  %s\n\n", progName(), link)
+}
+
+// progName is the program as the person ran it, for hints they can copy:
+// "./bin/mila" under `make run`, "mila" from the PATH, an absolute path
+// shortened to one relative to the working directory when it is below it.
+func progName() string {
+	p := os.Args[0]
+	if !filepath.IsAbs(p) {
+		if strings.ContainsRune(p, filepath.Separator) {
+			return p
+		}
+		return filepath.Base(p)
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+			return "." + string(filepath.Separator) + rel
+		}
+	}
+	return p
 }

@@ -52,12 +52,24 @@ func TestBootstrapAccounts(t *testing.T) {
 	}
 
 	// No users: a one-time setup link is logged, and it works.
-	if err := bootstrapAccounts(ctx, pool, log, "https://mila.example.org"); err != nil {
+	link, err := bootstrapAccounts(ctx, pool, log, "https://mila.example.org")
+	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`https://mila\.example\.org/setup\?token=([A-Za-z0-9_-]+)`).FindStringSubmatch(logs.String())
+	m := regexp.MustCompile(`^https://mila\.example\.org/setup\?token=([A-Za-z0-9_-]+)$`).FindStringSubmatch(link)
 	if m == nil {
-		t.Fatalf("no setup link logged:\n%s", logs.String())
+		t.Fatalf("no setup link: %q", link)
+	}
+	// Announced, the link is the last line printed, and the hint names
+	// the program as it was run.
+	var out strings.Builder
+	announceSetup(&out, log, link)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if last := strings.TrimSpace(lines[len(lines)-1]); last != link {
+		t.Errorf("last line printed is %q, want the link", last)
+	}
+	if !strings.Contains(out.String(), progName()+" admin create --email") || !strings.Contains(logs.String(), link) {
+		t.Errorf("announcement:\n%s\nlog:\n%s", out.String(), logs.String())
 	}
 	if err := accounts.New(pool).CheckSetupToken(ctx, m[1]); err != nil {
 		t.Fatalf("logged link: %v", err)
@@ -69,10 +81,11 @@ func TestBootstrapAccounts(t *testing.T) {
 	t.Setenv("MILA_ADMIN_PASSWORD", "boss password 1")
 	for i, want := range []string{"created", "unchanged"} {
 		logs.Reset()
-		if err := bootstrapAccounts(ctx, pool, log, "http://x"); err != nil {
+		link, err := bootstrapAccounts(ctx, pool, log, "http://x")
+		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(logs.String(), "MILA_ADMIN_EMAIL: "+want) || strings.Contains(logs.String(), "/setup?token=") {
+		if !strings.Contains(logs.String(), "MILA_ADMIN_EMAIL: "+want) || link != "" {
 			t.Errorf("run %d: log\n%s", i+1, logs.String())
 		}
 	}
@@ -85,7 +98,7 @@ func TestBootstrapAccounts(t *testing.T) {
 
 	// Half a configuration is a usage error.
 	t.Setenv("MILA_ADMIN_PASSWORD", "")
-	if err := bootstrapAccounts(ctx, pool, log, "http://x"); exitCode(err) != exitUsage {
+	if _, err := bootstrapAccounts(ctx, pool, log, "http://x"); exitCode(err) != exitUsage {
 		t.Errorf("email without password: %v", err)
 	}
 }

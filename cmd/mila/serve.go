@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -109,7 +110,8 @@ func runServe(args []string) error {
 	}
 
 	// The first admin: MILA_ADMIN_* or a logged one-time setup link (admin.go).
-	if err := bootstrapAccounts(ctx, db.pool, log, baseURL); err != nil {
+	setupLink, err := bootstrapAccounts(ctx, db.pool, log, baseURL)
+	if err != nil {
 		return err
 	}
 
@@ -151,6 +153,9 @@ func runServe(args []string) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("Mila is running on "+addr, "version", version, "base_url", baseURL)
+	if setupLink != "" {
+		announceSetup(os.Stderr, log, setupLink)
+	}
 
 	var runErr error
 	select {

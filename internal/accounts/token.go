@@ -179,10 +179,7 @@ func (s *Service) CheckSetupToken(ctx context.Context, tok string) error {
 // every setup token dies when it is used. Field errors: "email", "password".
 func (s *Service) SetupAdmin(ctx context.Context, tok, email, pw string) (User, error) {
 	email = validate.Clean(email)
-	e := validate.Errors{}
-	validate.Email(e, "email", email, true)
-	checkPassword(e, "password", pw)
-	if err := e.Err(); err != nil {
+	if err := CheckSetupInput(email, pw); err != nil {
 		return User{}, err
 	}
 	h, err := s.hash.HashPassword(pw)
@@ -221,6 +218,25 @@ func (s *Service) SetupAdmin(ctx context.Context, tok, email, pw string) (User, 
 		return User{}, err
 	}
 	return getUser(ctx, s.db, id)
+}
+
+// CheckSetupInput checks the setup form's values as SetupAdmin does,
+// without the token or the database, so that the form can report every
+// mistake at once together with its own checks. Field errors: "email",
+// "password".
+func CheckSetupInput(email, pw string) error {
+	e := validate.Errors{}
+	validate.Email(e, "email", validate.Clean(email), true)
+	checkPassword(e, "password", pw)
+	return e.Err()
+}
+
+// CheckNewPassword checks a new password as SetPasswordWithToken does.
+// Field error: "password".
+func CheckNewPassword(pw string) error {
+	e := validate.Errors{}
+	checkPassword(e, "password", pw)
+	return e.Err()
 }
 
 // HasUsers reports whether any user exists.

@@ -231,6 +231,18 @@ func TestSetupFlow(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("short password: %d", res.StatusCode)
 	}
+	// Every mistake is reported at once: a bad email, a short password and
+	// a confirmation that differs, all in one answer.
+	res = srv.PostForm(t, c, "/setup", url.Values{"token": {tok}, "email": {"chief-at-example"}, "password": {"short"}, "password_confirm": {"shirt"}})
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("three mistakes: %d", res.StatusCode)
+	}
+	body := webtest.Body(t, res)
+	for _, id := range []string{`id="field-email-error"`, `id="field-password-error"`, `id="field-password_confirm-error"`} {
+		if !strings.Contains(body, id) {
+			t.Errorf("setup with three mistakes does not report %s", id)
+		}
+	}
 	res = srv.PostForm(t, c, "/setup", url.Values{"token": {tok}, "email": {"chief@example.org"}, "password": {"chief password"}, "password_confirm": {"chief password"}})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
 		t.Fatalf("setup: %d %q", res.StatusCode, res.Header.Get("Location"))

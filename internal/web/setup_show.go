@@ -39,8 +39,10 @@ func (a *App) setupSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := r.PostForm.Get("token")
+	// Every mistake at once: the domain's checks of email and password,
+	// then the form's own (the confirmation), before anything is written.
 	f := newForm(r.PostForm)
-	f.Required("email", "AuthFieldEmail")
+	addDomainErrors(f, accounts.CheckSetupInput(f.Get("email"), r.PostForm.Get("password")), setupLabels)
 	checkConfirm(f, "password", "password_confirm", setupLabels["password_confirm"])
 	if !f.Valid() {
 		a.renderLink(w, r, http.StatusUnprocessableEntity, linkPage{Setup: true, Token: tok, Form: f})
@@ -111,6 +113,7 @@ func (a *App) authSetPasswordSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newForm(r.PostForm)
+	addDomainErrors(f, accounts.CheckNewPassword(r.PostForm.Get("password")), setupLabels)
 	checkConfirm(f, "password", "password_confirm", setupLabels["password_confirm"])
 	if f.Valid() {
 		var u accounts.User
