@@ -129,5 +129,20 @@ func TestBrowserRemainingPages(t *testing.T) {
 		t.Errorf("404 page lang = %q", lang)
 	}
 	b.Axe()
+	// The 404 page has the signed-in header (issue 18), and the footer's
+	// Help opens the user guide in German, then in English.
+	if !browsertest.Eval[bool](b, `!!document.querySelector('form[action="/sign-out"]')`) {
+		t.Error("the signed-in 404 page has no header with sign-out")
+	}
+	b.Do(chromedp.Click(chromedp.CSS(`footer a[href="/help"]`), chromedp.NodeVisible), chromedp.WaitVisible(chromedp.CSS(`article.guide h1`)))
+	if got := b.Text("article.guide h1"); got != "Mila — Anleitung" {
+		t.Errorf("help in German: h1 = %q", got)
+	}
+	b.Axe()
+	b.Do(chromedp.Navigate(srv.URL+"/lang?l=en&return_to=/help"), chromedp.WaitVisible(chromedp.CSS(`article.guide h1`)))
+	if got := b.Text("article.guide h1"); got != "Mila — user guide" {
+		t.Errorf("help in English: h1 = %q", got)
+	}
+	b.Axe()
 	b.NoConsoleErrors()
 }

@@ -107,7 +107,8 @@ type App struct {
 	mux      *http.ServeMux
 	routes   []Route
 	handler  http.Handler
-	dbDown   dbDownLog // rate limit of the "database unavailable" log line
+	dbDown   dbDownLog         // rate limit of the "database unavailable" log line
+	guides   map[string]string // the user guide as HTML, by language (help_show.go)
 }
 
 // New builds the application: parses the message files, hashes the static
@@ -137,6 +138,9 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	if a.assets, err = newAssetServer(staticFS); err != nil {
+		return nil, err
+	}
+	if a.guides, err = renderGuides(); err != nil {
 		return nil, err
 	}
 	if _, ok := a.assets.files["app.css"]; !ok {

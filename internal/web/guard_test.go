@@ -46,6 +46,7 @@ var publicRoutes = map[string]bool{
 	"GET /{$}":              true,
 	"GET /lang":             true,
 	"POST /lang":            true,
+	"GET /help":             true,
 	"GET /sign-in":          true,
 	"POST /sign-in":         true,
 	"POST /sign-out":        true,

@@ -14,6 +14,7 @@ func (a *App) registerRoutes(mux *http.ServeMux) {
 	a.publicRoute(mux, "GET /{$}", a.homeShow)
 	a.publicRoute(mux, "GET /lang", a.langSwitch)
 	a.publicRoute(mux, "POST /lang", a.langSwitch)
+	a.publicRoute(mux, "GET /help", a.helpShow)
 	a.accountRoutes(mux)
 	a.groupRoutes(mux)
 	a.memberRoutes(mux)
