@@ -24,10 +24,13 @@ const (
 	// undo, saved mappings): admin only, since one import can change
 	// every member.
 	Import Resource = "Import"
+	// Settings are the club's own settings (name, logo, accent colour,
+	// default language): admin only. Reading them needs no permission.
+	Settings Resource = "Settings"
 )
 
 // Resources lists every resource, in a stable order (for tests and docs).
-var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import}
+var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import, Settings}
 
 // Action is what is done to a resource.
 type Action string

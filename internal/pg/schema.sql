@@ -371,6 +371,23 @@ CREATE AGGREGATE public.tsvector_agg(tsvector) (
     INITCOND = ''
 );
 
+CREATE TABLE public.club_settings (
+    id boolean DEFAULT true NOT NULL,
+    name text DEFAULT ''::text NOT NULL,
+    logo bytea,
+    logo_type text,
+    accent text,
+    default_lang text DEFAULT 'en'::text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT club_settings_accent_check CHECK ((accent ~ '^#[0-9a-f]{6}$'::text)),
+    CONSTRAINT club_settings_check CHECK (((logo IS NULL) = (logo_type IS NULL))),
+    CONSTRAINT club_settings_default_lang_check CHECK ((default_lang = ANY (ARRAY['en'::text, 'de'::text]))),
+    CONSTRAINT club_settings_id_check CHECK (id),
+    CONSTRAINT club_settings_logo_check CHECK ((octet_length(logo) <= 262144)),
+    CONSTRAINT club_settings_logo_type_check CHECK ((logo_type = ANY (ARRAY['image/png'::text, 'image/jpeg'::text, 'image/gif'::text]))),
+    CONSTRAINT club_settings_name_check CHECK ((char_length(name) <= 100))
+);
+
 CREATE TABLE public.custom_field_values (
     id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
     member_id uuid NOT NULL,
@@ -649,6 +666,9 @@ CREATE TABLE public.users (
     CONSTRAINT users_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254)))
 );
 
+ALTER TABLE ONLY public.club_settings
+    ADD CONSTRAINT club_settings_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.custom_field_values
     ADD CONSTRAINT custom_field_values_member_field_key UNIQUE (member_id, custom_field_id);
 
@@ -788,6 +808,8 @@ CREATE INDEX members_name_keys_idx ON public.members USING gin (name_keys);
 CREATE INDEX members_search_vector_idx ON public.members USING gin (search_vector);
 
 CREATE INDEX members_sort_name_idx ON public.members USING btree (sort_name, id) INCLUDE (exit_date);
+
+CREATE INDEX members_updated_at_idx ON public.members USING btree (updated_at DESC, id DESC);
 
 CREATE UNIQUE INDEX roles_name_folded_key ON public.roles USING btree (lower(public.fold_invisible((name)::text)));
 

@@ -35,7 +35,7 @@ func (a *App) withActor(next http.Handler) http.Handler {
 			return
 		}
 		ctx := context.WithValue(r.Context(), actorKey, actor)
-		ctx = context.WithValue(ctx, langKey, a.i18n.langFor(r))
+		ctx = context.WithValue(ctx, langKey, a.i18n.langFor(r, a.club.get(r.Context()).DefaultLang))
 		ctx = context.WithValue(ctx, sessionKey, true)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

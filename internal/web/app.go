@@ -47,6 +47,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mila/internal/accounts"
+	"mila/internal/club"
 	"mila/internal/membership"
 )
 
@@ -109,6 +110,7 @@ type App struct {
 	handler  http.Handler
 	dbDown   dbDownLog         // rate limit of the "database unavailable" log line
 	guides   map[string]string // the user guide as HTML, by language (help_show.go)
+	club     *clubCache        // the club's settings (club.go)
 }
 
 // New builds the application: parses the message files, hashes the static
@@ -132,6 +134,7 @@ func New(cfg Config) (*App, error) {
 	a.members = membership.NewMembers(cfg.DB)
 	a.fields = membership.NewCustomFields(cfg.DB)
 	a.groups = membership.NewGroups(cfg.DB)
+	a.club = &clubCache{store: club.New(cfg.DB)}
 
 	var err error
 	if a.i18n, err = newTranslator(); err != nil {

@@ -64,7 +64,7 @@ func (a *App) PartialForTest(page, block string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { a.render(w, r, http.StatusOK, v) }
 }
 
-var partialsForTest = map[string]view{"home/main": homeMain}
+var partialsForTest = map[string]view{"home/main": pageView(homeMain, homePage{})}
 
 // DeleteExpiredSessions runs the periodic session cleanup once.
 func (a *App) DeleteExpiredSessions(ctx context.Context) error { return a.deleteExpiredSessions(ctx) }

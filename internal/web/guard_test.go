@@ -47,6 +47,8 @@ var publicRoutes = map[string]bool{
 	"GET /lang":             true,
 	"POST /lang":            true,
 	"GET /help":             true,
+	"GET /club/logo":        true,
+	"GET /club/theme.css":   true,
 	"GET /sign-in":          true,
 	"POST /sign-in":         true,
 	"POST /sign-out":        true,

@@ -1,9 +1,44 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"time"
 
-// homeShow is the start page: a welcome; the header's navigation leads
-// to the pages the actor may use.
+	"mila/internal/authz"
+	"mila/internal/club"
+	"mila/internal/membership"
+)
+
+// homePage is what homeView shows: for an admin of an installation that is
+// not set up yet, the first steps (ticked off as they are done); for
+// everyone who reads all members, the register at a glance.
+type homePage struct {
+	Steps     *club.Progress
+	Dashboard *membership.Dashboard
+}
+
+// homeShow is the start page: a welcome for visitors, the checklist and
+// the dashboard for those they are meant for.
 func (a *App) homeShow(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, homeView)
+	actor := actorFrom(r)
+	var p homePage
+	if actor.Can(authz.Settings, authz.Update) {
+		steps, err := a.club.store.Progress(r.Context(), actor)
+		if err != nil {
+			a.serverError(w, r, err)
+			return
+		}
+		if !steps.Done() {
+			p.Steps = &steps
+		}
+	}
+	if actor.Scope(authz.Member, authz.Read) == authz.All {
+		d, err := a.members.Dashboard(r.Context(), actor, time.Now())
+		if err != nil {
+			a.errorResponse(w, r, err)
+			return
+		}
+		p.Dashboard = &d
+	}
+	a.render(w, r, http.StatusOK, pageView(homeView, p))
 }

@@ -189,8 +189,8 @@ func newTranslator() (*translator, error) {
 }
 
 // langFor picks the viewer's language: the lang cookie, else the browser's
-// Accept-Language, else English.
-func (tr *translator) langFor(r *http.Request) string {
+// Accept-Language, else fallback (the club's default language), else English.
+func (tr *translator) langFor(r *http.Request, fallback string) string {
 	if c, err := r.Cookie(langCookie); err == nil && isLang(c.Value) {
 		return c.Value
 	}
@@ -202,6 +202,9 @@ func (tr *translator) langFor(r *http.Request) string {
 				return langs[idx].String()
 			}
 		}
+	}
+	if isLang(fallback) {
+		return fallback
 	}
 	return langs[0].String()
 }
@@ -222,7 +225,7 @@ func (a *App) langOf(r *http.Request) string {
 	if l, ok := r.Context().Value(langKey).(string); ok {
 		return l
 	}
-	return a.i18n.langFor(r)
+	return a.i18n.langFor(r, a.club.get(r.Context()).DefaultLang)
 }
 
 // T translates id for the request's viewer. kv are template data pairs:

@@ -14,7 +14,7 @@ import (
 // English was not translated.
 var sameInGerman = map[string]bool{
 	"Status": true, "Name": true, "Text": true, "Person": true,
-	"E-Mail": true, "Administrator": true, "Version": true,
+	"E-Mail": true, "Administrator": true, "Version": true, "Logo": true,
 }
 
 var templateAction = regexp.MustCompile(`\{\{[^}]*\}\}`)

@@ -23,6 +23,7 @@ var navItems = []navItem{
 	{LabelID: "NavMembers", Path: "/members", Resource: authz.Member, Action: authz.Read},
 	{LabelID: "NavGroups", Path: "/groups", Resource: authz.Group, Action: authz.Read},
 	{LabelID: "NavFields", Path: "/admin/fields", Resource: authz.CustomField, Action: authz.Create},
+	{LabelID: "NavSettings", Path: "/admin/settings", Resource: authz.Settings, Action: authz.Update},
 }
 
 // navLink is a navItem ready for the layout.

@@ -44,6 +44,13 @@ type frame struct {
 	CurrentPath string // request path, for aria-current
 	ReturnTo    string // request URI, for forms that come back here
 	Version     string // "" for anonymous visitors (versionFor)
+	// The club's name ("" for none: the header says Mila), and whether it
+	// has a logo and an accent colour; ClubVersion changes with every save
+	// of the settings, so that browsers fetch the logo and theme anew.
+	ClubName    string
+	ClubLogo    bool
+	ClubAccent  bool
+	ClubVersion string
 	tr          *translator
 	assets      *assetServer
 }
@@ -135,7 +142,12 @@ func (a *App) newFrame(r *http.Request) *frame {
 // pages, which may be rendered outside the session middleware.
 func (a *App) bareFrame(r *http.Request) *frame {
 	actor := actorFrom(r)
+	club := a.club.get(r.Context())
 	return &frame{
+		ClubName:    club.Name,
+		ClubLogo:    club.HasLogo,
+		ClubAccent:  club.Accent != "",
+		ClubVersion: strconv.FormatInt(club.UpdatedAt.UnixNano(), 36),
 		Lang:        a.langOf(r),
 		Actor:       actor,
 		Nav:         navFor(actor, r.URL.Path),

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"mila/internal/authz"
+)
 
 // registerRoutes declares every route with the permission it needs. Add
 // new pages here: a.route for guarded ones (resource + action from
@@ -15,7 +19,11 @@ func (a *App) registerRoutes(mux *http.ServeMux) {
 	a.publicRoute(mux, "GET /lang", a.langSwitch)
 	a.publicRoute(mux, "POST /lang", a.langSwitch)
 	a.publicRoute(mux, "GET /help", a.helpShow)
+	a.bareRoute(mux, "GET /club/logo", a.clubLogo)
+	a.bareRoute(mux, "GET /club/theme.css", a.clubTheme)
 	a.accountRoutes(mux)
 	a.groupRoutes(mux)
 	a.memberRoutes(mux)
+	a.route(mux, "GET /admin/settings", authz.Settings, authz.Update, a.settingsShow)
+	a.route(mux, "POST /admin/settings", authz.Settings, authz.Update, a.settingsSave)
 }
