@@ -196,14 +196,14 @@ func (s *Service) DeleteRole(ctx context.Context, actor authz.Actor, id string) 
 	}
 	// The foreign key (ON DELETE RESTRICT) settles a race with someone
 	// assigning the role meanwhile.
-	tag, err := s.db.Exec(ctx, `DELETE FROM roles WHERE id = $1 AND system_key IS NULL`, id)
+	n, err := pg.Exec(ctx, s.db, `DELETE FROM roles WHERE id = $1 AND system_key IS NULL`, id)
 	if pg.IsForeignKeyViolation(err, "") {
 		return ErrRoleInUse
 	}
 	if err != nil {
 		return fmt.Errorf("delete role: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return ErrNotFound
 	}
 	return nil
