@@ -13,8 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mila/internal/authz"
-	"mila/internal/pg"
 	"mila/internal/membership"
+	"mila/internal/pg"
 	"mila/internal/validate"
 )
 
