@@ -127,8 +127,10 @@ func (s *Service) CreateRole(ctx context.Context, actor authz.Actor, in RoleInpu
 		return Role{}, err
 	}
 	var id string
-	err := s.db.QueryRow(ctx, `INSERT INTO roles (name, description, permission_set) VALUES ($1, $2, $3) RETURNING id`,
-		in.Name, in.Description, string(in.Set)).Scan(&id)
+	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO roles (name, description, permission_set) VALUES ($1, $2, $3) RETURNING id`,
+			in.Name, in.Description, string(in.Set)).Scan(&id)
+	})
 	if roleNameTaken(err) {
 		return Role{}, validate.Field("name", validate.Taken, nil)
 	}

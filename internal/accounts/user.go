@@ -327,7 +327,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor authz.Actor, curr
 	if err := s.forgetFailures(ctx, email, client); err != nil {
 		return fmt.Errorf("change own password: %w", err)
 	}
-	return s.setPassword(ctx, s.db, actor.UserID, next)
+	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error { return s.setPassword(ctx, tx, actor.UserID, next) })
 }
 
 // passwordChecks holds the users whose own password is being checked
