@@ -24,10 +24,13 @@ const (
 	// undo, saved mappings): admin only, since one import can change
 	// every member.
 	Import Resource = "Import"
+	// Audit is the audit trail (reading it: admins) and the privacy
+	// actions on a member's data (access export, erasure, retention).
+	Audit Resource = "Audit"
 )
 
 // Resources lists every resource, in a stable order (for tests and docs).
-var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import}
+var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import, Audit}
 
 // Action is what is done to a resource.
 type Action string

@@ -47,6 +47,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mila/internal/accounts"
+	"mila/internal/audit"
 	"mila/internal/membership"
 )
 
@@ -100,6 +101,7 @@ type App struct {
 	members  *membership.Members
 	fields   *membership.CustomFields
 	groups   *membership.Groups
+	audit    audit.Reader
 	stop     chan struct{} // closed by Close
 	stopped  chan struct{} // closed when sessionCleanup has returned
 	i18n     *translator
@@ -130,6 +132,7 @@ func New(cfg Config) (*App, error) {
 	a.accounts = accounts.New(cfg.DB).WithSleep(cfg.SignInWait)
 	a.members = membership.NewMembers(cfg.DB)
 	a.fields = membership.NewCustomFields(cfg.DB)
+	a.audit = audit.Reader{DB: cfg.DB}
 	a.groups = membership.NewGroups(cfg.DB)
 
 	var err error

@@ -109,6 +109,17 @@ var pathFixtures = map[string]func(f *walkFixture) string{
 	"/groups/{slug}/members/{member_id}/remove": func(f *walkFixture) string {
 		return "/groups/" + f.IDs["group"] + "/members/" + f.IDs["member"] + "/remove"
 	},
+
+	// The audit trail (issue 19): the member's history, and the newest
+	// entry (the fixture's records left some).
+	"/members/{id}/history": func(f *walkFixture) string { return "/members/" + f.IDs["member"] + "/history" },
+	"/admin/audit/{id}": func(f *walkFixture) string {
+		var id int64
+		if err := f.Srv.DB.QueryRow(context.Background(), `SELECT max(id) FROM audit_log`).Scan(&id); err != nil {
+			f.T.Fatal(err)
+		}
+		return "/admin/audit/" + strconv.FormatInt(id, 10)
+	},
 }
 
 // postForms maps "METHOD pattern" to a valid form for that action.

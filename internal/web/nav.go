@@ -23,6 +23,7 @@ var navItems = []navItem{
 	{LabelID: "NavMembers", Path: "/members", Resource: authz.Member, Action: authz.Read},
 	{LabelID: "NavGroups", Path: "/groups", Resource: authz.Group, Action: authz.Read},
 	{LabelID: "NavFields", Path: "/admin/fields", Resource: authz.CustomField, Action: authz.Create},
+	{LabelID: "NavAudit", Path: "/admin/audit", Resource: authz.Audit, Action: authz.Read},
 }
 
 // navLink is a navItem ready for the layout.

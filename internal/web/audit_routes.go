@@ -1,0 +1,16 @@
+package web
+
+import (
+	"net/http"
+
+	"mila/internal/authz"
+)
+
+// auditRoutes registers the audit trail's pages (issue 19): the admin's
+// whole trail and one entry with its affected members, and a member's
+// history (for whoever may read that member).
+func (a *App) auditRoutes(mux *http.ServeMux) {
+	a.route(mux, "GET /admin/audit", authz.Audit, authz.Read, a.auditList)
+	a.route(mux, "GET /admin/audit/{id}", authz.Audit, authz.Read, a.auditShow)
+	a.route(mux, "GET /members/{id}/history", authz.Member, authz.Read, a.memberHistory)
+}
