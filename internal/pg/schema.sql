@@ -206,7 +206,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION public.audit_redact_member(mid uuid) RETURNS integer
+CREATE FUNCTION public.audit_redact_member(mid uuid, user_ids text[] DEFAULT '{}'::text[]) RETURNS integer
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -216,10 +216,11 @@ BEGIN
   UPDATE audit_log a
      SET redacted = true,
          changes = (SELECT coalesce(jsonb_agg(CASE WHEN e ->> 'm' = mid::text OR e ->> 'id' = mid::text
+                                                     OR (a.entity = 'users' AND e ->> 'id' = ANY (user_ids))
                                                    THEN jsonb_build_object('id', e -> 'id', 'm', e -> 'm', 'erased', true)
                                                    ELSE e END ORDER BY i), '[]'::jsonb)
                       FROM jsonb_array_elements(a.changes) WITH ORDINALITY x(e, i))
-   WHERE a.member_ids @> ARRAY[mid];
+   WHERE a.member_ids @> ARRAY[mid] OR (a.entity = 'users' AND a.entity_id = ANY (user_ids));
   GET DIAGNOSTICS n = ROW_COUNT;
   PERFORM set_config('mila.audit_redact', '', true);
   RETURN n;

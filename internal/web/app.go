@@ -49,6 +49,7 @@ import (
 	"mila/internal/accounts"
 	"mila/internal/audit"
 	"mila/internal/membership"
+	"mila/internal/privacy"
 )
 
 // Config is what the web layer needs from the outside world.
@@ -102,6 +103,7 @@ type App struct {
 	fields   *membership.CustomFields
 	groups   *membership.Groups
 	audit    audit.Reader
+	privacy  privacy.Service
 	stop     chan struct{} // closed by Close
 	stopped  chan struct{} // closed when sessionCleanup has returned
 	i18n     *translator
@@ -133,6 +135,7 @@ func New(cfg Config) (*App, error) {
 	a.members = membership.NewMembers(cfg.DB)
 	a.fields = membership.NewCustomFields(cfg.DB)
 	a.audit = audit.Reader{DB: cfg.DB}
+	a.privacy = privacy.Service{DB: cfg.DB}
 	a.groups = membership.NewGroups(cfg.DB)
 
 	var err error

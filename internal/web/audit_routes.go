@@ -13,4 +13,8 @@ func (a *App) auditRoutes(mux *http.ServeMux) {
 	a.route(mux, "GET /admin/audit", authz.Audit, authz.Read, a.auditList)
 	a.route(mux, "GET /admin/audit/{id}", authz.Audit, authz.Read, a.auditShow)
 	a.route(mux, "GET /members/{id}/history", authz.Member, authz.Read, a.memberHistory)
+	// The access export (Art. 15): admins, and the member themself
+	// (privacy.CanExport checks it inside).
+	a.route(mux, "GET /members/{id}/export.json", authz.Member, authz.Read, a.memberExportJSON)
+	a.route(mux, "GET /members/{id}/export.pdf", authz.Member, authz.Read, a.memberExportPDF)
 }

@@ -232,10 +232,12 @@ CREATE VIEW audit_tables AS
      AND (SELECT count(*) FROM pg_trigger t
            WHERE t.tgrelid = c.oid AND t.tgname IN ('audit_ins', 'audit_upd', 'audit_del', 'audit_trunc')) = 4;
 
--- Redaction of an erased member's entries: the only change the guard lets
--- through, only inside this function, hashes untouched.
+-- Redaction of an erased member's entries (and those of their user
+-- accounts, user_ids, from before the account was linked): the only
+-- change the guard lets through, only inside this function, hashes
+-- untouched.
 -- +goose StatementBegin
-CREATE FUNCTION audit_redact_member(mid uuid) RETURNS integer
+CREATE FUNCTION audit_redact_member(mid uuid, user_ids text[] DEFAULT '{}') RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
   n integer;
@@ -244,10 +246,11 @@ BEGIN
   UPDATE audit_log a
      SET redacted = true,
          changes = (SELECT coalesce(jsonb_agg(CASE WHEN e ->> 'm' = mid::text OR e ->> 'id' = mid::text
+                                                     OR (a.entity = 'users' AND e ->> 'id' = ANY (user_ids))
                                                    THEN jsonb_build_object('id', e -> 'id', 'm', e -> 'm', 'erased', true)
                                                    ELSE e END ORDER BY i), '[]'::jsonb)
                       FROM jsonb_array_elements(a.changes) WITH ORDINALITY x(e, i))
-   WHERE a.member_ids @> ARRAY[mid];
+   WHERE a.member_ids @> ARRAY[mid] OR (a.entity = 'users' AND a.entity_id = ANY (user_ids));
   GET DIAGNOSTICS n = ROW_COUNT;
   PERFORM set_config('mila.audit_redact', '', true);
   RETURN n;
@@ -335,7 +338,7 @@ SELECT audit_detach('import_mappings');
 DROP VIEW audit_tables;
 DROP FUNCTION audit_attach(regclass, text, text, text[]);
 DROP FUNCTION audit_detach(regclass);
-DROP FUNCTION audit_redact_member(uuid);
+DROP FUNCTION audit_redact_member(uuid, text[]);
 DROP FUNCTION audit_record();
 DROP FUNCTION audit_content(audit_log);
 DROP TABLE audit_head;
