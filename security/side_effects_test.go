@@ -311,6 +311,7 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 	if err := ms.LinkUser(ctx, fx.admin, doomed.ID, victim.ID); err != nil {
 		t.Fatal(err)
 	}
+	erasable := fx.member(membership.MemberInput{FirstName: "Erin", LastName: "Erase", Email: "erin@example.org"})
 	spare := fx.group("Spare")
 	fx.group("Doomed group", fx.anna.ID, fx.bert.ID)
 
@@ -382,6 +383,7 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 			{"Anna's custom values", fixed("/members/" + fx.anna.ID), edit(fx.anna, func(f url.Values) { f.Set(fx.cf("integer"), next("%d")) })},
 		},
 		"POST /members/{id}/delete":      {{"Dora (linked to a user)", fixed("/members/" + doomed.ID + "/delete"), form()}},
+		"POST /members/{id}/erase":       {{"Erin anonymised", fixed("/members/" + erasable.ID + "/erase"), form("mode", "anonymise", "confirm_name", "Erin Erase")}},
 		"POST /members/{id}/user":        {{"link a user to Anna", fixed("/members/" + fx.anna.ID + "/user"), form("user_id", linkable.ID)}},
 		"POST /members/{id}/user/unlink": {{"Tara's link", fixed("/members/" + tara.ID + "/user/unlink"), form()}},
 	}

@@ -17,4 +17,7 @@ func (a *App) auditRoutes(mux *http.ServeMux) {
 	// (privacy.CanExport checks it inside).
 	a.route(mux, "GET /members/{id}/export.json", authz.Member, authz.Read, a.memberExportJSON)
 	a.route(mux, "GET /members/{id}/export.pdf", authz.Member, authz.Read, a.memberExportPDF)
+	// Erasure and anonymisation (Art. 17): admins.
+	a.route(mux, "GET /members/{id}/erase", authz.Audit, authz.Destroy, a.memberEraseConfirm)
+	a.route(mux, "POST /members/{id}/erase", authz.Audit, authz.Destroy, a.memberErase)
 }

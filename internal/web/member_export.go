@@ -58,4 +58,3 @@ func (a *App) memberExportPDF(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(b)
 }
-
