@@ -98,6 +98,8 @@ func (d *database) close(ctx context.Context) error {
 // and releases the signal handler.
 func openForCommand(o *dbOptions, log *slog.Logger, migrate bool) (ctx context.Context, db *database, done func(), err error) {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	// Every change a command makes is recorded as made by the CLI.
+	ctx = pg.WithActor(ctx, pg.Actor{Label: pg.ActorCLI})
 	db, err = openDatabase(ctx, o, log)
 	if err != nil {
 		stop()

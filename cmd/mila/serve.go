@@ -86,6 +86,9 @@ func runServe(args []string) error {
 	// Signals stop start-up as well as serving.
 	ctx, stopSignals := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stopSignals()
+	// Background work of the server (clean-ups) is "system"; requests
+	// and import jobs declare their own actor.
+	ctx = pg.WithActor(ctx, pg.Actor{Label: pg.ActorSystem})
 
 	db, err := openDatabase(ctx, dbOpts, log)
 	if err != nil {

@@ -127,8 +127,10 @@ func (s *Service) CreateRole(ctx context.Context, actor authz.Actor, in RoleInpu
 		return Role{}, err
 	}
 	var id string
-	err := s.db.QueryRow(ctx, `INSERT INTO roles (name, description, permission_set) VALUES ($1, $2, $3) RETURNING id`,
-		in.Name, in.Description, string(in.Set)).Scan(&id)
+	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO roles (name, description, permission_set) VALUES ($1, $2, $3) RETURNING id`,
+			in.Name, in.Description, string(in.Set)).Scan(&id)
+	})
 	if roleNameTaken(err) {
 		return Role{}, validate.Field("name", validate.Taken, nil)
 	}
@@ -196,14 +198,14 @@ func (s *Service) DeleteRole(ctx context.Context, actor authz.Actor, id string) 
 	}
 	// The foreign key (ON DELETE RESTRICT) settles a race with someone
 	// assigning the role meanwhile.
-	tag, err := s.db.Exec(ctx, `DELETE FROM roles WHERE id = $1 AND system_key IS NULL`, id)
+	n, err := pg.Exec(ctx, s.db, `DELETE FROM roles WHERE id = $1 AND system_key IS NULL`, id)
 	if pg.IsForeignKeyViolation(err, "") {
 		return ErrRoleInUse
 	}
 	if err != nil {
 		return fmt.Errorf("delete role: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return ErrNotFound
 	}
 	return nil

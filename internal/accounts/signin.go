@@ -245,7 +245,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (U
 		if h, err := s.hash.HashPassword(password); err == nil {
 			// Only if unchanged meanwhile; the stamp changes, which
 			// signs out the user's older sessions — acceptable once.
-			_, _ = s.db.Exec(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3`, id, h, *hash)
+			_, _ = pg.Exec(pg.WithActor(ctx, pg.Actor{UserID: id, Label: email}), s.db, `UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3`, id, h, *hash)
 		}
 	}
 	return getUser(ctx, s.db, id)

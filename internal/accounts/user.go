@@ -180,7 +180,7 @@ func (s *Service) ChangeEmail(ctx context.Context, actor authz.Actor, userID, em
 	// The trigger users_sync_member_email (migration 00008) gives the
 	// linked member the same address in this statement, or fails it when
 	// another member has the address.
-	tag, err := s.db.Exec(ctx, `UPDATE users SET email = $2 WHERE id = $1`, userID, email)
+	n, err := pg.Exec(ctx, s.db, `UPDATE users SET email = $2 WHERE id = $1`, userID, email)
 	switch {
 	case pg.IsUniqueViolation(err, "users_email_key"):
 		return validate.Field("email", validate.Taken, nil)
@@ -188,7 +188,7 @@ func (s *Service) ChangeEmail(ctx context.Context, actor authz.Actor, userID, em
 		return validate.Field("email", MsgLinkedMemberEmailTaken, nil)
 	case err != nil:
 		return fmt.Errorf("change user email: %w", err)
-	case tag.RowsAffected() == 0:
+	case n == 0:
 		return ErrNotFound
 	}
 	return nil
@@ -327,7 +327,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor authz.Actor, curr
 	if err := s.forgetFailures(ctx, email, client); err != nil {
 		return fmt.Errorf("change own password: %w", err)
 	}
-	return s.setPassword(ctx, s.db, actor.UserID, next)
+	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error { return s.setPassword(ctx, tx, actor.UserID, next) })
 }
 
 // passwordChecks holds the users whose own password is being checked

@@ -27,10 +27,13 @@ const (
 	// Settings are the club's own settings (name, logo, accent colour,
 	// default language): admin only. Reading them needs no permission.
 	Settings Resource = "Settings"
+	// Audit is the audit trail (reading it: admins) and the privacy
+	// actions on a member's data (access export, erasure, retention).
+	Audit Resource = "Audit"
 )
 
 // Resources lists every resource, in a stable order (for tests and docs).
-var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import, Settings}
+var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import, Settings, Audit}
 
 // Action is what is done to a resource.
 type Action string

@@ -32,7 +32,7 @@ var want = map[PermissionSet]map[string]Scope{
 	},
 	Admin: func() map[string]Scope {
 		m := map[string]Scope{}
-		for _, r := range []string{"Member", "CustomField", "CustomFieldValue", "Group", "MemberGroup", "User", "Role", "Import", "Settings"} {
+		for _, r := range []string{"Member", "CustomField", "CustomFieldValue", "Group", "MemberGroup", "User", "Role", "Import", "Settings", "Audit"} {
 			for _, a := range []string{"read", "create", "update", "destroy"} {
 				m[r+" "+a] = All
 			}
@@ -44,7 +44,7 @@ var want = map[PermissionSet]map[string]Scope{
 // TestTable checks every permission set × resource × action: the scope
 // granted, Can, Require and an anonymous actor.
 func TestTable(t *testing.T) {
-	if len(Resources) != 9 || len(Actions) != 4 || len(PermissionSets) != 4 {
+	if len(Resources) != 10 || len(Actions) != 4 || len(PermissionSets) != 4 {
 		t.Fatalf("resources/actions/sets changed (%d/%d/%d): update this test and the issue's table",
 			len(Resources), len(Actions), len(PermissionSets))
 	}

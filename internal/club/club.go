@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mila/internal/authz"
+	"mila/internal/pg"
 	"mila/internal/validate"
 )
 
@@ -142,7 +143,7 @@ func (s *Store) Update(ctx context.Context, actor authz.Actor, in Input) (Settin
 	case in.RemoveLogo:
 		q += `, logo = NULL, logo_type = NULL`
 	}
-	if _, err := s.db.Exec(ctx, q, args...); err != nil {
+	if _, err := pg.Exec(ctx, s.db, q, args...); err != nil {
 		return Settings{}, fmt.Errorf("save club settings: %w", err)
 	}
 	return s.Get(ctx)

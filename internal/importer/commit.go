@@ -33,12 +33,12 @@ func (im Importer) Commit(ctx context.Context, actor authz.Actor, batchID string
 	case b.New+b.Updated == 0:
 		return newErr(MsgNothingToDo, nil)
 	}
-	tag, err := im.DB.Exec(ctx, `UPDATE import_batches SET state = 'queued', queued_at = now(), commit_valid_rows = $2
+	n, err := pg.Exec(ctx, im.DB, `UPDATE import_batches SET state = 'queued', queued_at = now(), commit_valid_rows = $2
 		WHERE id = $1 AND state = 'dry_run'`, batchID, validRowsOnly)
 	if err != nil {
 		return fmt.Errorf("queue import %s: %w", batchID, err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return newErr(MsgNotDryRun, nil) // committed by someone else meanwhile
 	}
 	return nil

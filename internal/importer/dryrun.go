@@ -14,6 +14,7 @@ import (
 
 	"mila/internal/authz"
 	"mila/internal/membership"
+	"mila/internal/pg"
 	"mila/internal/validate"
 )
 
@@ -148,7 +149,7 @@ func (im Importer) DryRun(ctx context.Context, actor authz.Actor, f File, m Mapp
 	if err != nil {
 		return Batch{}, err
 	}
-	tx, err := im.DB.Begin(ctx)
+	tx, err := pg.Begin(ctx, im.DB)
 	if err != nil {
 		return Batch{}, fmt.Errorf("dry run: begin: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"mila/internal/authz"
+	"mila/internal/pg"
 	"mila/internal/validate"
 )
 
@@ -37,7 +38,7 @@ func (im Importer) SaveMapping(ctx context.Context, actor authz.Actor, name stri
 	if err != nil {
 		return err
 	}
-	_, err = im.DB.Exec(ctx, `INSERT INTO import_mappings (name, spec, created_by) VALUES ($1, $2, $3)
+	_, err = pg.Exec(ctx, im.DB, `INSERT INTO import_mappings (name, spec, created_by) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO UPDATE SET spec = EXCLUDED.spec`, name, spec, actorID(actor))
 	if err != nil {
 		return fmt.Errorf("save import mapping %q: %w", name, err)
@@ -97,11 +98,11 @@ func (im Importer) DeleteMapping(ctx context.Context, actor authz.Actor, name st
 	if err := actor.Require(authz.Import, authz.Destroy); err != nil {
 		return err
 	}
-	tag, err := im.DB.Exec(ctx, `DELETE FROM import_mappings WHERE name = $1`, validate.Clean(name))
+	n, err := pg.Exec(ctx, im.DB, `DELETE FROM import_mappings WHERE name = $1`, validate.Clean(name))
 	if err != nil {
 		return fmt.Errorf("delete import mapping %q: %w", name, err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return newErr(MsgNotFound, nil)
 	}
 	return nil

@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mila/internal/pg"
 )
 
 // Worker runs queued commits. Several may run, in one process or many:
@@ -83,15 +85,22 @@ func (w *Worker) RunNext(ctx context.Context, id string) (ran bool, err error) {
 	// takes KEY SHARE on this row from another transaction, which a
 	// FOR UPDATE lock would block.
 	var total int
-	err = tx.QueryRow(ctx, `SELECT b.id, b.rows_total FROM import_batches b
+	var actorID string
+	err = tx.QueryRow(ctx, `SELECT b.id, b.rows_total, coalesce(b.actor_id::text, '') FROM import_batches b
 		WHERE b.state = 'queued' AND ($1 = '' OR b.id::text = $1)
 		  AND NOT EXISTS (SELECT 1 FROM import_progress p WHERE p.batch_id = b.id)
-		ORDER BY b.queued_at LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED`, id).Scan(&id, &total)
+		ORDER BY b.queued_at LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED`, id).Scan(&id, &total, &actorID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("claim batch: %w", err)
+	}
+	// The audit trail records the batch's changes as "import batch <id>",
+	// on behalf of the user who queued it.
+	ctx = pg.WithActor(ctx, pg.Actor{UserID: actorID, Label: "import batch " + id})
+	if err := pg.SetActor(ctx, tx); err != nil {
+		return true, err
 	}
 	// Started: from now on a batch without its lock was interrupted.
 	if _, err := w.DB.Exec(ctx, `INSERT INTO import_progress (batch_id, rows_total) VALUES ($1, $2)`, id, total); err != nil {
@@ -124,7 +133,7 @@ func (w *Worker) RunNext(ctx context.Context, id string) (ran bool, err error) {
 	}
 	msg := failureOf(err)
 	w.log().Error("import: batch failed, nothing imported", "batch", id, "reason", msg, "err", err)
-	_, ferr := w.DB.Exec(context.WithoutCancel(ctx), `UPDATE import_batches SET state = 'failed', failure = $2,
+	_, ferr := pg.Exec(context.WithoutCancel(ctx), w.DB, `UPDATE import_batches SET state = 'failed', failure = $2,
 		failure_detail = $3, finished_at = now() WHERE id = $1 AND state = 'queued'`, id, msg, err.Error())
 	if ferr != nil {
 		return true, fmt.Errorf("mark batch %s failed: %w (after: %v)", id, ferr, err)
@@ -138,14 +147,24 @@ func (w *Worker) RunNext(ctx context.Context, id string) (ran bool, err error) {
 // that transaction never committed, so nothing of it is in the database.
 // A batch running in a live process is locked and skipped.
 func RecoverInterrupted(ctx context.Context, db *pgxpool.Pool) (int, error) {
-	tag, err := db.Exec(ctx, `UPDATE import_batches SET state = 'rolled_back', failure = $1, finished_at = now()
+	ctx = withSystemActor(ctx)
+	n, err := pg.Exec(ctx, db, `UPDATE import_batches SET state = 'rolled_back', failure = $1, finished_at = now()
 		WHERE id IN (SELECT b.id FROM import_batches b
 			WHERE b.state = 'queued' AND EXISTS (SELECT 1 FROM import_progress p WHERE p.batch_id = b.id)
 			FOR NO KEY UPDATE SKIP LOCKED)`, MsgInterrupted)
 	if err != nil {
 		return 0, fmt.Errorf("mark interrupted imports rolled back: %w", err)
 	}
-	return int(tag.RowsAffected()), nil
+	return int(n), nil
+}
+
+// withSystemActor names the server's own housekeeping in the audit trail
+// unless the caller (the CLI) declared an actor already.
+func withSystemActor(ctx context.Context) context.Context {
+	if pg.ActorFrom(ctx).Label != "" {
+		return ctx
+	}
+	return pg.WithActor(ctx, pg.Actor{Label: pg.ActorSystem})
 }
 
 // dryRunKeep is how long an uncommitted dry run is kept, and the row
@@ -155,7 +174,8 @@ const dryRunKeep = 24 * time.Hour
 // Housekeep deletes dry runs nobody committed within a day, and the row
 // details of imports finished more than a day ago.
 func Housekeep(ctx context.Context, db *pgxpool.Pool) error {
-	if _, err := db.Exec(ctx, `DELETE FROM import_batches WHERE state = 'dry_run' AND created_at < now() - $1::interval`,
+	ctx = withSystemActor(ctx)
+	if _, err := pg.Exec(ctx, db, `DELETE FROM import_batches WHERE state = 'dry_run' AND created_at < now() - $1::interval`,
 		dryRunKeep); err != nil {
 		return fmt.Errorf("delete old dry runs: %w", err)
 	}

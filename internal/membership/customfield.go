@@ -332,11 +332,11 @@ func (s *CustomFields) Delete(ctx context.Context, actor authz.Actor, id string)
 	if !validate.UUID(id) {
 		return ErrNotFound
 	}
-	tag, err := s.db.Exec(ctx, `DELETE FROM custom_fields WHERE id = $1`, id)
+	n, err := pg.Exec(ctx, s.db, `DELETE FROM custom_fields WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("delete custom field %s: %w", id, err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return ErrNotFound
 	}
 	return nil

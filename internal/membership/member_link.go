@@ -160,7 +160,7 @@ func (s *Members) UnlinkUser(ctx context.Context, actor authz.Actor, memberID st
 	if !validate.UUID(memberID) {
 		return ErrNotFound
 	}
-	if _, err := s.db.Exec(ctx, `UPDATE users SET member_id = NULL WHERE member_id = $1`, memberID); err != nil {
+	if _, err := pg.Exec(ctx, s.db, `UPDATE users SET member_id = NULL WHERE member_id = $1`, memberID); err != nil {
 		return fmt.Errorf("unlink member %s: %w", memberID, err)
 	}
 	return nil

@@ -10,6 +10,223 @@ CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public;
 
 COMMENT ON EXTENSION unaccent IS 'text search dictionary that removes accents';
 
+CREATE FUNCTION public.audit_attach(tbl regclass, member_column text DEFAULT 'member_id'::text, key_column text DEFAULT 'id'::text, ignore text[] DEFAULT '{}'::text[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  args text := format('%L, %L, %L', member_column, key_column, array_to_string(ignore, ','));
+BEGIN
+  EXECUTE format('CREATE TRIGGER audit_ins AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_record(%s)', tbl, args);
+  EXECUTE format('CREATE TRIGGER audit_upd AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_record(%s)', tbl, args);
+  EXECUTE format('CREATE TRIGGER audit_del AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_record(%s)', tbl, args);
+  EXECUTE format('CREATE TRIGGER audit_trunc AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_record(%s)', tbl, args);
+END
+$$;
+
+CREATE FUNCTION public.audit_clean(j jsonb, ignored text[], secret text[]) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT (j - ignored - secret) || coalesce(
+    (SELECT jsonb_object_agg(k, '"***"'::jsonb) FROM unnest(secret) k
+      WHERE j ? k AND j -> k <> 'null'::jsonb), '{}'::jsonb)
+$$;
+
+CREATE TABLE public.audit_log (
+    id bigint NOT NULL,
+    at timestamp with time zone NOT NULL,
+    actor text NOT NULL,
+    actor_user_id uuid,
+    entity text NOT NULL,
+    action text NOT NULL,
+    row_count integer NOT NULL,
+    entity_id text,
+    member_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+    changes jsonb NOT NULL,
+    redacted boolean DEFAULT false NOT NULL,
+    content_hash bytea NOT NULL,
+    prev_hash bytea NOT NULL,
+    hash bytea NOT NULL,
+    CONSTRAINT audit_log_action_check CHECK ((action = ANY (ARRAY['insert'::text, 'update'::text, 'delete'::text, 'truncate'::text]))),
+    CONSTRAINT audit_log_row_count_check CHECK ((row_count >= 0))
+);
+
+CREATE FUNCTION public.audit_content(a public.audit_log) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT concat_ws(E'\x1f',
+    a.id::text,
+    to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    a.actor, coalesce(a.actor_user_id::text, ''), a.entity, a.action,
+    a.row_count::text, coalesce(a.entity_id, ''),
+    array_to_string(a.member_ids, ','), a.changes::text)
+$$;
+
+CREATE FUNCTION public.audit_detach(tbl regclass) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  EXECUTE format('DROP TRIGGER IF EXISTS audit_ins ON %s', tbl);
+  EXECUTE format('DROP TRIGGER IF EXISTS audit_upd ON %s', tbl);
+  EXECUTE format('DROP TRIGGER IF EXISTS audit_del ON %s', tbl);
+  EXECUTE format('DROP TRIGGER IF EXISTS audit_trunc ON %s', tbl);
+END
+$$;
+
+CREATE FUNCTION public.audit_head_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND pg_trigger_depth() >= 2 THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'audit_head is kept by the audit triggers: % refused', TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
+CREATE FUNCTION public.audit_log_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF pg_trigger_depth() < 2 THEN
+      RAISE EXCEPTION 'audit_log: rows are written only by the audit triggers'
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+  END IF;
+  IF TG_OP = 'UPDATE' AND current_setting('mila.audit_redact', true) = 'on'
+     AND NEW.redacted AND NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.actor = OLD.actor
+     AND NEW.actor_user_id IS NOT DISTINCT FROM OLD.actor_user_id
+     AND NEW.entity = OLD.entity AND NEW.action = OLD.action AND NEW.row_count = OLD.row_count
+     AND NEW.member_ids = OLD.member_ids
+     AND NEW.content_hash = OLD.content_hash AND NEW.prev_hash = OLD.prev_hash AND NEW.hash = OLD.hash THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
+CREATE FUNCTION public.audit_mask(t text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT regexp_replace(t,
+    '\m([A-Za-z]{2})[0-9]{2}(?: ?[A-Za-z0-9]{4}){2,7}( ?[A-Za-z0-9]{1,4})\M',
+    '\1** ****\2', 'g')
+$$;
+
+CREATE FUNCTION public.audit_record() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  mcol text := coalesce(nullif(TG_ARGV[0], ''), 'member_id');
+  kcol text := coalesce(nullif(TG_ARGV[1], ''), 'id');
+  ignored text[] := ARRAY['created_at', 'updated_at', 'version', 'sort_name',
+    'search_vector', 'name_key', 'name_keys', 'cf_text', 'member_count',
+    'last_sign_in_at', 'unique_value', 'session_epoch']
+    || coalesce(string_to_array(nullif(TG_ARGV[2], ''), ','), '{}'::text[]);
+  secret text[] := ARRAY['password_hash', 'token_hash', 'token', 'secret'];
+  n integer;
+  ch jsonb;
+  mids uuid[];
+  a audit_log;
+  head audit_head;
+  who text;
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    n := -1; ch := '[]'; mids := '{}';
+  ELSIF current_setting('mila.audit_detail', true) = 'off' THEN
+    -- The demo loader (documented in docs/PRIVACY.md): one entry with the
+    -- count, without the rows' values.
+    IF TG_OP = 'INSERT' THEN
+      SELECT count(*) INTO n FROM new_rows;
+    ELSE
+      SELECT count(*) INTO n FROM old_rows;
+    END IF;
+    ch := jsonb_build_array(jsonb_build_object('summary', true));
+    mids := '{}';
+  ELSIF TG_OP = 'INSERT' THEN
+    SELECT count(*), jsonb_agg(e ORDER BY e ->> 'id'), array_agg(DISTINCT m) FILTER (WHERE m IS NOT NULL)
+      INTO n, ch, mids
+      FROM (SELECT jsonb_build_object('id', j -> kcol, 'm', j -> mcol, 'new', audit_clean(j, ignored, secret)) e,
+                   (j ->> mcol)::uuid m
+              FROM (SELECT to_jsonb(r) j FROM new_rows r) s) s;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT count(*), jsonb_agg(e ORDER BY e ->> 'id'), array_agg(DISTINCT m) FILTER (WHERE m IS NOT NULL)
+      INTO n, ch, mids
+      FROM (SELECT jsonb_build_object('id', j -> kcol, 'm', j -> mcol, 'old', audit_clean(j, ignored, secret)) e,
+                   (j ->> mcol)::uuid m
+              FROM (SELECT to_jsonb(r) j FROM old_rows r) s) s;
+  ELSE
+    SELECT count(*), jsonb_agg(jsonb_build_object('id', id, 'm', m, 'old', o, 'new', nw) ORDER BY id #>> '{}'),
+           array_agg(DISTINCT (m #>> '{}')::uuid) FILTER (WHERE m <> 'null'::jsonb)
+      INTO n, ch, mids
+      FROM (SELECT p.nj -> kcol id, coalesce(p.nj -> mcol, p.oj -> mcol, 'null'::jsonb) m,
+                   d.o, d.nw
+              FROM (SELECT o.j oj, nn.j nj
+                      FROM (SELECT to_jsonb(r) j FROM old_rows r) o
+                      JOIN (SELECT to_jsonb(r) j FROM new_rows r) nn ON nn.j -> kcol = o.j -> kcol) p
+              CROSS JOIN LATERAL (
+                SELECT jsonb_object_agg(k, CASE WHEN k = ANY (secret) THEN '"***"'::jsonb ELSE p.oj -> k END) o,
+                       jsonb_object_agg(k, CASE WHEN k = ANY (secret) THEN '"***"'::jsonb ELSE p.nj -> k END) nw
+                  FROM jsonb_object_keys(p.nj) k
+                 WHERE NOT k = ANY (ignored) AND p.nj -> k IS DISTINCT FROM p.oj -> k) d
+             WHERE d.o IS NOT NULL) s;
+  END IF;
+  IF coalesce(n, 0) = 0 THEN
+    RETURN NULL;
+  END IF;
+  IF n < 0 THEN
+    n := 0; -- TRUNCATE: the number of rows is not known
+  END IF;
+
+  ch := audit_mask(ch::text)::jsonb;
+  who := nullif(current_setting('mila.actor', true), '');
+  a.at := clock_timestamp();
+  a.actor := coalesce(who, 'unknown');
+  a.actor_user_id := nullif(current_setting('mila.actor_id', true), '')::uuid;
+  a.entity := TG_TABLE_NAME;
+  a.action := lower(TG_OP);
+  a.row_count := n;
+  a.entity_id := CASE WHEN n = 1 THEN ch -> 0 ->> 'id' END;
+  a.member_ids := coalesce(mids, '{}');
+  a.changes := ch;
+  a.redacted := false;
+
+  -- The chain: one writer at a time, in id order.
+  SELECT * INTO head FROM audit_head FOR UPDATE;
+  a.id := nextval('audit_log_id_seq');
+  a.prev_hash := head.hash;
+  a.content_hash := sha256(convert_to(audit_content(a), 'UTF8'));
+  a.hash := sha256(a.prev_hash || a.content_hash);
+  INSERT INTO audit_log SELECT a.*;
+  UPDATE audit_head SET last_id = a.id, hash = a.hash;
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION public.audit_redact_member(mid uuid, user_ids text[] DEFAULT '{}'::text[]) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  n integer;
+BEGIN
+  PERFORM set_config('mila.audit_redact', 'on', true);
+  UPDATE audit_log a
+     SET redacted = true,
+         changes = (SELECT coalesce(jsonb_agg(CASE WHEN e ->> 'm' = mid::text OR e ->> 'id' = mid::text
+                                                     OR (a.entity = 'users' AND e ->> 'id' = ANY (user_ids))
+                                                   THEN jsonb_build_object('id', e -> 'id', 'm', e -> 'm', 'erased', true)
+                                                   ELSE e END ORDER BY i), '[]'::jsonb)
+                      FROM jsonb_array_elements(a.changes) WITH ORDINALITY x(e, i))
+   WHERE a.member_ids @> ARRAY[mid] OR (a.entity = 'users' AND a.entity_id = ANY (user_ids));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  PERFORM set_config('mila.audit_redact', '', true);
+  RETURN n;
+END
+$$;
+
 CREATE FUNCTION public.custom_field_values_unique_flag() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -371,6 +588,30 @@ CREATE AGGREGATE public.tsvector_agg(tsvector) (
     INITCOND = ''
 );
 
+CREATE TABLE public.audit_head (
+    one boolean DEFAULT true NOT NULL,
+    last_id bigint DEFAULT 0 NOT NULL,
+    hash bytea NOT NULL,
+    CONSTRAINT audit_head_one_check CHECK (one)
+);
+
+CREATE SEQUENCE public.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.audit_log_id_seq OWNED BY public.audit_log.id;
+
+CREATE VIEW public.audit_tables AS
+ SELECT (c.relname)::text AS table_name
+   FROM (pg_class c
+     JOIN pg_namespace ns ON ((ns.oid = c.relnamespace)))
+  WHERE ((ns.nspname = "current_schema"()) AND (c.relkind = 'r'::"char") AND (( SELECT count(*) AS count
+           FROM pg_trigger t
+          WHERE ((t.tgrelid = c.oid) AND (t.tgname = ANY (ARRAY['audit_ins'::name, 'audit_upd'::name, 'audit_del'::name, 'audit_trunc'::name])))) = 4));
+
 CREATE TABLE public.club_settings (
     id boolean DEFAULT true NOT NULL,
     name text DEFAULT ''::text NOT NULL,
@@ -666,6 +907,14 @@ CREATE TABLE public.users (
     CONSTRAINT users_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254)))
 );
 
+ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
+
+ALTER TABLE ONLY public.audit_head
+    ADD CONSTRAINT audit_head_pkey PRIMARY KEY (one);
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.club_settings
     ADD CONSTRAINT club_settings_pkey PRIMARY KEY (id);
 
@@ -771,6 +1020,16 @@ ALTER TABLE ONLY public.users
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
+CREATE INDEX audit_log_action ON public.audit_log USING btree (action, id);
+
+CREATE INDEX audit_log_actor ON public.audit_log USING btree (actor, id);
+
+CREATE INDEX audit_log_at ON public.audit_log USING btree (at);
+
+CREATE INDEX audit_log_entity ON public.audit_log USING btree (entity, id);
+
+CREATE INDEX audit_log_member_ids ON public.audit_log USING gin (member_ids);
+
 CREATE INDEX custom_field_values_field_idx ON public.custom_field_values USING btree (custom_field_id, member_id);
 
 CREATE UNIQUE INDEX custom_field_values_unique_key ON public.custom_field_values USING btree (custom_field_id, value) WHERE unique_value;
@@ -826,6 +1085,94 @@ CREATE INDEX sign_in_failures_email_idx ON public.sign_in_failures USING btree (
 CREATE INDEX user_tokens_user_id_idx ON public.user_tokens USING btree (user_id);
 
 CREATE INDEX users_role_id_idx ON public.users USING btree (role_id);
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.club_settings REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', 'logo');
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.custom_field_values REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.custom_fields REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.groups REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.import_batches REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.import_mappings REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.member_groups REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.members REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.roles REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_head_guard BEFORE INSERT OR DELETE OR UPDATE ON public.audit_head FOR EACH ROW EXECUTE FUNCTION public.audit_head_guard();
+
+CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON public.audit_head FOR EACH STATEMENT EXECUTE FUNCTION public.audit_head_guard();
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.club_settings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', 'logo');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.custom_field_values REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.custom_fields REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.groups REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.import_batches REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.import_mappings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.member_groups REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.roles REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.users REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_log_guard BEFORE INSERT OR DELETE OR UPDATE ON public.audit_log FOR EACH ROW EXECUTE FUNCTION public.audit_log_guard();
+
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON public.audit_log FOR EACH STATEMENT EXECUTE FUNCTION public.audit_log_guard();
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.club_settings FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', 'logo');
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.custom_field_values FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.custom_fields FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.groups FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.import_batches FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.import_mappings FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.member_groups FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.members FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.roles FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.users FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.club_settings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', 'logo');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.custom_field_values REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.custom_fields REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.groups REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.import_batches REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.import_mappings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.member_groups REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.members REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.roles REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER custom_field_values_cf_text_del AFTER DELETE ON public.custom_field_values REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_refresh_cf_text();
 

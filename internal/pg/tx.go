@@ -27,7 +27,8 @@ const (
 // maxTxAttempts bounds InTx's retries of transient conflicts.
 const maxTxAttempts = 5
 
-// InTx runs fn in one transaction and commits it, or rolls back when fn
+// InTx runs fn in one transaction, with the context's actor declared
+// for the audit trail (SetActor), and commits it, or rolls back when fn
 // returns an error. A serialization failure or a deadlock (which
 // PostgreSQL resolves by aborting one side) is retried a few times, so a
 // race between two club volunteers never surfaces as an error page. fn
@@ -44,9 +45,9 @@ func InTx(ctx context.Context, db *pgxpool.Pool, fn func(pgx.Tx) error) error {
 }
 
 func inTxOnce(ctx context.Context, db *pgxpool.Pool, fn func(pgx.Tx) error) error {
-	tx, err := db.Begin(ctx)
+	tx, err := Begin(ctx, db)
 	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+		return err
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
 	if err := fn(tx); err != nil {

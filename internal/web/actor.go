@@ -5,7 +5,18 @@ import (
 	"net/http"
 
 	"mila/internal/authz"
+	"mila/internal/pg"
 )
+
+// auditActor is the request's actor as the audit trail names it: the
+// user's email and id, or "anonymous" (sign-in, first setup, password
+// links — their own code names the user where it knows it).
+func auditActor(a authz.Actor) pg.Actor {
+	if a.UserID == "" {
+		return pg.Actor{Label: "anonymous"}
+	}
+	return pg.Actor{UserID: a.UserID, Label: a.Email}
+}
 
 type ctxKey int
 
@@ -35,6 +46,9 @@ func (a *App) withActor(next http.Handler) http.Handler {
 			return
 		}
 		ctx := context.WithValue(r.Context(), actorKey, actor)
+		// Every transaction the request opens names this actor in the
+		// audit trail (pg.InTx → SET LOCAL mila.actor).
+		ctx = pg.WithActor(ctx, auditActor(actor))
 		ctx = context.WithValue(ctx, langKey, a.i18n.langFor(r, a.club.get(r.Context()).DefaultLang))
 		ctx = context.WithValue(ctx, sessionKey, true)
 		next.ServeHTTP(w, r.WithContext(ctx))

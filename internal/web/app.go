@@ -47,8 +47,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mila/internal/accounts"
+	"mila/internal/audit"
 	"mila/internal/club"
 	"mila/internal/membership"
+	"mila/internal/privacy"
 )
 
 // Config is what the web layer needs from the outside world.
@@ -101,6 +103,8 @@ type App struct {
 	members  *membership.Members
 	fields   *membership.CustomFields
 	groups   *membership.Groups
+	audit    audit.Reader
+	privacy  privacy.Service
 	stop     chan struct{} // closed by Close
 	stopped  chan struct{} // closed when sessionCleanup has returned
 	i18n     *translator
@@ -133,6 +137,8 @@ func New(cfg Config) (*App, error) {
 	a.accounts = accounts.New(cfg.DB).WithSleep(cfg.SignInWait)
 	a.members = membership.NewMembers(cfg.DB)
 	a.fields = membership.NewCustomFields(cfg.DB)
+	a.audit = audit.Reader{DB: cfg.DB}
+	a.privacy = privacy.Service{DB: cfg.DB}
 	a.groups = membership.NewGroups(cfg.DB)
 	a.club = &clubCache{store: club.New(cfg.DB)}
 

@@ -112,6 +112,20 @@ var pathFixtures = map[string]func(f *walkFixture) string{
 	"/groups/{slug}/members/{member_id}/remove": func(f *walkFixture) string {
 		return "/groups/" + f.IDs["group"] + "/members/" + f.IDs["member"] + "/remove"
 	},
+
+	// The audit trail (issue 19): the member's history, and the newest
+	// entry (the fixture's records left some).
+	"/members/{id}/history":     func(f *walkFixture) string { return "/members/" + f.IDs["member"] + "/history" },
+	"/members/{id}/export.json": func(f *walkFixture) string { return "/members/" + f.IDs["member"] + "/export.json" },
+	"/members/{id}/export.pdf":  func(f *walkFixture) string { return "/members/" + f.IDs["member"] + "/export.pdf" },
+	"/members/{id}/erase":       func(f *walkFixture) string { return "/members/" + f.IDs["member"] + "/erase" },
+	"/admin/audit/{id}": func(f *walkFixture) string {
+		var id int64
+		if err := f.Srv.DB.QueryRow(context.Background(), `SELECT max(id) FROM audit_log`).Scan(&id); err != nil {
+			f.T.Fatal(err)
+		}
+		return "/admin/audit/" + strconv.FormatInt(id, 10)
+	},
 }
 
 // postForms maps "METHOD pattern" to a valid form for that action.
@@ -129,7 +143,10 @@ var postForms = map[string]func(f *walkFixture) url.Values{
 	"POST /members/{id}": func(f *walkFixture) url.Values {
 		return url.Values{"first_name": {"Sneaky"}, "last_name": {"Walk"}, "join_date": {"2024-01-01"}, "version": {f.IDs["member_version"]}}
 	},
-	"POST /members/{id}/user":   func(f *walkFixture) url.Values { return url.Values{"user_id": {f.TargetUserID}} },
+	"POST /members/{id}/user": func(f *walkFixture) url.Values { return url.Values{"user_id": {f.TargetUserID}} },
+	"POST /members/{id}/erase": func(*walkFixture) url.Values {
+		return url.Values{"mode": {"anonymise"}, "confirm_name": {"Walter Walk"}}
+	},
 	"POST /members/{id}/groups": func(f *walkFixture) url.Values { return url.Values{"group": {f.IDs["spare"]}} },
 	"POST /members/groups/add": func(f *walkFixture) url.Values {
 		return url.Values{"member_id": {f.IDs["member2"]}, "group": {f.IDs["group"]}, "return_to": {"/members"}}

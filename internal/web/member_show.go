@@ -7,6 +7,7 @@ import (
 
 	"mila/internal/authz"
 	"mila/internal/membership"
+	"mila/internal/privacy"
 )
 
 // memberShowPage is what memberShowView shows.
@@ -22,6 +23,8 @@ type memberShowPage struct {
 	Linkable  []membership.MemberUserOption
 	LinkForm  *Form
 	LinkError string // translated problem with the link form
+	// The personal data section (member_erase.templ): access export, erasure.
+	CanExport, CanErase bool
 	// Groups is the member's groups section (group_member.go).
 	Groups groupMemberSection
 }
@@ -60,6 +63,8 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 		CanLink:   membership.CanLinkUsers(actor),
 		LinkForm:  linkForm,
 		LinkError: linkError,
+		CanExport: privacy.CanExport(actor, m.ID),
+		CanErase:  privacy.CanErase(actor),
 	}
 	if actor.CanOnMember(authz.CustomFieldValue, authz.Read, m.ID) {
 		for _, f := range fields {

@@ -24,6 +24,7 @@ var navItems = []navItem{
 	{LabelID: "NavGroups", Path: "/groups", Resource: authz.Group, Action: authz.Read},
 	{LabelID: "NavFields", Path: "/admin/fields", Resource: authz.CustomField, Action: authz.Create},
 	{LabelID: "NavSettings", Path: "/admin/settings", Resource: authz.Settings, Action: authz.Update},
+	{LabelID: "NavAudit", Path: "/admin/audit", Resource: authz.Audit, Action: authz.Read},
 }
 
 // navLink is a navItem ready for the layout.

@@ -26,4 +26,5 @@ func (a *App) registerRoutes(mux *http.ServeMux) {
 	a.memberRoutes(mux)
 	a.route(mux, "GET /admin/settings", authz.Settings, authz.Update, a.settingsShow)
 	a.route(mux, "POST /admin/settings", authz.Settings, authz.Update, a.settingsSave)
+	a.auditRoutes(mux)
 }

@@ -14,6 +14,10 @@ CREATE TABLE club_settings (
   CHECK ((logo IS NULL) = (logo_type IS NULL))
 );
 INSERT INTO club_settings DEFAULT VALUES;
+-- Changes of the settings are in the audit trail (migration 00016); the
+-- logo's bytes are left out of the entries (its type and the time show
+-- that it changed).
+SELECT audit_attach('club_settings', '-', 'id', ARRAY['logo']);
 
 -- The home page's "recently changed" members (updated_at is set at
 -- creation and by every change of a member's own data).

@@ -1,0 +1,74 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"mila/internal/browsertest"
+	"mila/internal/membership"
+	"mila/internal/pg"
+	"mila/internal/webtest"
+)
+
+// TestBrowserAuditPages opens, with axe, in English and German: a
+// member's History tab (reached from the member page's tabs by
+// keyboard), the audit trail with a filter, and a bulk entry's page.
+func TestBrowserAuditPages(t *testing.T) {
+	srv := webtest.NewServer(t)
+	seedAccounts(t, srv)
+	admin := groupAdmin(t, srv)
+	ctx := pg.WithActor(context.Background(), pg.Actor{UserID: admin.UserID, Label: admin.Email})
+	members := membership.NewMembers(srv.DB)
+	m, err := members.Create(ctx, admin, membership.MemberInput{FirstName: "Hanna", LastName: "Hist", City: "Kiel", JoinDate: "2020-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := groupSeedMember(t, srv, admin, "Otto", "Other", "")
+	groupSeedGroup(t, srv, admin, "Chor", m.ID, other)
+	if _, err := pg.Exec(ctx, srv.DB, `UPDATE members SET city = 'Lübeck' WHERE id = $1`, m.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	b := browsertest.New(t)
+	groupSignIn(b, srv, "admin@example.org")
+	b.Do(chromedp.Navigate(srv.URL+"/members/"+m.ID), chromedp.WaitVisible(chromedp.CSS(`nav.tabs`)))
+	b.Do(chromedp.Focus(chromedp.CSS(`nav.tabs a[href$="/history"]`)), chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(`nav.tabs a[aria-current="page"][href$="/history"]`)))
+	checkPage(t, b, "en", "Hanna Hist")
+	if got := b.Text("main"); !strings.Contains(got, "Kiel") || !strings.Contains(got, "Lübeck") || !strings.Contains(got, "admin@example.org") {
+		t.Errorf("history lacks the change: %q", got)
+	}
+
+	b.Do(chromedp.Navigate(srv.URL+"/admin/audit"), chromedp.WaitVisible(chromedp.CSS(`#field-entity`)))
+	checkPage(t, b, "en", "Audit trail")
+	b.Do(chromedp.SetValue(chromedp.CSS(`#field-entity`), "member_groups"), chromedp.Submit(chromedp.CSS(`#field-entity`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/admin/audit"].btn-ghost`)))
+	if got := b.Text("main table"); !strings.Contains(got, "2 records at once") || strings.Contains(got, "Lübeck") {
+		t.Errorf("filtered trail: %q", got)
+	}
+	b.Axe()
+	b.Do(chromedp.Click(chromedp.CSS(`main table a[href^="/admin/audit/"]`)), chromedp.WaitVisible(chromedp.CSS(`#audit-affected`)))
+	if got := b.Text("main"); !strings.Contains(got, "Hanna Hist") || !strings.Contains(got, "Otto Other") {
+		t.Errorf("bulk entry does not list its members: %q", got)
+	}
+	b.Axe()
+	entry := browsertest.Eval[string](b, `location.pathname`)
+
+	// The same pages in German.
+	b.Do(chromedp.Click(chromedp.CSS(`button[name="l"][value="de"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="de"] h1`)))
+	if got := b.Text("h2#audit-affected"); got != "2 Mitglieder betroffen" {
+		t.Errorf("German entry page: %q", got)
+	}
+	b.Axe()
+	b.Do(chromedp.Navigate(srv.URL+"/admin/audit?from=gestern"), chromedp.WaitVisible(chromedp.CSS(`#field-from-error`)))
+	checkPage(t, b, "de", "Änderungsprotokoll")
+	b.Do(chromedp.Navigate(srv.URL+"/members/"+m.ID+"/history"), chromedp.WaitVisible(chromedp.CSS(`nav.tabs`)))
+	checkPage(t, b, "de", "Hanna Hist")
+	if got := b.Text("main"); !strings.Contains(got, "Verlauf") || !strings.Contains(got, "Gruppenmitgliedschaft: angelegt") {
+		t.Errorf("German history: %q", got)
+	}
+	b.Do(chromedp.Navigate(srv.URL+entry), chromedp.WaitVisible(chromedp.CSS(`#audit-affected`)))
+	b.NoConsoleErrors()
+}

@@ -1,0 +1,380 @@
+package audit_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mila/internal/audit"
+	"mila/internal/pg"
+	"mila/internal/testpg"
+)
+
+func TestMain(m *testing.M) { testpg.Main(m) }
+
+var ctxb = context.Background()
+
+func as(label string) context.Context {
+	return pg.WithActor(ctxb, pg.Actor{Label: label})
+}
+
+func exec(t *testing.T, db *pgxpool.Pool, ctx context.Context, sql string, args ...any) {
+	t.Helper()
+	if _, err := pg.Exec(ctx, db, sql, args...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+type row struct {
+	ID       int64
+	Actor    string
+	Entity   string
+	Action   string
+	Count    int
+	Members  []string
+	Changes  []map[string]any
+	Redacted bool
+}
+
+func entries(t *testing.T, db *pgxpool.Pool) []row {
+	t.Helper()
+	rs, err := db.Query(ctxb, `SELECT id, actor, entity, action, row_count, member_ids::text[], changes, redacted FROM audit_log ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rs, func(r pgx.CollectableRow) (row, error) {
+		var e row
+		var raw []byte
+		err := r.Scan(&e.ID, &e.Actor, &e.Entity, &e.Action, &e.Count, &e.Members, &raw, &e.Redacted)
+		if err == nil {
+			err = json.Unmarshal(raw, &e.Changes)
+		}
+		return e, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func intact(t *testing.T, db *pgxpool.Pool) audit.Report {
+	t.Helper()
+	rep, err := audit.Verify(ctxb, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Broken != nil {
+		t.Fatalf("chain broken at %d: %s", rep.Broken.ID, rep.Broken.Reason)
+	}
+	return rep
+}
+
+// Every table is either audited or on the documented exclusion list, and
+// the list of audited tables is what the database has triggers on.
+func TestEveryTableClassified(t *testing.T) {
+	db := testpg.New(t)
+	var tables, attached []string
+	rs, _ := db.Query(ctxb, `SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1`)
+	tables, err := pgx.CollectRows(rs, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, _ = db.Query(ctxb, `SELECT table_name FROM audit_tables ORDER BY 1`)
+	attached, err = pgx.CollectRows(rs, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range tables {
+		audited := slices.Contains(audit.Audited, tb)
+		_, excluded := audit.Excluded[tb]
+		switch {
+		case audited && excluded:
+			t.Errorf("table %s is both audited and excluded", tb)
+		case !audited && !excluded:
+			t.Errorf("table %s is neither audited nor excluded: attach the audit trigger in its migration (SELECT audit_attach('%s')) and add it to audit.Audited, or add it to audit.Excluded with a reason", tb, tb)
+		}
+	}
+	want := slices.Clone(audit.Audited)
+	slices.Sort(want)
+	if !slices.Equal(want, attached) {
+		t.Errorf("tables with the audit triggers %v, audit.Audited %v", attached, want)
+	}
+}
+
+func TestRecordsChangesWithActor(t *testing.T) {
+	db := testpg.New(t)
+	ctx := as("anna@example.org")
+	var mid string
+	if err := pg.InTx(ctx, db, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO members (first_name, last_name, email, notes) VALUES ('Anna', 'Berg', 'anna@example.org', 'IBAN DE89 3704 0044 0532 0130 00') RETURNING id`).Scan(&mid)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, db, ctx, `UPDATE members SET city = 'Kiel' WHERE id = $1`, mid)
+	exec(t, db, ctx, `UPDATE members SET city = 'Kiel' WHERE id = $1`, mid) // no change: no entry
+	// Without an actor the change is kept, as "unknown".
+	if _, err := db.Exec(ctxb, `UPDATE members SET phone = '040 1234' WHERE id = $1`, mid); err != nil {
+		t.Fatal(err)
+	}
+	var role string
+	if err := db.QueryRow(ctxb, `SELECT id FROM roles WHERE system_key = 'member'`).Scan(&role); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, db, as("CLI"), `INSERT INTO users (email, password_hash, role_id, member_id) VALUES ('anna@example.org', 'argon2id$secret-hash', $1, $2)`, role, mid)
+	exec(t, db, as("CLI"), `UPDATE users SET password_hash = 'argon2id$other-hash' WHERE member_id = $1`, mid)
+
+	es := entries(t, db)
+	if len(es) != 5 {
+		t.Fatalf("got %d entries, want 5: %+v", len(es), es)
+	}
+	ins, upd, unk, uins, uupd := es[0], es[1], es[2], es[3], es[4]
+	if ins.Actor != "anna@example.org" || ins.Entity != "members" || ins.Action != "insert" || ins.Count != 1 || !slices.Equal(ins.Members, []string{mid}) {
+		t.Errorf("insert entry %+v", ins)
+	}
+	notes := fmt.Sprint(ins.Changes[0]["new"].(map[string]any)["notes"])
+	if strings.Contains(notes, "3704") || !strings.Contains(notes, "DE** **** 00") {
+		t.Errorf("IBAN not masked: %q", notes)
+	}
+	if _, ok := ins.Changes[0]["new"].(map[string]any)["search_vector"]; ok {
+		t.Error("derived column search_vector recorded")
+	}
+	old := upd.Changes[0]["old"].(map[string]any)
+	nw := upd.Changes[0]["new"].(map[string]any)
+	if upd.Action != "update" || len(nw) != 1 || nw["city"] != "Kiel" || old["city"] != "" {
+		t.Errorf("update entry: old %v new %v", old, nw)
+	}
+	if unk.Actor != "unknown" {
+		t.Errorf("change without actor recorded as %q", unk.Actor)
+	}
+	all := fmt.Sprint(uins.Changes, uupd.Changes)
+	if strings.Contains(all, "secret-hash") || strings.Contains(all, "other-hash") {
+		t.Errorf("password hash in the audit trail: %s", all)
+	}
+	if uupd.Changes[0]["new"].(map[string]any)["password_hash"] != "***" || !slices.Equal(uins.Members, []string{mid}) {
+		t.Errorf("password change entry %+v", uupd)
+	}
+	intact(t, db)
+}
+
+// A bulk statement is one entry with the count and every member.
+func TestBulkIsOneEntry(t *testing.T) {
+	db := testpg.New(t)
+	ctx := as("bulk")
+	exec(t, db, ctx, `INSERT INTO members (first_name, last_name) SELECT 'M' || i, 'Bulk' FROM generate_series(1, 250) i`)
+	exec(t, db, ctx, `INSERT INTO groups (name, slug) VALUES ('Jugend', 'jugend')`)
+	exec(t, db, ctx, `INSERT INTO member_groups (member_id, group_id) SELECT m.id, g.id FROM members m, groups g`)
+	exec(t, db, ctx, `DELETE FROM member_groups`)
+	es := entries(t, db)
+	var kinds []string
+	for _, e := range es {
+		kinds = append(kinds, fmt.Sprintf("%s %s %d/%d", e.Entity, e.Action, e.Count, len(e.Members)))
+	}
+	// groups.member_count is derived: its updates leave no entry.
+	want := []string{"members insert 250/250", "groups insert 1/0", "member_groups insert 250/250", "member_groups delete 250/250"}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("entries %v, want %v", kinds, want)
+	}
+	intact(t, db)
+}
+
+func TestAppendOnly(t *testing.T) {
+	db := testpg.New(t)
+	exec(t, db, as("x"), `INSERT INTO groups (name, slug) VALUES ('A', 'a')`)
+	for _, sql := range []string{
+		`UPDATE audit_log SET actor = 'someone else'`,
+		`DELETE FROM audit_log`,
+		`TRUNCATE audit_log`,
+		`INSERT INTO audit_log (at, actor, entity, action, row_count, changes, content_hash, prev_hash, hash) VALUES (now(), 'x', 'x', 'insert', 1, '[]', '\x00', '\x00', '\x00')`,
+		`UPDATE audit_head SET last_id = 0`,
+		`DELETE FROM audit_head`,
+	} {
+		_, err := db.Exec(ctxb, sql)
+		if !pg.Is(err, pg.CodeInsufficientPrivilege, "") {
+			t.Errorf("%s: got %v, want refused", sql, err)
+		}
+	}
+	// Not even with the redaction flag, unless the row is marked redacted
+	// and nothing but its changes differ.
+	_, err := db.Exec(ctxb, `SELECT set_config('mila.audit_redact', 'on', false); UPDATE audit_log SET actor = 'someone else', redacted = true`)
+	if !pg.Is(err, pg.CodeInsufficientPrivilege, "") {
+		t.Errorf("redaction flag let a changed actor through: %v", err)
+	}
+	if n := len(entries(t, db)); n != 1 {
+		t.Errorf("%d entries, want 1", n)
+	}
+	intact(t, db)
+}
+
+// tamper runs sql as the superuser with the triggers off — what someone
+// with direct access to the database could do.
+func tamper(t *testing.T, db *pgxpool.Pool, sql string) {
+	t.Helper()
+	c, err := db.Acquire(ctxb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Release()
+	if _, err := c.Exec(ctxb, `SET session_replication_role = replica`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Exec(ctxb, sql)
+	if _, rerr := c.Exec(ctxb, `SET session_replication_role = origin`); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func TestVerifyDetectsTampering(t *testing.T) {
+	cases := []struct {
+		name, sql string
+		at        int64 // the row Verify must name (0: the head)
+	}{
+		{"update", `UPDATE audit_log SET actor = 'nobody' WHERE id = 3`, 3},
+		{"update changes", `UPDATE audit_log SET changes = '[]' WHERE id = 2`, 2},
+		{"delete", `DELETE FROM audit_log WHERE id = 3`, 4},
+		{"delete last", `DELETE FROM audit_log WHERE id = 5`, 5},
+		{"insert", `INSERT INTO audit_log SELECT 100, at, actor, actor_user_id, entity, action, row_count, entity_id, member_ids, changes, redacted, content_hash, hash, hash FROM audit_log WHERE id = 5`, 100},
+		{"insert between", `INSERT INTO audit_log SELECT 0, at, actor, actor_user_id, entity, action, row_count, entity_id, member_ids, changes, redacted, content_hash, '\x0000000000000000000000000000000000000000000000000000000000000000', hash FROM audit_log WHERE id = 1`, 0},
+		{"redact flag", `UPDATE audit_log SET redacted = true, actor = 'x' WHERE id = 2`, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			db := testpg.New(t)
+			for i := range 5 {
+				exec(t, db, as("writer"), `INSERT INTO groups (name, slug) VALUES ($1, $1)`, fmt.Sprintf("g%d", i))
+			}
+			before := intact(t, db)
+			if before.Rows != 5 || before.LastID != 5 {
+				t.Fatalf("report %+v", before)
+			}
+			tamper(t, db, c.sql)
+			rep, err := audit.Verify(ctxb, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.name == "redact flag" {
+				// Marking a row redacted hides a content change from the
+				// content check, but the row is then visibly redacted.
+				if rep.Broken != nil || rep.Redacted != 1 {
+					t.Fatalf("report %+v", rep)
+				}
+				return
+			}
+			if rep.Broken == nil {
+				t.Fatalf("tampering (%s) not detected: %+v", c.sql, rep)
+			}
+			if c.at != 0 && rep.Broken.ID != c.at {
+				t.Errorf("broken at %d (%s), want %d", rep.Broken.ID, rep.Broken.Reason, c.at)
+			}
+		})
+	}
+}
+
+func TestConcurrentWritersKeepChain(t *testing.T) {
+	db := testpg.New(t)
+	const writers, each = 8, 15
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := as(fmt.Sprintf("writer %d", w))
+			for i := range each {
+				err := pg.InTx(ctx, db, func(tx pgx.Tx) error {
+					var id string
+					if err := tx.QueryRow(ctx, `INSERT INTO members (first_name, last_name) VALUES ($1, 'W') RETURNING id`, fmt.Sprintf("w%d-%d", w, i)).Scan(&id); err != nil {
+						return err
+					}
+					_, err := tx.Exec(ctx, `UPDATE members SET city = 'X' WHERE id = $1`, id)
+					return err
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	rep := intact(t, db)
+	if rep.Rows != writers*each*2 {
+		t.Errorf("%d rows, want %d", rep.Rows, writers*each*2)
+	}
+}
+
+// A repeatable-read writer that raced another gets a serialization
+// failure (retried by pg.InTx) instead of forking the chain.
+func TestRepeatableReadWritersKeepChain(t *testing.T) {
+	db := testpg.New(t)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				for {
+					tx, err := pg.BeginTx(as("rr"), db, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					_, err = tx.Exec(ctxb, `INSERT INTO groups (name, slug) VALUES ($1, $1)`, fmt.Sprintf("g%d-%d", w, i))
+					if err == nil {
+						err = tx.Commit(ctxb)
+					}
+					_ = tx.Rollback(ctxb)
+					if err == nil {
+						break
+					}
+					if !pg.IsRetryable(err) {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if rep := intact(t, db); rep.Rows != 40 {
+		t.Errorf("%d rows, want 40", rep.Rows)
+	}
+}
+
+// Redaction (erasure) reduces a member's entries and keeps the chain.
+func TestRedactKeepsChain(t *testing.T) {
+	db := testpg.New(t)
+	ctx := as("admin")
+	exec(t, db, ctx, `INSERT INTO members (first_name, last_name, email) VALUES ('Erika', 'Muster', 'erika@example.org'), ('Max', 'Other', NULL)`)
+	var mid string
+	if err := db.QueryRow(ctxb, `SELECT id FROM members WHERE first_name = 'Erika'`).Scan(&mid); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, db, ctx, `UPDATE members SET city = 'Musterstadt' WHERE id = $1`, mid)
+	exec(t, db, ctx, `SELECT audit_redact_member($1)`, mid)
+	es := entries(t, db)
+	all := fmt.Sprint(es)
+	if strings.Contains(all, "Erika") || strings.Contains(all, "Musterstadt") || strings.Contains(all, "erika@") {
+		t.Errorf("erased member's data left in the audit trail: %s", all)
+	}
+	if !strings.Contains(all, "Max") {
+		t.Errorf("the other member's data was removed too: %s", all)
+	}
+	rep := intact(t, db)
+	if rep.Redacted != 2 {
+		t.Errorf("%d redacted, want 2", rep.Redacted)
+	}
+}

@@ -1,0 +1,9 @@
+package privacy_test
+
+import (
+	"testing"
+
+	"mila/internal/testpg"
+)
+
+func TestMain(m *testing.M) { testpg.Main(m) }
