@@ -13,6 +13,7 @@ import (
 	"mila/internal/accounts"
 	"mila/internal/audit"
 	"mila/internal/authz"
+	"mila/internal/importer"
 	"mila/internal/membership"
 	"mila/internal/webtest"
 )
@@ -314,6 +315,20 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 	erasable := fx.member(membership.MemberInput{FirstName: "Erin", LastName: "Erase", Email: "erin@example.org"})
 	spare := fx.group("Spare")
 	fx.group("Doomed group", fx.anna.ID, fx.bert.ID)
+	// Import: an upload, its dry run and a saved mapping (the admin's).
+	// A commit only queues a job; no worker runs here.
+	im := importer.Importer{DB: srv.DB}
+	upload, preview, err := im.SaveUpload(ctx, fx.admin, "walk.csv", []byte("Vorname;Nachname;E-Mail\nTara;Target;target@example.org\nNeu;Walk;neu.walk@example.org\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dry, err := im.DryRun(ctx, fx.admin, upload.File(""), preview.Mapping, preview.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := im.SaveMapping(ctx, fx.admin, "Walk", preview.Mapping, preview.Options); err != nil {
+		t.Fatal(err)
+	}
 
 	seq := 0
 	next := func(s string) string { seq++; return fmt.Sprintf(s, seq) }
@@ -386,6 +401,12 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 		"POST /members/{id}/erase":       {{"Erin anonymised", fixed("/members/" + erasable.ID + "/erase"), form("mode", "anonymise", "confirm_name", "Erin Erase")}},
 		"POST /members/{id}/user":        {{"link a user to Anna", fixed("/members/" + fx.anna.ID + "/user"), form("user_id", linkable.ID)}},
 		"POST /members/{id}/user/unlink": {{"Tara's link", fixed("/members/" + tara.ID + "/user/unlink"), form()}},
+		"POST /admin/import":             {{"upload without a file", fixed("/admin/import"), form()}},
+		"POST /admin/import/uploads/{id}": {{"dry run", fixed("/admin/import/uploads/" + upload.ID),
+			form("col_0", "first_name", "col_1", "last_name", "col_2", "email", "match", "email", "mode", "upsert", "action", "dryrun")}},
+		"POST /admin/import/mappings/delete":     {{"saved mapping", fixed("/admin/import/mappings/delete"), form("name", "Walk")}},
+		"POST /admin/import/batches/{id}/commit": {{"queue the dry run", fixed("/admin/import/batches/" + dry.ID + "/commit"), form("valid_only", "on")}},
+		"POST /admin/import/batches/{id}/undo":   {{"undo the dry run", fixed("/admin/import/batches/" + dry.ID + "/undo"), form()}},
 	}
 
 	// One signed-in client per set, signed in again (with the user's

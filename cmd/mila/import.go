@@ -32,10 +32,14 @@ const importHelp = "Reads FILE (CSV in UTF-8 or Windows-1252, separator , ; or t
 	"Without --mapping, the columns are mapped by their headings (English or German)\n" +
 	"and the mapping used is printed. Rows with errors make the command fail and import\n" +
 	"nothing, unless --commit-valid-rows. An empty cell never changes a stored value.\n" +
+	"With --undo BATCH it undoes an import instead (the batch id is printed after a\n" +
+	"commit and listed by --history): the members it created are removed and the\n" +
+	"values it changed restored, refused once any of its members changed since.\n" +
 	"With the managed PostgreSQL it uses the server of a running `mila serve`."
 
 func runImport(args []string) error {
-	fs := newFlagSet("import", "import FILE [--mapping NAME] [--match email|number|name-birth] [--mode create|update|upsert] [--dry-run] [flags]", importHelp)
+	fs := newFlagSet("import", "import FILE [--mapping NAME] [--match email|number|name-birth] [--mode create|update|upsert] [--dry-run] [flags]\n"+
+		"       mila import --undo BATCH | --history", importHelp)
 	logOpts := addLogFlags(fs)
 	dbOpts := addDBFlags(fs)
 	dbOpts.shareRunning = true
@@ -52,9 +56,20 @@ func runImport(args []string) error {
 	validOnly := fs.Bool("commit-valid-rows", false, "import the valid rows even if some rows have errors")
 	lang := fs.String("lang", "en", "language of the messages: en or de")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply database migrations first")
+	undo := fs.String("undo", "", "undo the import batch with this id (see --history) instead of importing")
+	history := fs.Bool("history", false, "list the past imports (batch id, when, who, file, counts, state) instead of importing")
 	// The file may stand before or after the flags.
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *undo != "" || *history {
+		if err := noArgs(fs); err != nil {
+			return usagef("--undo and --history take no file")
+		}
+		if *undo != "" && *history {
+			return usagef("use --undo or --history, not both")
+		}
+		return runImportBatches(dbOpts, logOpts, *noMigrate, *undo, *lang)
 	}
 	if fs.NArg() == 0 {
 		return usagef("say which file to import: `mila import members.csv --dry-run`")
@@ -62,6 +77,9 @@ func runImport(args []string) error {
 	path := fs.Arg(0)
 	if err := parseFlags(fs, fs.Args()[1:]); err != nil {
 		return err
+	}
+	if *undo != "" || *history {
+		return usagef("--undo and --history take no file")
 	}
 	if err := noArgs(fs); err != nil {
 		return err
@@ -236,4 +254,64 @@ func printDryRun(ctx context.Context, w io.Writer, im importer.Importer, b impor
 		}
 	}
 	return nil
+}
+
+// runImportBatches is `mila import --undo BATCH` and `--history`.
+func runImportBatches(dbOpts *dbOptions, logOpts *logOptions, noMigrate bool, undo, lang string) error {
+	if lang != "en" && lang != "de" {
+		return usagef("--lang must be en or de")
+	}
+	log, err := logOpts.logger()
+	if err != nil {
+		return err
+	}
+	ctx, db, done, err := openForCommand(dbOpts, log, !noMigrate)
+	if err != nil {
+		return err
+	}
+	defer done()
+	im := importer.Importer{DB: db.pool}
+	texts, err := importer.NewTexts(web.Locales())
+	if err != nil {
+		return err
+	}
+	explain := func(err error) error {
+		if e, ok := importer.AsError(err); ok {
+			return errors.New(texts.Text(e.Msg, lang))
+		}
+		return err
+	}
+	if undo == "" {
+		return printHistory(ctx, os.Stdout, im)
+	}
+	b, err := im.Batch(ctx, cliActor, undo)
+	if err != nil {
+		return explain(err)
+	}
+	if err := im.Undo(ctx, cliActor, b.ID); err != nil {
+		return explain(err)
+	}
+	fmt.Printf("undone: import batch %s (%s): %d created members removed, %d updated members restored\n", b.ID, b.FileName, b.New, b.Updated)
+	return nil
+}
+
+// printHistory lists the past imports, newest first.
+func printHistory(ctx context.Context, w io.Writer, im importer.Importer) error {
+	for offset := 0; ; offset += 500 {
+		list, total, err := im.Batches(ctx, cliActor, 500, offset)
+		if err != nil {
+			return err
+		}
+		if total == 0 {
+			fmt.Fprintln(w, "no imports yet")
+			return nil
+		}
+		for _, b := range list {
+			fmt.Fprintf(w, "%s  %s  %-12s  %s  %s: %d new, %d updated, %d unchanged, %d with errors\n", b.ID,
+				b.CreatedAt.Local().Format("2006-01-02 15:04"), b.State, b.ActorName, b.FileName, b.New, b.Updated, b.Unchanged, b.Errors)
+		}
+		if offset+len(list) >= total || len(list) == 0 {
+			return nil
+		}
+	}
 }

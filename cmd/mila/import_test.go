@@ -73,3 +73,80 @@ func TestImportCommand(t *testing.T) {
 		t.Fatalf("bad mode: exit %d\n%s", procExit(err), out)
 	}
 }
+
+// TestImportUndoCommand: `mila import --history` lists the batches,
+// `--undo BATCH` undoes one (the members it created are gone), and is
+// refused with the reason for a batch undone already, one that does not
+// exist, or one whose members were changed since.
+func TestImportUndoCommand(t *testing.T) {
+	pool := testpg.New(t)
+	ctx := context.Background()
+	env := []string{"DATABASE_URL=" + testpg.ConnString(t, pool)}
+	dir := t.TempDir()
+	first := filepath.Join(dir, "erste.csv")
+	if err := os.WriteFile(first, []byte("Vorname;Nachname;E-Mail\nAnna;Becker;anna@example.org\nBernd;Schulz;bernd@example.org\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	second := filepath.Join(dir, "zweite.csv")
+	if err := os.WriteFile(second, []byte("Vorname;Nachname;E-Mail\nClara;Ohm;clara@example.org\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	batchOf := func(out []byte) string {
+		i := strings.Index(string(out), "(import batch ")
+		if i < 0 {
+			t.Fatalf("no batch id in:\n%s", out)
+		}
+		return string(out[i+len("(import batch ") : i+len("(import batch ")+36])
+	}
+	members := func() int {
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM members`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	out, err := milaCmd(t, env, "import", "--history").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "no imports yet") {
+		t.Fatalf("empty history: %v\n%s", err, out)
+	}
+	out, err = milaCmd(t, env, "import", first).CombinedOutput()
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	one := batchOf(out)
+	out, err = milaCmd(t, env, "import", second).CombinedOutput()
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	two := batchOf(out)
+	out, err = milaCmd(t, env, "import", "--history").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), one) || !strings.Contains(string(out), "erste.csv: 2 new") || strings.Index(string(out), two) > strings.Index(string(out), one) {
+		t.Fatalf("history: %v\n%s", err, out)
+	}
+
+	out, err = milaCmd(t, env, "import", "--undo", two).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "undone: import batch "+two+" (zweite.csv): 1 created members removed") || members() != 2 {
+		t.Fatalf("undo: %v\n%s", err, out)
+	}
+	out, err = milaCmd(t, env, "import", "--undo", two, "--lang", "de").CombinedOutput()
+	if procExit(err) != exitFailure || !strings.Contains(string(out), "Nur ein abgeschlossener Import") {
+		t.Fatalf("undo twice: exit %d\n%s", procExit(err), out)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE members SET city = 'Ulm', version = version + 1 WHERE email = 'anna@example.org'`); err != nil {
+		t.Fatal(err)
+	}
+	out, err = milaCmd(t, env, "import", "--undo", one).CombinedOutput()
+	if procExit(err) != exitFailure || !strings.Contains(string(out), "1 members of this import were changed since") || members() != 2 {
+		t.Fatalf("undo after a change: exit %d\n%s", procExit(err), out)
+	}
+	out, err = milaCmd(t, env, "import", "--undo", "0190f5e4-7c1a-7b3e-9f00-0123456789ab").CombinedOutput()
+	if procExit(err) != exitFailure || !strings.Contains(string(out), "does not exist") {
+		t.Fatalf("undo of nothing: exit %d\n%s", procExit(err), out)
+	}
+	for _, args := range [][]string{{"import", first, "--undo", one}, {"import", "--undo", one, first}, {"import", "--undo", one, "--history"}} {
+		out, err = milaCmd(t, env, args...).CombinedOutput()
+		if procExit(err) != exitUsage || members() != 2 {
+			t.Fatalf("%v: exit %d\n%s", args, procExit(err), out)
+		}
+	}
+}

@@ -45,6 +45,25 @@ type ColumnMap struct {
 	Header     string `json:"header"`
 	Target     string `json:"target"`                // a CoreFields name, CustomTarget(slug), TargetGroups or TargetIgnore
 	DateFormat string `json:"date_format,omitempty"` // date targets: one of DateFormats ("" is DateAuto)
+	// Yes and No are a yes/no column's own words, separated by commas
+	// ("ja, J" / "nein, N"), read before the usual ones (yesNo); empty
+	// for the usual ones only. Case is ignored.
+	Yes string `json:"yes,omitempty"`
+	No  string `json:"no,omitempty"`
+}
+
+// MaxYesNoChars bounds a column's yes or no words.
+const MaxYesNoChars = 200
+
+// words splits a list of yes or no words at commas.
+func words(s string) []string {
+	var out []string
+	for _, w := range strings.Split(s, ",") {
+		if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // Mapping maps the columns of a file. Columns of the file it does not

@@ -15,6 +15,7 @@ type column struct {
 	dateFormat string                  // date targets
 	isDate     bool
 	isBool     bool
+	yes, no    []string // yes/no targets: the column's own words
 }
 
 // plan is a mapping resolved against a file's header and the fields.
@@ -70,6 +71,19 @@ func newPlan(header []string, m Mapping, o Options, fields []membership.CustomFi
 			case DateAuto, DateISO, DateDMY, DateMDY, DateSerial:
 			default:
 				return nil, newErr(MsgBadOption, map[string]any{"Option": "date format", "Value": c.dateFormat})
+			}
+		}
+		if c.isBool {
+			if len(cm.Yes) > MaxYesNoChars || len(cm.No) > MaxYesNoChars {
+				return nil, newErr(MsgBadOption, map[string]any{"Option": "yes/no words", "Value": c.header})
+			}
+			c.yes, c.no = words(cm.Yes), words(cm.No)
+			for _, y := range c.yes {
+				for _, n := range c.no {
+					if y == n {
+						return nil, newErr(MsgBadOption, map[string]any{"Option": "yes/no words", "Value": y})
+					}
+				}
 			}
 		}
 		if _, dup := p.byTarget[c.target]; dup {

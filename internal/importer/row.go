@@ -131,7 +131,7 @@ func (c *checker) parse(cells []string, line int) *parsed {
 			}
 			r.given[col.target] = iso
 		case col.isBool:
-			v, ok := yesNo(raw)
+			v, ok := col.yesNo(raw)
 			if !ok {
 				c.addErr(r, col.target, MsgRowBadYesNo, nil)
 				continue

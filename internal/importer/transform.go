@@ -64,3 +64,22 @@ func yesNo(s string) (string, bool) {
 	}
 	return "", false
 }
+
+// yesNo reads a yes/no cell: the column's own words first, then the
+// usual ones.
+func (c *column) yesNo(s string) (string, bool) {
+	if len(c.yes)+len(c.no) > 0 {
+		w := strings.ToLower(strings.TrimSpace(s))
+		for _, y := range c.yes {
+			if w == y {
+				return "true", true
+			}
+		}
+		for _, n := range c.no {
+			if w == n {
+				return "false", true
+			}
+		}
+	}
+	return yesNo(s)
+}

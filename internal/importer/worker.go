@@ -171,8 +171,9 @@ func withSystemActor(ctx context.Context) context.Context {
 // details of a finished import (the history keeps its counts).
 const dryRunKeep = 24 * time.Hour
 
-// Housekeep deletes dry runs nobody committed within a day, and the row
-// details of imports finished more than a day ago.
+// Housekeep deletes dry runs nobody committed within a day, the row
+// details of imports finished more than a day ago, and uploaded files
+// older than a day.
 func Housekeep(ctx context.Context, db *pgxpool.Pool) error {
 	ctx = withSystemActor(ctx)
 	if _, err := pg.Exec(ctx, db, `DELETE FROM import_batches WHERE state = 'dry_run' AND created_at < now() - $1::interval`,
@@ -183,6 +184,9 @@ func Housekeep(ctx context.Context, db *pgxpool.Pool) error {
 		WHERE state IN ('done', 'failed', 'rolled_back', 'undone') AND finished_at < now() - $1::interval)`,
 		dryRunKeep); err != nil {
 		return fmt.Errorf("delete old import rows: %w", err)
+	}
+	if _, err := db.Exec(ctx, `DELETE FROM import_uploads WHERE created_at < now() - $1::interval`, dryRunKeep); err != nil {
+		return fmt.Errorf("delete old import uploads: %w", err)
 	}
 	return nil
 }

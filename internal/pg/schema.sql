@@ -768,6 +768,17 @@ CREATE TABLE public.import_rows (
     CONSTRAINT import_rows_status_check CHECK ((status = ANY (ARRAY['new'::text, 'update'::text, 'unchanged'::text, 'error'::text])))
 );
 
+CREATE TABLE public.import_uploads (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    file_name text NOT NULL,
+    actor_id uuid,
+    size bigint NOT NULL,
+    data bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT import_uploads_file_name_check CHECK (((char_length(file_name) >= 1) AND (char_length(file_name) <= 255))),
+    CONSTRAINT import_uploads_size_check CHECK (((size >= 1) AND (size <= 52428800)))
+);
+
 CREATE TABLE public.member_email_refusals (
     id bigint NOT NULL,
     user_id uuid NOT NULL,
@@ -966,6 +977,9 @@ ALTER TABLE ONLY public.import_progress
 ALTER TABLE ONLY public.import_rows
     ADD CONSTRAINT import_rows_pkey PRIMARY KEY (batch_id, line);
 
+ALTER TABLE ONLY public.import_uploads
+    ADD CONSTRAINT import_uploads_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.member_email_refusals
     ADD CONSTRAINT member_email_refusals_pkey PRIMARY KEY (id);
 
@@ -1045,6 +1059,8 @@ CREATE INDEX import_batch_members_member_idx ON public.import_batch_members USIN
 CREATE INDEX import_batches_created_idx ON public.import_batches USING btree (created_at DESC, id DESC);
 
 CREATE INDEX import_batches_queued_idx ON public.import_batches USING btree (queued_at) WHERE (state = 'queued'::text);
+
+CREATE INDEX import_uploads_created_idx ON public.import_uploads USING btree (created_at);
 
 CREATE INDEX member_email_refusals_user_idx ON public.member_email_refusals USING btree (user_id, refused_at);
 
@@ -1252,6 +1268,9 @@ ALTER TABLE ONLY public.import_progress
 
 ALTER TABLE ONLY public.import_rows
     ADD CONSTRAINT import_rows_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.import_batches(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.import_uploads
+    ADD CONSTRAINT import_uploads_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES public.users(id) ON DELETE SET NULL;
 
 ALTER TABLE ONLY public.member_email_refusals
     ADD CONSTRAINT member_email_refusals_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;

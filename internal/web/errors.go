@@ -8,6 +8,7 @@ import (
 
 	"mila/internal/accounts"
 	"mila/internal/authz"
+	"mila/internal/importer"
 	"mila/internal/membership"
 )
 
@@ -29,6 +30,9 @@ func statusFor(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, authz.ErrForbidden):
 		return http.StatusForbidden
+	}
+	if e, ok := importer.AsError(err); ok {
+		return importStatus(e)
 	}
 	var maxBytes *http.MaxBytesError
 	if errors.As(err, &maxBytes) {

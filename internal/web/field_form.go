@@ -20,10 +20,13 @@ var fieldLabels = map[string]string{
 	"name":        "FieldFieldName",
 	"value_type":  "FieldFieldType",
 	"description": "FieldFieldDescription",
+	"unique":      "FieldFieldUnique",
 }
 
 func fieldInputFrom(f *Form) membership.CustomFieldInput {
+	unique := f.Values.Get("unique") != ""
 	return membership.CustomFieldInput{
+		Unique:         &unique,
 		Name:           f.Values.Get("name"),
 		ValueType:      f.Values.Get("value_type"),
 		Required:       f.Values.Get("required") != "",
@@ -75,6 +78,9 @@ func (a *App) fieldEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	if cf.MemberEditable {
 		v.Set("member_editable", "on")
+	}
+	if cf.Unique {
+		v.Set("unique", "on")
 	}
 	a.renderFieldForm(w, r, http.StatusOK, fieldFormPage{Form: newForm(v), Field: cf})
 }

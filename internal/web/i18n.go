@@ -14,6 +14,8 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+
+	"mila/internal/importer"
 )
 
 // Message files: locales/<feature>.<lang>.json, one pair per feature so
@@ -143,47 +145,60 @@ func (m simpleMessage) fill(kv []string) string {
 	return b.String()
 }
 
+// messageSources are the message files the bundle loads: the web's own,
+// and those of domain packages whose messages pages show (the import's
+// file and row errors).
+var messageSources = []struct {
+	fsys fs.FS
+	glob string
+}{
+	{localeFS, "locales/*.json"},
+	{importer.Locales, "locales/*.json"},
+}
+
 func newTranslator() (*translator, error) {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	files, err := fs.Glob(localeFS, "locales/*.json")
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		if _, err := b.LoadMessageFileFS(localeFS, f); err != nil {
-			return nil, fmt.Errorf("web: load messages %s: %w", f, err)
-		}
-	}
 	tr := &translator{bundle: b, matcher: language.NewMatcher(langs), localizers: map[string]*i18n.Localizer{},
 		simple: map[string]map[string]simpleMessage{}}
 	for _, l := range langs {
-		tr.localizers[l.String()] = i18n.NewLocalizer(b, l.String())
 		tr.simple[l.String()] = map[string]simpleMessage{}
 	}
-	for _, f := range files {
-		// <feature>.<lang>.json
-		name := strings.TrimSuffix(path.Base(f), ".json")
-		lang := name[strings.LastIndexByte(name, '.')+1:]
-		byID, ok := tr.simple[lang]
-		if !ok {
-			continue
-		}
-		data, err := fs.ReadFile(localeFS, f)
+	for _, src := range messageSources {
+		files, err := fs.Glob(src.fsys, src.glob)
 		if err != nil {
 			return nil, err
 		}
-		var msgs map[string]any
-		if err := json.Unmarshal(data, &msgs); err != nil {
-			return nil, fmt.Errorf("web: load messages %s: %w", f, err)
-		}
-		for id, v := range msgs {
-			if text, ok := v.(string); ok {
-				if m, ok := parseSimple(text); ok {
-					byID[id] = m
+		for _, f := range files {
+			if _, err := b.LoadMessageFileFS(src.fsys, f); err != nil {
+				return nil, fmt.Errorf("web: load messages %s: %w", f, err)
+			}
+			// <feature>.<lang>.json
+			name := strings.TrimSuffix(path.Base(f), ".json")
+			lang := name[strings.LastIndexByte(name, '.')+1:]
+			byID, ok := tr.simple[lang]
+			if !ok {
+				continue
+			}
+			data, err := fs.ReadFile(src.fsys, f)
+			if err != nil {
+				return nil, err
+			}
+			var msgs map[string]any
+			if err := json.Unmarshal(data, &msgs); err != nil {
+				return nil, fmt.Errorf("web: load messages %s: %w", f, err)
+			}
+			for id, v := range msgs {
+				if text, ok := v.(string); ok {
+					if m, ok := parseSimple(text); ok {
+						byID[id] = m
+					}
 				}
 			}
 		}
+	}
+	for _, l := range langs {
+		tr.localizers[l.String()] = i18n.NewLocalizer(b, l.String())
 	}
 	return tr, nil
 }

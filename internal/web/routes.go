@@ -27,4 +27,5 @@ func (a *App) registerRoutes(mux *http.ServeMux) {
 	a.route(mux, "GET /admin/settings", authz.Settings, authz.Update, a.settingsShow)
 	a.route(mux, "POST /admin/settings", authz.Settings, authz.Update, a.settingsSave)
 	a.auditRoutes(mux)
+	a.importRoutes(mux)
 }
