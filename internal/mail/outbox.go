@@ -312,3 +312,59 @@ func (b Backoff) delay(attempt int) time.Duration {
 	}
 	return min(d, b.Max)
 }
+
+// ErrNotFound: no such message or mailing (or a malformed id).
+var ErrNotFound = errors.New("mail: not found")
+
+// OutboxPage is one page of the outbox, newest first.
+type OutboxPage struct {
+	Entries []Entry
+	Counts  Counts
+	Page    int
+	Pages   int
+}
+
+// OutboxPerPage is the outbox page's size.
+const OutboxPerPage = 50
+
+// List returns a page of every outgoing message (admin only: account mail
+// can hold one-time links until it is sent).
+func (o *Outbox) List(ctx context.Context, actor authzActor, page int) (OutboxPage, error) {
+	var p OutboxPage
+	if err := requireOutbox(actor); err != nil {
+		return p, err
+	}
+	c, err := counts(ctx, o.db, `true`)
+	if err != nil {
+		return p, err
+	}
+	p.Counts = c
+	p.Pages = max(1, (c.Total()+OutboxPerPage-1)/OutboxPerPage)
+	p.Page = min(max(page, 1), p.Pages)
+	rows, err := o.db.Query(ctx, `SELECT `+entryColumns+` FROM mail_outbox ORDER BY created_at DESC, id DESC
+		LIMIT $1 OFFSET $2`, OutboxPerPage, (p.Page-1)*OutboxPerPage)
+	if err != nil {
+		return p, fmt.Errorf("list outbox: %w", err)
+	}
+	p.Entries, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) { return scanEntry(r) })
+	if err != nil {
+		return p, fmt.Errorf("list outbox: %w", err)
+	}
+	return p, nil
+}
+
+// counts counts messages by state under cond (a fixed SQL condition).
+func counts(ctx context.Context, q querier, cond string, args ...any) (Counts, error) {
+	rows, err := q.Query(ctx, `SELECT state, count(*) FROM mail_outbox WHERE `+cond+` GROUP BY state`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count messages: %w", err)
+	}
+	c := Counts{}
+	var st string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&st, &n}, func() error { c[st] = n; return nil })
+	if err != nil {
+		return nil, fmt.Errorf("count messages: %w", err)
+	}
+	return c, nil
+}

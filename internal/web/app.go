@@ -47,6 +47,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mila/internal/accounts"
+	"mila/internal/mail"
 	"mila/internal/membership"
 )
 
@@ -79,6 +80,12 @@ type Config struct {
 	// clientAddr). Empty: the peer is the client, and those headers are
 	// ignored.
 	TrustedProxies []netip.Prefix
+	// Mail is the SMTP set-up (MILA_SMTP_URL ...); the zero value means
+	// mail is not set up, and pages say so instead of pretending to send.
+	Mail mail.Config
+	// MailSecret signs the newsletter opt-out links (HMAC). Empty: one
+	// is derived from the database (mail.Secret).
+	MailSecret []byte
 }
 
 // Session lengths: a session ends SessionLifetime after sign-in, and
@@ -100,6 +107,7 @@ type App struct {
 	members  *membership.Members
 	fields   *membership.CustomFields
 	groups   *membership.Groups
+	mail     mailDeps      // outbox and mailings (mail_app.go)
 	stop     chan struct{} // closed by Close
 	stopped  chan struct{} // closed when sessionCleanup has returned
 	i18n     *translator
@@ -131,6 +139,7 @@ func New(cfg Config) (*App, error) {
 	a.members = membership.NewMembers(cfg.DB)
 	a.fields = membership.NewCustomFields(cfg.DB)
 	a.groups = membership.NewGroups(cfg.DB)
+	a.initMail()
 
 	var err error
 	if a.i18n, err = newTranslator(); err != nil {

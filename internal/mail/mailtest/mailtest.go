@@ -202,12 +202,12 @@ func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 }
 
 type session struct {
-	s        *Server
-	conn     *smtp.Conn
-	from     string
-	to       []string
-	behave   Behaviour
-	authed   bool
+	s      *Server
+	conn   *smtp.Conn
+	from   string
+	to     []string
+	behave Behaviour
+	authed bool
 }
 
 func (se *session) AuthMechanisms() []string {
