@@ -82,7 +82,7 @@ CREATE TABLE mail_outbox (
   claimed_at      timestamptz,
   sent_at         timestamptz,
   updated_at      timestamptz NOT NULL DEFAULT now(),
-  CHECK ((kind = 'account') = (mailing_id IS NULL)),
+  CHECK ((kind = 'mailing') <= (mailing_id IS NOT NULL) AND (kind = 'account') <= (mailing_id IS NULL)),
   CHECK ((state = 'sending') = (worker_id IS NOT NULL))
 );
 -- One message per recipient and mailing, whatever happens to the queueing.
@@ -93,6 +93,13 @@ CREATE INDEX mail_outbox_mailing_state_idx ON mail_outbox (mailing_id, state);
 CREATE INDEX mail_outbox_member_idx ON mail_outbox (member_id) WHERE member_id IS NOT NULL;
 CREATE INDEX mail_outbox_claimed_at_idx ON mail_outbox (claimed_at) WHERE claimed_at IS NOT NULL;
 CREATE INDEX mail_outbox_created_at_idx ON mail_outbox (created_at DESC);
+
+-- The key of the opt-out links' HMAC: made once, kept in the database so
+-- every Mila process signs alike.
+CREATE TABLE mail_keys (
+  name  text PRIMARY KEY CHECK (name IN ('unsubscribe')),
+  key   bytea NOT NULL CHECK (octet_length(key) >= 32)
+);
 
 -- Members who asked for no newsletters (the opt-out link).
 CREATE TABLE member_mail_optouts (
@@ -122,6 +129,7 @@ ALTER TABLE user_tokens DROP CONSTRAINT user_tokens_purpose_check;
 ALTER TABLE user_tokens ADD CONSTRAINT user_tokens_purpose_check
   CHECK (purpose IN ('setup', 'set_password'));
 DROP TABLE member_mail_optouts;
+DROP TABLE mail_keys;
 DROP TABLE mail_outbox;
 DROP TABLE mailing_skipped;
 DROP TABLE mailing_attachments;
