@@ -651,7 +651,7 @@ func (s *Mailings) setState(ctx context.Context, actor authz.Actor, id, to strin
 	return nil
 }
 
-// Retry queues a mailing's failed messages again — and, when unknown is
+// Retry queues a mailing's failed messages again — or, when unknown is
 // set, those whose fate is unknown (the admin has decided to risk a
 // duplicate). Returns how many.
 func (s *Mailings) Retry(ctx context.Context, actor authz.Actor, id string, unknown bool) (int64, error) {
@@ -663,7 +663,7 @@ func (s *Mailings) Retry(ctx context.Context, actor authz.Actor, id string, unkn
 	}
 	states := []string{StateFailed}
 	if unknown {
-		states = append(states, StateUnknown)
+		states = []string{StateUnknown}
 	}
 	var n int64
 	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {

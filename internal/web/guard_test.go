@@ -53,6 +53,13 @@ var publicRoutes = map[string]bool{
 	"POST /setup":           true,
 	"GET /set-password":     true,
 	"POST /set-password":    true,
+	// Password reset by mail and the newsletter opt-out (mail_routes.go).
+	"GET /forgot-password":  true,
+	"POST /forgot-password": true,
+	"GET /reset-password":   true,
+	"POST /reset-password":  true,
+	"GET /unsubscribe":      true,
+	"POST /unsubscribe":     true,
 }
 
 // walkFixture holds the records the walk's paths point at. Extend it (or
@@ -87,6 +94,14 @@ var pathFixtures = map[string]func(f *walkFixture) string{
 	"/sign-in":                 func(*walkFixture) string { return "/sign-in?return_to=%2Faccount" },
 	"/lang":                    func(*walkFixture) string { return "/lang?l=de&return_to=%2F" },
 	"/account":                 func(*walkFixture) string { return "/account" },
+	"/reset-password":          func(*walkFixture) string { return "/reset-password?token=x" },
+	"/unsubscribe":             func(f *walkFixture) string { return "/unsubscribe?m=" + f.IDs["member"] + "&t=x" },
+	"/mailings/{id}":           func(f *walkFixture) string { return "/mailings/" + f.IDs["mailing"] },
+	"/mailings/{id}/progress":  func(f *walkFixture) string { return "/mailings/" + f.IDs["mailing"] + "/progress" },
+	"/mailings/{id}/pause":     func(f *walkFixture) string { return "/mailings/" + f.IDs["mailing"] + "/pause" },
+	"/mailings/{id}/resume":    func(f *walkFixture) string { return "/mailings/" + f.IDs["mailing"] + "/resume" },
+	"/mailings/{id}/cancel":    func(f *walkFixture) string { return "/mailings/" + f.IDs["mailing"] + "/cancel" },
+	"/mailings/{id}/retry":     func(f *walkFixture) string { return "/mailings/" + f.IDs["mailing"] + "/retry" },
 
 	// Members, custom fields and groups: see addMemberRecords.
 	"/members/{id}":             func(f *walkFixture) string { return "/members/" + f.IDs["member"] },
@@ -179,6 +194,7 @@ func newWalkFixture(t *testing.T, srv *webtest.Server) *walkFixture {
 	}
 	f.CustomRoleID = role.ID
 	addMemberRecords(t, f)
+	addMailingRecords(t, f)
 	return f
 }
 
@@ -346,7 +362,7 @@ func checkWalk(t *testing.T, rt web.Route, set authz.PermissionSet, name, p stri
 		}
 		return
 	}
-	switch authz.ScopeFor(set, rt.Resource, rt.Action) {
+	switch seededScope(set, rt.Resource, rt.Action) {
 	case authz.None:
 		if code != http.StatusForbidden {
 			t.Errorf("%s: %d, want 403 (table: %s has no %s %s)", where, code, set, rt.Action, rt.Resource)
@@ -397,7 +413,7 @@ func TestAdminPostsForbidden(t *testing.T) {
 			if rt.Public || rt.Bare || rt.Method == http.MethodGet || rt.Method == "" {
 				continue
 			}
-			scope := authz.ScopeFor(set, rt.Resource, rt.Action)
+			scope := seededScope(set, rt.Resource, rt.Action)
 			if scope == authz.All || (scope != authz.None && !wildcardRE.MatchString(rt.Path)) {
 				continue // allowed, or the own record (e.g. /account/password)
 			}

@@ -75,3 +75,8 @@ func mailItoa(n int) string { return strconv.Itoa(n) }
 // (locales/mail.*.json: MailState_<state>, MailKind_<kind>).
 func mailStateID(state string) string { return "MailState_" + state }
 func mailKindID(kind string) string   { return "MailKind_" + kind }
+
+// mailingStateID and skippedReasonID name a mailing's state and why a
+// member was skipped.
+func mailingStateID(state string) string   { return "MailingState_" + state }
+func skippedReasonID(reason string) string { return "MailingSkipped_" + reason }

@@ -1,0 +1,43 @@
+package web_test
+
+import (
+	"context"
+	"testing"
+
+	"mila/internal/authz"
+	"mila/internal/webtest"
+)
+
+// addMailingRecords creates a mailing for the route walk (IDs["mailing"]).
+func addMailingRecords(t *testing.T, f *walkFixture) {
+	t.Helper()
+	var id string
+	if err := f.Srv.DB.QueryRow(context.Background(), `INSERT INTO mailings (subject, body, reply_to)
+		VALUES ('Walk', 'Hello', 'admin@example.org') RETURNING id`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	f.IDs["mailing"] = id
+}
+
+// seededScope is what the walk's seeded user of set may do: the
+// permission table, plus "may send mailings", which the seeded roles of
+// the board (read_only) and the treasurer (normal_user) have by default
+// (migration 00015).
+func seededScope(set authz.PermissionSet, res authz.Resource, act authz.Action) authz.Scope {
+	s := authz.ScopeFor(set, res, act)
+	if set == authz.ReadOnly || set == authz.NormalUser {
+		s = max(s, authz.FlagScope(authz.SendMailings, res, act))
+	}
+	return s
+}
+
+// TestSeededRolesMaySendMailings: the defaults seededScope assumes.
+func TestSeededRolesMaySendMailings(t *testing.T) {
+	srv := webtest.NewServer(t)
+	users := seedUsers(t, srv)
+	for set, want := range map[authz.PermissionSet]bool{authz.OwnData: false, authz.ReadOnly: true, authz.NormalUser: true, authz.Admin: true} {
+		if got := users[set].Actor.Can(authz.Mailing, authz.Create); got != want {
+			t.Errorf("%s may write mailings: %v, want %v", set, got, want)
+		}
+	}
+}
