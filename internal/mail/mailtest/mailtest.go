@@ -35,6 +35,10 @@ const (
 	DropAtEnd             // read the whole message, then close without an answer
 	Stall                 // read the whole message, then wait (until Release or the connection's end)
 	RejectAtEnd           // read the whole message, then 554
+	// AcceptThenStall records the message as delivered but never answers
+	// (until Release or the connection's end): the sender cannot know it
+	// arrived — a resend would be a duplicate.
+	AcceptThenStall
 )
 
 // Received is one accepted message.
@@ -72,6 +76,8 @@ type Server struct {
 	release  chan struct{}
 	conns    int
 	auths    int
+	stalled  int
+	delay    time.Duration
 
 	implicitTLS bool
 }
@@ -176,6 +182,13 @@ func (s *Server) PerRecipient() map[string]int {
 func (s *Server) Connections() int { s.mu.Lock(); defer s.mu.Unlock(); return s.conns }
 func (s *Server) Auths() int       { s.mu.Lock(); defer s.mu.Unlock(); return s.auths }
 
+// SetDelay makes every accepted message take d before its answer (a
+// slow server).
+func (s *Server) SetDelay(d time.Duration) { s.mu.Lock(); defer s.mu.Unlock(); s.delay = d }
+
+// Stalled is how many messages are held by AcceptThenStall so far.
+func (s *Server) Stalled() int { s.mu.Lock(); defer s.mu.Unlock(); return s.stalled }
+
 // WaitFor waits until n messages were accepted, or fails the test after d.
 func (s *Server) WaitFor(t testing.TB, n int, d time.Duration) []Received {
 	t.Helper()
@@ -277,10 +290,20 @@ func (se *session) Data(r io.Reader) error {
 		return errors.New("stalled")
 	case RejectAtEnd:
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "content rejected"}
+	case AcceptThenStall:
+		se.s.mu.Lock()
+		se.s.received = append(se.s.received, Received{From: se.from, To: append([]string(nil), se.to...), Data: data, At: time.Now()})
+		se.s.stalled++
+		se.s.mu.Unlock()
+		<-se.s.release
+		se.conn.Close()
+		return errors.New("stalled")
 	}
 	se.s.mu.Lock()
 	se.s.received = append(se.s.received, Received{From: se.from, To: append([]string(nil), se.to...), Data: data, At: time.Now()})
+	d := se.s.delay
 	se.s.mu.Unlock()
+	time.Sleep(d)
 	return nil
 }
 
