@@ -23,7 +23,7 @@ func mailingClub(t *testing.T, srv *webtest.Server) map[string]string {
 		t.Fatal(err)
 	}
 	for _, m := range []struct {
-		first, email string
+		first, email  string
 		former, group bool
 	}{{"Anna", "anna@example.org", false, true}, {"Ben", "ben@example.org", false, true}, {"Cleo", "", false, true},
 		{"Dora", "dora@example.org", true, true}, {"Fritz", "fritz@example.org", false, false}} {
