@@ -363,17 +363,21 @@ func (s *Mailings) Create(ctx context.Context, actor authz.Actor, d Draft, unsub
 		if err != nil {
 			return err
 		}
+		body := d.Body
+		if d.Newsletter {
+			body += "\n\n---\n\n" + unsubscribeLine(unsubscribeSentinel)
+		}
+		tpl, err := Compile(d.Subject, body)
+		if err != nil {
+			return err
+		}
 		rows := make([][]any, 0, len(rs.Send))
 		for _, r := range rs.Send {
-			body := d.Body
+			out := tpl.Fill(vals[r.MemberID])
 			unsub := ""
 			if d.Newsletter {
 				unsub = unsubscribe(r.MemberID, UnsubscribeToken(key, r.MemberID))
-				body += "\n\n---\n\n" + unsubscribeLine(unsub)
-			}
-			out, err := Render(d.Subject, body, vals[r.MemberID])
-			if err != nil {
-				return err
+				out = out.withLink(unsub)
 			}
 			rows = append(rows, []any{KindMailing, id, r.MemberID, r.Email, clipName(r.Name()), out.Subject, out.Text, out.HTML,
 				actor.Email, unsub, int16(1)})
