@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"mila/internal/authz"
 	"mila/internal/pg"
 	"mila/internal/validate"
 )
@@ -138,4 +139,23 @@ func (s *Service) ResetPassword(ctx context.Context, tok, pw string) (User, erro
 		return User{}, err
 	}
 	return getUser(ctx, s.db, uid)
+}
+
+// LinkedUserEmail returns the sign-in email of the user linked to a
+// member ("" when none), for an actor who may change the member: a
+// member's email change changes that user's sign-in email too, and the
+// old address is told (web: noticeEmailChanged).
+func (s *Service) LinkedUserEmail(ctx context.Context, actor authz.Actor, memberID string) (string, error) {
+	if !actor.CanOnMember(authz.Member, authz.Update, memberID) || !validate.UUID(memberID) {
+		return "", nil
+	}
+	var email string
+	err := s.db.QueryRow(ctx, `SELECT email::text FROM users WHERE member_id = $1`, memberID).Scan(&email)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("linked user email: %w", err)
+	}
+	return email, nil
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -9,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"mila/internal/authz"
 	"mila/internal/mail"
+	"mila/internal/membership"
 	"mila/internal/web"
 	"mila/internal/webtest"
 )
@@ -215,5 +218,40 @@ func TestInvitationWithoutMailKeepsTheWouldBeMessage(t *testing.T) {
 		if res := srv.Get(t, signIn(t, srv, who, testPassword), "/admin/outbox"); res.StatusCode != http.StatusForbidden {
 			t.Errorf("%s: /admin/outbox %d, want 403", who, res.StatusCode)
 		}
+	}
+}
+
+func TestMemberEmailChangeTellsTheLinkedUsersOldAddress(t *testing.T) {
+	srv := webtest.NewServer(t, withMail)
+	users := seedUsers(t, srv)
+	ctx := context.Background()
+	ms := membership.NewMembers(srv.DB)
+	admin := users[authz.Admin].Actor
+	m, err := ms.Create(ctx, admin, membership.MemberInput{FirstName: "Nora", LastName: "Normal", Email: "normal_user@example.org", JoinDate: "2020-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ms.LinkUser(ctx, admin, m.ID, users[authz.NormalUser].Actor.UserID); err != nil {
+		t.Fatal(err)
+	}
+	c := signIn(t, srv, "admin@example.org", testPassword)
+	res := srv.PostForm(t, c, "/members/"+m.ID, url.Values{"first_name": {"Nora"}, "last_name": {"Normal"}, "email": {"nora.new@example.org"},
+		"join_date": {"2020-01-01"}, "version": {fmt.Sprint(m.Version)}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", res.StatusCode, webtest.Body(t, res))
+	}
+	rows := outboxRows(t, srv)
+	if len(rows) != 1 || rows[0].To != "normal_user@example.org" || !strings.Contains(rows[0].Body, "nora.new@example.org") {
+		t.Fatalf("outbox %+v, want a notice to the old sign-in address", rows)
+	}
+	// A save that keeps the address sends nothing.
+	m2, err := ms.Get(ctx, admin, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = srv.PostForm(t, c, "/members/"+m.ID, url.Values{"first_name": {"Nora"}, "last_name": {"Normaler"}, "email": {"nora.new@example.org"},
+		"join_date": {"2020-01-01"}, "version": {fmt.Sprint(m2.Version)}})
+	if res.StatusCode != http.StatusSeeOther || len(outboxRows(t, srv)) != 1 {
+		t.Errorf("a save without an email change: %d, %d messages", res.StatusCode, len(outboxRows(t, srv)))
 	}
 }
