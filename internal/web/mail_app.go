@@ -80,3 +80,28 @@ func mailKindID(kind string) string   { return "MailKind_" + kind }
 // member was skipped.
 func mailingStateID(state string) string   { return "MailingState_" + state }
 func skippedReasonID(reason string) string { return "MailingSkipped_" + reason }
+
+// roleMailingsSave gives or takes "may send mailings" (admin; system
+// roles too).
+func (a *App) roleMailingsSave(w http.ResponseWriter, r *http.Request) {
+	if !a.parseForm(w, r) {
+		return
+	}
+	actor, id := actorFrom(r), r.PathValue("id")
+	v := r.PostForm.Get("may_send_mailings")
+	if v != "true" && v != "false" {
+		a.clientError(w, r, http.StatusBadRequest)
+		return
+	}
+	if err := a.accounts.SetRoleMailings(r.Context(), actor, id, v == "true"); err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	role, err := a.accounts.GetRole(r.Context(), actor, id)
+	if err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	a.flashSuccess(r, "RoleMailingsSaved", "Name", a.roleView(r, role).DisplayName)
+	http.Redirect(w, r, "/admin/roles", http.StatusSeeOther)
+}

@@ -10,6 +10,7 @@ import (
 // the newsletter opt-out.
 func (a *App) mailRoutes(mux *http.ServeMux) {
 	a.route(mux, "GET /admin/outbox", authz.Outbox, authz.Read, a.outboxList)
+	a.route(mux, "POST /admin/roles/{id}/mailings", authz.Role, authz.Update, a.roleMailingsSave)
 
 	a.publicRoute(mux, "GET /forgot-password", a.forgotShow)
 	a.publicRoute(mux, "POST /forgot-password", a.forgotSend)

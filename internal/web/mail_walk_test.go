@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"testing"
 
 	"mila/internal/authz"
@@ -39,5 +41,29 @@ func TestSeededRolesMaySendMailings(t *testing.T) {
 		if got := users[set].Actor.Can(authz.Mailing, authz.Create); got != want {
 			t.Errorf("%s may write mailings: %v, want %v", set, got, want)
 		}
+	}
+}
+
+func TestAdminTakesMailingsFromTheBoard(t *testing.T) {
+	srv := webtest.NewServer(t)
+	seedUsers(t, srv)
+	admin := signIn(t, srv, "admin@example.org", testPassword)
+	board := signIn(t, srv, "read_only@example.org", testPassword)
+	if res := srv.Get(t, board, "/mailings"); res.StatusCode != http.StatusOK {
+		t.Fatalf("board /mailings: %d", res.StatusCode)
+	}
+	var boardRole string
+	if err := srv.DB.QueryRow(context.Background(), `SELECT id FROM roles WHERE system_key = 'board'`).Scan(&boardRole); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, webtest.Body(t, srv.Get(t, admin, "/admin/roles")), `action="/admin/roles/`+boardRole+`/mailings"`)
+	if res := srv.PostForm(t, admin, "/admin/roles/"+boardRole+"/mailings", url.Values{"may_send_mailings": {"false"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("take away: %d", res.StatusCode)
+	}
+	if res := srv.Get(t, board, "/mailings"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("board /mailings after the flag was taken: %d, want 403", res.StatusCode)
+	}
+	if res := srv.PostForm(t, board, "/admin/roles/"+boardRole+"/mailings", url.Values{"may_send_mailings": {"true"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("board gives itself the flag: %d", res.StatusCode)
 	}
 }
