@@ -295,3 +295,18 @@ func readAttachments(files []*multipart.FileHeader) ([]mail.Attachment, bool) {
 	}
 	return out, true
 }
+
+// previewChoicesMax bounds the "Preview as" list: a mailing to thousands
+// offers the first ones (and the one chosen), not a page of thousands.
+const previewChoicesMax = 200
+
+func previewChoices(all []mail.Recipient, chosen string) []mail.Recipient {
+	if len(all) <= previewChoicesMax {
+		return all
+	}
+	out := slices.Clone(all[:previewChoicesMax])
+	if i := slices.IndexFunc(all, func(r mail.Recipient) bool { return r.MemberID == chosen }); i >= previewChoicesMax {
+		out = append(out, all[i])
+	}
+	return out
+}

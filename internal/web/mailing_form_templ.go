@@ -793,7 +793,7 @@ func mailingRecipientSummary(f *frame, p mailingFormPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, r := range p.Recipients.Send {
+			for _, r := range previewChoices(p.Recipients.Send, p.Form.Get("preview_member")) {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 74, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/a-h/templ"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -47,6 +48,26 @@ type memberListPage struct {
 
 // CanBulk reports whether the rows get checkboxes and the bulk bar.
 func (p memberListPage) CanBulk() bool { return p.CanBulkAdd || p.CanBulkRemove || p.CanMail }
+
+// bulkAction and bulkMethod: the bulk bar's default submission, for an
+// actor who may change memberships the group action, for one who may
+// only write mailings the mailing form (each button has its formaction).
+func (p memberListPage) bulkAction() templ.SafeURL {
+	switch {
+	case p.CanBulkAdd:
+		return "/members/groups/add"
+	case p.CanBulkRemove:
+		return "/members/groups/remove"
+	}
+	return "/mailings/new"
+}
+
+func (p memberListPage) bulkMethod() string {
+	if p.CanBulkAdd || p.CanBulkRemove {
+		return "post"
+	}
+	return "get"
+}
 
 type memberListHeader struct {
 	LabelID  string // message id, or "" when Label is the text (custom fields)
