@@ -71,11 +71,13 @@ schema:
 # The scale benchmark: 100,000 members, every overview page over HTTP against its SQL
 # floor, bulk group changes, memory (bench/main.go; docs/PERFORMANCE.md); then
 # the import of 100,000 rows × 15 columns: dry run, commit, re-import, undo
-# (internal/importer/bench_test.go).
+# (internal/importer/bench_test.go); then mail: queueing a mailing to
+# 10,000 members and sending over one SMTP connection (internal/mail/bench_test.go).
 # The data set is kept in bench/out/data and reused by the next run.
 bench: deps-run build
 	$(GO) run ./bench -build=false
 	$(GO) test ./internal/importer -run '^$$' -bench Import100k -benchtime 1x -timeout 30m
+	$(GO) test ./internal/mail -run '^$$' -bench 'Queue10k|Send' -benchtime 3x -timeout 20m
 
 # The load run (not part of `make test`): 50 signed-in clients for
 # 60 s, 90% reads and 10% writes over every page, on the 100,000-member

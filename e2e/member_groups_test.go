@@ -342,9 +342,15 @@ func TestBrowserMemberGroupsBoard(t *testing.T) {
 	groupSignIn(b, srv, "board@example.org")
 	memberE2EOpen(b, srv, "/members", "#member-results table")
 	b.Axe()
-	controls := `document.querySelectorAll('main form[method="post"], main input[type="checkbox"], #member-bulk, main a[href$="/edit"], main a[href$="/delete"], main a[href="/members/new"], #member-group-add').length`
+	// The board's checkboxes only serve "Write to selected" (the Board
+	// role may send mailings by default, issue 17): the bulk bar has no
+	// group controls and posts nowhere.
+	controls := `document.querySelectorAll('main form[method="post"], #member-bulk-group, main a[href$="/edit"], main a[href$="/delete"], main a[href="/members/new"], #member-group-add').length`
 	if n := browsertest.Eval[int](b, controls); n != 0 {
 		t.Errorf("board sees %d controls on the overview", n)
+	}
+	if got := browsertest.Eval[string](b, `(f => f.method + " " + f.getAttribute("action"))(document.getElementById("member-bulk"))`); got != "get /mailings/new" {
+		t.Errorf("board's bulk bar: %q, want a GET of the mailing form", got)
 	}
 	if n := browsertest.Eval[int](b, `document.querySelectorAll('#member-results a.badge[aria-label^="Member of "]').length`); n != 4 {
 		t.Errorf("board sees %d badges, want 4", n)

@@ -34,6 +34,7 @@ func runServe(args []string) error {
 	baseOpt := stringOption(fs, "base-url", "MILA_BASE_URL", "", "address people use to reach Mila, e.g. https://mila.example.org (default http://<listen address>)")
 	proxiesOpt := stringOption(fs, "trusted-proxies", "MILA_TRUSTED_PROXIES", "", "reverse proxies (comma-separated CIDRs, e.g. 127.0.0.1/32) whose X-Forwarded-For or Forwarded header names the client; default none")
 	idleOpt := stringOption(fs, "session-idle", "MILA_SESSION_IDLE", "2h", "sign a session out after this long without a request (every session also ends 12h after sign-in)")
+	mailOpts := addMailFlags(fs)
 	noMigrate := fs.Bool("no-migrate", false, "do not apply database migrations at start")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -61,6 +62,10 @@ func runServe(args []string) error {
 		return listen.invalid("use host:port, such as 127.0.0.1:4000 or :4000")
 	}
 	if _, err := dbOpts.waitDuration(); err != nil {
+		return err
+	}
+	mailCfg, err := mailOpts.config()
+	if err != nil {
 		return err
 	}
 	tuneGC() // GOGC=1200, GOMEMLIMIT=100MiB unless the environment sets them (gc.go)
@@ -124,6 +129,9 @@ func runServe(args []string) error {
 	workerCtx, stopWorker := context.WithCancel(ctx)
 	waitWorker := startImportWorker(workerCtx, pool, log)
 	defer func() { stopWorker(); waitWorker() }()
+	// The outbox is sent from here too (mail_worker.go).
+	waitMail := startMailWorker(workerCtx, pool, log, mailCfg)
+	defer func() { stopWorker(); waitMail() }()
 
 	app, err := web.New(web.Config{
 		DB:      pool,
@@ -139,6 +147,7 @@ func runServe(args []string) error {
 		SecureCookies:  strings.HasPrefix(baseURL, "https://"),
 		SessionIdle:    idle,
 		TrustedProxies: proxies,
+		Mail:           mailCfg,
 	})
 	if err != nil {
 		return fmt.Errorf("build web app: %w", err)

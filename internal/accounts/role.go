@@ -22,9 +22,12 @@ type Role struct {
 	// SystemKey is "member", "board", "treasurer" or "admin" for the four
 	// seeded roles (shown translated, never deleted or changed), else "".
 	SystemKey string
-	UserCount int // users having this role
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// MaySendMailings: users of this role may write mailings to members
+	// (authz.SendMailings; admins may anyway).
+	MaySendMailings bool
+	UserCount       int // users having this role
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // IsSystem reports whether r is one of the four seeded roles.
@@ -43,6 +46,8 @@ type RoleInput struct {
 	Name        string
 	Description string
 	Set         authz.PermissionSet
+	// MaySendMailings gives the role authz.SendMailings.
+	MaySendMailings bool
 }
 
 // Role name and description limits (the database checks them too).
@@ -65,13 +70,13 @@ func (in *RoleInput) clean() error {
 	return e.Err()
 }
 
-const roleColumns = `r.id, r.name::text, r.description, r.permission_set, coalesce(r.system_key, ''),
+const roleColumns = `r.id, r.name::text, r.description, r.permission_set, coalesce(r.system_key, ''), r.may_send_mailings,
 	(SELECT count(*) FROM users u WHERE u.role_id = r.id), r.created_at, r.updated_at`
 
 func scanRole(row pgx.Row) (Role, error) {
 	var r Role
 	var set string
-	err := row.Scan(&r.ID, &r.Name, &r.Description, &set, &r.SystemKey, &r.UserCount, &r.CreatedAt, &r.UpdatedAt)
+	err := row.Scan(&r.ID, &r.Name, &r.Description, &set, &r.SystemKey, &r.MaySendMailings, &r.UserCount, &r.CreatedAt, &r.UpdatedAt)
 	r.Set = authz.PermissionSet(set)
 	return r, err
 }
@@ -128,8 +133,8 @@ func (s *Service) CreateRole(ctx context.Context, actor authz.Actor, in RoleInpu
 	}
 	var id string
 	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO roles (name, description, permission_set) VALUES ($1, $2, $3) RETURNING id`,
-			in.Name, in.Description, string(in.Set)).Scan(&id)
+		return tx.QueryRow(ctx, `INSERT INTO roles (name, description, permission_set, may_send_mailings) VALUES ($1, $2, $3, $4) RETURNING id`,
+			in.Name, in.Description, string(in.Set), in.MaySendMailings).Scan(&id)
 	})
 	if roleNameTaken(err) {
 		return Role{}, validate.Field("name", validate.Taken, nil)
@@ -167,8 +172,8 @@ func (s *Service) UpdateRole(ctx context.Context, actor authz.Actor, id string, 
 			if systemKey != "" {
 				return ErrSystemRole
 			}
-			_, err = tx.Exec(ctx, `UPDATE roles SET name = $2, description = $3, permission_set = $4 WHERE id = $1`,
-				id, in.Name, in.Description, string(in.Set))
+			_, err = tx.Exec(ctx, `UPDATE roles SET name = $2, description = $3, permission_set = $4, may_send_mailings = $5 WHERE id = $1`,
+				id, in.Name, in.Description, string(in.Set), in.MaySendMailings)
 			if roleNameTaken(err) {
 				return validate.Field("name", validate.Taken, nil)
 			}
@@ -182,6 +187,26 @@ func (s *Service) UpdateRole(ctx context.Context, actor authz.Actor, id string, 
 		return Role{}, err
 	}
 	return getRole(ctx, s.db, id)
+}
+
+// SetRoleMailings gives or takes "may send mailings" (admin only). Unlike
+// the rest of a role, the flag can be changed on the system roles too:
+// whether the board writes to members is the club's choice.
+func (s *Service) SetRoleMailings(ctx context.Context, actor authz.Actor, id string, may bool) error {
+	if err := requireAll(actor, authz.Role, authz.Update); err != nil {
+		return err
+	}
+	if !validate.UUID(id) {
+		return ErrNotFound
+	}
+	tag, err := s.db.Exec(ctx, `UPDATE roles SET may_send_mailings = $2 WHERE id = $1`, id, may)
+	if err != nil {
+		return fmt.Errorf("set role mailings: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // DeleteRole removes a role that is neither a system role nor in use (admin only).

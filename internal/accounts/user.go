@@ -391,8 +391,8 @@ func (s *Service) actorFor(ctx context.Context, userID, stamp string, checkStamp
 	}
 	var a authz.Actor
 	var set, current string
-	err := s.db.QueryRow(ctx, `SELECT u.id, u.email::text, r.permission_set, coalesce(u.member_id::text, ''), `+stampSQL+userFrom+`
-		WHERE u.id = $1 AND u.active`, userID).Scan(&a.UserID, &a.Email, &set, &a.MemberID, &current)
+	err := s.db.QueryRow(ctx, `SELECT u.id, u.email::text, r.permission_set, coalesce(u.member_id::text, ''), r.may_send_mailings, `+stampSQL+userFrom+`
+		WHERE u.id = $1 AND u.active`, userID).Scan(&a.UserID, &a.Email, &set, &a.MemberID, &a.SendsMailings, &current)
 	if err == nil && checkStamp && current != stamp {
 		err = pgx.ErrNoRows
 	}

@@ -30,10 +30,17 @@ const (
 	// Audit is the audit trail (reading it: admins) and the privacy
 	// actions on a member's data (access export, erasure, retention).
 	Audit Resource = "Audit"
+	// Mailing is writing to members by email (/mailings): admins, and
+	// users whose role "may send mailings" (Actor.SendsMailings, a flag
+	// on the role; see RoleGrants).
+	Mailing Resource = "Mailing"
+	// Outbox is every outgoing message, account mail included
+	// (/admin/outbox): admin only.
+	Outbox Resource = "Outbox"
 )
 
 // Resources lists every resource, in a stable order (for tests and docs).
-var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import, Settings, Audit}
+var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import, Settings, Audit, Mailing, Outbox}
 
 // Action is what is done to a resource.
 type Action string
@@ -157,6 +164,31 @@ var table = map[PermissionSet]map[grant]Scope{
 	}(),
 }
 
+// RoleFlag is a permission a role can have on top of its permission set.
+type RoleFlag string
+
+// SendMailings: the role "may send mailings" (roles.may_send_mailings).
+// Admins may anyway; the board and roles with the normal_user set have
+// it by default (migration 00015), and an admin can give or take it per
+// role.
+const SendMailings RoleFlag = "send_mailings"
+
+// RoleGrants is what each role flag adds to a permission set's grants.
+// Like the table, it is data: the guard, the stores and the interface all
+// read it through Actor.Scope.
+var RoleGrants = map[RoleFlag]map[grant]Scope{
+	SendMailings: {
+		{Mailing, Read}:   All,
+		{Mailing, Create}: All,
+		{Mailing, Update}: All,
+	},
+}
+
+// FlagScope returns the scope a role flag grants for act on res.
+func FlagScope(f RoleFlag, res Resource, act Action) Scope {
+	return RoleGrants[f][grant{res, act}]
+}
+
 // ScopeFor returns the scope set grants for act on res (None if denied).
 func ScopeFor(set PermissionSet, res Resource, act Action) Scope {
 	return table[set][grant{res, act}]
@@ -169,6 +201,8 @@ type Actor struct {
 	Email    string        // the user's email, for logs
 	Set      PermissionSet // from the user's role
 	MemberID string        // the member linked to the user, "" if none
+	// SendsMailings: the user's role may send mailings (RoleGrants).
+	SendsMailings bool
 }
 
 // Anonymous is the actor of a request nobody signed in for. It may do nothing.
@@ -179,7 +213,11 @@ func (a Actor) Scope(res Resource, act Action) Scope {
 	if a.UserID == "" {
 		return None
 	}
-	return ScopeFor(a.Set, res, act)
+	s := ScopeFor(a.Set, res, act)
+	if a.SendsMailings {
+		s = max(s, FlagScope(SendMailings, res, act))
+	}
+	return s
 }
 
 // Can reports whether the actor may do act on res at all (in any scope).

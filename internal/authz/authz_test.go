@@ -32,7 +32,7 @@ var want = map[PermissionSet]map[string]Scope{
 	},
 	Admin: func() map[string]Scope {
 		m := map[string]Scope{}
-		for _, r := range []string{"Member", "CustomField", "CustomFieldValue", "Group", "MemberGroup", "User", "Role", "Import", "Settings", "Audit"} {
+		for _, r := range []string{"Member", "CustomField", "CustomFieldValue", "Group", "MemberGroup", "User", "Role", "Import", "Settings", "Audit", "Mailing", "Outbox"} {
 			for _, a := range []string{"read", "create", "update", "destroy"} {
 				m[r+" "+a] = All
 			}
@@ -44,7 +44,7 @@ var want = map[PermissionSet]map[string]Scope{
 // TestTable checks every permission set × resource × action: the scope
 // granted, Can, Require and an anonymous actor.
 func TestTable(t *testing.T) {
-	if len(Resources) != 10 || len(Actions) != 4 || len(PermissionSets) != 4 {
+	if len(Resources) != 12 || len(Actions) != 4 || len(PermissionSets) != 4 {
 		t.Fatalf("resources/actions/sets changed (%d/%d/%d): update this test and the issue's table",
 			len(Resources), len(Actions), len(PermissionSets))
 	}
@@ -159,5 +159,34 @@ func TestPermissionSetValid(t *testing.T) {
 	}
 	if None.String() != "none" || Own.String() != "own" || Linked.String() != "linked" || All.String() != "all" {
 		t.Error("scope names changed")
+	}
+}
+
+// TestRoleFlagSendMailings: the flag adds reading, writing and changing
+// mailings to any set, and nothing else; without it only admins have them.
+func TestRoleFlagSendMailings(t *testing.T) {
+	for _, set := range PermissionSets {
+		with := Actor{UserID: "u", Set: set, SendsMailings: true}
+		without := Actor{UserID: "u", Set: set}
+		for _, res := range Resources {
+			for _, act := range Actions {
+				exp := ScopeFor(set, res, act)
+				if res == Mailing && act != Destroy {
+					exp = All
+				}
+				if got := with.Scope(res, act); got != exp {
+					t.Errorf("%s with flag: %s %s = %s, want %s", set, res, act, got, exp)
+				}
+				if got := without.Scope(res, act); got != ScopeFor(set, res, act) {
+					t.Errorf("%s without flag: %s %s = %s", set, res, act, got)
+				}
+			}
+		}
+		if (without.Can(Mailing, Create)) != (set == Admin) {
+			t.Errorf("%s without the flag may create mailings: %v", set, without.Can(Mailing, Create))
+		}
+	}
+	if (Actor{SendsMailings: true, Set: Admin}).Can(Mailing, Read) {
+		t.Error("anonymous actor with the flag may act")
 	}
 }

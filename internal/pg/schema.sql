@@ -779,6 +779,93 @@ CREATE TABLE public.import_uploads (
     CONSTRAINT import_uploads_size_check CHECK (((size >= 1) AND (size <= 52428800)))
 );
 
+CREATE TABLE public.mail_keys (
+    name text NOT NULL,
+    key bytea NOT NULL,
+    CONSTRAINT mail_keys_key_check CHECK ((octet_length(key) >= 32)),
+    CONSTRAINT mail_keys_name_check CHECK ((name = 'unsubscribe'::text))
+);
+
+CREATE TABLE public.mail_outbox (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    kind text NOT NULL,
+    mailing_id uuid,
+    member_id uuid,
+    to_address text NOT NULL,
+    to_name text DEFAULT ''::text NOT NULL,
+    subject text NOT NULL,
+    body_text text NOT NULL,
+    body_html text DEFAULT ''::text NOT NULL,
+    reply_to text DEFAULT ''::text NOT NULL,
+    list_unsubscribe text DEFAULT ''::text NOT NULL,
+    state text DEFAULT 'queued'::text NOT NULL,
+    priority smallint DEFAULT 0 NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    last_answer text DEFAULT ''::text NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    worker_id integer,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    claimed_at timestamp with time zone,
+    sent_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mail_outbox_check CHECK ((((kind = 'mailing'::text) <= (mailing_id IS NOT NULL)) AND ((kind = 'account'::text) <= (mailing_id IS NULL)))),
+    CONSTRAINT mail_outbox_check1 CHECK (((state = 'sending'::text) = (worker_id IS NOT NULL))),
+    CONSTRAINT mail_outbox_kind_check CHECK ((kind = ANY (ARRAY['account'::text, 'mailing'::text, 'test'::text]))),
+    CONSTRAINT mail_outbox_last_answer_check CHECK ((char_length(last_answer) <= 2000)),
+    CONSTRAINT mail_outbox_priority_check CHECK ((priority = ANY (ARRAY[0, 1]))),
+    CONSTRAINT mail_outbox_state_check CHECK ((state = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'cancelled'::text, 'unknown'::text]))),
+    CONSTRAINT mail_outbox_subject_check CHECK ((char_length(subject) <= 1000)),
+    CONSTRAINT mail_outbox_to_address_check CHECK (((char_length(to_address) >= 3) AND (char_length(to_address) <= 254))),
+    CONSTRAINT mail_outbox_to_name_check CHECK ((char_length(to_name) <= 300))
+);
+
+CREATE SEQUENCE public.mail_worker_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+    CYCLE;
+
+CREATE TABLE public.mailing_attachments (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    mailing_id uuid NOT NULL,
+    filename text NOT NULL,
+    content_type text NOT NULL,
+    data bytea NOT NULL,
+    CONSTRAINT mailing_attachments_content_type_check CHECK (((char_length(content_type) >= 1) AND (char_length(content_type) <= 200))),
+    CONSTRAINT mailing_attachments_data_check CHECK ((octet_length(data) <= 10485760)),
+    CONSTRAINT mailing_attachments_filename_check CHECK (((char_length(filename) >= 1) AND (char_length(filename) <= 255)))
+);
+
+CREATE TABLE public.mailing_skipped (
+    mailing_id uuid NOT NULL,
+    member_id uuid NOT NULL,
+    reason text NOT NULL,
+    CONSTRAINT mailing_skipped_reason_check CHECK ((reason = ANY (ARRAY['no_email'::text, 'opted_out'::text])))
+);
+
+CREATE TABLE public.mailings (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    subject text NOT NULL,
+    body text NOT NULL,
+    newsletter boolean DEFAULT false NOT NULL,
+    club_business boolean DEFAULT false NOT NULL,
+    include_former boolean DEFAULT false NOT NULL,
+    source jsonb DEFAULT '{}'::jsonb NOT NULL,
+    reply_to public.citext NOT NULL,
+    created_by uuid,
+    state text DEFAULT 'sending'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mailings_body_check CHECK (((char_length(body) >= 1) AND (char_length(body) <= 100000))),
+    CONSTRAINT mailings_check CHECK ((NOT (newsletter AND club_business))),
+    CONSTRAINT mailings_reply_to_check CHECK (((char_length((reply_to)::text) >= 3) AND (char_length((reply_to)::text) <= 254))),
+    CONSTRAINT mailings_state_check CHECK ((state = ANY (ARRAY['sending'::text, 'paused'::text, 'cancelled'::text]))),
+    CONSTRAINT mailings_subject_check CHECK (((char_length(subject) >= 1) AND (char_length(subject) <= 300)))
+);
+
 CREATE TABLE public.member_email_refusals (
     id bigint NOT NULL,
     user_id uuid NOT NULL,
@@ -811,6 +898,11 @@ CREATE TABLE public.member_groups (
     group_id uuid NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.member_mail_optouts (
+    member_id uuid NOT NULL,
+    opted_out_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 CREATE TABLE public.members (
@@ -849,6 +941,22 @@ CREATE TABLE public.members (
     CONSTRAINT members_street_check CHECK ((char_length(street) <= 200))
 );
 
+CREATE TABLE public.password_reset_requests (
+    id bigint NOT NULL,
+    email public.citext NOT NULL,
+    client text NOT NULL,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE public.password_reset_requests ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.password_reset_requests_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 CREATE TABLE public.roles (
     id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
     name public.citext NOT NULL,
@@ -857,6 +965,7 @@ CREATE TABLE public.roles (
     system_key text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    may_send_mailings boolean DEFAULT false NOT NULL,
     CONSTRAINT roles_description_check CHECK ((char_length(description) <= 500)),
     CONSTRAINT roles_name_check CHECK (((char_length(btrim((name)::text)) >= 1) AND (char_length(btrim((name)::text)) <= 100))),
     CONSTRAINT roles_permission_set_check CHECK ((permission_set = ANY (ARRAY['own_data'::text, 'read_only'::text, 'normal_user'::text, 'admin'::text]))),
@@ -901,7 +1010,7 @@ CREATE TABLE public.user_tokens (
     expires_at timestamp with time zone NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT user_tokens_check CHECK (((purpose = 'setup'::text) = (user_id IS NULL))),
-    CONSTRAINT user_tokens_purpose_check CHECK ((purpose = ANY (ARRAY['setup'::text, 'set_password'::text])))
+    CONSTRAINT user_tokens_purpose_check CHECK ((purpose = ANY (ARRAY['setup'::text, 'set_password'::text, 'reset_password'::text])))
 );
 
 CREATE TABLE public.users (
@@ -980,6 +1089,21 @@ ALTER TABLE ONLY public.import_rows
 ALTER TABLE ONLY public.import_uploads
     ADD CONSTRAINT import_uploads_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.mail_keys
+    ADD CONSTRAINT mail_keys_pkey PRIMARY KEY (name);
+
+ALTER TABLE ONLY public.mail_outbox
+    ADD CONSTRAINT mail_outbox_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.mailing_attachments
+    ADD CONSTRAINT mailing_attachments_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.mailing_skipped
+    ADD CONSTRAINT mailing_skipped_pkey PRIMARY KEY (mailing_id, member_id);
+
+ALTER TABLE ONLY public.mailings
+    ADD CONSTRAINT mailings_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.member_email_refusals
     ADD CONSTRAINT member_email_refusals_pkey PRIMARY KEY (id);
 
@@ -992,11 +1116,17 @@ ALTER TABLE ONLY public.member_groups
 ALTER TABLE ONLY public.member_groups
     ADD CONSTRAINT member_groups_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.member_mail_optouts
+    ADD CONSTRAINT member_mail_optouts_pkey PRIMARY KEY (member_id);
+
 ALTER TABLE public.members
     ADD CONSTRAINT members_email_visible CHECK (((email)::text = public.fold_invisible((email)::text))) NOT VALID;
 
 ALTER TABLE ONLY public.members
     ADD CONSTRAINT members_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.password_reset_requests
+    ADD CONSTRAINT password_reset_requests_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.roles
     ADD CONSTRAINT roles_name_key UNIQUE (name);
@@ -1062,6 +1192,24 @@ CREATE INDEX import_batches_queued_idx ON public.import_batches USING btree (que
 
 CREATE INDEX import_uploads_created_idx ON public.import_uploads USING btree (created_at);
 
+CREATE INDEX mail_outbox_claimed_at_idx ON public.mail_outbox USING btree (claimed_at) WHERE (claimed_at IS NOT NULL);
+
+CREATE INDEX mail_outbox_created_at_idx ON public.mail_outbox USING btree (created_at DESC);
+
+CREATE INDEX mail_outbox_due_idx ON public.mail_outbox USING btree (priority, next_attempt_at) WHERE (state = 'queued'::text);
+
+CREATE UNIQUE INDEX mail_outbox_mailing_member_key ON public.mail_outbox USING btree (mailing_id, member_id) WHERE (kind = 'mailing'::text);
+
+CREATE INDEX mail_outbox_mailing_state_idx ON public.mail_outbox USING btree (mailing_id, state);
+
+CREATE INDEX mail_outbox_member_idx ON public.mail_outbox USING btree (member_id) WHERE (member_id IS NOT NULL);
+
+CREATE INDEX mail_outbox_sending_idx ON public.mail_outbox USING btree (worker_id) WHERE (state = 'sending'::text);
+
+CREATE INDEX mailing_attachments_mailing_idx ON public.mailing_attachments USING btree (mailing_id);
+
+CREATE INDEX mailings_created_at_idx ON public.mailings USING btree (created_at DESC);
+
 CREATE INDEX member_email_refusals_user_idx ON public.member_email_refusals USING btree (user_id, refused_at);
 
 CREATE INDEX member_group_keys_first_group_key_idx ON public.member_group_keys USING btree (first_group_key, sort_name, member_id) INCLUDE (exit_date);
@@ -1085,6 +1233,10 @@ CREATE INDEX members_search_vector_idx ON public.members USING gin (search_vecto
 CREATE INDEX members_sort_name_idx ON public.members USING btree (sort_name, id) INCLUDE (exit_date);
 
 CREATE INDEX members_updated_at_idx ON public.members USING btree (updated_at DESC, id DESC);
+
+CREATE INDEX password_reset_requests_client_idx ON public.password_reset_requests USING btree (client, requested_at);
+
+CREATE INDEX password_reset_requests_email_idx ON public.password_reset_requests USING btree (email, requested_at);
 
 CREATE UNIQUE INDEX roles_name_folded_key ON public.roles USING btree (lower(public.fold_invisible((name)::text)));
 
@@ -1272,6 +1424,24 @@ ALTER TABLE ONLY public.import_rows
 ALTER TABLE ONLY public.import_uploads
     ADD CONSTRAINT import_uploads_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES public.users(id) ON DELETE SET NULL;
 
+ALTER TABLE ONLY public.mail_outbox
+    ADD CONSTRAINT mail_outbox_mailing_id_fkey FOREIGN KEY (mailing_id) REFERENCES public.mailings(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mail_outbox
+    ADD CONSTRAINT mail_outbox_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.mailing_attachments
+    ADD CONSTRAINT mailing_attachments_mailing_id_fkey FOREIGN KEY (mailing_id) REFERENCES public.mailings(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mailing_skipped
+    ADD CONSTRAINT mailing_skipped_mailing_id_fkey FOREIGN KEY (mailing_id) REFERENCES public.mailings(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mailing_skipped
+    ADD CONSTRAINT mailing_skipped_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mailings
+    ADD CONSTRAINT mailings_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
 ALTER TABLE ONLY public.member_email_refusals
     ADD CONSTRAINT member_email_refusals_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
@@ -1283,6 +1453,9 @@ ALTER TABLE ONLY public.member_groups
 
 ALTER TABLE ONLY public.member_groups
     ADD CONSTRAINT member_groups_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.member_mail_optouts
+    ADD CONSTRAINT member_mail_optouts_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.search_word_variants
     ADD CONSTRAINT search_word_variants_word_fkey FOREIGN KEY (word) REFERENCES public.search_words(word) ON DELETE CASCADE;

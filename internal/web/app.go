@@ -49,6 +49,7 @@ import (
 	"mila/internal/accounts"
 	"mila/internal/audit"
 	"mila/internal/club"
+	"mila/internal/mail"
 	"mila/internal/membership"
 	"mila/internal/privacy"
 )
@@ -82,6 +83,12 @@ type Config struct {
 	// clientAddr). Empty: the peer is the client, and those headers are
 	// ignored.
 	TrustedProxies []netip.Prefix
+	// Mail is the SMTP set-up (MILA_SMTP_URL ...); the zero value means
+	// mail is not set up, and pages say so instead of pretending to send.
+	Mail mail.Config
+	// MailSecret signs the newsletter opt-out links (HMAC). Empty: one
+	// is derived from the database (mail.Secret).
+	MailSecret []byte
 }
 
 // Session lengths: a session ends SessionLifetime after sign-in, and
@@ -105,6 +112,7 @@ type App struct {
 	groups   *membership.Groups
 	audit    audit.Reader
 	privacy  privacy.Service
+	mail     mailDeps      // outbox and mailings (mail_app.go)
 	stop     chan struct{} // closed by Close
 	stopped  chan struct{} // closed when sessionCleanup has returned
 	i18n     *translator
@@ -141,6 +149,7 @@ func New(cfg Config) (*App, error) {
 	a.privacy = privacy.Service{DB: cfg.DB}
 	a.groups = membership.NewGroups(cfg.DB)
 	a.club = &clubCache{store: club.New(cfg.DB)}
+	a.initMail()
 
 	var err error
 	if a.i18n, err = newTranslator(); err != nil {

@@ -20,6 +20,8 @@ type groupShowPage struct {
 	CanDelete      bool
 	CanAdd         bool
 	CanRemove      bool
+	// Mail: "Copy addresses" and "Write mailing" (mailing_extra.go).
+	Mail mailingQuickLinks
 
 	// The member picker: the search as typed and what it found. Without
 	// JavaScript the search is a GET of this page with q; with htmx the
@@ -49,6 +51,7 @@ func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.render(w, r, http.StatusOK, pageView(groupShowView, groupShowPage{
+		Mail:           quickLinks(actorFrom(r), url.Values{"group": {gp.Group.Slug}}),
 		Group:          gp.Group,
 		Members:        gp.Members,
 		CanReadMembers: gp.MembersShown,

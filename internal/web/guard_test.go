@@ -56,6 +56,13 @@ var publicRoutes = map[string]bool{
 	"POST /setup":           true,
 	"GET /set-password":     true,
 	"POST /set-password":    true,
+	// Password reset by mail and the newsletter opt-out (mail_routes.go).
+	"GET /forgot-password":  true,
+	"POST /forgot-password": true,
+	"GET /reset-password":   true,
+	"POST /reset-password":  true,
+	"GET /unsubscribe":      true,
+	"POST /unsubscribe":     true,
 }
 
 // walkFixture holds the records the walk's paths point at. Extend it (or
@@ -74,22 +81,31 @@ type walkFixture struct {
 
 // pathFixtures maps a route's path pattern to a concrete path.
 var pathFixtures = map[string]func(f *walkFixture) string{
-	"/users/{id}":              func(f *walkFixture) string { return "/users/" + f.TargetUserID },
-	"/users/{id}/role":         func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/role" },
-	"/users/{id}/email":        func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/email" },
-	"/users/{id}/deactivate":   func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/deactivate" },
-	"/users/{id}/reactivate":   func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/reactivate" },
-	"/users/{id}/link":         func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/link" },
-	"/users/{id}/delete":       func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/delete" },
-	"/admin/roles/{id}":        func(f *walkFixture) string { return "/admin/roles/" + f.CustomRoleID },
-	"/admin/roles/{id}/delete": func(f *walkFixture) string { return "/admin/roles/" + f.CustomRoleID + "/delete" },
-	"/static/{path...}":        func(*walkFixture) string { return "/static/app.js" },
-	"/{$}":                     func(*walkFixture) string { return "/" },
-	"/setup":                   func(*walkFixture) string { return "/setup?token=x" },
-	"/set-password":            func(*walkFixture) string { return "/set-password?token=x" },
-	"/sign-in":                 func(*walkFixture) string { return "/sign-in?return_to=%2Faccount" },
-	"/lang":                    func(*walkFixture) string { return "/lang?l=de&return_to=%2F" },
-	"/account":                 func(*walkFixture) string { return "/account" },
+	"/users/{id}":                func(f *walkFixture) string { return "/users/" + f.TargetUserID },
+	"/users/{id}/role":           func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/role" },
+	"/users/{id}/email":          func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/email" },
+	"/users/{id}/deactivate":     func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/deactivate" },
+	"/users/{id}/reactivate":     func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/reactivate" },
+	"/users/{id}/link":           func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/link" },
+	"/users/{id}/delete":         func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/delete" },
+	"/admin/roles/{id}":          func(f *walkFixture) string { return "/admin/roles/" + f.CustomRoleID },
+	"/admin/roles/{id}/delete":   func(f *walkFixture) string { return "/admin/roles/" + f.CustomRoleID + "/delete" },
+	"/static/{path...}":          func(*walkFixture) string { return "/static/app.js" },
+	"/{$}":                       func(*walkFixture) string { return "/" },
+	"/setup":                     func(*walkFixture) string { return "/setup?token=x" },
+	"/set-password":              func(*walkFixture) string { return "/set-password?token=x" },
+	"/sign-in":                   func(*walkFixture) string { return "/sign-in?return_to=%2Faccount" },
+	"/lang":                      func(*walkFixture) string { return "/lang?l=de&return_to=%2F" },
+	"/account":                   func(*walkFixture) string { return "/account" },
+	"/reset-password":            func(*walkFixture) string { return "/reset-password?token=x" },
+	"/unsubscribe":               func(f *walkFixture) string { return "/unsubscribe?m=" + f.IDs["member"] + "&t=x" },
+	"/admin/roles/{id}/mailings": func(f *walkFixture) string { return "/admin/roles/" + f.CustomRoleID + "/mailings" },
+	"/mailings/{id}":             func(f *walkFixture) string { return "/mailings/" + f.IDs["mailing"] },
+	"/mailings/{id}/progress":    func(f *walkFixture) string { return "/mailings/" + f.IDs["mailing"] + "/progress" },
+	"/mailings/{id}/pause":       func(f *walkFixture) string { return "/mailings/" + f.IDs["mailing"] + "/pause" },
+	"/mailings/{id}/resume":      func(f *walkFixture) string { return "/mailings/" + f.IDs["mailing"] + "/resume" },
+	"/mailings/{id}/cancel":      func(f *walkFixture) string { return "/mailings/" + f.IDs["mailing"] + "/cancel" },
+	"/mailings/{id}/retry":       func(f *walkFixture) string { return "/mailings/" + f.IDs["mailing"] + "/retry" },
 
 	// Members, custom fields and groups: see addMemberRecords.
 	"/members/{id}":             func(f *walkFixture) string { return "/members/" + f.IDs["member"] },
@@ -133,9 +149,10 @@ var postForms = map[string]func(f *walkFixture) url.Values{
 	"POST /users": func(f *walkFixture) url.Values {
 		return url.Values{"email": {"sneaky@example.org"}, "role_id": {f.AdminRoleID}, "password_mode": {"password"}, "password": {"long enough password"}}
 	},
-	"POST /users/{id}/role":  func(f *walkFixture) url.Values { return url.Values{"role_id": {f.AdminRoleID}} },
-	"POST /admin/roles":      func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}, "permission_set": {"admin"}} },
-	"POST /admin/roles/{id}": func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}, "permission_set": {"admin"}} },
+	"POST /users/{id}/role":           func(f *walkFixture) url.Values { return url.Values{"role_id": {f.AdminRoleID}} },
+	"POST /admin/roles":               func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}, "permission_set": {"admin"}} },
+	"POST /admin/roles/{id}":          func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}, "permission_set": {"admin"}} },
+	"POST /admin/roles/{id}/mailings": func(*walkFixture) url.Values { return url.Values{"may_send_mailings": {"true"}} },
 
 	"POST /members": func(*walkFixture) url.Values {
 		return url.Values{"first_name": {"Sneaky"}, "last_name": {"Member"}, "join_date": {"2024-01-01"}}
@@ -199,6 +216,7 @@ func newWalkFixture(t *testing.T, srv *webtest.Server) *walkFixture {
 	}
 	f.CustomRoleID = role.ID
 	addMemberRecords(t, f)
+	addMailingRecords(t, f)
 	return f
 }
 
@@ -366,7 +384,7 @@ func checkWalk(t *testing.T, rt web.Route, set authz.PermissionSet, name, p stri
 		}
 		return
 	}
-	switch authz.ScopeFor(set, rt.Resource, rt.Action) {
+	switch seededScope(set, rt.Resource, rt.Action) {
 	case authz.None:
 		if code != http.StatusForbidden {
 			t.Errorf("%s: %d, want 403 (table: %s has no %s %s)", where, code, set, rt.Action, rt.Resource)
@@ -417,7 +435,7 @@ func TestAdminPostsForbidden(t *testing.T) {
 			if rt.Public || rt.Bare || rt.Method == http.MethodGet || rt.Method == "" {
 				continue
 			}
-			scope := authz.ScopeFor(set, rt.Resource, rt.Action)
+			scope := seededScope(set, rt.Resource, rt.Action)
 			if scope == authz.All || (scope != authz.None && !wildcardRE.MatchString(rt.Path)) {
 				continue // allowed, or the own record (e.g. /account/password)
 			}

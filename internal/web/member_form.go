@@ -147,7 +147,17 @@ func (a *App) memberUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	actor, ctx := actorFrom(r), r.Context()
 	f := newForm(r.PostForm)
+	// A linked user's sign-in email follows the member's: the old
+	// address is told when it changes (mail_account.go).
+	signInEmail, err := a.accounts.LinkedUserEmail(ctx, actor, r.PathValue("id"))
+	if err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
 	m, err := a.members.Update(ctx, actor, r.PathValue("id"), memberInputFrom(f))
+	if err == nil && signInEmail != "" && m.UserEmail != "" {
+		a.noticeEmailChanged(r, signInEmail, m.UserEmail)
+	}
 	status := http.StatusUnprocessableEntity
 	switch {
 	case addDomainErrors(f, err, memberFieldLabels):

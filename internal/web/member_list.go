@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/a-h/templ"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,10 +40,34 @@ type memberListPage struct {
 	GroupNotFound bool                     // the URL named a group that does not exist: all groups are shown
 	// Bulk assignment from the selected rows (admins).
 	CanBulkAdd, CanBulkRemove bool
+	// CanMail: the actor may write mailings ("Write to selected", and
+	// the quick links of the current view; mailing_extra.go).
+	CanMail bool
+	Mail    mailingQuickLinks
 }
 
 // CanBulk reports whether the rows get checkboxes and the bulk bar.
-func (p memberListPage) CanBulk() bool { return p.CanBulkAdd || p.CanBulkRemove }
+func (p memberListPage) CanBulk() bool { return p.CanBulkAdd || p.CanBulkRemove || p.CanMail }
+
+// bulkAction and bulkMethod: the bulk bar's default submission, for an
+// actor who may change memberships the group action, for one who may
+// only write mailings the mailing form (each button has its formaction).
+func (p memberListPage) bulkAction() templ.SafeURL {
+	switch {
+	case p.CanBulkAdd:
+		return "/members/groups/add"
+	case p.CanBulkRemove:
+		return "/members/groups/remove"
+	}
+	return "/mailings/new"
+}
+
+func (p memberListPage) bulkMethod() string {
+	if p.CanBulkAdd || p.CanBulkRemove {
+		return "post"
+	}
+	return "get"
+}
 
 type memberListHeader struct {
 	LabelID  string // message id, or "" when Label is the text (custom fields)
@@ -268,6 +293,8 @@ func (a *App) memberListGroups(r *http.Request, actor authz.Actor, p *memberList
 	p.ShowGroups, p.Groups, p.GroupNotFound = true, p.Result.Groups, p.Result.GroupNotFound
 	p.CanBulkAdd = actor.Can(authz.MemberGroup, authz.Create)
 	p.CanBulkRemove = actor.Can(authz.MemberGroup, authz.Destroy)
+	p.CanMail = actor.Can(authz.Mailing, authz.Create)
+	p.Mail = overviewQuickLinks(actor, p.ResultsURL)
 	switch {
 	case q.Group == membership.MemberGroupNone:
 		p.GroupFilter = a.T(r, "MembersGroupNone")

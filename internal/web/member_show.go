@@ -27,6 +27,9 @@ type memberShowPage struct {
 	CanExport, CanErase bool
 	// Groups is the member's groups section (group_member.go).
 	Groups groupMemberSection
+	// Mailings the member received, for those who may read mailings
+	// (nil: not shown; mailing_extra.go).
+	Mailings []memberMailing
 }
 
 // memberCustomView is one custom field on the detail page.
@@ -85,6 +88,10 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	if p.Groups, err = a.groupMemberSectionFor(r, actor, m); err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	if p.Mailings, err = a.memberMailings(r, actor, m.ID); err != nil {
 		a.errorResponse(w, r, err)
 		return
 	}

@@ -26,7 +26,8 @@ func (a *App) renderRoleForm(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func roleInput(f *Form) accounts.RoleInput {
-	return accounts.RoleInput{Name: f.Get("name"), Description: f.Get("description"), Set: authz.PermissionSet(f.Get("permission_set"))}
+	return accounts.RoleInput{Name: f.Get("name"), Description: f.Get("description"), Set: authz.PermissionSet(f.Get("permission_set")),
+		MaySendMailings: f.Get("may_send_mailings") == "true"}
 }
 
 // roleNew shows the form for a new role.
@@ -83,6 +84,9 @@ func (a *App) roleEdit(w http.ResponseWriter, r *http.Request) {
 	f.Set("name", role.Name)
 	f.Set("description", role.Description)
 	f.Set("permission_set", string(role.Set))
+	if role.MaySendMailings {
+		f.Set("may_send_mailings", "true")
+	}
 	a.renderRoleForm(w, r, http.StatusOK, &role, f)
 }
 

@@ -28,4 +28,5 @@ func (a *App) registerRoutes(mux *http.ServeMux) {
 	a.route(mux, "POST /admin/settings", authz.Settings, authz.Update, a.settingsSave)
 	a.auditRoutes(mux)
 	a.importRoutes(mux)
+	a.mailRoutes(mux)
 }

@@ -112,6 +112,7 @@ func (a *App) userEmailSave(w http.ResponseWriter, r *http.Request) {
 		err := a.accounts.ChangeEmail(r.Context(), actorFrom(r), u.ID, ef.Get("email"))
 		if !addDomainErrors(ef, err, userLabels) {
 			if err == nil {
+				a.noticeEmailChanged(r, u.Email, ef.Get("email"))
 				u.Email = ef.Get("email")
 			}
 			if a.userActionDone(w, r, u, err, "UserEmailChanged") {
@@ -177,5 +178,6 @@ func (a *App) userLinkCreate(w http.ResponseWriter, r *http.Request) {
 		a.errorResponse(w, r, err)
 		return
 	}
-	a.render(w, r, http.StatusOK, pageView(userLinkView, userLinkPage{User: u, Link: a.absURL(r, "/set-password?token="+tok)}))
+	link := a.absURL(r, "/set-password?token="+tok)
+	a.render(w, r, http.StatusOK, pageView(userLinkView, userLinkPage{User: u, Link: link, Mail: a.mailInvitation(r, u, link)}))
 }

@@ -48,6 +48,8 @@ type userLinkPage struct {
 	User accounts.User
 	Link string
 	New  bool // just created (else a fresh link for an existing user)
+	// Mail says whether the link also went out by mail (mail_account.go).
+	Mail invitationMail
 }
 
 // userCreate adds a user with an initial password, or without one and
@@ -86,7 +88,8 @@ func (a *App) userCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	// The link is shown on this response only: it is not kept anywhere
 	// but in the admin's browser, and its hash in the database.
-	a.render(w, r, http.StatusOK, pageView(userLinkView, userLinkPage{User: u, Link: a.absURL(r, "/set-password?token="+tok), New: true}))
+	link := a.absURL(r, "/set-password?token="+tok)
+	a.render(w, r, http.StatusOK, pageView(userLinkView, userLinkPage{User: u, Link: link, New: true, Mail: a.mailInvitation(r, u, link)}))
 }
 
 // absURL makes a link for someone else's browser: MILA_BASE_URL when

@@ -1,0 +1,9 @@
+package mail_test
+
+import (
+	"testing"
+
+	"mila/internal/testpg"
+)
+
+func TestMain(m *testing.M) { testpg.Main(m) }

@@ -1,0 +1,312 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"mila/internal/authz"
+	"mila/internal/mail"
+	"mila/internal/membership"
+	"mila/internal/validate"
+)
+
+// mailingUploadMax bounds POST /mailings: the 10 MB of attachments and
+// the form around them.
+const mailingUploadMax = mail.MaxAttachmentBytes + 2<<20
+
+func init() { largeBodies["POST /mailings"] = mailingUploadMax }
+
+// Values of the mailing form's kind radio.
+const (
+	mailingKindNormal       = "normal"
+	mailingKindNewsletter   = "newsletter"
+	mailingKindClubBusiness = "club_business"
+)
+
+// mailingFormPage is what mailingFormView shows.
+type mailingFormPage struct {
+	Form         *Form
+	Enabled      bool
+	Groups       []membership.GroupChoice
+	Chosen       []string // chosen group slugs
+	MemberIDs    []string // a selection from the overview
+	Overview     string   // the overview view the selection came from
+	Recipients   mail.Recipients
+	Placeholders []string
+	Preview      *mail.Rendered
+	PreviewAs    mail.Recipient
+	TestSent     bool
+}
+
+var mailingLabels = map[string]string{
+	"subject":     "MailingFieldSubject",
+	"body":        "MailingFieldBody",
+	"kind":        "MailingFieldKind",
+	"attachments": "MailingFieldAttachments",
+	"recipients":  "MailingRecipients",
+}
+
+// mailingDraft reads the form (and, on the first visit, the query) into
+// a draft. An overview view is turned into its members here, through the
+// overview's own query, so the mailing reaches exactly what the list showed.
+func (a *App) mailingDraft(r *http.Request, v url.Values) (mail.Draft, *mailingFormPage, error) {
+	p := &mailingFormPage{Form: newForm(v), Enabled: a.mailEnabled()}
+	d := mail.Draft{
+		Subject:       v.Get("subject"),
+		Body:          v.Get("body"),
+		Newsletter:    v.Get("kind") == mailingKindNewsletter,
+		ClubBusiness:  v.Get("kind") == mailingKindClubBusiness,
+		IncludeFormer: v.Get("include_former") == "true",
+	}
+	if p.Form.Get("kind") == "" {
+		p.Form.Set("kind", mailingKindNormal)
+	}
+	// "Write to selected" comes from the overview's bulk bar, whose group
+	// select is for the bulk actions, not for the mailing.
+	groups := v["group"]
+	if v.Get("from") == "selection" {
+		groups = nil
+	}
+	for _, g := range groups {
+		if g = strings.TrimSpace(g); g != "" && !slices.Contains(d.Groups, g) && len(d.Groups) < 1000 {
+			d.Groups = append(d.Groups, g)
+		}
+	}
+	for _, id := range v["member_id"] {
+		if id = strings.TrimSpace(id); id != "" && !slices.Contains(d.MemberIDs, id) {
+			if !validate.UUID(id) || len(d.MemberIDs) >= mail.MaxSelection {
+				return d, p, ErrNotFound
+			}
+			d.MemberIDs = append(d.MemberIDs, id)
+		}
+	}
+	if ov := v.Get("overview"); ov != "" && len(d.MemberIDs) == 0 {
+		ids, err := a.overviewMembers(r, ov)
+		if err != nil {
+			return d, p, err
+		}
+		d.MemberIDs = ids
+	}
+	d.Overview = v.Get("overview")
+	p.Chosen, p.MemberIDs, p.Overview = d.Groups, d.MemberIDs, d.Overview
+	return d, p, nil
+}
+
+// overviewMembers returns the ids of every member the overview view
+// ("/members?...") lists, all pages.
+func (a *App) overviewMembers(r *http.Request, view string) ([]string, error) {
+	rawQuery, ok := strings.CutPrefix(view, "/members")
+	if !ok || len(rawQuery) > 2000 || (rawQuery != "" && rawQuery[0] != '?') {
+		return nil, ErrNotFound
+	}
+	rawQuery = strings.TrimPrefix(rawQuery, "?")
+	v, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, ErrNotFound
+	}
+	q := memberQueryFromURL(v)
+	q.PerPage = 100
+	var ids []string
+	for page := 1; len(ids) < mail.MaxSelection; page++ {
+		q.Page = page
+		res, err := a.members.List(r.Context(), actorFrom(r), q)
+		if err != nil {
+			return nil, err
+		}
+		if res.Query.Page != page {
+			break // past the last page
+		}
+		for _, row := range res.Rows {
+			ids = append(ids, row.ID)
+		}
+		if len(res.Rows) < q.PerPage {
+			break
+		}
+	}
+	return ids, nil
+}
+
+// fill completes the page: groups, recipients, placeholders.
+func (a *App) fillMailingPage(r *http.Request, p *mailingFormPage, d mail.Draft) error {
+	ctx, actor := r.Context(), actorFrom(r)
+	if actor.Can(authz.Group, authz.Read) {
+		g, err := a.groups.GroupChoices(ctx, actor)
+		if err != nil {
+			return err
+		}
+		p.Groups = g
+	}
+	ph, err := a.mail.mailings.Placeholders(ctx)
+	if err != nil {
+		return err
+	}
+	p.Placeholders = ph
+	rs, err := a.mail.mailings.Resolve(ctx, actor, d)
+	if err != nil && !addDomainErrors(p.Form, err, mailingLabels) {
+		return err
+	}
+	p.Recipients = rs
+	return nil
+}
+
+// mailingNew shows the mailing form, with recipients from the query:
+// group=<slug> (repeated), member_id=<id> (repeated: "Write to selected"),
+// or overview=<the overview's query string>.
+func (a *App) mailingNew(w http.ResponseWriter, r *http.Request) {
+	d, p, err := a.mailingDraft(r, r.URL.Query())
+	if err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	p.Form = newForm(url.Values{"kind": {mailingKindNormal}})
+	p.Form.Set("body", a.i18n.t(a.langOf(r), "MailingBodyStart"))
+	if err := a.fillMailingPage(r, p, d); err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, pageView(mailingFormView, *p))
+}
+
+// mailingSubmit previews the draft as a recipient, sends a test to the
+// author, or sends the mailing (the button "do").
+func (a *App) mailingSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		if statusFor(err) == http.StatusRequestEntityTooLarge {
+			a.clientError(w, r, http.StatusRequestEntityTooLarge)
+		} else {
+			a.clientError(w, r, http.StatusBadRequest)
+		}
+		return
+	}
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll() //nolint:errcheck
+	}
+	if r.PostForm == nil {
+		if !a.parseForm(w, r) {
+			return
+		}
+	}
+	d, p, err := a.mailingDraft(r, r.PostForm)
+	if err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	f := p.Form
+	kind := f.Get("kind")
+	f.Check(kind == mailingKindNormal || kind == mailingKindNewsletter || kind == mailingKindClubBusiness, "kind", "MailingFieldKind", "ErrRequired")
+	f.Required("subject", "MailingFieldSubject")
+	f.Required("body", "MailingFieldBody")
+	if r.MultipartForm != nil {
+		atts, ok := readAttachments(r.MultipartForm.File["attachments"])
+		f.Check(ok, "attachments", "MailingFieldAttachments", mail.MsgAttachmentsTooBig, "MB", mail.MaxAttachmentBytes>>20)
+		d.Attachments = atts
+	}
+	ctx, actor := r.Context(), actorFrom(r)
+	status := http.StatusOK
+	if f.Valid() {
+		switch r.PostForm.Get("do") {
+		case "send":
+			id, err := a.mail.mailings.Create(ctx, actor, d, func(memberID, tok string) string {
+				return a.absURL(r, "/unsubscribe?m="+memberID+"&t="+tok)
+			})
+			switch {
+			case err == nil:
+				a.flashSuccess(r, "MailingQueued")
+				http.Redirect(w, r, "/mailings/"+id, http.StatusSeeOther)
+				return
+			case errors.Is(err, mail.ErrNotSetUp):
+				f.Add("recipients", "MailingRecipients", mail.MsgNotSetUp)
+			case !addDomainErrors(f, err, mailingLabels):
+				a.errorResponse(w, r, err)
+				return
+			}
+		case "test":
+			err := a.mail.mailings.SendTest(ctx, actor, d, f.Get("preview_member"))
+			switch {
+			case err == nil:
+				p.TestSent = true
+			case errors.Is(err, mail.ErrNotSetUp):
+				f.Add("recipients", "MailingRecipients", mail.MsgNotSetUp)
+			case !addDomainErrors(f, err, mailingLabels):
+				a.errorResponse(w, r, err)
+				return
+			}
+			fallthrough
+		default: // preview
+			out, who, err := a.mail.mailings.Preview(ctx, actor, d, f.Get("preview_member"))
+			switch {
+			case err == nil:
+				p.Preview, p.PreviewAs = &out, who
+				f.Set("preview_member", who.MemberID)
+			case !addDomainErrors(f, err, mailingLabels):
+				a.errorResponse(w, r, err)
+				return
+			}
+		}
+	}
+	if !f.Valid() {
+		status = http.StatusUnprocessableEntity
+	}
+	if err := a.fillMailingPage(r, p, d); err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	a.render(w, r, status, pageView(mailingFormView, *p))
+}
+
+// readAttachments reads the uploaded files; false when they are too big together.
+func readAttachments(files []*multipart.FileHeader) ([]mail.Attachment, bool) {
+	var out []mail.Attachment
+	total := int64(0)
+	for _, fh := range files {
+		if fh.Filename == "" && fh.Size == 0 {
+			continue
+		}
+		total += fh.Size
+		if total > mail.MaxAttachmentBytes || len(out) >= mail.MaxAttachments {
+			return nil, false
+		}
+		fd, err := fh.Open()
+		if err != nil {
+			return nil, false
+		}
+		data, err := io.ReadAll(io.LimitReader(fd, mail.MaxAttachmentBytes+1))
+		fd.Close()
+		if err != nil {
+			return nil, false
+		}
+		name := strings.TrimSpace(validate.Clean(fh.Filename))
+		if name == "" {
+			name = "attachment"
+		}
+		if r := []rune(name); len(r) > 200 {
+			name = string(r[:200])
+		}
+		ct := fh.Header.Get("Content-Type")
+		if ct == "" || len(ct) > 200 || strings.ContainsAny(ct, "\r\n") {
+			ct = "application/octet-stream"
+		}
+		out = append(out, mail.Attachment{Filename: name, ContentType: ct, Data: data})
+	}
+	return out, true
+}
+
+// previewChoicesMax bounds the "Preview as" list: a mailing to thousands
+// offers the first ones (and the one chosen), not a page of thousands.
+const previewChoicesMax = 200
+
+func previewChoices(all []mail.Recipient, chosen string) []mail.Recipient {
+	if len(all) <= previewChoicesMax {
+		return all
+	}
+	out := slices.Clone(all[:previewChoicesMax])
+	if i := slices.IndexFunc(all, func(r mail.Recipient) bool { return r.MemberID == chosen }); i >= previewChoicesMax {
+		out = append(out, all[i])
+	}
+	return out
+}
