@@ -22,6 +22,7 @@ import (
 var Audited = []string{
 	"members", "custom_fields", "custom_field_values", "groups", "member_groups",
 	"users", "roles", "import_batches", "import_mappings", "club_settings",
+	"mailings", "member_mail_optouts",
 }
 
 // Excluded are the tables deliberately not audited.
@@ -40,6 +41,12 @@ var Excluded = map[string]string{
 	"import_batch_memberships": "undo bookkeeping of an import; the changes themselves are audited",
 	"import_batch_groups":      "undo bookkeeping of an import; the changes themselves are audited",
 	"audit_log":                "the audit trail itself (append-only)",
+	"import_uploads":           "uploaded files kept for a day between the import's steps; the import's batch is audited",
+	"mail_outbox":              "the delivery queue: each message's state and server answer are its own log; the mailing is audited",
+	"mailing_attachments":      "files of a mailing (bytes); the mailing is audited",
+	"mailing_skipped":          "bookkeeping of a mailing's recipients without address or opted out",
+	"mail_keys":                "the secret key of the opt-out links",
+	"password_reset_requests":  "throttle counter of password reset requests",
 	"audit_head":               "the head of the audit hash chain",
 }
 

@@ -1266,7 +1266,11 @@ CREATE TRIGGER audit_del AFTER DELETE ON public.import_batches REFERENCING OLD T
 
 CREATE TRIGGER audit_del AFTER DELETE ON public.import_mappings REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
+CREATE TRIGGER audit_del AFTER DELETE ON public.mailings REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
 CREATE TRIGGER audit_del AFTER DELETE ON public.member_groups REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.member_mail_optouts REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_del AFTER DELETE ON public.members REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
 
@@ -1290,7 +1294,11 @@ CREATE TRIGGER audit_ins AFTER INSERT ON public.import_batches REFERENCING NEW T
 
 CREATE TRIGGER audit_ins AFTER INSERT ON public.import_mappings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
+CREATE TRIGGER audit_ins AFTER INSERT ON public.mailings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
 CREATE TRIGGER audit_ins AFTER INSERT ON public.member_groups REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.member_mail_optouts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_ins AFTER INSERT ON public.members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
 
@@ -1314,7 +1322,11 @@ CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.import_batches FOR EACH STAT
 
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.import_mappings FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.mailings FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.member_groups FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.member_mail_optouts FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.members FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
 
@@ -1334,7 +1346,11 @@ CREATE TRIGGER audit_upd AFTER UPDATE ON public.import_batches REFERENCING OLD T
 
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.import_mappings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.mailings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.member_groups REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.member_mail_optouts REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.members REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
 

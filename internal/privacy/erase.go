@@ -73,8 +73,11 @@ func (s Service) Erase(ctx context.Context, actor authz.Actor, id, mode, confirm
 		if err := errs.Err(); err != nil {
 			return err
 		}
-		// Import traces: the file's cells, the undo data.
+		// Import traces: the file's cells, the undo data; mail to the
+		// member (its bodies carry the name and address), whatever mode.
 		for _, q := range []string{
+			`DELETE FROM mail_outbox WHERE member_id = $1`,
+			`DELETE FROM mailing_skipped WHERE member_id = $1`,
 			`DELETE FROM import_rows WHERE member_id = $1`,
 			`DELETE FROM import_batch_members WHERE member_id = $1`,
 			`DELETE FROM import_batch_memberships WHERE member_id = $1`,

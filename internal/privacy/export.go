@@ -44,6 +44,9 @@ type Export struct {
 	ImportBatches     []json.RawMessage `json:"import_batches"`
 	ImportMemberships []json.RawMessage `json:"import_memberships"`
 	Audit             []json.RawMessage `json:"audit"`
+	Mail              []json.RawMessage `json:"mail"`
+	MailSkipped       []json.RawMessage `json:"mail_skipped"`
+	MailOptOut        json.RawMessage   `json:"mail_opt_out"`
 }
 
 // Sections maps each table that holds rows about a member to the export
@@ -60,6 +63,9 @@ var Sections = map[string]string{
 	"import_batch_members":     "import_batches",
 	"import_batch_memberships": "import_memberships",
 	"audit_log":                "audit",
+	"mail_outbox":              "mail",
+	"mailing_skipped":          "mail_skipped",
+	"member_mail_optouts":      "mail_opt_out",
 }
 
 // ExportExcluded are member-referencing tables left out of the export.
@@ -101,6 +107,15 @@ const (
 		'row_count', a.row_count, 'redacted', a.redacted,
 		'changes', (SELECT coalesce(jsonb_agg(e), '[]'::jsonb) FROM jsonb_array_elements(a.changes) e WHERE e ->> 'm' = $1::text))
 		FROM audit_log a WHERE a.member_ids @> ARRAY[$1::uuid] ORDER BY a.id`
+	// Mail to the member: mailings and account mail, with what was sent
+	// and what became of it (the mail's own bodies, not the server's logs).
+	qMail = `SELECT jsonb_build_object('id', o.id, 'kind', o.kind, 'mailing_id', o.mailing_id, 'to_address', o.to_address,
+		'to_name', o.to_name, 'subject', o.subject, 'body_text', o.body_text, 'state', o.state, 'attempts', o.attempts,
+		'last_answer', o.last_answer, 'created_at', o.created_at, 'sent_at', o.sent_at)
+		FROM mail_outbox o WHERE o.member_id = $1 ORDER BY o.created_at, o.id`
+	qMailSkipped = `SELECT jsonb_build_object('mailing_id', k.mailing_id, 'subject', m.subject, 'reason', k.reason, 'created_at', m.created_at)
+		FROM mailing_skipped k JOIN mailings m ON m.id = k.mailing_id WHERE k.member_id = $1 ORDER BY m.created_at`
+	qMailOptOut = `SELECT jsonb_build_object('opted_out_at', o.opted_out_at) FROM member_mail_optouts o WHERE o.member_id = $1`
 )
 
 // Export collects everything about member id, in one repeatable-read
@@ -126,6 +141,7 @@ func (s Service) Export(ctx context.Context, actor authz.Actor, id string) (Expo
 	}{
 		{qValues, &ex.CustomValues}, {qGroups, &ex.Memberships}, {qImportRows, &ex.ImportRows},
 		{qImportBatches, &ex.ImportBatches}, {qImportMemberships, &ex.ImportMemberships}, {qAudit, &ex.Audit},
+		{qMail, &ex.Mail}, {qMailSkipped, &ex.MailSkipped},
 	}
 	for _, l := range lists {
 		rows, err := tx.Query(ctx, l.q, id)
@@ -140,6 +156,12 @@ func (s Service) Export(ctx context.Context, actor authz.Actor, id string) (Expo
 			out = []json.RawMessage{}
 		}
 		*l.dst = out
+	}
+	err = tx.QueryRow(ctx, qMailOptOut, id).Scan(&ex.MailOptOut)
+	if errors.Is(err, pgx.ErrNoRows) {
+		ex.MailOptOut = json.RawMessage("null")
+	} else if err != nil {
+		return Export{}, fmt.Errorf("access export: opt-out: %w", err)
 	}
 	err = tx.QueryRow(ctx, qUser, id).Scan(&ex.User)
 	if errors.Is(err, pgx.ErrNoRows) {
