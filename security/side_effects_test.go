@@ -34,7 +34,7 @@ var rowKeys = map[string]string{
 	"users": "id", "user_tokens": "token_hash", "roles": "id",
 	"members": "id", "custom_fields": "id", "custom_field_values": "id",
 	"groups": "id", "member_groups": "id", "member_group_keys": "member_id",
-	"mailings": "id",
+	"mailings": "id", "club_settings": "id",
 }
 
 // ignoredColumns change with any write of their row or are computed from
@@ -261,6 +261,8 @@ func permitted(actor authz.Actor, w write, fields rows) (bool, string) {
 			}
 		}
 		return true, ""
+	case "club_settings":
+		return w.op == "update" && all(authz.Settings, authz.Update), "Settings.update (all)"
 	case "mailings":
 		return all(authz.Mailing, map[string]authz.Action{"insert": authz.Create, "delete": authz.Destroy, "update": authz.Update}[w.op]), "Mailing." + w.op + " (all)"
 	}
@@ -418,6 +420,7 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 		// Mail (internal/web/mail_routes.go). Mail is not set up here, so a
 		// mailing is refused before anything is written; its actions work
 		// on a stored one.
+		"POST /admin/settings":            {{"club name and language", fixed("/admin/settings"), form("name", "Walk Club", "accent", "#1a5fb4", "default_lang", "en")}},
 		"POST /admin/roles/{id}/mailings": {{"custom role may send mailings", fixed("/admin/roles/" + fx.customRoleID + "/mailings"), form("may_send_mailings", "true")}},
 		"POST /mailings":                  {{"to Anna", fixed("/mailings"), form("member_id", fx.anna.ID, "kind", "normal", "subject", "S", "body", "B", "do", "send")}},
 		"POST /mailings/{id}/pause":       {{"the mailing", fixed("/mailings/" + mailingID + "/pause"), form()}},

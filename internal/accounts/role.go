@@ -199,11 +199,11 @@ func (s *Service) SetRoleMailings(ctx context.Context, actor authz.Actor, id str
 	if !validate.UUID(id) {
 		return ErrNotFound
 	}
-	tag, err := s.db.Exec(ctx, `UPDATE roles SET may_send_mailings = $2 WHERE id = $1`, id, may)
+	n, err := pg.Exec(ctx, s.db, `UPDATE roles SET may_send_mailings = $2 WHERE id = $1`, id, may)
 	if err != nil {
 		return fmt.Errorf("set role mailings: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return ErrNotFound
 	}
 	return nil

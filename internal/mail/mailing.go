@@ -443,7 +443,7 @@ func OptOut(ctx context.Context, db *pgxpool.Pool, memberID, token string) error
 	if !hmac.Equal([]byte(UnsubscribeToken(key, memberID)), []byte(token)) {
 		return ErrBadLink
 	}
-	_, err = db.Exec(ctx, `INSERT INTO member_mail_optouts (member_id) SELECT id FROM members WHERE id = $1
+	_, err = pg.Exec(ctx, db, `INSERT INTO member_mail_optouts (member_id) SELECT id FROM members WHERE id = $1
 		ON CONFLICT (member_id) DO NOTHING`, memberID)
 	if err != nil {
 		return fmt.Errorf("opt out: %w", err)
@@ -638,11 +638,11 @@ func (s *Mailings) setState(ctx context.Context, actor authz.Actor, id, to strin
 	if !validate.UUID(id) {
 		return ErrNotFound
 	}
-	tag, err := s.db.Exec(ctx, `UPDATE mailings SET state = $2, updated_at = now() WHERE id = $1 AND state = ANY ($3)`, id, to, from)
+	n, err := pg.Exec(ctx, s.db, `UPDATE mailings SET state = $2, updated_at = now() WHERE id = $1 AND state = ANY ($3)`, id, to, from)
 	if err != nil {
 		return fmt.Errorf("mailing %s: %w", to, err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		var exists bool
 		if err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM mailings WHERE id = $1)`, id).Scan(&exists); err != nil {
 			return fmt.Errorf("mailing %s: %w", to, err)

@@ -15,6 +15,7 @@ import (
 var sameInGerman = map[string]bool{
 	"Status": true, "Name": true, "Text": true, "Person": true,
 	"E-Mail": true, "Administrator": true, "Version": true, "Logo": true,
+	"Import": true, "Details": true, "Test": true, "Newsletter": true, "{{.KB}} KB": true,
 }
 
 var templateAction = regexp.MustCompile(`\{\{[^}]*\}\}`)
