@@ -86,9 +86,6 @@ type Config struct {
 	// Mail is the SMTP set-up (MILA_SMTP_URL ...); the zero value means
 	// mail is not set up, and pages say so instead of pretending to send.
 	Mail mail.Config
-	// MailSecret signs the newsletter opt-out links (HMAC). Empty: one
-	// is derived from the database (mail.Secret).
-	MailSecret []byte
 }
 
 // Session lengths: a session ends SessionLifetime after sign-in, and

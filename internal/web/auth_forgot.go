@@ -12,7 +12,9 @@ import (
 type forgotPage struct {
 	Enabled bool // mail is set up
 	Sent    bool // a request was made (whatever the address)
-	Form    *Form
+	// Throttled: too many requests from this client.
+	Throttled bool
+	Form      *Form
 }
 
 // forgotFloor is the least time a reset request takes to answer, so that
@@ -59,8 +61,9 @@ func (a *App) forgotSend(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case errors.Is(err, accounts.ErrResetClientThrottled):
-		a.flashError(r, "ForgotThrottled")
-		a.render(w, r, http.StatusTooManyRequests, pageView(forgotView, forgotPage{Enabled: true, Form: f}))
+		// Told on the page, not as a flash: an anonymous visitor gets no
+		// session for it.
+		a.render(w, r, http.StatusTooManyRequests, pageView(forgotView, forgotPage{Enabled: true, Throttled: true, Form: f}))
 		return
 	case addDomainErrors(f, err, map[string]string{"email": "AuthFieldEmail"}):
 		a.render(w, r, http.StatusUnprocessableEntity, pageView(forgotView, forgotPage{Enabled: true, Form: f}))
