@@ -13,7 +13,7 @@ BIN         := bin/mila
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Debian packages Mila needs at run time and for building its assets.
 RUN_PKGS    := postgresql postgresql-contrib nodejs npm
-TEST_PKGS   := $(RUN_PKGS) chromium
+TEST_PKGS   := $(RUN_PKGS) chromium poppler-utils
 
 .PHONY: run test build generate assets deps-run deps-test schema bench load fuzz clean check-format vet staticcheck gotest
 
