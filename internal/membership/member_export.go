@@ -34,6 +34,9 @@ const (
 	// ColUserEmail is the sign-in address of the user linked to the
 	// member: only for actors who may read every user.
 	ColUserEmail = "user_email"
+	// ColOverviewFields, asked for as a column, stands for the custom
+	// fields shown in the overview, in their order.
+	ColOverviewFields = "cf:overview"
 )
 
 // MemberCoreColumns are the member's own columns, in form order.
@@ -125,11 +128,12 @@ type MemberExport struct {
 	Group         *GroupChoice // the group filter, nil for all groups or "none"
 	GroupNotFound bool         // the query named an unknown group: dropped, as in the overview
 
-	s     *Members
-	actor authz.Actor
-	sql   string
-	args  []any
-	plan  bool // run through pg.PlanForValues
+	s        *Members
+	actor    authz.Actor
+	sortable []CustomField
+	sql      string
+	args     []any
+	plan     bool // run through pg.PlanForValues
 }
 
 // Export resolves the overview query q for export: the same filters,
@@ -162,7 +166,7 @@ func (s *Members) Export(ctx context.Context, actor authz.Actor, q MemberQuery, 
 	}
 	e := &MemberExport{
 		Query: page.Query, Searching: page.Searching, Group: page.Group, GroupNotFound: page.GroupNotFound,
-		s: s, actor: actor,
+		s: s, actor: actor, sortable: sortable,
 	}
 	e.Columns = pickColumns(readable, want)
 	e.build(page, b, l, terms, sortable)
@@ -202,12 +206,29 @@ func pickColumns(readable []MemberColumn, want []string) []MemberColumn {
 	}
 	var out []MemberColumn
 	for _, k := range want {
+		if k == ColOverviewFields {
+			for _, c := range readable {
+				if c.Field != nil && c.Field.ShowInOverview && !slices.ContainsFunc(out, func(o MemberColumn) bool { return o.Key == c.Key }) {
+					out = append(out, c)
+				}
+			}
+			continue
+		}
 		i := slices.IndexFunc(readable, func(c MemberColumn) bool { return c.Key == k })
 		if i >= 0 && !slices.ContainsFunc(out, func(c MemberColumn) bool { return c.Key == k }) {
 			out = append(out, readable[i])
 		}
 	}
 	return out
+}
+
+// SortFieldName is the name of the custom field the list is sorted by
+// ("" when it is sorted by something else).
+func (e *MemberExport) SortFieldName() string {
+	if f := memberCustomSortField(e.sortable, e.Query.Sort); f != nil {
+		return f.Name
+	}
+	return ""
 }
 
 // has reports whether the export has the column key.
@@ -273,12 +294,12 @@ func (e *MemberExport) Each(ctx context.Context, fn func(values []any) error) er
 	values := make([]any, len(e.Columns))
 	var (
 		first, last, email, phone, street, house, postal, city, country, notes string
-		join                                                                 time.Time
-		exit                                                                 *time.Time
-		groupCount                                                           int32
-		groupNames, customVals                                               []string
-		customIDs                                                            []string
-		userEmail                                                            *string
+		join                                                                   time.Time
+		exit                                                                   *time.Time
+		groupCount                                                             int32
+		groupNames, customVals                                                 []string
+		customIDs                                                              []string
+		userEmail                                                              *string
 	)
 	custom := map[string]string{}
 	for rows.Next() {

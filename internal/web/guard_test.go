@@ -109,6 +109,10 @@ var pathFixtures = map[string]func(f *walkFixture) string{
 	"/groups/{slug}/members/{member_id}/remove": func(f *walkFixture) string {
 		return "/groups/" + f.IDs["group"] + "/members/" + f.IDs["member"] + "/remove"
 	},
+
+	// Exports (export_routes.go).
+	"/members/export":       func(*walkFixture) string { return "/members/export?format=csv" },
+	"/groups/{slug}/export": func(f *walkFixture) string { return "/groups/" + f.IDs["group"] + "/export?format=csv" },
 }
 
 // postForms maps "METHOD pattern" to a valid form for that action.

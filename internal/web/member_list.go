@@ -37,6 +37,9 @@ type memberListPage struct {
 	GroupFilter   string                   // name of the filtered group ("" for all; "none" shows as "No group")
 	GroupChipURL  string                   // this view without the group filter
 	GroupNotFound bool                     // the URL named a group that does not exist: all groups are shown
+	// ExportLinks export this view (all its pages); nil when the actor
+	// may not export.
+	ExportLinks []exportLink
 	// Bulk assignment from the selected rows (admins).
 	CanBulkAdd, CanBulkRemove bool
 }
@@ -257,6 +260,9 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 	}
 	if res.ShowGroups {
 		a.memberListGroups(r, actor, &p)
+	}
+	if exportAllowed(actor) {
+		p.ExportLinks = exportLinks(func(f string) string { return memberExportURL(q, f) })
 	}
 	return p
 }

@@ -17,4 +17,5 @@ func (a *App) registerRoutes(mux *http.ServeMux) {
 	a.accountRoutes(mux)
 	a.groupRoutes(mux)
 	a.memberRoutes(mux)
+	a.exportRoutes(mux)
 }
