@@ -8,7 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"mila/internal/authz"
+	"mila/internal/pg"
 )
 
 // Keys of the member columns a list can show or export. A custom field
@@ -243,12 +246,13 @@ func (e *MemberExport) has(key string) bool {
 func (e *MemberExport) build(page MemberPage, b0 *memberQueryBuilder, l memberListSQL, terms searchTerms, sortable []CustomField) {
 	b := b0.clone()
 	ids, ctes := memberIDsSQL(page, b, l, terms, sortable, false, true)
-	groups, groupJoin := "NULL::text[]", ""
+	// A member's groups come as ids; Each names and orders them from the
+	// groups it reads first (a join per member onto the groups costs a
+	// hash of every group for each member).
+	groups := "NULL::text[]"
 	if e.has(ColGroups) {
-		groups = "gr.names"
-		groupJoin = ` LEFT JOIN LATERAL (SELECT array_agg(g.name ORDER BY g.name_key, g.name, g.id) AS names
-			FROM member_groups mg JOIN groups g ON g.id = mg.group_id
-			WHERE mg.member_id = p.id AND ` + b.scope(e.actor, authz.MemberGroup, "mg.member_id") + `) gr ON true`
+		groups = `(SELECT array_agg(mg.group_id::text) FROM member_groups mg
+			WHERE mg.member_id = p.id AND ` + b.scope(e.actor, authz.MemberGroup, "mg.member_id") + `)`
 	}
 	var fieldIDs []string
 	for _, c := range e.Columns {
@@ -275,7 +279,7 @@ func (e *MemberExport) build(page MemberPage, b0 *memberQueryBuilder, l memberLi
 			m.postal_code, m.city, m.country, m.join_date, m.exit_date, m.notes, gk.group_count,
 			` + groups + `, ` + custom + `, ` + user + `
 		FROM ord p JOIN members m ON m.id = p.id JOIN member_group_keys gk ON gk.member_id = p.id` +
-		groupJoin + customJoin + userJoin + `
+		customJoin + userJoin + `
 		ORDER BY p.n`
 	e.args, e.plan = b.args, b.forValues
 }
@@ -285,8 +289,40 @@ func (e *MemberExport) build(page MemberPage, b0 *memberQueryBuilder, l memberLi
 // a time. fn's values slice is reused for the next row. An error of fn
 // stops the read and is returned.
 func (e *MemberExport) Each(ctx context.Context, fn func(values []any) error) error {
-	b := &memberQueryBuilder{forValues: e.plan}
-	rows, err := b.on(e.s.db).Query(ctx, e.sql, e.args...)
+	// One read-only transaction: the groups and the rows from one
+	// snapshot. Without JIT (compiling the statement costs more than it
+	// saves on a read of every member) and with room to sort the rows in
+	// memory rather than on disk.
+	tx, err := e.s.db.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("export members: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, `SET LOCAL jit = off; SET LOCAL work_mem = '32MB'`); err != nil {
+		return fmt.Errorf("export members: %w", err)
+	}
+	// Group names by id, and each group's place in the name order.
+	groupName := map[string]string{}
+	groupRank := map[string]int{}
+	if e.has(ColGroups) {
+		rows, err := tx.Query(ctx, `SELECT id::text, name FROM groups ORDER BY name_key, name, id`)
+		if err != nil {
+			return fmt.Errorf("export members: groups: %w", err)
+		}
+		var id, name string
+		_, err = pgx.ForEachRow(rows, []any{&id, &name}, func() error {
+			groupName[id], groupRank[id] = name, len(groupRank)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("export members: groups: %w", err)
+		}
+	}
+	var q pg.Querier = tx
+	if e.plan {
+		q = pg.PlanForValues(tx)
+	}
+	rows, err := q.Query(ctx, e.sql, e.args...)
 	if err != nil {
 		return fmt.Errorf("export members: %w", err)
 	}
@@ -297,15 +333,15 @@ func (e *MemberExport) Each(ctx context.Context, fn func(values []any) error) er
 		join                                                                   time.Time
 		exit                                                                   *time.Time
 		groupCount                                                             int32
-		groupNames, customVals                                                 []string
-		customIDs                                                              []string
+		groupIDs, customVals                                                   []string
+		customIDs, names                                                       []string
 		userEmail                                                              *string
 	)
 	custom := map[string]string{}
 	for rows.Next() {
-		groupNames, customIDs, customVals, userEmail = nil, nil, nil, nil
+		groupIDs, customIDs, customVals, userEmail = nil, nil, nil, nil
 		if err := rows.Scan(&first, &last, &email, &phone, &street, &house, &postal, &city, &country,
-			&join, &exit, &notes, &groupCount, &groupNames, &customIDs, &customVals, &userEmail); err != nil {
+			&join, &exit, &notes, &groupCount, &groupIDs, &customIDs, &customVals, &userEmail); err != nil {
 			return fmt.Errorf("scan exported member: %w", err)
 		}
 		clear(custom)
@@ -342,7 +378,14 @@ func (e *MemberExport) Each(ctx context.Context, fn func(values []any) error) er
 			case ColNotes:
 				v = notes
 			case ColGroups:
-				v = strings.Join(groupNames, ", ")
+				slices.SortFunc(groupIDs, func(a, b string) int { return groupRank[a] - groupRank[b] })
+				names = names[:0]
+				for _, id := range groupIDs {
+					if n, ok := groupName[id]; ok {
+						names = append(names, n)
+					}
+				}
+				v = strings.Join(names, ", ")
 			case ColGroupCount:
 				v = int64(groupCount)
 			case ColUserEmail:

@@ -187,31 +187,51 @@ func memberExportTable(tr *translator, lang string, e *membership.MemberExport, 
 	}
 	t.Title = T("ExportTitleMembers")
 	file := []string{T("ExportFileMembers")}
+	switch q.Status {
+	case membership.MemberStatusFormer:
+		file = append(file, T("ExportFileFormer"))
+	case membership.MemberStatusAll:
+		file = append(file, T("ExportFileAll"))
+	}
+	var group string
+	if e.Group != nil {
+		t.Title = T("ExportTitleGroup", "Group", e.Group.Name)
+		group = e.Group.Name
+		file = append(file, e.Group.Slug)
+	} else if q.Group == membership.MemberGroupNone {
+		file = append(file, T("ExportFileNoGroup"))
+	}
+	filter := memberViewDescription(T, q, e.Searching, group, memberSortLabel(T, e.SortFieldName(), q.Sort))
+	t.Filter = strings.Join(filter, " · ")
+	file = append(file, export.FileDate(now))
+	return t, strings.Join(file, "-")
+}
+
+// memberViewDescription says in words what a view of the overview
+// shows: status, group filter, search and (when not the default) sort.
+// group is the filtered group's name ("" for none); sortLabel names the
+// sorted column.
+func memberViewDescription(T func(string, ...any) string, q membership.MemberQuery, searching bool, group, sortLabel string) []string {
 	var filter []string
 	switch q.Status {
 	case membership.MemberStatusFormer:
 		filter = append(filter, T("MembersStatusFormer"))
-		file = append(file, T("ExportFileFormer"))
 	case membership.MemberStatusAll:
 		filter = append(filter, T("MembersStatusAll"))
-		file = append(file, T("ExportFileAll"))
 	default:
 		filter = append(filter, T("MembersStatusActive"))
 	}
 	switch {
-	case e.Group != nil:
-		t.Title = T("ExportTitleGroup", "Group", e.Group.Name)
-		filter = append(filter, T("ExportFilterGroup", "Group", e.Group.Name))
-		file = append(file, e.Group.Slug)
+	case group != "":
+		filter = append(filter, T("ExportFilterGroup", "Group", group))
 	case q.Group == membership.MemberGroupNone:
 		filter = append(filter, T("ExportFilterNoGroup"))
-		file = append(file, T("ExportFileNoGroup"))
 	}
-	if e.Searching {
+	if searching {
 		filter = append(filter, T("ExportFilterSearch", "Q", q.Q))
 	}
 	defaultSort := membership.MemberSortName
-	if e.Searching {
+	if searching {
 		defaultSort = membership.MemberSortRelevance
 	}
 	if q.Sort != defaultSort || q.Dir != membership.MemberDefaultDir(q.Sort) {
@@ -219,11 +239,9 @@ func memberExportTable(tr *translator, lang string, e *membership.MemberExport, 
 		if q.Dir == membership.MemberDirDesc {
 			id = "ExportFilterSortDesc"
 		}
-		filter = append(filter, T(id, "Column", memberSortLabel(T, e, q.Sort)))
+		filter = append(filter, T(id, "Column", sortLabel))
 	}
-	t.Filter = strings.Join(filter, " · ")
-	file = append(file, export.FileDate(now))
-	return t, strings.Join(file, "-")
+	return filter
 }
 
 // memberColumnLabels are the message ids of the core columns' headings.
@@ -250,7 +268,7 @@ func memberColumnLabel(T func(string, ...any) string, c membership.MemberColumn)
 }
 
 // memberSortLabel names the column a list is sorted by.
-func memberSortLabel(T func(string, ...any) string, e *membership.MemberExport, sort string) string {
+func memberSortLabel(T func(string, ...any) string, fieldName, sort string) string {
 	switch sort {
 	case membership.MemberSortName:
 		return T("MembersColName")
@@ -267,8 +285,8 @@ func memberSortLabel(T func(string, ...any) string, e *membership.MemberExport, 
 	case membership.MemberSortRelevance:
 		return T("ExportSortRelevance")
 	}
-	if name := e.SortFieldName(); name != "" {
-		return name
+	if fieldName != "" {
+		return fieldName
 	}
 	return sort
 }
