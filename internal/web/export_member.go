@@ -112,17 +112,32 @@ func groupExportURL(slug, format string) string {
 // exportFormatChoice answers an export without a known format: 400,
 // with a link to each format of the same view.
 func (a *App) exportFormatChoice(w http.ResponseWriter, r *http.Request, urlFor func(format string) string) {
-	a.render(w, r, http.StatusBadRequest, pageView(exportFormatView, exportLinks(urlFor)))
+	a.render(w, r, http.StatusBadRequest, pageView(exportFormatView,
+		exportChoice{TitleID: "ExportFormatTitle", TextID: "ExportFormatText", Links: exportLinks(urlFor)}))
 }
 
-// exportLink is one format's link.
-type exportLink struct{ Format, URL string }
+// exportChoice is the page asking for a format (or label sheet).
+type exportChoice struct {
+	TitleID, TextID string
+	Links           []exportLink
+}
+
+// exportLink is one link of the export bar: its URL, its short text and
+// its accessible name (message ids).
+type exportLink struct{ URL, TextID, NameID string }
+
+// exportFormatLabels are the short text and accessible name of each format's link.
+var exportFormatLabels = map[string][2]string{
+	"csv":  {"ExportCSV", "ExportCSVName"},
+	"xlsx": {"ExportXLSX", "ExportXLSXName"},
+	"pdf":  {"ExportPDF", "ExportPDFName"},
+}
 
 // exportLinks are the links to export a view in each format.
 func exportLinks(urlFor func(format string) string) []exportLink {
 	links := make([]exportLink, 0, len(exportFormatNames))
 	for _, f := range exportFormatNames {
-		links = append(links, exportLink{Format: f, URL: urlFor(f)})
+		links = append(links, exportLink{URL: urlFor(f), TextID: exportFormatLabels[f][0], NameID: exportFormatLabels[f][1]})
 	}
 	return links
 }

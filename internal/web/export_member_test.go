@@ -59,6 +59,9 @@ func newExportWorld(t *testing.T) *exportWorld {
 		if i%7 == 0 {
 			in.ExitDate = "2025-12-31"
 		}
+		if i%4 != 1 && in.City != "" {
+			in.Street, in.HouseNumber = "Hauptstraße", fmt.Sprint(i+1)
+		}
 		if i == 5 {
 			in.Notes = "=HYPERLINK(\"http://evil\")\nzweite Zeile; mit Semikolon"
 		}
@@ -328,4 +331,49 @@ func TestMemberExportBadFormat(t *testing.T) {
 	mustContain(t, body, `href="/members/export?group=jugend-u14&amp;sort=city&amp;format=xlsx"`)
 	body = memberTestGet(t, w.srv, w.admin, "/groups/jugend-u14", http.StatusOK)
 	mustContain(t, body, `href="/groups/jugend-u14/export?format=pdf"`)
+}
+
+// TestMemberLabels: labels of the group's view, the incomplete
+// addresses by name on the last page; an unknown sheet is a 400.
+func TestMemberLabels(t *testing.T) {
+	w := newExportWorld(t)
+	_, body := exportGet(t, w.srv, w.admin, "/members/labels?sheet=x", http.StatusBadRequest, "Accept-Language", "de")
+	mustContain(t, string(body), "Etikettenbogen wählen", "sheet=3x8", "sheet=2x8")
+	page := memberTestGet(t, w.srv, w.admin, "/groups/jugend-u14", http.StatusOK)
+	mustContain(t, page, `href="/members/labels?group=jugend-u14&amp;status=all&amp;sheet=2x8"`)
+
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("MILA_REQUIRE_BROWSER") != "" {
+			t.Fatal("pdftotext missing (Debian poppler-utils)")
+		}
+		t.Skip("pdftotext missing")
+	}
+	res, body := exportGet(t, w.srv, w.admin, "/members/labels?group=jugend-u14&status=all&sheet=2x8", http.StatusOK, "Accept-Language", "de")
+	today := time.Now().Format("2006-01-02")
+	if cd := res.Header.Get("Content-Disposition"); cd != "attachment; filename=etiketten-alle-jugend-u14-"+today+"-2x8.pdf" {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	// The group: i%3 == 0 (25 members); complete: a city (i%5 != 4) and a
+	// street (i%4 != 1).
+	var complete, incomplete int
+	for i := 0; i < 75; i += 3 {
+		if i%5 != 4 && i%4 != 1 {
+			complete++
+		} else {
+			incomplete++
+		}
+	}
+	pages := pdftext.PDFPages(t, body)
+	if want := (complete+15)/16 + 1; len(pages) != want {
+		t.Fatalf("%d pages, want %d (%d labels, then the incomplete)", len(pages), want, complete)
+	}
+	labels := strings.Count(strings.Join(pages[:len(pages)-1], "\n"), "Hauptstraße")
+	if labels != complete {
+		t.Errorf("%d labels, want %d", labels, complete)
+	}
+	last := pages[len(pages)-1]
+	mustContain(t, last, fmt.Sprintf("Ohne vollständige Anschrift (%d Mitglieder)", incomplete))
+	if strings.Count(last, "Müller") != incomplete {
+		t.Errorf("last page lists %d names, want %d:\n%s", strings.Count(last, "Müller"), incomplete, last)
+	}
 }

@@ -61,7 +61,8 @@ func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 		Q:              gp.Q,
 		Searched:       gp.Searched,
 		Candidates:     gp.Candidates,
-		ExportLinks:    exportLinks(func(f string) string { return groupExportURL(gp.Group.Slug, f) }),
+		ExportLinks: append(exportLinks(func(f string) string { return groupExportURL(gp.Group.Slug, f) }),
+			labelLinks(groupLabelsQuery(gp.Group.Slug))...),
 	}))
 }
 

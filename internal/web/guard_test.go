@@ -112,6 +112,7 @@ var pathFixtures = map[string]func(f *walkFixture) string{
 
 	// Exports (export_routes.go).
 	"/members/export":       func(*walkFixture) string { return "/members/export?format=csv" },
+	"/members/labels":       func(*walkFixture) string { return "/members/labels?sheet=3x8" },
 	"/groups/{slug}/export": func(f *walkFixture) string { return "/groups/" + f.IDs["group"] + "/export?format=csv" },
 }
 

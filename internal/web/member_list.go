@@ -278,7 +278,7 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 	}
 	p.Description = strings.Join(memberViewDescription(T, q, res.Searching, group, memberSortLabel(T, sortField, q.Sort)), " · ")
 	if exportAllowed(actor) {
-		p.ExportLinks = exportLinks(func(f string) string { return memberExportURL(q, f) })
+		p.ExportLinks = append(exportLinks(func(f string) string { return memberExportURL(q, f) }), labelLinks(q)...)
 	}
 	return p
 }
