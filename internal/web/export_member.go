@@ -336,3 +336,7 @@ func ExportWriter(format string) (func(io.Writer, export.Table, export.Rows) err
 func exportAllowed(actor authz.Actor) bool {
 	return actor.Scope(authz.Member, authz.Read) == authz.All
 }
+
+// PDFDefaultColumns are a PDF export's columns when none are chosen, for
+// the command line.
+func PDFDefaultColumns() []string { return append([]string(nil), pdfDefaultColumns...) }
