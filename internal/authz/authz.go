@@ -24,10 +24,14 @@ const (
 	// undo, saved mappings): admin only, since one import can change
 	// every member.
 	Import Resource = "Import"
+	// SavedList is a view of the member overview kept under a name. Who
+	// may read every member may keep lists and sees the shared ones;
+	// each user changes only their own (Own), an admin any.
+	SavedList Resource = "SavedList"
 )
 
 // Resources lists every resource, in a stable order (for tests and docs).
-var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import}
+var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import, SavedList}
 
 // Action is what is done to a resource.
 type Action string
@@ -48,7 +52,7 @@ type Scope int
 
 const (
 	None   Scope = iota
-	Own          // the user's own record (User resource only)
+	Own          // the user's own record (User), or records the user owns (SavedList)
 	Linked       // the member linked to the user, and records belonging to it
 	All          // every record
 )
@@ -121,6 +125,11 @@ var table = map[PermissionSet]map[grant]Scope{
 		{Group, Read}:            All,
 		{MemberGroup, Read}:      All,
 		{Role, Read}:             All,
+
+		{SavedList, Read}:    All,
+		{SavedList, Create}:  All,
+		{SavedList, Update}:  Own,
+		{SavedList, Destroy}: Own,
 	},
 	NormalUser: {
 		{User, Read}:   Own,
@@ -139,6 +148,11 @@ var table = map[PermissionSet]map[grant]Scope{
 		{Group, Read}:       All,
 		{MemberGroup, Read}: All,
 		{Role, Read}:        All,
+
+		{SavedList, Read}:    All,
+		{SavedList, Create}:  All,
+		{SavedList, Update}:  Own,
+		{SavedList, Destroy}: Own,
 	},
 	Admin: func() map[grant]Scope {
 		m := map[grant]Scope{}

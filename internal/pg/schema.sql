@@ -512,6 +512,28 @@ CREATE TABLE public.roles (
     CONSTRAINT roles_system_key_check CHECK ((system_key = ANY (ARRAY['member'::text, 'board'::text, 'treasurer'::text, 'admin'::text])))
 );
 
+CREATE TABLE public.saved_lists (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    owner_id uuid NOT NULL,
+    name text NOT NULL,
+    shared boolean DEFAULT false NOT NULL,
+    q text DEFAULT ''::text NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    group_slug text DEFAULT ''::text NOT NULL,
+    sort text DEFAULT ''::text NOT NULL,
+    dir text DEFAULT ''::text NOT NULL,
+    per_page integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT saved_lists_dir_check CHECK ((dir = ANY (ARRAY[''::text, 'asc'::text, 'desc'::text]))),
+    CONSTRAINT saved_lists_group_slug_check CHECK ((char_length(group_slug) <= 200)),
+    CONSTRAINT saved_lists_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 100)) AND (name = btrim(name)))),
+    CONSTRAINT saved_lists_per_page_check CHECK (((per_page >= 0) AND (per_page <= 100))),
+    CONSTRAINT saved_lists_q_check CHECK ((char_length(q) <= 1000)),
+    CONSTRAINT saved_lists_sort_check CHECK ((char_length(sort) <= 200)),
+    CONSTRAINT saved_lists_status_check CHECK ((status = ANY (ARRAY['active'::text, 'former'::text, 'all'::text])))
+);
+
 CREATE TABLE public.search_words (
     word text NOT NULL
 );
@@ -637,6 +659,9 @@ ALTER TABLE ONLY public.roles
 ALTER TABLE ONLY public.roles
     ADD CONSTRAINT roles_system_key_key UNIQUE (system_key);
 
+ALTER TABLE ONLY public.saved_lists
+    ADD CONSTRAINT saved_lists_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.search_words
     ADD CONSTRAINT search_words_pkey PRIMARY KEY (word);
 
@@ -700,6 +725,10 @@ CREATE INDEX members_search_vector_idx ON public.members USING gin (search_vecto
 CREATE INDEX members_sort_name_idx ON public.members USING btree (sort_name, id) INCLUDE (exit_date);
 
 CREATE UNIQUE INDEX roles_name_folded_key ON public.roles USING btree (lower(public.fold_invisible((name)::text)));
+
+CREATE UNIQUE INDEX saved_lists_owner_name_key ON public.saved_lists USING btree (owner_id, lower(name));
+
+CREATE INDEX saved_lists_shared_idx ON public.saved_lists USING btree (lower(name)) WHERE shared;
 
 CREATE INDEX search_words_trgm_idx ON public.search_words USING gin (word public.gin_trgm_ops);
 
@@ -801,6 +830,9 @@ ALTER TABLE ONLY public.member_groups
 
 ALTER TABLE ONLY public.member_groups
     ADD CONSTRAINT member_groups_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.saved_lists
+    ADD CONSTRAINT saved_lists_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.user_tokens
     ADD CONSTRAINT user_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;

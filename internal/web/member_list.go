@@ -44,6 +44,8 @@ type memberListPage struct {
 	// ExportLinks export this view (all its pages); nil when the actor
 	// may not export.
 	ExportLinks []exportLink
+	// SaveListURL saves this view as a list ("" when the actor may not).
+	SaveListURL string
 	// Bulk assignment from the selected rows (admins).
 	CanBulkAdd, CanBulkRemove bool
 }
@@ -279,6 +281,9 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 	p.Description = strings.Join(memberViewDescription(T, q, res.Searching, group, memberSortLabel(T, sortField, q.Sort)), " · ")
 	if exportAllowed(actor) {
 		p.ExportLinks = append(exportLinks(func(f string) string { return memberExportURL(q, f) }), labelLinks(q)...)
+	}
+	if actor.Can(authz.SavedList, authz.Create) && exportAllowed(actor) {
+		p.SaveListURL = listNewURL(q)
 	}
 	return p
 }

@@ -18,4 +18,5 @@ func (a *App) registerRoutes(mux *http.ServeMux) {
 	a.groupRoutes(mux)
 	a.memberRoutes(mux)
 	a.exportRoutes(mux)
+	a.listRoutes(mux)
 }
