@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 
-
 	"mila/internal/membership"
 )
 
@@ -204,4 +203,3 @@ func listNewURL(q membership.MemberQuery) string {
 	}
 	return "/lists/new"
 }
-
