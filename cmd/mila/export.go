@@ -18,9 +18,10 @@ func init() {
 }
 
 const exportHelp = "Writes a member list as the web's export does: every member the list holds,\n" +
-	"with every column (CSV and XLSX) or the printed columns (PDF). Without --group,\n" +
-	"the member overview with --status, --q and --sort; with --group the group's page\n" +
-	"(its current and former members). --lang sets the headings, CSV separator and\n" +
+	"with every column (CSV and XLSX) or the printed columns (PDF). --list exports a\n" +
+	"shared saved list (its view, live); --group a group's page (its current and\n" +
+	"former members); without either the member overview with --status, --q and\n" +
+	"--sort. --lang sets the headings, CSV separator and\n" +
 	"date format (de: ';' and dd.mm.yyyy for German Excel; en: ',' and ISO dates).\n" +
 	"Without --out the file is written to the current directory under the name the\n" +
 	"web gives it (e.g. mitglieder-jugend-u14-2026-12-03.xlsx); --out - writes to\n" +
@@ -28,12 +29,13 @@ const exportHelp = "Writes a member list as the web's export does: every member 
 	"With the managed PostgreSQL it uses the server of a running `mila serve`."
 
 func runExport(args []string) error {
-	fs := newFlagSet("export", "export --format csv|xlsx|pdf [--group SLUG] [--out FILE] [flags]", exportHelp)
+	fs := newFlagSet("export", "export --format csv|xlsx|pdf [--list NAME | --group SLUG] [--out FILE] [flags]", exportHelp)
 	logOpts := addLogFlags(fs)
 	dbOpts := addDBFlags(fs)
 	dbOpts.shareRunning = true
 	format := fs.String("format", "", "csv, xlsx or pdf (required)")
 	group := fs.String("group", "", "export this group's members (its slug, as in /groups/SLUG)")
+	list := fs.String("list", "", "export the shared saved list with this name (any case)")
 	status := fs.String("status", "active", "overview: active, former or all members")
 	search := fs.String("q", "", "overview: only members matching this search")
 	sortBy := fs.String("sort", "", "overview: name, email, city, join_date, groups, group_count or cf_<field>")
@@ -62,6 +64,9 @@ func runExport(args []string) error {
 	if *group != "" && (*search != "" || *sortBy != "" || *status != "active") {
 		return usagef("--group exports the group's page: --q, --sort and --status do not apply")
 	}
+	if *list != "" && (*group != "" || *search != "" || *sortBy != "" || *status != "active") {
+		return usagef("--list exports the saved list's view: --group, --q, --sort and --status do not apply")
+	}
 	var want []string
 	for _, c := range strings.Split(*cols, ",") {
 		if c = strings.TrimSpace(c); c != "" {
@@ -83,7 +88,22 @@ func runExport(args []string) error {
 	defer done()
 	members := membership.NewMembers(db.pool)
 	var e *membership.MemberExport
-	if *group != "" {
+	if *list != "" {
+		l, err := membership.NewSavedLists(db.pool).Named(ctx, cliActor, *list)
+		if errors.Is(err, membership.ErrNotFound) {
+			return usagef("there is no shared list %q (see the Lists page)", *list)
+		}
+		if errors.Is(err, membership.ErrAmbiguous) {
+			return usagef("%v: rename one of them", err)
+		}
+		if err != nil {
+			return err
+		}
+		e, err = members.Export(ctx, cliActor, l.Query, want)
+		if err != nil {
+			return err
+		}
+	} else if *group != "" {
 		e, err = members.ExportGroup(ctx, cliActor, *group, want)
 		if errors.Is(err, membership.ErrNotFound) {
 			return usagef("there is no group %q (see the slugs in the web's group addresses)", *group)
@@ -94,7 +114,7 @@ func runExport(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *sortBy != "" && e.Query.Sort != *sortBy {
+	if *list == "" && *sortBy != "" && e.Query.Sort != *sortBy {
 		return usagef("--sort %q is not a column the list can be sorted by", *sortBy)
 	}
 	table, base, err := web.MemberExportTable(*lang, e, time.Now())

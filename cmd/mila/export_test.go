@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"mila/internal/authz"
 	"mila/internal/membership"
 	"mila/internal/testpg"
 )
@@ -59,6 +60,22 @@ func TestExportCommand(t *testing.T) {
 		t.Errorf("group CSV %q, want %q", recs, want)
 	}
 
+	// A shared saved list: its view, live.
+	var boardID string
+	if err := pool.QueryRow(ctx, `INSERT INTO users (email, role_id) VALUES ('board@example.org',
+		(SELECT id FROM roles WHERE system_key = 'board')) RETURNING id`).Scan(&boardID); err != nil {
+		t.Fatal(err)
+	}
+	board := authz.Actor{UserID: boardID, Set: authz.ReadOnly}
+	if _, err := membership.NewSavedLists(pool).Create(ctx, board, membership.SavedListInput{Name: "U14 nach Eintritt", Shared: true},
+		membership.MemberQuery{Group: "jugend-u14", Sort: membership.MemberSortJoinDate, Dir: membership.MemberDirDesc}); err != nil {
+		t.Fatal(err)
+	}
+	cmd = milaCmd(t, env, "export", "--format", "csv", "--list", "u14 NACH eintritt", "--cols", "last_name", "--out", "-")
+	if out, err := cmd.Output(); err != nil || string(out) != "\uFEFFLast name\r\nŁukasiewicz\r\nÖzdemir\r\n" {
+		t.Errorf("--list: %v %q", err, out)
+	}
+
 	cmd = milaCmd(t, env, "export", "--format", "xlsx", "--sort", "join_date")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("export xlsx: %v\n%s", err, out)
@@ -80,6 +97,7 @@ func TestExportCommand(t *testing.T) {
 		{"export", "--format", "csv", "--group", "nope"},
 		{"export", "--format", "csv", "--sort", "shoe_size"},
 		{"export", "--format", "csv", "--group", "jugend-u14", "--status", "all"},
+		{"export", "--format", "csv", "--list", "no such list"},
 	} {
 		cmd := milaCmd(t, env, bad...)
 		out, err := cmd.CombinedOutput()

@@ -52,6 +52,10 @@ func NewSavedLists(db *pgxpool.Pool) *SavedLists { return &SavedLists{db: db} }
 // savedListAllowed: keeping lists needs the right to read every member
 // (a list is a view of the whole register) and the SavedList permission.
 func savedListAllowed(actor authz.Actor, act authz.Action) error {
+	if act != authz.Read && !validate.UUID(actor.UserID) {
+		// A list belongs to a user: the command line (no user) only reads.
+		return fmt.Errorf("saved lists: no user: %w", authz.ErrForbidden)
+	}
 	if actor.Scope(authz.Member, authz.Read) != authz.All {
 		return fmt.Errorf("saved lists: %w", authz.ErrForbidden)
 	}
