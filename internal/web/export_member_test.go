@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -375,5 +376,34 @@ func TestMemberLabels(t *testing.T) {
 	mustContain(t, last, fmt.Sprintf("Ohne vollständige Anschrift (%d Mitglieder)", incomplete))
 	if strings.Count(last, "Müller") != incomplete {
 		t.Errorf("last page lists %d names, want %d:\n%s", strings.Count(last, "Müller"), incomplete, last)
+	}
+}
+
+// TestSavedListExport: a saved list exports in one click (its view,
+// live) and a duplicate name is refused next to the field, in German.
+func TestSavedListExport(t *testing.T) {
+	w := newExportWorld(t)
+	body, loc := memberTestPost(t, w.srv, w.board, "/lists", url.Values{"name": {"Jugend"}, "shared": {"on"}, "group": {"jugend-u14"}, "sort": {"city"}}, http.StatusSeeOther)
+	if loc != "/lists" {
+		t.Fatalf("save: %s\n%s", loc, body)
+	}
+	page := memberTestGet(t, w.srv, w.admin, "/lists", http.StatusOK)
+	m := regexp.MustCompile(`href="(/lists/[0-9a-f-]+/export\?format=xlsx)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no export link on the lists page:\n%s", page)
+	}
+	res := w.srv.Get(t, w.admin, m[1])
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/members/export?group=jugend-u14&sort=city&format=xlsx" {
+		t.Errorf("one-click export: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	res.Body.Close()
+	// The same as the overview's own export link of that view.
+	overview := memberTestGet(t, w.srv, w.admin, "/members?group=jugend-u14&sort=city", http.StatusOK)
+	mustContain(t, overview, `href="/members/export?group=jugend-u14&amp;sort=city&amp;format=xlsx"`)
+
+	res = w.srv.PostForm(t, w.board, "/lists", url.Values{"name": {"JUGEND"}}, "Accept-Language", "de")
+	page = webtest.Body(t, res)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Sie haben schon eine Liste mit diesem Namen.") {
+		t.Errorf("duplicate name: %d\n%s", res.StatusCode, page)
 	}
 }
