@@ -313,6 +313,8 @@ CREATE TABLE public.custom_fields (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     member_editable boolean DEFAULT false NOT NULL,
     unique_values boolean DEFAULT false NOT NULL,
+    birth_date boolean DEFAULT false NOT NULL,
+    CONSTRAINT custom_fields_birth_date_type CHECK (((NOT birth_date) OR (value_type = 'date'::text))),
     CONSTRAINT custom_fields_description_check CHECK ((char_length(description) <= 500)),
     CONSTRAINT custom_fields_name_check CHECK (((char_length(btrim((name)::text)) >= 1) AND (char_length(btrim((name)::text)) <= 100))),
     CONSTRAINT custom_fields_slug_check CHECK (((char_length(slug) <= 100) AND (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text))),
@@ -691,6 +693,8 @@ CREATE INDEX custom_field_values_field_idx ON public.custom_field_values USING b
 CREATE UNIQUE INDEX custom_field_values_unique_key ON public.custom_field_values USING btree (custom_field_id, value) WHERE unique_value;
 
 CREATE UNIQUE INDEX custom_fields_name_folded_key ON public.custom_fields USING btree (lower(public.fold_invisible((name)::text)));
+
+CREATE UNIQUE INDEX custom_fields_one_birth_date ON public.custom_fields USING btree ((true)) WHERE birth_date;
 
 CREATE INDEX groups_name_key_idx ON public.groups USING btree (name_key, name, id);
 

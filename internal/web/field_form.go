@@ -20,6 +20,7 @@ var fieldLabels = map[string]string{
 	"name":        "FieldFieldName",
 	"value_type":  "FieldFieldType",
 	"description": "FieldFieldDescription",
+	"birth_date":  "FieldFieldBirthDate",
 }
 
 func fieldInputFrom(f *Form) membership.CustomFieldInput {
@@ -30,6 +31,7 @@ func fieldInputFrom(f *Form) membership.CustomFieldInput {
 		ShowInOverview: f.Values.Get("show_in_overview") != "",
 		MemberEditable: f.Values.Get("member_editable") != "",
 		Description:    f.Values.Get("description"),
+		BirthDate:      new(f.Values.Get("birth_date") != ""),
 	}
 }
 
@@ -75,6 +77,9 @@ func (a *App) fieldEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	if cf.MemberEditable {
 		v.Set("member_editable", "on")
+	}
+	if cf.BirthDate {
+		v.Set("birth_date", "on")
 	}
 	a.renderFieldForm(w, r, http.StatusOK, fieldFormPage{Form: newForm(v), Field: cf})
 }

@@ -1,9 +1,48 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+
+	"mila/internal/authz"
+	"mila/internal/membership"
+)
+
+// homePage is what homeView shows: the welcome, and for who may read
+// every member this week's birthdays and membership anniversaries.
+type homePage struct {
+	ThisWeek  bool // the section is shown
+	Birthdays []membership.BirthdayRow
+	Jubilees  []membership.JubileeRow
+}
 
 // homeShow is the start page: a welcome; the header's navigation leads
 // to the pages the actor may use.
 func (a *App) homeShow(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, homeView)
+	actor := actorFrom(r)
+	var p homePage
+	if actor.Scope(authz.Member, authz.Read) == authz.All && actor.Scope(authz.CustomFieldValue, authz.Read) == authz.All {
+		now := time.Now()
+		b, err := a.members.Birthdays(r.Context(), actor, membership.BirthdayQuery{From: now, Days: 7})
+		if err != nil {
+			a.errorResponse(w, r, err)
+			return
+		}
+		p.ThisWeek, p.Birthdays = true, b.Rows
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		end := today.AddDate(0, 0, 6)
+		for y := today.Year(); y <= end.Year(); y++ {
+			js, err := a.members.Jubilees(r.Context(), actor, y)
+			if err != nil {
+				a.errorResponse(w, r, err)
+				return
+			}
+			for _, j := range js {
+				if !j.Date.Before(today) && !j.Date.After(end) {
+					p.Jubilees = append(p.Jubilees, j)
+				}
+			}
+		}
+	}
+	a.render(w, r, http.StatusOK, pageView(homeView, p))
 }

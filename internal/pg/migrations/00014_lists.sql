@@ -3,6 +3,10 @@
 -- rows, so the list stays live. A list belongs to the user who saved it;
 -- shared, everyone who may read members sees it too. Names are unique
 -- per owner, whatever their case. A deleted owner takes their lists along.
+--
+-- Birthday lists: a date custom field can be marked as the members'
+-- birth date — at most one field (a unique index on a constant over the
+-- marked rows), and only a date field (a check).
 
 -- +goose Up
 CREATE TABLE saved_lists (
@@ -22,5 +26,12 @@ CREATE TABLE saved_lists (
 CREATE UNIQUE INDEX saved_lists_owner_name_key ON saved_lists (owner_id, lower(name));
 CREATE INDEX saved_lists_shared_idx ON saved_lists (lower(name)) WHERE shared;
 
+ALTER TABLE custom_fields ADD COLUMN birth_date boolean NOT NULL DEFAULT false;
+ALTER TABLE custom_fields ADD CONSTRAINT custom_fields_birth_date_type CHECK (NOT birth_date OR value_type = 'date');
+CREATE UNIQUE INDEX custom_fields_one_birth_date ON custom_fields ((true)) WHERE birth_date;
+
 -- +goose Down
+DROP INDEX custom_fields_one_birth_date;
+ALTER TABLE custom_fields DROP CONSTRAINT custom_fields_birth_date_type;
+ALTER TABLE custom_fields DROP COLUMN birth_date;
 DROP TABLE saved_lists;
