@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"mila/internal/browsertest"
+	"mila/internal/membership"
 	"mila/internal/webtest"
 )
 
@@ -81,6 +84,47 @@ func TestSavedListsInTheBrowser(t *testing.T) {
 		if strings.Contains(b.Text("main"), name) && !strings.Contains(b.Text("#flashes"), name) {
 			t.Errorf("%s: the list is still there", lang)
 		}
+		b.Axe()
+	}
+	b.NoConsoleErrors()
+}
+
+// TestBirthdayPagesInTheBrowser: the birthday and jubilee lists and the
+// home page's "this week", with axe, in English and German.
+func TestBirthdayPagesInTheBrowser(t *testing.T) {
+	srv := webtest.NewServer(t)
+	exportSeed(t, srv)
+	admin := groupAdmin(t, srv)
+	f, err := membership.NewCustomFields(srv.DB).Create(context.Background(), admin, membership.CustomFieldInput{
+		Name: "Geburtsdatum", ValueType: membership.CustomFieldDate, BirthDate: new(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	soon := time.Now().AddDate(0, 0, 2)
+	born := time.Date(soon.Year()-30, soon.Month(), soon.Day(), 0, 0, 0, 0, time.UTC)
+	if _, err := membership.NewMembers(srv.DB).Create(context.Background(), admin, membership.MemberInput{
+		FirstName: "Ölaf", LastName: "Dreißig", Custom: map[string]string{f.Slug: born.Format("2006-01-02")}}); err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.New(t)
+	groupSignIn(b, srv, "board@example.org")
+	for _, lang := range []string{"en", "de"} {
+		b.Do(chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#home-week-title")))
+		if lang == "de" {
+			b.Do(chromedp.Click(chromedp.CSS(`button[name="l"][value="de"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="de"] #home-week-title`)))
+		}
+		if !strings.Contains(b.Text("main"), "Dreißig") {
+			t.Errorf("%s: this week lacks the birthday: %q", lang, b.Text("main"))
+		}
+		b.Axe()
+		b.Do(chromedp.Navigate(srv.URL+"/members/birthdays?days=7"), chromedp.WaitVisible(chromedp.CSS("table")))
+		if !strings.Contains(b.Text("table"), "Dreißig") {
+			t.Errorf("%s: birthday list: %q", lang, b.Text("table"))
+		}
+		b.Axe()
+		b.Do(chromedp.Navigate(srv.URL+"/members/birthdays?days=999"), chromedp.WaitVisible(chromedp.CSS("#field-days-error")))
+		b.Axe()
+		b.Do(chromedp.Navigate(srv.URL+"/members/jubilees"), chromedp.WaitVisible(chromedp.CSS("h1")))
 		b.Axe()
 	}
 	b.NoConsoleErrors()

@@ -76,11 +76,11 @@ func TestBirthdaysAndJubilees(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	add("Silvester", "1976-12-31", "2016-05-01", "")  // 50 on 31.12.2026; 10 years a member in 2026
-	add("Neujahr", "2000-01-01", "2001-01-01", "")    // 27 on 1.1.2027; 25 years in 2026
-	add("Schalttag", "2000-02-29", "1986-02-28", "")  // 27 on 28.2.2027; 40 years in 2026
+	add("Silvester", "1976-12-31", "2016-05-01", "")     // 50 on 31.12.2026; 10 years a member in 2026
+	add("Neujahr", "2000-01-01", "2001-01-01", "")       // 27 on 1.1.2027; 25 years in 2026
+	add("Schalttag", "2000-02-29", "1986-02-28", "")     // 27 on 28.2.2027; 40 years in 2026
 	add("Weg", "1990-12-25", "1976-03-01", "2026-01-31") // former: no birthday; would be 50 years in 2026
-	add("Dezember", "1996-12-24", "1966-12-24", "")   // 30 on 24.12.2026; 60 years in 2026
+	add("Dezember", "1996-12-24", "1966-12-24", "")      // 30 on 24.12.2026; 60 years in 2026
 
 	got := func(l BirthdayList) string {
 		var out []string
