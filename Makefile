@@ -69,7 +69,9 @@ schema:
 	$(GO) test ./internal/pg -run TestSchemaSnapshot -count=1 -update
 
 # The scale benchmark: 100,000 members, every overview page over HTTP against its SQL
-# floor, bulk group changes, memory (bench/main.go; docs/PERFORMANCE.md); then
+# floor, bulk group changes, memory (bench/main.go; docs/PERFORMANCE.md), the
+# exports (CSV and XLSX of every member, PDF of a group of about 1,000:
+# bench/export.go); then
 # the import of 100,000 rows × 15 columns: dry run, commit, re-import, undo
 # (internal/importer/bench_test.go).
 # The data set is kept in bench/out/data and reused by the next run.
