@@ -13,7 +13,7 @@ BIN         := bin/mila
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Debian packages Mila needs at run time and for building its assets.
 RUN_PKGS    := postgresql postgresql-contrib nodejs npm
-TEST_PKGS   := $(RUN_PKGS) chromium
+TEST_PKGS   := $(RUN_PKGS) chromium poppler-utils
 
 .PHONY: run test build generate assets deps-run deps-test schema bench load fuzz clean check-format vet staticcheck gotest
 
@@ -69,7 +69,9 @@ schema:
 	$(GO) test ./internal/pg -run TestSchemaSnapshot -count=1 -update
 
 # The scale benchmark: 100,000 members, every overview page over HTTP against its SQL
-# floor, bulk group changes, memory (bench/main.go; docs/PERFORMANCE.md); then
+# floor, bulk group changes, memory (bench/main.go; docs/PERFORMANCE.md), the
+# exports (CSV and XLSX of every member, PDF of a group of about 1,000:
+# bench/export.go); then
 # the import of 100,000 rows × 15 columns: dry run, commit, re-import, undo
 # (internal/importer/bench_test.go); then mail: queueing a mailing to
 # 10,000 members and sending over one SMTP connection (internal/mail/bench_test.go).

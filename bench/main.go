@@ -48,6 +48,7 @@ type config struct {
 	only            string // run only pages whose name contains this
 	plans           bool   // write EXPLAIN ANALYZE of every captured statement
 	profile         string // a path to profile in-process instead of measuring
+	exportRounds    int    // runs of each export (0: skip)
 }
 
 func main() {
@@ -68,6 +69,7 @@ func main() {
 	flag.StringVar(&c.only, "only", "", "measure only the pages whose name contains this text")
 	flag.BoolVar(&c.plans, "plans", false, "write EXPLAIN (ANALYZE, BUFFERS) of every captured statement to <out>/plans.txt")
 	flag.StringVar(&c.profile, "profile", "", "only profile this path, or the first page whose name contains it (e.g. /members/{id}), in-process at concurrency -c; CPU profile to <out>/cpu.prof")
+	flag.IntVar(&c.exportRounds, "export-rounds", 3, "runs of each export: CSV and XLSX of every member, PDF of a group of about 1,000 (0: skip)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -162,6 +164,13 @@ func run(ctx context.Context, c config) error {
 			return fmt.Errorf("bulk: %w", err)
 		}
 		report.bulk = b
+	}
+	if c.exportRounds > 0 {
+		ex, err := measureExports(ctx, mila, db, c.exportRounds)
+		if err != nil {
+			return fmt.Errorf("exports: %w", err)
+		}
+		report.exports = ex
 	}
 	report.rssHWM = mila.Status("VmHWM")
 	report.finished = time.Now()

@@ -20,6 +20,7 @@ type report struct {
 	params            benchParams
 	pages             []pageResult
 	bulk              bulkReport
+	exports           []exportResult
 	rssPeak, rssHWM   int64
 	started, finished time.Time
 	pgVersion         string
@@ -96,6 +97,7 @@ func (r *report) markdown() string {
 		}
 		w("\nChecked: %s.\n\n", strings.Join(r.bulk.checks, "; "))
 	}
+	b.WriteString(exportMarkdown(r.exports))
 	rssOK := "✓"
 	if r.rssPeak > targetRSSBytes {
 		rssOK = "✗ > 150 MB"

@@ -35,6 +35,7 @@ var rowKeys = map[string]string{
 	"members": "id", "custom_fields": "id", "custom_field_values": "id",
 	"groups": "id", "member_groups": "id", "member_group_keys": "member_id",
 	"mailings": "id", "club_settings": "id",
+	"saved_lists": "id",
 }
 
 // ignoredColumns change with any write of their row or are computed from
@@ -170,6 +171,15 @@ func permitted(actor authz.Actor, w write, fields rows) (bool, string) {
 		return actor.CanOnUser(authz.Update, str(w.row["user_id"])) || all(authz.User, authz.Create, authz.Destroy), "User.update on the token's user"
 	case "roles":
 		return all(authz.Role, map[string]authz.Action{"insert": authz.Create, "delete": authz.Destroy, "update": authz.Update}[w.op]), "Role." + w.op + " (all)"
+	case "saved_lists":
+		// A list is created for oneself; changed or deleted by its owner,
+		// or by who may change all lists.
+		act := map[string]authz.Action{"insert": authz.Create, "delete": authz.Destroy, "update": authz.Update}[w.op]
+		mine := str(w.row["owner_id"]) == actor.UserID
+		if w.op == "insert" {
+			return mine && actor.Can(authz.SavedList, authz.Create), "SavedList.create, for oneself"
+		}
+		return (mine && actor.Can(authz.SavedList, act)) || all(authz.SavedList, act), "SavedList." + w.op + " (own, or all)"
 	case "custom_fields":
 		return all(authz.CustomField, map[string]authz.Action{"insert": authz.Create, "delete": authz.Destroy, "update": authz.Update}[w.op]), "CustomField." + w.op + " (all)"
 	case "members":
@@ -334,6 +344,15 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 	if err := im.SaveMapping(ctx, fx.admin, "Walk", preview.Mapping, preview.Options); err != nil {
 		t.Fatal(err)
 	}
+	lists := membership.NewSavedLists(srv.DB)
+	adminList, err := lists.Create(ctx, fx.admin, membership.SavedListInput{Name: "Vorstand", Shared: true}, membership.MemberQuery{Status: membership.MemberStatusAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doomedList, err := lists.Create(ctx, fx.admin, membership.SavedListInput{Name: "Doomed list", Shared: true}, membership.MemberQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	var mailingID string
 	if err := srv.DB.QueryRow(ctx, `INSERT INTO mailings (subject, body, reply_to) VALUES ('Walk', 'Hello', 'admin@example.org') RETURNING id`).Scan(&mailingID); err != nil {
@@ -406,6 +425,9 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 			})},
 			{"Anna's custom values", fixed("/members/" + fx.anna.ID), edit(fx.anna, func(f url.Values) { f.Set(fx.cf("integer"), next("%d")) })},
 		},
+		"POST /lists":                    {{"new list", fixed("/lists"), func() url.Values { return url.Values{"name": {next("Liste %d")}, "shared": {"on"}, "group": {"chor"}} }}},
+		"POST /lists/{id}":               {{"rename the admin's shared list", fixed("/lists/" + adminList.ID), func() url.Values { return url.Values{"name": {next("Vorstand %d")}} }}},
+		"POST /lists/{id}/delete":        {{"the admin's shared list", fixed("/lists/" + doomedList.ID + "/delete"), form()}},
 		"POST /members/{id}/delete":      {{"Dora (linked to a user)", fixed("/members/" + doomed.ID + "/delete"), form()}},
 		"POST /members/{id}/erase":       {{"Erin anonymised", fixed("/members/" + erasable.ID + "/erase"), form("mode", "anonymise", "confirm_name", "Erin Erase")}},
 		"POST /members/{id}/user":        {{"link a user to Anna", fixed("/members/" + fx.anna.ID + "/user"), form("user_id", linkable.ID)}},

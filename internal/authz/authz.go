@@ -37,10 +37,14 @@ const (
 	// Outbox is every outgoing message, account mail included
 	// (/admin/outbox): admin only.
 	Outbox Resource = "Outbox"
+	// SavedList is a view of the member overview kept under a name. Who
+	// may read every member may keep lists and sees the shared ones;
+	// each user changes only their own (Own), an admin any.
+	SavedList Resource = "SavedList"
 )
 
 // Resources lists every resource, in a stable order (for tests and docs).
-var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import, Settings, Audit, Mailing, Outbox}
+var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import, Settings, Audit, Mailing, Outbox, SavedList}
 
 // Action is what is done to a resource.
 type Action string
@@ -61,7 +65,7 @@ type Scope int
 
 const (
 	None   Scope = iota
-	Own          // the user's own record (User resource only)
+	Own          // the user's own record (User), or records the user owns (SavedList)
 	Linked       // the member linked to the user, and records belonging to it
 	All          // every record
 )
@@ -134,6 +138,11 @@ var table = map[PermissionSet]map[grant]Scope{
 		{Group, Read}:            All,
 		{MemberGroup, Read}:      All,
 		{Role, Read}:             All,
+
+		{SavedList, Read}:    All,
+		{SavedList, Create}:  All,
+		{SavedList, Update}:  Own,
+		{SavedList, Destroy}: Own,
 	},
 	NormalUser: {
 		{User, Read}:   Own,
@@ -152,6 +161,11 @@ var table = map[PermissionSet]map[grant]Scope{
 		{Group, Read}:       All,
 		{MemberGroup, Read}: All,
 		{Role, Read}:        All,
+
+		{SavedList, Read}:    All,
+		{SavedList, Create}:  All,
+		{SavedList, Update}:  Own,
+		{SavedList, Destroy}: Own,
 	},
 	Admin: func() map[grant]Scope {
 		m := map[grant]Scope{}

@@ -42,6 +42,10 @@ const (
 	ErrCustomFieldTypeInUse = "ErrCustomFieldTypeInUse" // type change with values present
 	ErrCustomFieldBadType   = "ErrCustomFieldBadType"   // unknown value type
 	ErrCustomFieldNotUnique = "ErrCustomFieldNotUnique" // unique asked for, but members share a value
+	// ErrCustomFieldBirthDateType: only a date field can be the birth date.
+	ErrCustomFieldBirthDateType = "ErrCustomFieldBirthDateType"
+	// ErrCustomFieldBirthDateTaken: another field ({{.Name}}) is the birth date.
+	ErrCustomFieldBirthDateTaken = "ErrCustomFieldBirthDateTaken"
 )
 
 // CustomField is a club's own data field on members.
@@ -61,6 +65,9 @@ type CustomField struct {
 	// Unique: no two members have the same value (a membership number);
 	// the database enforces it. The import matches members by such a field.
 	Unique bool
+	// BirthDate: this date field holds the members' birth dates (at most
+	// one field; the database enforces it). The birthday list reads it.
+	BirthDate bool
 }
 
 // FormName is the member form's field name for this custom field.
@@ -77,6 +84,8 @@ type CustomFieldInput struct {
 	// Unique sets CustomField.Unique; nil leaves it as it is (false on
 	// Create), so a form without the setting does not reset it.
 	Unique *bool
+	// BirthDate sets CustomField.BirthDate; nil leaves it as it is.
+	BirthDate *bool
 }
 
 // CustomFields is the store of custom data fields (admin only, except
@@ -86,11 +95,11 @@ type CustomFields struct{ db *pgxpool.Pool }
 // NewCustomFields returns the custom field actions on db.
 func NewCustomFields(db *pgxpool.Pool) *CustomFields { return &CustomFields{db: db} }
 
-const customFieldColumns = `f.id, f.name::text, f.slug, f.value_type, f.required, f.show_in_overview, f.member_editable, f.description, f.position, f.unique_values`
+const customFieldColumns = `f.id, f.name::text, f.slug, f.value_type, f.required, f.show_in_overview, f.member_editable, f.description, f.position, f.unique_values, f.birth_date`
 
 func scanCustomField(row pgx.Row, withCount bool) (CustomField, error) {
 	var f CustomField
-	dest := []any{&f.ID, &f.Name, &f.Slug, &f.ValueType, &f.Required, &f.ShowInOverview, &f.MemberEditable, &f.Description, &f.Position, &f.Unique}
+	dest := []any{&f.ID, &f.Name, &f.Slug, &f.ValueType, &f.Required, &f.ShowInOverview, &f.MemberEditable, &f.Description, &f.Position, &f.Unique, &f.BirthDate}
 	if withCount {
 		dest = append(dest, &f.ValueCount)
 	}
@@ -194,7 +203,40 @@ func (in CustomFieldInput) check() (customFieldValues, validate.Errors) {
 	if !valid {
 		e.Add("value_type", ErrCustomFieldBadType, nil)
 	}
+	if in.BirthDate != nil && *in.BirthDate && valid && v.valueType != CustomFieldDate {
+		e.Add("birth_date", ErrCustomFieldBirthDateType, nil)
+	}
 	return v, e
+}
+
+// birthDateFree records ErrCustomFieldBirthDateTaken when the input marks
+// the field as the birth date while another field is. (The unique index
+// custom_fields_one_birth_date catches a race.)
+func birthDateFree(ctx context.Context, tx pgx.Tx, e validate.Errors, in CustomFieldInput, exceptID string) error {
+	if in.BirthDate == nil || !*in.BirthDate || e.Has("birth_date") {
+		return nil
+	}
+	var other string
+	err := tx.QueryRow(ctx, `SELECT name::text FROM custom_fields WHERE birth_date AND id::text <> $1`, exceptID).Scan(&other)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("check birth date field: %w", err)
+	}
+	e.Add("birth_date", ErrCustomFieldBirthDateTaken, map[string]any{"Name": other})
+	return nil
+}
+
+// birthDateError maps the birth-date constraints to the field's error.
+func birthDateError(err error) error {
+	if pg.IsUniqueViolation(err, "custom_fields_one_birth_date") {
+		return validate.Field("birth_date", ErrCustomFieldBirthDateTaken, map[string]any{"Name": "?"})
+	}
+	if pg.Is(err, pg.CodeCheckViolation, "custom_fields_birth_date_type") {
+		return validate.Field("birth_date", ErrCustomFieldBirthDateType, nil)
+	}
+	return nil
 }
 
 // customFieldNameFree records ErrCustomFieldNameTaken when another field
@@ -234,6 +276,9 @@ func (s *CustomFields) Create(ctx context.Context, actor authz.Actor, in CustomF
 		if err := customFieldNameFree(ctx, tx, e, v.name, ""); err != nil {
 			return err
 		}
+		if err := birthDateFree(ctx, tx, e, in, ""); err != nil {
+			return err
+		}
 		if err := e.Err(); err != nil {
 			return err
 		}
@@ -251,9 +296,13 @@ func (s *CustomFields) Create(ctx context.Context, actor authz.Actor, in CustomF
 		if err != nil {
 			return fmt.Errorf("choose custom field slug: %w", err)
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO custom_fields (name, slug, value_type, required, show_in_overview, member_editable, description, unique_values, position)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT coalesce(max(position), 0) + 1 FROM custom_fields))
-			RETURNING id`, v.name, sl, v.valueType, in.Required, in.ShowInOverview, in.MemberEditable, v.description, in.Unique != nil && *in.Unique).Scan(&id)
+		err = tx.QueryRow(ctx, `INSERT INTO custom_fields (name, slug, value_type, required, show_in_overview, member_editable, description, unique_values, birth_date, position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, (SELECT coalesce(max(position), 0) + 1 FROM custom_fields))
+			RETURNING id`, v.name, sl, v.valueType, in.Required, in.ShowInOverview, in.MemberEditable, v.description, in.Unique != nil && *in.Unique,
+			in.BirthDate != nil && *in.BirthDate).Scan(&id)
+		if berr := birthDateError(err); berr != nil {
+			return berr
+		}
 		if pg.IsUniqueViolation(err, "custom_fields_name_key") || pg.IsUniqueViolation(err, "custom_fields_name_folded_key") {
 			return validate.Field("name", ErrCustomFieldNameTaken, nil)
 		}
@@ -297,6 +346,9 @@ func (s *CustomFields) Update(ctx context.Context, actor authz.Actor, id string,
 		if err := customFieldNameFree(ctx, tx, e, v.name, id); err != nil {
 			return err
 		}
+		if err := birthDateFree(ctx, tx, e, in, id); err != nil {
+			return err
+		}
 		if !e.Has("value_type") && v.valueType != oldType && values > 0 {
 			e.Add("value_type", ErrCustomFieldTypeInUse, map[string]any{"Count": values})
 		}
@@ -304,8 +356,12 @@ func (s *CustomFields) Update(ctx context.Context, actor authz.Actor, id string,
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE custom_fields SET name = $2, value_type = $3, required = $4,
-			show_in_overview = $5, member_editable = $6, description = $7, unique_values = coalesce($8, unique_values) WHERE id = $1`,
-			id, v.name, v.valueType, in.Required, in.ShowInOverview, in.MemberEditable, v.description, in.Unique)
+			show_in_overview = $5, member_editable = $6, description = $7, unique_values = coalesce($8, unique_values),
+			birth_date = coalesce($9, birth_date) WHERE id = $1`,
+			id, v.name, v.valueType, in.Required, in.ShowInOverview, in.MemberEditable, v.description, in.Unique, in.BirthDate)
+		if berr := birthDateError(err); berr != nil {
+			return berr
+		}
 		if pg.IsUniqueViolation(err, "custom_fields_name_key") || pg.IsUniqueViolation(err, "custom_fields_name_folded_key") {
 			return validate.Field("name", ErrCustomFieldNameTaken, nil)
 		}

@@ -334,8 +334,20 @@ func (b *memberQueryBuilder) whereSQL() string {
 // of 40,000 members, a rare or a common word) are planned for their
 // values every time (pg.PlanForValues), never with a generic plan.
 func (s *Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (MemberPage, error) {
-	if err := actor.Require(authz.Member, authz.Read); err != nil {
+	q, page, filter, err := s.resolveGroup(ctx, actor, q)
+	if err != nil {
 		return MemberPage{}, err
+	}
+	return s.list(ctx, actor, q, page, filter)
+}
+
+// resolveGroup checks that the actor may read members and resolves the
+// query's group filter (List's rules): without the right to see
+// memberships the filter and the group sorts are dropped; an unknown
+// group is dropped and the page says so.
+func (s *Members) resolveGroup(ctx context.Context, actor authz.Actor, q MemberQuery) (MemberQuery, MemberPage, memberGroupFilter, error) {
+	if err := actor.Require(authz.Member, authz.Read); err != nil {
+		return q, MemberPage{}, memberGroupFilter{}, err
 	}
 	var filter memberGroupFilter
 	page := MemberPage{ShowGroups: actor.Can(authz.MemberGroup, authz.Read) && actor.Can(authz.Group, authz.Read)}
@@ -345,11 +357,11 @@ func (s *Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (M
 		if q.Sort == MemberSortGroups || q.Sort == MemberSortGroupCount {
 			q.Sort, q.Dir = "", ""
 		}
-		return s.list(ctx, actor, q, page, filter)
+		return q, page, filter, nil
 	}
 	groups, sizes, err := groupChoices(ctx, s.db)
 	if err != nil {
-		return MemberPage{}, err
+		return q, MemberPage{}, filter, err
 	}
 	page.Groups = groups
 	if q.Group != "" && q.Group != MemberGroupNone {
@@ -361,7 +373,7 @@ func (s *Members) List(ctx context.Context, actor authz.Actor, q MemberQuery) (M
 			filter = memberGroupFilter{id: groups[i].ID, size: sizes[i]}
 		}
 	}
-	return s.list(ctx, actor, q, page, filter)
+	return q, page, filter, nil
 }
 
 // memberGroupFilter is the group a list is filtered by, as List found
@@ -387,53 +399,11 @@ func (s *Members) list(ctx context.Context, actor authz.Actor, q MemberQuery, pa
 			}
 		}
 	}
-	q = q.Normalize(columns)
-	if q.Group != MemberGroupNone && group.id == "" {
-		q.Group = ""
+	page, b, l, terms, err := s.plan(ctx, actor, q, page, group, columns)
+	if err != nil {
+		return MemberPage{}, err
 	}
-	terms, searching := parseSearch(q.Q)
-	page.Query, page.Columns, page.Searching, page.Pages = q, columns, searching, 1
-
-	if searching {
-		var err error
-		if terms, err = terms.resolve(ctx, s.db); err != nil {
-			return MemberPage{}, err
-		}
-	}
-
-	b := &memberQueryBuilder{}
-	b.keys = q.Sort == MemberSortGroups || q.Sort == MemberSortGroupCount || q.Group == MemberGroupNone ||
-		(searching && terms.usesGroups())
-	b.and(b.scope(actor, authz.Member, b.id()))
-	// Without a group or a search the statements have no value the plan
-	// depends on: they stay prepared with their plan (LIMIT and OFFSET are
-	// written into them). With one, they are planned for the values.
-	switch q.Status {
-	case MemberStatusActive:
-		b.and("(" + b.exitDate() + " IS NULL OR " + b.exitDate() + " > current_date)")
-	case MemberStatusFormer:
-		b.and(b.exitDate() + " <= current_date")
-	}
-	switch q.Group {
-	case "":
-	case MemberGroupNone:
-		b.and("k.group_count = 0")
-	default:
-		if searching && group.size > MemberCountExactMax {
-			// The search finds the candidates; each is looked up in the
-			// group (a scalar subquery, which the planner keeps per row)
-			// instead of reading the big group's memberships into a hash
-			// (60,000 entries for the largest: most of the statement).
-			b.and(`(SELECT true FROM member_groups mg WHERE mg.member_id = ` + b.id() + ` AND mg.group_id = ` + b.arg(group.id) + `::uuid)`)
-		} else {
-			b.and(`EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = ` + b.id() + ` AND mg.group_id = ` + b.arg(group.id) + `::uuid)`)
-		}
-		b.forValues = true
-	}
-	l := memberListSQL{filter: b.whereSQL(), searching: searching, terms: terms}
-	if searching {
-		b.forValues = true
-	}
+	q, searching := page.Query, page.Searching
 
 	if searching && q.Sort != MemberSortRelevance {
 		// A search in a column's order: count and page in one statement,
@@ -503,6 +473,63 @@ func (s *Members) list(ctx context.Context, actor authz.Actor, q MemberQuery, pa
 		}
 	}
 	return page, nil
+}
+
+// plan normalises q and builds the conditions of its list for the actor:
+// the filter (scope, status, group) and the search. columns are the
+// custom fields the list may sort by. page comes back with the query as
+// normalised.
+func (s *Members) plan(ctx context.Context, actor authz.Actor, q MemberQuery, page MemberPage, group memberGroupFilter,
+	columns []CustomField) (MemberPage, *memberQueryBuilder, memberListSQL, searchTerms, error) {
+	q = q.Normalize(columns)
+	if q.Group != MemberGroupNone && group.id == "" {
+		q.Group = ""
+	}
+	terms, searching := parseSearch(q.Q)
+	page.Query, page.Columns, page.Searching, page.Pages = q, columns, searching, 1
+
+	if searching {
+		var err error
+		if terms, err = terms.resolve(ctx, s.db); err != nil {
+			return MemberPage{}, nil, memberListSQL{}, searchTerms{}, err
+		}
+	}
+
+	b := &memberQueryBuilder{}
+	b.keys = q.Sort == MemberSortGroups || q.Sort == MemberSortGroupCount || q.Group == MemberGroupNone ||
+		(searching && terms.usesGroups())
+	b.and(b.scope(actor, authz.Member, b.id()))
+	// Without a group or a search the statements have no value the plan
+	// depends on: they stay prepared with their plan (LIMIT and OFFSET are
+	// written into them). With one, they are planned for the values.
+	switch q.Status {
+	case MemberStatusActive:
+		b.and("(" + b.exitDate() + " IS NULL OR " + b.exitDate() + " > current_date)")
+	case MemberStatusFormer:
+		b.and(b.exitDate() + " <= current_date")
+	}
+	switch q.Group {
+	case "":
+	case MemberGroupNone:
+		b.and("k.group_count = 0")
+	default:
+		if searching && group.size > MemberCountExactMax {
+			// The search finds the candidates; each is looked up in the
+			// group (a scalar subquery, which the planner keeps per row)
+			// instead of reading the big group's memberships into a hash
+			// (60,000 entries for the largest: most of the statement).
+			b.and(`(SELECT true FROM member_groups mg WHERE mg.member_id = ` + b.id() + ` AND mg.group_id = ` + b.arg(group.id) + `::uuid)`)
+		} else {
+			b.and(`EXISTS (SELECT 1 FROM member_groups mg WHERE mg.member_id = ` + b.id() + ` AND mg.group_id = ` + b.arg(group.id) + `::uuid)`)
+		}
+		b.forValues = true
+	}
+	l := memberListSQL{filter: b.whereSQL(), searching: searching, terms: terms}
+	if searching {
+		b.forValues = true
+	}
+	page.Query = q
+	return page, b, l, terms, nil
 }
 
 // memberListSQL makes the conditions of a list on the builder's relation.
@@ -613,89 +640,8 @@ func (s *Members) listPage(ctx context.Context, actor authz.Actor, page MemberPa
 	q := page.Query
 	// A copy: the statement adds its own arguments after the filter's.
 	b := b0.clone()
-	limit, offset := q.PerPage+1, (q.Page-1)*q.PerPage
-	lim, off := strconv.Itoa(limit), strconv.Itoa(offset)
-	var ids, ctes string
-	if q.Sort == MemberSortRelevance {
-		// The tiers (see search.go), each from its own index in order and
-		// each at most offset+limit rows; Append runs them in turn and
-		// stops as soon as the page is full, so tier 2 and later are only
-		// ranked when the page reaches them.
-		enough := strconv.Itoa(offset + limit)
-		exact, prefix := terms.exactCond(b), terms.prefixCond(b, "m.sort_name")
-		words := terms.condition(b)
-		from := b.from()
-		tier, sim := terms.restOrder(b)
-		var rest string
-		if terms.usesGroups() && terms.allInGroups() {
-			// The members matching every word in group_words are ranked
-			// from member_group_keys alone; the others (a word in their
-			// own vector) from their rows.
-			rest = `SELECT id FROM (` + terms.groupPartRest(b, l.filter) + `
-				UNION ALL
-				SELECT m.id, ` + tier + `, ` + sim + `, m.sort_name FROM ` + from + `
-				WHERE ` + l.filter + ` AND ` + terms.vectorPart(b) + ` AND NOT ` + exact + ` AND NOT ` + prefix + `
-			) r ORDER BY tier, sim DESC NULLS LAST, sort_name, id LIMIT ` + enough
-		} else {
-			rest = `SELECT m.id FROM ` + from + ` WHERE ` + l.where(b) + ` AND NOT ` + exact + ` AND NOT ` + prefix + `
-			 ORDER BY ` + tier + `, ` + sim + ` DESC NULLS LAST, m.sort_name, m.id LIMIT ` + enough
-		}
-		ids = `SELECT id FROM (
-			(SELECT m.id FROM ` + from + ` WHERE ` + l.filter + ` AND ` + words + ` AND ` + exact + `
-			 ORDER BY m.sort_name || '', m.id LIMIT ` + enough + `)
-			UNION ALL
-			(SELECT m.id FROM ` + from + ` WHERE ` + l.filter + ` AND ` + words + ` AND NOT ` + exact + ` AND ` + prefix + `
-			 ORDER BY m.sort_name, m.id LIMIT ` + enough + `)
-			UNION ALL
-			(` + rest + `)
-		) t LIMIT ` + lim + ` OFFSET ` + off
-		// Tier 0 sorts its (few) rows: "|| ''" keeps the planner from
-		// walking the whole name index in search of them.
-	} else {
-		// Sorting by a custom field joins its values once (a hash join)
-		// instead of looking the value up per member.
-		join, cfValue := "", "cfs.value"
-		if f := memberCustomSortField(columns, q.Sort); f != nil {
-			join = " LEFT JOIN custom_field_values cfs ON cfs.member_id = " + b.id() + " AND cfs.custom_field_id = " + b.arg(f.ID) + "::uuid"
-		}
-		keys := memberOrderKeys(q, columns, cfValue, b)
-		if combined || !page.TotalIsEstimate {
-			// At most MemberCountExactMax rows match: sorting them all is
-			// cheap and sure. (OFFSET 0 keeps the planner from walking an
-			// index in the list's order to find a few rows, which it may
-			// think spread evenly when they are not — all the Müllers are
-			// under M.) The sort keys are computed inside the fence.
-			cols := []string{b.id() + " AS id"}
-			for i := range keys {
-				name := "o" + strconv.Itoa(i)
-				cols = append(cols, keys[i].expr+" AS "+name)
-				keys[i].expr = "s." + name
-			}
-			sources := l.sources(b)
-			branches := make([]string, len(sources))
-			for i, src := range sources {
-				branches[i] = `(SELECT ` + strings.Join(cols, ", ") + ` FROM ` + b.from() + join + ` WHERE ` + src + ` OFFSET 0)`
-			}
-			matches := strings.Join(branches, " UNION ALL ")
-			if len(branches) > 1 {
-				matches = "(" + matches + ")"
-			}
-			if combined {
-				max := strconv.Itoa(MemberCountExactMax)
-				ctes = `matches AS MATERIALIZED (SELECT * FROM ` + matches + ` u LIMIT ` + max + ` + 1),
-					total AS (SELECT count(*)::integer AS n FROM matches),
-					`
-				ids = `SELECT s.id FROM matches s WHERE (SELECT n FROM total) <= ` + max + `
-					ORDER BY ` + memberOrderSQL(keys) + ` LIMIT ` + lim + `
-					OFFSET (SELECT least(` + off + `, greatest(n - 1, 0) / ` + strconv.Itoa(q.PerPage) + ` * ` + strconv.Itoa(q.PerPage) + `) FROM total)`
-			} else {
-				ids = `SELECT s.id FROM ` + matches + ` s ORDER BY ` + memberOrderSQL(keys) + ` LIMIT ` + lim + ` OFFSET ` + off
-			}
-		} else {
-			ids = `SELECT ` + b.id() + ` AS id FROM ` + b.from() + join + ` WHERE ` + l.where(b) + ` ORDER BY ` + memberOrderSQL(keys) +
-				` LIMIT ` + lim + ` OFFSET ` + off
-		}
-	}
+	limit := q.PerPage + 1
+	ids, ctes := memberIDsSQL(page, b, l, terms, columns, combined, false)
 
 	// Custom values and badges come as pairs of text arrays in the same
 	// order (slugs and values; names and slugs): pgx reads arrays in
@@ -773,6 +719,101 @@ func (s *Members) listPage(ctx context.Context, actor authz.Actor, page MemberPa
 		return nil, 0, fmt.Errorf("list members: %w", err)
 	}
 	return out, total, nil
+}
+
+// memberIDsSQL is the statement listing the ids of page's rows in the
+// list's order (one more than the page, if there is one), and the CTEs
+// it needs; see listPage. all: every row of the list, in order, for an
+// export (no page, no count).
+func memberIDsSQL(page MemberPage, b *memberQueryBuilder, l memberListSQL, terms searchTerms, columns []CustomField,
+	combined, all bool) (ids, ctes string) {
+	q := page.Query
+	limit, offset := q.PerPage+1, (q.Page-1)*q.PerPage
+	lim, off := strconv.Itoa(limit), strconv.Itoa(offset)
+	enough := strconv.Itoa(offset + limit)
+	if all {
+		lim, off, enough = "ALL", "0", "ALL"
+	}
+	if q.Sort == MemberSortRelevance {
+		// The tiers (see search.go), each from its own index in order and
+		// each at most offset+limit rows; Append runs them in turn and
+		// stops as soon as the page is full, so tier 2 and later are only
+		// ranked when the page reaches them.
+		exact, prefix := terms.exactCond(b), terms.prefixCond(b, "m.sort_name")
+		words := terms.condition(b)
+		from := b.from()
+		tier, sim := terms.restOrder(b)
+		var rest string
+		if terms.usesGroups() && terms.allInGroups() {
+			// The members matching every word in group_words are ranked
+			// from member_group_keys alone; the others (a word in their
+			// own vector) from their rows.
+			rest = `SELECT id FROM (` + terms.groupPartRest(b, l.filter) + `
+				UNION ALL
+				SELECT m.id, ` + tier + `, ` + sim + `, m.sort_name FROM ` + from + `
+				WHERE ` + l.filter + ` AND ` + terms.vectorPart(b) + ` AND NOT ` + exact + ` AND NOT ` + prefix + `
+			) r ORDER BY tier, sim DESC NULLS LAST, sort_name, id LIMIT ` + enough
+		} else {
+			rest = `SELECT m.id FROM ` + from + ` WHERE ` + l.where(b) + ` AND NOT ` + exact + ` AND NOT ` + prefix + `
+			 ORDER BY ` + tier + `, ` + sim + ` DESC NULLS LAST, m.sort_name, m.id LIMIT ` + enough
+		}
+		ids = `SELECT id FROM (
+			(SELECT m.id FROM ` + from + ` WHERE ` + l.filter + ` AND ` + words + ` AND ` + exact + `
+			 ORDER BY m.sort_name || '', m.id LIMIT ` + enough + `)
+			UNION ALL
+			(SELECT m.id FROM ` + from + ` WHERE ` + l.filter + ` AND ` + words + ` AND NOT ` + exact + ` AND ` + prefix + `
+			 ORDER BY m.sort_name, m.id LIMIT ` + enough + `)
+			UNION ALL
+			(` + rest + `)
+		) t LIMIT ` + lim + ` OFFSET ` + off
+		// Tier 0 sorts its (few) rows: "|| ''" keeps the planner from
+		// walking the whole name index in search of them.
+	} else {
+		// Sorting by a custom field joins its values once (a hash join)
+		// instead of looking the value up per member.
+		join, cfValue := "", "cfs.value"
+		if f := memberCustomSortField(columns, q.Sort); f != nil {
+			join = " LEFT JOIN custom_field_values cfs ON cfs.member_id = " + b.id() + " AND cfs.custom_field_id = " + b.arg(f.ID) + "::uuid"
+		}
+		keys := memberOrderKeys(q, columns, cfValue, b)
+		if !all && (combined || !page.TotalIsEstimate) {
+			// At most MemberCountExactMax rows match: sorting them all is
+			// cheap and sure. (OFFSET 0 keeps the planner from walking an
+			// index in the list's order to find a few rows, which it may
+			// think spread evenly when they are not — all the Müllers are
+			// under M.) The sort keys are computed inside the fence.
+			cols := []string{b.id() + " AS id"}
+			for i := range keys {
+				name := "o" + strconv.Itoa(i)
+				cols = append(cols, keys[i].expr+" AS "+name)
+				keys[i].expr = "s." + name
+			}
+			sources := l.sources(b)
+			branches := make([]string, len(sources))
+			for i, src := range sources {
+				branches[i] = `(SELECT ` + strings.Join(cols, ", ") + ` FROM ` + b.from() + join + ` WHERE ` + src + ` OFFSET 0)`
+			}
+			matches := strings.Join(branches, " UNION ALL ")
+			if len(branches) > 1 {
+				matches = "(" + matches + ")"
+			}
+			if combined {
+				max := strconv.Itoa(MemberCountExactMax)
+				ctes = `matches AS MATERIALIZED (SELECT * FROM ` + matches + ` u LIMIT ` + max + ` + 1),
+					total AS (SELECT count(*)::integer AS n FROM matches),
+					`
+				ids = `SELECT s.id FROM matches s WHERE (SELECT n FROM total) <= ` + max + `
+					ORDER BY ` + memberOrderSQL(keys) + ` LIMIT ` + lim + `
+					OFFSET (SELECT least(` + off + `, greatest(n - 1, 0) / ` + strconv.Itoa(q.PerPage) + ` * ` + strconv.Itoa(q.PerPage) + `) FROM total)`
+			} else {
+				ids = `SELECT s.id FROM ` + matches + ` s ORDER BY ` + memberOrderSQL(keys) + ` LIMIT ` + lim + ` OFFSET ` + off
+			}
+		} else {
+			ids = `SELECT ` + b.id() + ` AS id FROM ` + b.from() + join + ` WHERE ` + l.where(b) + ` ORDER BY ` + memberOrderSQL(keys) +
+				` LIMIT ` + lim + ` OFFSET ` + off
+		}
+	}
+	return ids, ctes
 }
 
 // memberOrderKey is one key of an ORDER BY: an expression and its

@@ -653,6 +653,8 @@ CREATE TABLE public.custom_fields (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     member_editable boolean DEFAULT false NOT NULL,
     unique_values boolean DEFAULT false NOT NULL,
+    birth_date boolean DEFAULT false NOT NULL,
+    CONSTRAINT custom_fields_birth_date_type CHECK (((NOT birth_date) OR (value_type = 'date'::text))),
     CONSTRAINT custom_fields_description_check CHECK ((char_length(description) <= 500)),
     CONSTRAINT custom_fields_name_check CHECK (((char_length(btrim((name)::text)) >= 1) AND (char_length(btrim((name)::text)) <= 100))),
     CONSTRAINT custom_fields_slug_check CHECK (((char_length(slug) <= 100) AND (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text))),
@@ -972,6 +974,28 @@ CREATE TABLE public.roles (
     CONSTRAINT roles_system_key_check CHECK ((system_key = ANY (ARRAY['member'::text, 'board'::text, 'treasurer'::text, 'admin'::text])))
 );
 
+CREATE TABLE public.saved_lists (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    owner_id uuid NOT NULL,
+    name text NOT NULL,
+    shared boolean DEFAULT false NOT NULL,
+    q text DEFAULT ''::text NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    group_slug text DEFAULT ''::text NOT NULL,
+    sort text DEFAULT ''::text NOT NULL,
+    dir text DEFAULT ''::text NOT NULL,
+    per_page integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT saved_lists_dir_check CHECK ((dir = ANY (ARRAY[''::text, 'asc'::text, 'desc'::text]))),
+    CONSTRAINT saved_lists_group_slug_check CHECK ((char_length(group_slug) <= 200)),
+    CONSTRAINT saved_lists_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 100)) AND (name = btrim(name)))),
+    CONSTRAINT saved_lists_per_page_check CHECK (((per_page >= 0) AND (per_page <= 100))),
+    CONSTRAINT saved_lists_q_check CHECK ((char_length(q) <= 1000)),
+    CONSTRAINT saved_lists_sort_check CHECK ((char_length(sort) <= 200)),
+    CONSTRAINT saved_lists_status_check CHECK ((status = ANY (ARRAY['active'::text, 'former'::text, 'all'::text])))
+);
+
 CREATE TABLE public.search_word_variants (
     variant text NOT NULL,
     word text NOT NULL
@@ -1137,6 +1161,9 @@ ALTER TABLE ONLY public.roles
 ALTER TABLE ONLY public.roles
     ADD CONSTRAINT roles_system_key_key UNIQUE (system_key);
 
+ALTER TABLE ONLY public.saved_lists
+    ADD CONSTRAINT saved_lists_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.search_word_variants
     ADD CONSTRAINT search_word_variants_pkey PRIMARY KEY (variant, word);
 
@@ -1179,6 +1206,8 @@ CREATE INDEX custom_field_values_field_idx ON public.custom_field_values USING b
 CREATE UNIQUE INDEX custom_field_values_unique_key ON public.custom_field_values USING btree (custom_field_id, value) WHERE unique_value;
 
 CREATE UNIQUE INDEX custom_fields_name_folded_key ON public.custom_fields USING btree (lower(public.fold_invisible((name)::text)));
+
+CREATE UNIQUE INDEX custom_fields_one_birth_date ON public.custom_fields USING btree ((true)) WHERE birth_date;
 
 CREATE INDEX groups_name_key_idx ON public.groups USING btree (name_key, name, id);
 
@@ -1239,6 +1268,10 @@ CREATE INDEX password_reset_requests_client_idx ON public.password_reset_request
 CREATE INDEX password_reset_requests_email_idx ON public.password_reset_requests USING btree (email, requested_at);
 
 CREATE UNIQUE INDEX roles_name_folded_key ON public.roles USING btree (lower(public.fold_invisible((name)::text)));
+
+CREATE UNIQUE INDEX saved_lists_owner_name_key ON public.saved_lists USING btree (owner_id, lower(name));
+
+CREATE INDEX saved_lists_shared_idx ON public.saved_lists USING btree (lower(name)) WHERE shared;
 
 CREATE INDEX search_word_variants_word_idx ON public.search_word_variants USING btree (word);
 
@@ -1472,6 +1505,9 @@ ALTER TABLE ONLY public.member_groups
 
 ALTER TABLE ONLY public.member_mail_optouts
     ADD CONSTRAINT member_mail_optouts_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.saved_lists
+    ADD CONSTRAINT saved_lists_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.search_word_variants
     ADD CONSTRAINT search_word_variants_word_fkey FOREIGN KEY (word) REFERENCES public.search_words(word) ON DELETE CASCADE;

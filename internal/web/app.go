@@ -110,6 +110,7 @@ type App struct {
 	audit    audit.Reader
 	privacy  privacy.Service
 	mail     mailDeps      // outbox and mailings (mail_app.go)
+	lists    *membership.SavedLists
 	stop     chan struct{} // closed by Close
 	stopped  chan struct{} // closed when sessionCleanup has returned
 	i18n     *translator
@@ -147,6 +148,7 @@ func New(cfg Config) (*App, error) {
 	a.groups = membership.NewGroups(cfg.DB)
 	a.club = &clubCache{store: club.New(cfg.DB)}
 	a.initMail()
+	a.lists = membership.NewSavedLists(cfg.DB)
 
 	var err error
 	if a.i18n, err = newTranslator(); err != nil {

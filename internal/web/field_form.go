@@ -21,6 +21,7 @@ var fieldLabels = map[string]string{
 	"value_type":  "FieldFieldType",
 	"description": "FieldFieldDescription",
 	"unique":      "FieldFieldUnique",
+	"birth_date":  "FieldFieldBirthDate",
 }
 
 func fieldInputFrom(f *Form) membership.CustomFieldInput {
@@ -33,6 +34,7 @@ func fieldInputFrom(f *Form) membership.CustomFieldInput {
 		ShowInOverview: f.Values.Get("show_in_overview") != "",
 		MemberEditable: f.Values.Get("member_editable") != "",
 		Description:    f.Values.Get("description"),
+		BirthDate:      new(f.Values.Get("birth_date") != ""),
 	}
 }
 
@@ -81,6 +83,9 @@ func (a *App) fieldEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	if cf.Unique {
 		v.Set("unique", "on")
+	}
+	if cf.BirthDate {
+		v.Set("birth_date", "on")
 	}
 	a.renderFieldForm(w, r, http.StatusOK, fieldFormPage{Form: newForm(v), Field: cf})
 }

@@ -29,6 +29,8 @@ type groupShowPage struct {
 	Q          string
 	Searched   bool
 	Candidates []membership.GroupCandidate
+	// ExportLinks export the group's member list (CSV, Excel, PDF).
+	ExportLinks []exportLink
 }
 
 // groupShow shows a group with one page of its members. A link by id
@@ -62,6 +64,8 @@ func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 		Q:              gp.Q,
 		Searched:       gp.Searched,
 		Candidates:     gp.Candidates,
+		ExportLinks: append(exportLinks(func(f string) string { return groupExportURL(gp.Group.Slug, f) }),
+			labelLinks(groupLabelsQuery(gp.Group.Slug))...),
 	}))
 }
 

@@ -142,6 +142,16 @@ var pathFixtures = map[string]func(f *walkFixture) string{
 		}
 		return "/admin/audit/" + strconv.FormatInt(id, 10)
 	},
+	// Exports (export_routes.go).
+	"/members/export": func(*walkFixture) string { return "/members/export?format=csv" },
+	"/members/labels": func(*walkFixture) string { return "/members/labels?sheet=3x8" },
+
+	// Saved lists (list_routes.go).
+	"/lists/{id}":           func(f *walkFixture) string { return "/lists/" + f.IDs["list"] },
+	"/lists/{id}/export":    func(f *walkFixture) string { return "/lists/" + f.IDs["list"] + "/export?format=csv" },
+	"/lists/{id}/edit":      func(f *walkFixture) string { return "/lists/" + f.IDs["list"] + "/edit" },
+	"/lists/{id}/delete":    func(f *walkFixture) string { return "/lists/" + f.IDs["list"] + "/delete" },
+	"/groups/{slug}/export": func(f *walkFixture) string { return "/groups/" + f.IDs["group"] + "/export?format=csv" },
 }
 
 // postForms maps "METHOD pattern" to a valid form for that action.
@@ -272,6 +282,12 @@ func addMemberRecords(t *testing.T, f *walkFixture) {
 	f.IDs["member_version"] = strconv.Itoa(walter.Version)
 	f.IDs["group"], f.IDs["spare"], f.IDs["group_name"] = g.Slug, spare.Slug, g.Name
 	f.IDs["field"] = field.ID
+	list, err := membership.NewSavedLists(f.Srv.DB).Create(ctx, f.Admin, membership.SavedListInput{Name: "Walkers list", Shared: true},
+		membership.MemberQuery{Group: g.Slug})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.IDs["list"] = list.ID
 }
 
 func (f *walkFixture) path(rt web.Route) string {

@@ -11,10 +11,14 @@ import (
 
 // homePage is what homeView shows: for an admin of an installation that is
 // not set up yet, the first steps (ticked off as they are done); for
-// everyone who reads all members, the register at a glance.
+// everyone who reads all members, the register at a glance and this
+// week's birthdays and membership anniversaries.
 type homePage struct {
 	Steps     *club.Progress
 	Dashboard *membership.Dashboard
+	ThisWeek  bool // the birthdays section is shown
+	Birthdays []membership.BirthdayRow
+	Jubilees  []membership.JubileeRow
 }
 
 // homeShow is the start page: a welcome for visitors, the checklist and
@@ -39,6 +43,29 @@ func (a *App) homeShow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Dashboard = &d
+	}
+	if actor.Scope(authz.Member, authz.Read) == authz.All && actor.Scope(authz.CustomFieldValue, authz.Read) == authz.All {
+		now := time.Now()
+		b, err := a.members.Birthdays(r.Context(), actor, membership.BirthdayQuery{From: now, Days: 7})
+		if err != nil {
+			a.errorResponse(w, r, err)
+			return
+		}
+		p.ThisWeek, p.Birthdays = true, b.Rows
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		end := today.AddDate(0, 0, 6)
+		for y := today.Year(); y <= end.Year(); y++ {
+			js, err := a.members.Jubilees(r.Context(), actor, y)
+			if err != nil {
+				a.errorResponse(w, r, err)
+				return
+			}
+			for _, j := range js {
+				if !j.Date.Before(today) && !j.Date.After(end) {
+					p.Jubilees = append(p.Jubilees, j)
+				}
+			}
+		}
 	}
 	a.render(w, r, http.StatusOK, pageView(homeView, p))
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"mila/internal/authz"
@@ -38,6 +39,14 @@ type memberListPage struct {
 	GroupFilter   string                   // name of the filtered group ("" for all; "none" shows as "No group")
 	GroupChipURL  string                   // this view without the group filter
 	GroupNotFound bool                     // the URL named a group that does not exist: all groups are shown
+	// Description says what the view shows (status, group, search,
+	// sort), for the top of a printed page.
+	Description string
+	// ExportLinks export this view (all its pages); nil when the actor
+	// may not export.
+	ExportLinks []exportLink
+	// SaveListURL saves this view as a list ("" when the actor may not).
+	SaveListURL string
 	// Bulk assignment from the selected rows (admins).
 	CanBulkAdd, CanBulkRemove bool
 	// CanMail: the actor may write mailings ("Write to selected", and
@@ -282,6 +291,24 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 	}
 	if res.ShowGroups {
 		a.memberListGroups(r, actor, &p)
+	}
+	sortField := ""
+	for _, f := range res.Columns {
+		if membership.MemberSortCustom+f.Slug == q.Sort {
+			sortField = f.Name
+		}
+	}
+	T := func(id string, kv ...any) string { return a.T(r, id, kv...) }
+	group := ""
+	if res.Group != nil {
+		group = res.Group.Name
+	}
+	p.Description = strings.Join(memberViewDescription(T, q, res.Searching, group, memberSortLabel(T, sortField, q.Sort)), " · ")
+	if exportAllowed(actor) {
+		p.ExportLinks = append(exportLinks(func(f string) string { return memberExportURL(q, f) }), labelLinks(q)...)
+	}
+	if actor.Can(authz.SavedList, authz.Create) && exportAllowed(actor) {
+		p.SaveListURL = listNewURL(q)
 	}
 	return p
 }

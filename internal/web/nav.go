@@ -22,6 +22,7 @@ type navItem struct {
 var navItems = []navItem{
 	{LabelID: "NavMembers", Path: "/members", Resource: authz.Member, Action: authz.Read},
 	{LabelID: "NavGroups", Path: "/groups", Resource: authz.Group, Action: authz.Read},
+	{LabelID: "NavLists", Path: "/lists", Resource: authz.SavedList, Action: authz.Read},
 	{LabelID: "NavFields", Path: "/admin/fields", Resource: authz.CustomField, Action: authz.Create},
 	{LabelID: "NavImport", Path: "/admin/import", Resource: authz.Import, Action: authz.Create},
 	{LabelID: "NavSettings", Path: "/admin/settings", Resource: authz.Settings, Action: authz.Update},

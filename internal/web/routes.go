@@ -29,4 +29,6 @@ func (a *App) registerRoutes(mux *http.ServeMux) {
 	a.auditRoutes(mux)
 	a.importRoutes(mux)
 	a.mailRoutes(mux)
+	a.exportRoutes(mux)
+	a.listRoutes(mux)
 }

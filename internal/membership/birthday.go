@@ -1,0 +1,158 @@
+package membership
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"mila/internal/authz"
+)
+
+// BirthdayQuery asks for the birthdays of active members: in the Days
+// days from From on (From included), or — when Month is set — in that
+// month of Year.
+type BirthdayQuery struct {
+	From  time.Time // a day; the zero time is today
+	Days  int       // 1 to BirthdayDaysMax; default BirthdayDaysDefault
+	Month int       // 1 to 12; 0: use Days
+	Year  int       // with Month; 0: From's year
+}
+
+// Limits and defaults of the birthday list.
+const (
+	BirthdayDaysDefault = 30
+	BirthdayDaysMax     = 366
+)
+
+// BirthdayRow is one member's birthday.
+type BirthdayRow struct {
+	MemberID            string
+	FirstName, LastName string
+	Born                time.Time // the birth date
+	Date                time.Time // the birthday in the list's span (29 February: 28 February in other years)
+	Age                 int       // the age they turn
+	Round               bool      // a round birthday: 10, 20, 30 …
+}
+
+// BirthdayList is the answer: the birth date field (nil when no field
+// is marked as the birth date — then there is no list) and the rows by
+// date, then name.
+type BirthdayList struct {
+	Field    *CustomField
+	From, To time.Time // the span, both days included
+	Rows     []BirthdayRow
+}
+
+// Birthdays lists the birthdays of active members in the span q asks
+// for, from the custom field marked as the birth date. It needs the
+// right to read every member and their custom values.
+func (s *Members) Birthdays(ctx context.Context, actor authz.Actor, q BirthdayQuery) (BirthdayList, error) {
+	if actor.Scope(authz.Member, authz.Read) != authz.All || actor.Scope(authz.CustomFieldValue, authz.Read) != authz.All ||
+		!actor.Can(authz.CustomField, authz.Read) {
+		return BirthdayList{}, fmt.Errorf("birthdays: %w", authz.ErrForbidden)
+	}
+	from := dateOnly(q.From)
+	if q.From.IsZero() {
+		from = dateOnly(time.Now())
+	}
+	var out BirthdayList
+	if q.Month >= 1 && q.Month <= 12 {
+		year := q.Year
+		if year < 1900 || year > 2999 {
+			year = from.Year()
+		}
+		out.From = time.Date(year, time.Month(q.Month), 1, 0, 0, 0, 0, time.UTC)
+		out.To = out.From.AddDate(0, 1, -1)
+	} else {
+		days := q.Days
+		if days < 1 || days > BirthdayDaysMax {
+			days = BirthdayDaysDefault
+		}
+		out.From, out.To = from, from.AddDate(0, 0, days-1)
+	}
+	var f CustomField
+	f, err := scanCustomField(s.db.QueryRow(ctx, `SELECT `+customFieldColumns+` FROM custom_fields f WHERE f.birth_date`), false)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return out, nil
+	}
+	if err != nil {
+		return BirthdayList{}, fmt.Errorf("birthdays: birth date field: %w", err)
+	}
+	out.Field = &f
+	// Each member's birthday in the year of the span's start and the one
+	// after (a span may cross New Year); date + interval keeps 29 February
+	// in leap years and makes it 28 February in the others.
+	rows, err := s.db.Query(ctx, `SELECT id, first_name, last_name, born, day, (extract(year FROM day) - extract(year FROM born))::int AS age
+		FROM (
+			SELECT m.id, m.first_name, m.last_name, v.value::date AS born,
+				v.value::date + make_interval(years => (y - extract(year FROM v.value::date))::int) AS day
+			FROM custom_field_values v
+			JOIN members m ON m.id = v.member_id
+			CROSS JOIN (VALUES ($2::int), ($2::int + 1)) AS ys (y)
+			WHERE v.custom_field_id = $1 AND (m.exit_date IS NULL OR m.exit_date > $3::date)
+		) b
+		WHERE day::date BETWEEN $3::date AND $4::date AND day::date > born
+		ORDER BY day, last_name, first_name, id`, f.ID, out.From.Year(), out.From, out.To)
+	if err != nil {
+		return BirthdayList{}, fmt.Errorf("birthdays: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r BirthdayRow
+		if err := rows.Scan(&r.MemberID, &r.FirstName, &r.LastName, &r.Born, &r.Date, &r.Age); err != nil {
+			return BirthdayList{}, fmt.Errorf("birthdays: %w", err)
+		}
+		r.Round = r.Age > 0 && r.Age%10 == 0
+		out.Rows = append(out.Rows, r)
+	}
+	return out, rows.Err()
+}
+
+// JubileeYears are the membership anniversaries the jubilee list shows.
+var JubileeYears = []int{10, 25, 40, 50, 60}
+
+// JubileeRow is a member reaching an anniversary of membership.
+type JubileeRow struct {
+	MemberID            string
+	FirstName, LastName string
+	Since               time.Time // the join date the years count from
+	Date                time.Time // the anniversary
+	Years               int
+}
+
+// Jubilees lists the active members who reach 10, 25, 40, 50 or 60 years
+// of membership in year, counted from their join date, by anniversary
+// date. A member who leaves before the anniversary is not listed.
+func (s *Members) Jubilees(ctx context.Context, actor authz.Actor, year int) ([]JubileeRow, error) {
+	if actor.Scope(authz.Member, authz.Read) != authz.All {
+		return nil, fmt.Errorf("jubilees: %w", authz.ErrForbidden)
+	}
+	if year < 1900 || year > 2999 {
+		return nil, fmt.Errorf("jubilees: year %d out of range: %w", year, ErrNotFound)
+	}
+	years := make([]int32, len(JubileeYears))
+	for i, y := range JubileeYears {
+		years[i] = int32(y)
+	}
+	rows, err := s.db.Query(ctx, `SELECT id, first_name, last_name, join_date, day::date, n
+		FROM (
+			SELECT m.id, m.first_name, m.last_name, m.join_date, m.exit_date,
+				($1::int - extract(year FROM m.join_date))::int AS n,
+				m.join_date + make_interval(years => ($1::int - extract(year FROM m.join_date))::int) AS day
+			FROM members m
+			WHERE m.join_date BETWEEN make_date($1::int - 60, 1, 1) AND make_date($1::int - 10, 12, 31)
+		) j
+		WHERE n = ANY($2::int[]) AND (exit_date IS NULL OR exit_date > day::date)
+		ORDER BY day, last_name, first_name, id`, year, years)
+	if err != nil {
+		return nil, fmt.Errorf("jubilees: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (JubileeRow, error) {
+		var j JubileeRow
+		err := r.Scan(&j.MemberID, &j.FirstName, &j.LastName, &j.Since, &j.Date, &j.Years)
+		return j, err
+	})
+}

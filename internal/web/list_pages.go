@@ -1,0 +1,205 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"mila/internal/membership"
+)
+
+// listIndexPage is what listIndexView shows.
+type listIndexPage struct {
+	Lists []listRow
+}
+
+// listRow is one saved list with its links.
+type listRow struct {
+	membership.SavedList
+	OpenURL string
+	Export  []exportLink
+}
+
+// listIndex shows the lists the actor sees: their own and the shared ones.
+func (a *App) listIndex(w http.ResponseWriter, r *http.Request) {
+	lists, err := a.lists.List(r.Context(), actorFrom(r))
+	if err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	p := listIndexPage{}
+	for _, l := range lists {
+		id := l.ID
+		p.Lists = append(p.Lists, listRow{SavedList: l, OpenURL: "/lists/" + id,
+			Export: exportLinks(func(f string) string { return "/lists/" + id + "/export?format=" + f })})
+	}
+	a.render(w, r, http.StatusOK, pageView(listIndexView, p))
+}
+
+// listFormPage is the form to save a view (List nil) or to rename and
+// share a list.
+type listFormPage struct {
+	Form  *Form
+	List  *membership.SavedList
+	Query membership.MemberQuery // the view being saved
+	// ViewURL is the overview of the view, Description it in words.
+	ViewURL, Description string
+}
+
+// listNew shows the form that saves the overview view given by the
+// overview's own parameters.
+func (a *App) listNew(w http.ResponseWriter, r *http.Request) {
+	q := memberQueryFromURL(r.URL.Query())
+	q.Page = 0
+	a.render(w, r, http.StatusOK, pageView(listFormView, a.listFormData(r, newForm(nil), nil, q)))
+}
+
+func (a *App) listFormData(r *http.Request, f *Form, l *membership.SavedList, q membership.MemberQuery) listFormPage {
+	T := func(id string, kv ...any) string { return a.T(r, id, kv...) }
+	searching := q.Q != ""
+	p := listFormPage{Form: f, List: l, Query: q, ViewURL: memberListURL(q)}
+	d := memberViewDescription(T, q, searching, q.Group, memberSortLabel(T, "", q.Sort))
+	if q.Group == membership.MemberGroupNone {
+		d = memberViewDescription(T, q, searching, "", memberSortLabel(T, "", q.Sort))
+	}
+	for i, s := range d {
+		if i > 0 {
+			p.Description += " · "
+		}
+		p.Description += s
+	}
+	return p
+}
+
+// listQueryFromForm reads the saved view from the form's hidden fields
+// (the overview's parameter names).
+func listQueryFromForm(v url.Values) membership.MemberQuery {
+	q := memberQueryFromURL(v)
+	q.Page = 0
+	return q
+}
+
+// listCreate saves the view under the typed name.
+func (a *App) listCreate(w http.ResponseWriter, r *http.Request) {
+	if !a.parseForm(w, r) {
+		return
+	}
+	q := listQueryFromForm(r.PostForm)
+	f := newForm(url.Values{"name": {r.PostForm.Get("name")}, "shared": {r.PostForm.Get("shared")}})
+	l, err := a.lists.Create(r.Context(), actorFrom(r), membership.SavedListInput{
+		Name: r.PostForm.Get("name"), Shared: r.PostForm.Get("shared") == "on"}, q)
+	if addDomainErrors(f, err, listFieldLabels) {
+		a.render(w, r, http.StatusUnprocessableEntity, pageView(listFormView, a.listFormData(r, f, nil, q)))
+		return
+	}
+	if err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	a.flashSuccess(r, "ListSaved", "Name", l.Name)
+	http.Redirect(w, r, "/lists", http.StatusSeeOther)
+}
+
+// listOpen opens the list: the overview with its view (live).
+func (a *App) listOpen(w http.ResponseWriter, r *http.Request) {
+	l, ok := a.listFromPath(w, r)
+	if !ok {
+		return
+	}
+	http.Redirect(w, r, memberListURL(l.Query), http.StatusSeeOther)
+}
+
+// listExport exports the list in one click: the overview export of its view.
+func (a *App) listExport(w http.ResponseWriter, r *http.Request) {
+	l, ok := a.listFromPath(w, r)
+	if !ok {
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if _, ok := exportFormats[format]; !ok {
+		a.exportFormatChoice(w, r, func(f string) string { return "/lists/" + l.ID + "/export?format=" + f })
+		return
+	}
+	http.Redirect(w, r, memberExportURL(l.Query, format), http.StatusSeeOther)
+}
+
+// listEdit shows the rename and share form of an own list.
+func (a *App) listEdit(w http.ResponseWriter, r *http.Request) {
+	l, ok := a.listFromPath(w, r)
+	if !ok {
+		return
+	}
+	if !l.CanChange {
+		a.forbidden(w, r)
+		return
+	}
+	f := newForm(url.Values{"name": {l.Name}, "shared": {checkbox(l.Shared)}})
+	a.render(w, r, http.StatusOK, pageView(listFormView, a.listFormData(r, f, &l, l.Query)))
+}
+
+func checkbox(on bool) string {
+	if on {
+		return "on"
+	}
+	return ""
+}
+
+// listUpdate renames an own list and sets whether it is shared.
+func (a *App) listUpdate(w http.ResponseWriter, r *http.Request) {
+	l, ok := a.listFromPath(w, r)
+	if !ok {
+		return
+	}
+	if !a.parseForm(w, r) {
+		return
+	}
+	f := newForm(url.Values{"name": {r.PostForm.Get("name")}, "shared": {r.PostForm.Get("shared")}})
+	saved, err := a.lists.Update(r.Context(), actorFrom(r), l.ID, membership.SavedListInput{
+		Name: r.PostForm.Get("name"), Shared: r.PostForm.Get("shared") == "on"})
+	if addDomainErrors(f, err, listFieldLabels) {
+		a.render(w, r, http.StatusUnprocessableEntity, pageView(listFormView, a.listFormData(r, f, &l, l.Query)))
+		return
+	}
+	if err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	a.flashSuccess(r, "ListRenamed", "Name", saved.Name)
+	http.Redirect(w, r, "/lists", http.StatusSeeOther)
+}
+
+// listDeleteConfirm asks before deleting an own list.
+func (a *App) listDeleteConfirm(w http.ResponseWriter, r *http.Request) {
+	l, ok := a.listFromPath(w, r)
+	if !ok {
+		return
+	}
+	if !l.CanChange {
+		a.forbidden(w, r)
+		return
+	}
+	a.render(w, r, http.StatusOK, pageView(listDeleteView, l))
+}
+
+// listDelete deletes an own list (the members stay, of course).
+func (a *App) listDelete(w http.ResponseWriter, r *http.Request) {
+	l, ok := a.listFromPath(w, r)
+	if !ok {
+		return
+	}
+	if err := a.lists.Delete(r.Context(), actorFrom(r), l.ID); err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	a.flashSuccess(r, "ListDeleted", "Name", l.Name)
+	http.Redirect(w, r, "/lists", http.StatusSeeOther)
+}
+
+// listNewURL is the form that saves the overview view q.
+func listNewURL(q membership.MemberQuery) string {
+	q.Page = 0
+	u := memberListURL(q)
+	if i := len("/members"); len(u) > i {
+		return "/lists/new" + u[i:]
+	}
+	return "/lists/new"
+}
