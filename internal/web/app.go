@@ -109,7 +109,7 @@ type App struct {
 	groups   *membership.Groups
 	audit    audit.Reader
 	privacy  privacy.Service
-	mail     mailDeps      // outbox and mailings (mail_app.go)
+	mail     mailDeps // outbox and mailings (mail_app.go)
 	lists    *membership.SavedLists
 	stop     chan struct{} // closed by Close
 	stopped  chan struct{} // closed when sessionCleanup has returned
