@@ -67,6 +67,12 @@ type MemberQuery struct {
 	// means all. List looks the slug up among the groups: an unknown one
 	// is dropped (all groups) and the page says so (GroupNotFound).
 	Group string
+	// AsOf is the day the list is about (members in the club, their
+	// groups, group filter and sorts on that day); zero means today.
+	// Normalize turns today into zero: today's list is read from the
+	// current columns (exit_date, member_groups), another day's from
+	// member_periods and group_memberships.
+	AsOf time.Time
 
 	anyPerPage bool // Search: any page size from 1 to 100
 }
@@ -104,6 +110,12 @@ func (q MemberQuery) Normalize(fields []CustomField) MemberQuery {
 	}
 	if q.Page < 1 {
 		q.Page = 1
+	}
+	if !q.AsOf.IsZero() {
+		q.AsOf = dateOnly(q.AsOf)
+		if q.AsOf.Equal(Today()) || q.AsOf.Before(MemberMinDate) || q.AsOf.After(MemberMaxDate) {
+			q.AsOf = time.Time{}
+		}
 	}
 	valid := q.anyPerPage && q.PerPage >= 1 && q.PerPage <= 100
 	for _, n := range MemberPerPageChoices {
@@ -215,6 +227,7 @@ type memberQueryBuilder struct {
 	// group, a search), so they run through pg.PlanForValues (see List).
 	forValues bool
 	keys      bool              // the relation includes member_group_keys k
+	asOf      string            // placeholder of the day (::date) of a list as of another day than today
 	texts     map[string]string // placeholders of text arguments, by value
 }
 
@@ -268,7 +281,7 @@ func (b *memberQueryBuilder) on(db pg.Querier) pg.Querier {
 
 // clone copies b, so a statement can add arguments after the filter's.
 func (b *memberQueryBuilder) clone() *memberQueryBuilder {
-	c := &memberQueryBuilder{args: slices.Clone(b.args), where: slices.Clone(b.where), forValues: b.forValues, keys: b.keys}
+	c := &memberQueryBuilder{args: slices.Clone(b.args), where: slices.Clone(b.where), forValues: b.forValues, keys: b.keys, asOf: b.asOf}
 	if b.texts != nil {
 		c.texts = maps.Clone(b.texts)
 	}
@@ -402,22 +415,45 @@ func (s *Members) list(ctx context.Context, actor authz.Actor, q MemberQuery, pa
 	}
 
 	b := &memberQueryBuilder{}
-	b.keys = q.Sort == MemberSortGroups || q.Sort == MemberSortGroupCount || q.Group == MemberGroupNone ||
+	historic := !q.AsOf.IsZero()
+	b.keys = (!historic && (q.Sort == MemberSortGroups || q.Sort == MemberSortGroupCount || q.Group == MemberGroupNone)) ||
 		(searching && terms.usesGroups())
 	b.and(b.scope(actor, authz.Member, b.id()))
 	// Without a group or a search the statements have no value the plan
 	// depends on: they stay prepared with their plan (LIMIT and OFFSET are
 	// written into them). With one, they are planned for the values.
-	switch q.Status {
-	case MemberStatusActive:
-		b.and("(" + b.exitDate() + " IS NULL OR " + b.exitDate() + " > current_date)")
-	case MemberStatusFormer:
-		b.and(b.exitDate() + " <= current_date")
+	if historic {
+		// Another day than today: the periods and dated memberships say
+		// who was in the club and in which groups.
+		b.asOf = b.arg(q.AsOf) + "::date"
+		b.forValues = true
+		in := "EXISTS (SELECT 1 FROM member_periods pp WHERE pp.member_id = " + b.id() + " AND pp.span @> " + b.asOf + ")"
+		switch q.Status {
+		case MemberStatusActive:
+			b.and(in)
+		case MemberStatusFormer:
+			b.and("NOT " + in + " AND EXISTS (SELECT 1 FROM member_periods pp WHERE pp.member_id = " + b.id() + " AND pp.starts_on < " + b.asOf + ")")
+		default:
+			b.and("EXISTS (SELECT 1 FROM member_periods pp WHERE pp.member_id = " + b.id() + " AND pp.starts_on <= " + b.asOf + ")")
+		}
+	} else {
+		switch q.Status {
+		case MemberStatusActive:
+			b.and("(" + b.exitDate() + " IS NULL OR " + b.exitDate() + " > current_date)")
+		case MemberStatusFormer:
+			b.and(b.exitDate() + " <= current_date")
+		}
 	}
-	switch q.Group {
-	case "":
-	case MemberGroupNone:
-		b.and("k.group_count = 0")
+	switch {
+	case q.Group == "":
+	case q.Group == MemberGroupNone:
+		if historic {
+			b.and("NOT EXISTS (SELECT 1 FROM group_memberships gh WHERE gh.member_id = " + b.id() + " AND gh.span @> " + b.asOf + ")")
+		} else {
+			b.and("k.group_count = 0")
+		}
+	case group.id != "" && historic:
+		b.and(`EXISTS (SELECT 1 FROM group_memberships gh WHERE gh.member_id = ` + b.id() + ` AND gh.group_id = ` + b.arg(group.id) + `::uuid AND gh.span @> ` + b.asOf + `)`)
 	default:
 		if searching && group.size > MemberCountExactMax {
 			// The search finds the candidates; each is looked up in the
@@ -712,8 +748,13 @@ func (s *Members) listPage(ctx context.Context, actor authz.Actor, page MemberPa
 	if actor.Can(authz.MemberGroup, authz.Read) {
 		groupsSQL = `badges.names, badges.slugs`
 	}
+	groupCount, badgeSource := "gk.group_count", "member_groups mg"
+	if b.asOf != "" {
+		groupCount = "coalesce(cardinality(badges.names), 0)"
+		badgeSource = "(SELECT member_id, group_id FROM group_memberships WHERE span @> " + b.asOf + ") mg"
+	}
 	sql := `SELECT m.id, m.first_name, m.last_name, coalesce(m.email::text, '') AS email, m.city, m.join_date,
-			m.exit_date, gk.group_count, ` + customSQL + `, ` + groupsSQL + `, p.n AS ord
+			m.exit_date, ` + groupCount + `, ` + customSQL + `, ` + groupsSQL + `, p.n AS ord
 		FROM ord p JOIN members m ON m.id = p.id JOIN member_group_keys gk ON gk.member_id = p.id
 		LEFT JOIN badges ON badges.member_id = p.id` + customJoin
 	if combined {
@@ -726,7 +767,7 @@ func (s *Members) listPage(ctx context.Context, actor authz.Actor, page MemberPa
 		ord AS (SELECT id, row_number() OVER () AS n FROM page),
 		badges AS (SELECT mg.member_id, array_agg(g.name ORDER BY g.name_key, g.name, g.id) AS names,
 				array_agg(g.slug ORDER BY g.name_key, g.name, g.id) AS slugs
-			FROM page JOIN member_groups mg ON mg.member_id = page.id JOIN groups g ON g.id = mg.group_id
+			FROM page JOIN ` + badgeSource + ` ON mg.member_id = page.id JOIN groups g ON g.id = mg.group_id
 			WHERE ` + b.scope(actor, authz.MemberGroup, "mg.member_id") + `
 			GROUP BY mg.member_id)
 		` + sql
@@ -811,8 +852,15 @@ func memberOrderKeys(q MemberQuery, columns []CustomField, cfValue string, b *me
 		return with("m.join_date", dir)
 	case MemberSortGroups:
 		// Members without groups (first_group_key NULL) last either way.
+		if b.asOf != "" {
+			return with(`(SELECT min(g.name_key) FROM group_memberships gh JOIN groups g ON g.id = gh.group_id
+				WHERE gh.member_id = `+b.id()+` AND gh.span @> `+b.asOf+`)`, dir+" NULLS LAST")
+		}
 		return with("k.first_group_key", dir+" NULLS LAST")
 	case MemberSortGroupCount:
+		if b.asOf != "" {
+			return with(`(SELECT count(*) FROM group_memberships gh WHERE gh.member_id = `+b.id()+` AND gh.span @> `+b.asOf+`)`, dir)
+		}
 		return with("k.group_count", dir)
 	}
 	if f := memberCustomSortField(columns, q.Sort); f != nil {
