@@ -100,6 +100,7 @@ type App struct {
 	members  *membership.Members
 	fields   *membership.CustomFields
 	groups   *membership.Groups
+	history  *membership.History
 	stop     chan struct{} // closed by Close
 	stopped  chan struct{} // closed when sessionCleanup has returned
 	i18n     *translator
@@ -131,6 +132,7 @@ func New(cfg Config) (*App, error) {
 	a.members = membership.NewMembers(cfg.DB)
 	a.fields = membership.NewCustomFields(cfg.DB)
 	a.groups = membership.NewGroups(cfg.DB)
+	a.history = membership.NewHistory(cfg.DB)
 
 	var err error
 	if a.i18n, err = newTranslator(); err != nil {

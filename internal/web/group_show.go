@@ -27,6 +27,8 @@ type groupShowPage struct {
 	Q          string
 	Searched   bool
 	Candidates []membership.GroupCandidate
+	// History: the members over time (history_group.go).
+	History *groupHistorySection
 }
 
 // groupShow shows a group with one page of its members. A link by id
@@ -48,7 +50,13 @@ func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 		return
 	}
+	hist, err := a.groupHistoryFor(r, actor, gp.Group)
+	if err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
 	a.render(w, r, http.StatusOK, pageView(groupShowView, groupShowPage{
+		History:        hist,
 		Group:          gp.Group,
 		Members:        gp.Members,
 		CanReadMembers: gp.MembersShown,

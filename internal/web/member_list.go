@@ -39,6 +39,10 @@ type memberListPage struct {
 	GroupNotFound bool                     // the URL named a group that does not exist: all groups are shown
 	// Bulk assignment from the selected rows (admins).
 	CanBulkAdd, CanBulkRemove bool
+	// AsOf is the as_of field's value ("" for today); AsOfBad: the URL's
+	// as_of was malformed and today is shown (the page says so).
+	AsOf    string
+	AsOfBad bool
 }
 
 // CanBulk reports whether the rows get checkboxes and the bulk bar.
@@ -94,6 +98,7 @@ func memberQueryFromURL(v url.Values) membership.MemberQuery {
 		Page:    atoi(v.Get("page")),
 		PerPage: atoi(v.Get("per_page")),
 		Group:   v.Get("group"),
+		AsOf:    asOfFromURL(v),
 	}
 }
 
@@ -116,6 +121,9 @@ func memberListURL(q membership.MemberQuery) string {
 	}
 	if q.Dir != "" && q.Dir != membership.MemberDefaultDir(q.Sort) {
 		v.Set("dir", q.Dir)
+	}
+	if !q.AsOf.IsZero() {
+		v.Set("as_of", q.AsOf.Format(time.DateOnly))
 	}
 	if q.Page > 1 {
 		v.Set("page", strconv.Itoa(q.Page))
@@ -154,6 +162,7 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := a.memberListData(r, actor, res)
+	p.AsOfBad = asOfMalformed(r.URL.Query())
 	w.Header().Set("Vary", "HX-Request")
 	if isHTMX(r) {
 		p.Partial = true
@@ -171,6 +180,7 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 		CanCreate:  actor.Can(authz.Member, authz.Create),
 		PerPages:   membership.MemberPerPageChoices,
 		ResultsURL: memberListURL(q),
+		AsOf:       asOfValue(q.AsOf),
 		Statuses: []memberListOption{
 			{string(membership.MemberStatusActive), "MembersStatusActive"},
 			{string(membership.MemberStatusFormer), "MembersStatusFormer"},

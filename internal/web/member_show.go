@@ -23,6 +23,8 @@ type memberShowPage struct {
 	LinkError string // translated problem with the link form
 	// Groups is the member's groups section (group_member.go).
 	Groups groupMemberSection
+	// History: periods in the club and memberships over time (history_member.go).
+	History *memberHistorySection
 }
 
 // memberCustomView is one custom field on the detail page.
@@ -79,6 +81,10 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	if p.Groups, err = a.groupMemberSectionFor(r, actor, m); err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	if p.History, err = a.memberHistoryFor(r, actor, m); err != nil {
 		a.errorResponse(w, r, err)
 		return
 	}

@@ -16,5 +16,6 @@ func (a *App) registerRoutes(mux *http.ServeMux) {
 	a.publicRoute(mux, "POST /lang", a.langSwitch)
 	a.accountRoutes(mux)
 	a.groupRoutes(mux)
+	a.historyRoutes(mux)
 	a.memberRoutes(mux)
 }
