@@ -44,6 +44,7 @@ const (
 	ErrMembershipUntilFrom  = "ErrMembershipUntilFrom"  // until not after from
 	ErrNameTaken            = "ErrNameTaken"            // a list entry with this name exists
 	ErrInUse                = "ErrInUse"                // the entry is used and cannot be deleted
+	ErrMemberDatesPeriods   = "ErrMemberDatesPeriods"   // join/exit date conflict with the member's periods
 )
 
 // Period is one stretch of a member's membership in the club:

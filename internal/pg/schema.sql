@@ -542,7 +542,11 @@ CREATE TABLE public.group_memberships (
     role_id uuid,
     valid_from date DEFAULT CURRENT_DATE NOT NULL,
     valid_until date,
-    span daterange GENERATED ALWAYS AS (daterange(valid_from, valid_until, '[)'::text)) STORED,
+    span daterange GENERATED ALWAYS AS (
+CASE
+    WHEN (valid_until < valid_from) THEN 'empty'::daterange
+    ELSE daterange(valid_from, valid_until, '[)'::text)
+END) STORED,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT group_memberships_until_after_from CHECK (((valid_until IS NULL) OR (valid_until > valid_from))),
@@ -695,7 +699,11 @@ CREATE TABLE public.member_periods (
     ends_on date,
     exit_reason_id uuid,
     resignation_received_on date,
-    span daterange GENERATED ALWAYS AS (daterange(starts_on, ends_on, '[)'::text)) STORED,
+    span daterange GENERATED ALWAYS AS (
+CASE
+    WHEN (ends_on < starts_on) THEN 'empty'::daterange
+    ELSE daterange(starts_on, ends_on, '[)'::text)
+END) STORED,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT member_periods_end_after_start CHECK (((ends_on IS NULL) OR (ends_on >= starts_on))),

@@ -73,7 +73,10 @@ CREATE TABLE member_periods (
   -- a reason in use cannot be deleted (NO ACTION)
   exit_reason_id          uuid REFERENCES exit_reasons (id),
   resignation_received_on date CHECK (resignation_received_on BETWEEN DATE '1800-01-01' AND DATE '2999-12-31'),
-  span                    daterange GENERATED ALWAYS AS (daterange(starts_on, ends_on, '[)')) STORED,
+  -- empty when the dates are the wrong way round, so that the CHECK below
+  -- (with its name) refuses the row rather than daterange() erroring
+  span                    daterange GENERATED ALWAYS AS (CASE WHEN ends_on < starts_on THEN 'empty'::daterange
+                                                         ELSE daterange(starts_on, ends_on, '[)') END) STORED,
   created_at              timestamptz NOT NULL DEFAULT now(),
   updated_at              timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT member_periods_end_after_start CHECK (ends_on IS NULL OR ends_on >= starts_on),
@@ -110,7 +113,8 @@ CREATE TABLE group_memberships (
   role_id     uuid REFERENCES group_roles (id),
   valid_from  date NOT NULL DEFAULT current_date CHECK (valid_from BETWEEN DATE '1800-01-01' AND DATE '2999-12-31'),
   valid_until date CHECK (valid_until BETWEEN DATE '1800-01-01' AND DATE '2999-12-31'),
-  span        daterange GENERATED ALWAYS AS (daterange(valid_from, valid_until, '[)')) STORED,
+  span        daterange GENERATED ALWAYS AS (CASE WHEN valid_until < valid_from THEN 'empty'::daterange
+                                             ELSE daterange(valid_from, valid_until, '[)') END) STORED,
   created_at  timestamptz NOT NULL DEFAULT now(),
   updated_at  timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT group_memberships_until_after_from CHECK (valid_until IS NULL OR valid_until > valid_from),
