@@ -100,7 +100,7 @@ type Membership struct {
 	From      time.Time
 	Until     *time.Time
 	// Of the member (group page rows):
-	FirstName, LastName string
+	FirstName, LastName, Email string
 	// LeftClub: the member is not in the club today.
 	LeftClub bool
 }
@@ -452,7 +452,7 @@ func (h *History) DeleteRole(ctx context.Context, actor authz.Actor, id string) 
 
 const membershipColumns = `h.id, h.member_id, h.group_id, g.name, g.slug, coalesce(h.role_id::text, ''),
 	coalesce(r.name, ''), coalesce(r.leads, false), h.valid_from, h.valid_until,
-	m.first_name, m.last_name, NOT (m.exit_date IS NULL OR m.exit_date > current_date)`
+	m.first_name, m.last_name, coalesce(m.email::text, ''), NOT (m.exit_date IS NULL OR m.exit_date > current_date)`
 
 const membershipFrom = `group_memberships h JOIN groups g ON g.id = h.group_id JOIN members m ON m.id = h.member_id
 	LEFT JOIN group_roles r ON r.id = h.role_id`
@@ -460,7 +460,7 @@ const membershipFrom = `group_memberships h JOIN groups g ON g.id = h.group_id J
 func scanMembership(r pgx.Row) (Membership, error) {
 	var x Membership
 	err := r.Scan(&x.ID, &x.MemberID, &x.GroupID, &x.GroupName, &x.GroupSlug, &x.RoleID, &x.RoleName, &x.RoleLeads,
-		&x.From, &x.Until, &x.FirstName, &x.LastName, &x.LeftClub)
+		&x.From, &x.Until, &x.FirstName, &x.LastName, &x.Email, &x.LeftClub)
 	return x, err
 }
 

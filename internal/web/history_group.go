@@ -23,7 +23,10 @@ type groupHistorySection struct {
 
 // groupHistoryQuery reads the section's state from the URL.
 func groupHistoryQuery(g membership.Group, v url.Values) membership.GroupHistoryQuery {
-	page, _ := strconv.Atoi(v.Get("hpage"))
+	page, err := strconv.Atoi(v.Get("page"))
+	if err != nil {
+		page = 1 // malformed or out of range: the first page
+	}
 	return membership.GroupHistoryQuery{
 		GroupID: g.ID,
 		AsOf:    asOfFromURL(v),
@@ -90,13 +93,19 @@ func (s *groupHistorySection) URL(n int) string {
 		v.Set("hdir", "desc")
 	}
 	if n > 1 {
-		v.Set("hpage", strconv.Itoa(n))
+		v.Set("page", strconv.Itoa(n))
 	}
 	u := "/groups/" + s.Slug
 	if len(v) > 0 {
 		u += "?" + v.Encode()
 	}
-	return u + "#group-history"
+	return u
+}
+
+// Default: the section shows today's current members, unsearched.
+func (s *groupHistorySection) Default() bool {
+	q := s.Page.Query
+	return s.AsOf == "" && q.Show == membership.GroupShowCurrent && q.Q == ""
 }
 
 // historyGroupEnd ends the memberships of the selected members today
