@@ -24,10 +24,15 @@ const (
 	// undo, saved mappings): admin only, since one import can change
 	// every member.
 	Import Resource = "Import"
+	// Statistics are the counts of /statistics (members on a day, joins
+	// and exits, per group, role and age): read by everyone who reads
+	// every member — the board (read_only), the treasurer (normal_user)
+	// and admin; not own_data.
+	Statistics Resource = "Statistics"
 )
 
 // Resources lists every resource, in a stable order (for tests and docs).
-var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import}
+var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import, Statistics}
 
 // Action is what is done to a resource.
 type Action string
@@ -121,6 +126,7 @@ var table = map[PermissionSet]map[grant]Scope{
 		{Group, Read}:            All,
 		{MemberGroup, Read}:      All,
 		{Role, Read}:             All,
+		{Statistics, Read}:       All,
 	},
 	NormalUser: {
 		{User, Read}:   Own,
@@ -139,6 +145,7 @@ var table = map[PermissionSet]map[grant]Scope{
 		{Group, Read}:       All,
 		{MemberGroup, Read}: All,
 		{Role, Read}:        All,
+		{Statistics, Read}:  All,
 	},
 	Admin: func() map[grant]Scope {
 		m := map[grant]Scope{}

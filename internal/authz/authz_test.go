@@ -21,7 +21,7 @@ var want = map[PermissionSet]map[string]Scope{
 	ReadOnly: {
 		"User read": Own, "User update": Own,
 		"Member read": All, "CustomField read": All, "CustomFieldValue read": All,
-		"Group read": All, "MemberGroup read": All, "Role read": All,
+		"Group read": All, "MemberGroup read": All, "Role read": All, "Statistics read": All,
 	},
 	NormalUser: {
 		"User read": Own, "User update": Own,
@@ -29,10 +29,11 @@ var want = map[PermissionSet]map[string]Scope{
 		"CustomFieldValue read": All, "CustomFieldValue create": All,
 		"CustomFieldValue update": All, "CustomFieldValue destroy": All,
 		"CustomField read": All, "Group read": All, "MemberGroup read": All, "Role read": All,
+		"Statistics read": All,
 	},
 	Admin: func() map[string]Scope {
 		m := map[string]Scope{}
-		for _, r := range []string{"Member", "CustomField", "CustomFieldValue", "Group", "MemberGroup", "User", "Role", "Import"} {
+		for _, r := range []string{"Member", "CustomField", "CustomFieldValue", "Group", "MemberGroup", "User", "Role", "Import", "Statistics"} {
 			for _, a := range []string{"read", "create", "update", "destroy"} {
 				m[r+" "+a] = All
 			}
@@ -44,7 +45,7 @@ var want = map[PermissionSet]map[string]Scope{
 // TestTable checks every permission set × resource × action: the scope
 // granted, Can, Require and an anonymous actor.
 func TestTable(t *testing.T) {
-	if len(Resources) != 8 || len(Actions) != 4 || len(PermissionSets) != 4 {
+	if len(Resources) != 9 || len(Actions) != 4 || len(PermissionSets) != 4 {
 		t.Fatalf("resources/actions/sets changed (%d/%d/%d): update this test and the issue's table",
 			len(Resources), len(Actions), len(PermissionSets))
 	}

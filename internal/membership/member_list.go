@@ -13,6 +13,7 @@ import (
 
 	"mila/internal/authz"
 	"mila/internal/pg"
+	"mila/internal/validate"
 )
 
 // MemberStatus filters the overview by exit date.
@@ -68,11 +69,20 @@ type MemberQuery struct {
 	// is dropped (all groups) and the page says so (GroupNotFound).
 	Group string
 	// AsOf is the day the list is about (members in the club, their
-	// groups, group filter and sorts on that day); zero means today.
-	// Normalize turns today into zero: today's list is read from the
-	// current columns (exit_date, member_groups), another day's from
-	// member_periods and group_memberships.
+	// groups, group filter and sorts on that day). Zero means today, read
+	// from the current columns (exit_date, member_groups); a day given,
+	// today included, is read from member_periods and group_memberships
+	// ("in a period on that day": a member whose join date is still to
+	// come is not in the club yet, while the plain list counts them).
 	AsOf time.Time
+	// Filters the statistics page links to (statistics.go), each on its
+	// own exactly the members a number counts: a period begun (JoinYear)
+	// or ended (ExitYear) in a year; a role held in any group on the day
+	// (RoleID); an age on the day (Age "18-26", "61-", or "unknown"
+	// without a birth date) by the custom field marked as birth date.
+	JoinYear, ExitYear int
+	RoleID             string
+	Age                string
 
 	anyPerPage bool // Search: any page size from 1 to 100
 }
@@ -113,9 +123,21 @@ func (q MemberQuery) Normalize(fields []CustomField) MemberQuery {
 	}
 	if !q.AsOf.IsZero() {
 		q.AsOf = dateOnly(q.AsOf)
-		if q.AsOf.Equal(Today()) || q.AsOf.Before(MemberMinDate) || q.AsOf.After(MemberMaxDate) {
+		if q.AsOf.Before(MemberMinDate) || q.AsOf.After(MemberMaxDate) {
 			q.AsOf = time.Time{}
 		}
+	}
+	if q.JoinYear < MemberMinDate.Year() || q.JoinYear > MemberMaxDate.Year() {
+		q.JoinYear = 0
+	}
+	if q.ExitYear < MemberMinDate.Year() || q.ExitYear > MemberMaxDate.Year() {
+		q.ExitYear = 0
+	}
+	if q.RoleID = strings.ToLower(strings.TrimSpace(q.RoleID)); !validate.UUID(q.RoleID) {
+		q.RoleID = ""
+	}
+	if _, _, ok := ParseAgeBracket(q.Age); !ok {
+		q.Age = ""
 	}
 	valid := q.anyPerPage && q.PerPage >= 1 && q.PerPage <= 100
 	for _, n := range MemberPerPageChoices {
@@ -444,6 +466,7 @@ func (s *Members) list(ctx context.Context, actor authz.Actor, q MemberQuery, pa
 			b.and(b.exitDate() + " <= current_date")
 		}
 	}
+	s.statsFilters(b, q)
 	switch {
 	case q.Group == "":
 	case q.Group == MemberGroupNone:
@@ -877,4 +900,67 @@ func memberOrderKeys(q MemberQuery, columns []CustomField, cfValue string, b *me
 		return with(value, dir+" NULLS LAST")
 	}
 	return tie
+}
+
+// ParseAgeBracket reads an age bracket "18-26" (both inclusive), "61-"
+// (no upper bound) or "unknown" (min -1). ok is false for anything else.
+func ParseAgeBracket(s string) (lo, hi int, ok bool) {
+	if s == AgeUnknown {
+		return -1, -1, true
+	}
+	a, b, found := strings.Cut(s, "-")
+	if !found {
+		return 0, 0, false
+	}
+	lo, err := strconv.Atoi(a)
+	if err != nil || lo < 0 || lo > 200 {
+		return 0, 0, false
+	}
+	if b == "" {
+		return lo, -1, true
+	}
+	hi, err = strconv.Atoi(b)
+	if err != nil || hi < lo || hi > 200 {
+		return 0, 0, false
+	}
+	return lo, hi, true
+}
+
+// AgeUnknown is the age bracket of members without a birth date.
+const AgeUnknown = "unknown"
+
+// statsFilters adds the statistics' filters of q to b.
+func (s *Members) statsFilters(b *memberQueryBuilder, q MemberQuery) {
+	day := "current_date"
+	if b.asOf != "" {
+		day = b.asOf
+	}
+	if q.JoinYear != 0 || q.ExitYear != 0 || q.RoleID != "" || q.Age != "" {
+		b.forValues = true
+	}
+	yearCond := func(col string, y int) string {
+		return "EXISTS (SELECT 1 FROM member_periods pp WHERE pp.member_id = " + b.id() + " AND pp." + col + " >= " +
+			b.arg(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)) + "::date AND pp." + col + " < " + b.arg(time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC)) + "::date)"
+	}
+	if q.JoinYear != 0 {
+		b.and(yearCond("starts_on", q.JoinYear))
+	}
+	if q.ExitYear != 0 {
+		b.and(yearCond("ends_on", q.ExitYear))
+	}
+	if q.RoleID != "" {
+		b.and("EXISTS (SELECT 1 FROM group_memberships gr WHERE gr.member_id = " + b.id() + " AND gr.role_id = " + b.arg(q.RoleID) + "::uuid AND gr.span @> " + day + ")")
+	}
+	if q.Age != "" {
+		lo, hi, _ := ParseAgeBracket(q.Age)
+		birth := "(SELECT v.value::date FROM custom_field_values v JOIN custom_fields f ON f.id = v.custom_field_id AND f.is_birth_date WHERE v.member_id = " + b.id() + ")"
+		switch {
+		case lo < 0:
+			b.and(birth + " IS NULL")
+		case hi < 0:
+			b.and("date_part('year', age(" + day + ", " + birth + ")) >= " + strconv.Itoa(lo))
+		default:
+			b.and("date_part('year', age(" + day + ", " + birth + ")) BETWEEN " + strconv.Itoa(lo) + " AND " + strconv.Itoa(hi))
+		}
+	}
 }

@@ -33,9 +33,6 @@ func parseAsOf(s string) (time.Time, bool) {
 	if err != nil || t.Before(membership.MemberMinDate) || t.After(membership.MemberMaxDate) {
 		return time.Time{}, true
 	}
-	if t.Equal(membership.Today()) {
-		return time.Time{}, false
-	}
 	return t, false
 }
 

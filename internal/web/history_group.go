@@ -67,9 +67,7 @@ func (a *App) groupHistoryFor(r *http.Request, actor authz.Actor, g membership.G
 			{membership.GroupMemberSortSince, "HistorySortSince"},
 		},
 	}
-	if !res.Query.AsOf.Equal(membership.Today()) {
-		s.AsOf = asOfValue(res.Query.AsOf)
-	}
+	s.AsOf = asOfValue(asOfFromURL(v))
 	return s, nil
 }
 
