@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,4 +49,22 @@ func asOfValue(t time.Time) string {
 func mustDate(s string) time.Time {
 	t, _ := time.Parse(time.DateOnly, s)
 	return t
+}
+
+// statsHidden lists the statistics' filters of q as name/value pairs.
+func statsHidden(q membership.MemberQuery) [][2]string {
+	var out [][2]string
+	if q.JoinYear != 0 {
+		out = append(out, [2]string{"joined", strconv.Itoa(q.JoinYear)})
+	}
+	if q.ExitYear != 0 {
+		out = append(out, [2]string{"left", strconv.Itoa(q.ExitYear)})
+	}
+	if q.RoleID != "" {
+		out = append(out, [2]string{"role", q.RoleID})
+	}
+	if q.Age != "" {
+		out = append(out, [2]string{"age", q.Age})
+	}
+	return out
 }

@@ -15,4 +15,6 @@ func (a *App) historyRoutes(mux *http.ServeMux) {
 	a.route(mux, "POST /members/{id}/memberships/{membership_id}/end", authz.MemberGroup, authz.Update, a.historyMembershipEnd)
 	a.route(mux, "POST /members/{id}/memberships/{membership_id}/delete", authz.MemberGroup, authz.Destroy, a.historyMembershipDelete)
 	a.route(mux, "POST /groups/{slug}/memberships/end", authz.MemberGroup, authz.Update, a.historyGroupEnd)
+	a.route(mux, "GET /statistics", authz.Statistics, authz.Read, a.statisticsShow)
+	a.route(mux, "POST /statistics/birth-field", authz.CustomField, authz.Update, a.statisticsBirthField)
 }

@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -168,3 +170,55 @@ func readBody(t *testing.T, res *http.Response) string {
 	}
 	return b.String()
 }
+
+// TestStatisticsPage: the board sees the numbers, each links to the
+// overview listing exactly those members (followed here), the chart has
+// its text alternative, in both languages; own_data gets a 403; the
+// admin chooses the birth-date field.
+func TestStatisticsPage(t *testing.T) {
+	w, _, _ := histWorld(t)
+	ctx := context.Background()
+	f, err := membership.NewCustomFields(w.srv.DB).Create(ctx, w.adminActor(), membership.CustomFieldInput{Name: "Geburtstag", ValueType: "date"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.srv.DB.Exec(ctx, `INSERT INTO custom_field_values (member_id, custom_field_id, value)
+		SELECT id, $1, '2010-05-05' FROM members WHERE first_name = 'Bert'`, f.ID); err != nil {
+		t.Fatal(err)
+	}
+	body := groupPost(t, w.srv, w.admin, "/statistics/birth-field", url.Values{"birth_field": {f.ID}}, http.StatusSeeOther, "/statistics")
+	mustContain(t, body, "Birth date field saved", "Members per age bracket (by Geburtstag)")
+
+	body = groupGet(t, w.srv, w.board, "/statistics?as_of=2020-12-31", http.StatusOK)
+	mustContain(t, body, "Members on Dec 31, 2020", `role="img"`, "<title", "Bar chart of the numbers", "Joins and exits per year", "Coach")
+	mustNotContain(t, body, "/statistics/birth-field")
+	// Follow every link to the overview: its count is the number shown.
+	links := regexpLinks.FindAllStringSubmatch(body, -1)
+	if len(links) < 15 {
+		t.Fatalf("only %d number links", len(links))
+	}
+	for _, l := range links {
+		href, n := html.UnescapeString(l[1]), l[2]
+		page := groupGet(t, w.srv, w.board, href, http.StatusOK)
+		want := n + " members"
+		if n == "1" {
+			want = "1 member"
+		}
+		if n == "0" {
+			if !strings.Contains(page, "No ") && !strings.Contains(page, "0 members") {
+				t.Errorf("%s: want an empty list", href)
+			}
+			continue
+		}
+		if !strings.Contains(page, want) {
+			t.Errorf("%s: want %q\n%s", href, want, groupMain(page))
+		}
+	}
+	mustContain(t, groupGet(t, w.srv, w.board, "/statistics?brackets=x", http.StatusOK, "Accept-Language", "de"),
+		"Statistik", "Eintritte und Austritte pro Jahr", "Standardgruppen")
+	if res := w.srv.Get(t, w.ownData, "/statistics"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("own_data: %d", res.StatusCode)
+	}
+}
+
+var regexpLinks = regexp.MustCompile(`<a class="link link-primary(?: font-bold)?" href="(/members[^"]*)">([0-9,]+)</a>`)

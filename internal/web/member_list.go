@@ -43,6 +43,10 @@ type memberListPage struct {
 	// as_of was malformed and today is shown (the page says so).
 	AsOf    string
 	AsOfBad bool
+	// StatsHidden are the statistics' filters (joined, left, role, age)
+	// carried through the filter form; StatsClearURL the view without them.
+	StatsHidden   [][2]string
+	StatsClearURL string
 }
 
 // CanBulk reports whether the rows get checkboxes and the bulk bar.
@@ -99,6 +103,11 @@ func memberQueryFromURL(v url.Values) membership.MemberQuery {
 		PerPage: atoi(v.Get("per_page")),
 		Group:   v.Get("group"),
 		AsOf:    asOfFromURL(v),
+		// the statistics' links (Normalize drops what is malformed)
+		JoinYear: atoi(v.Get("joined")),
+		ExitYear: atoi(v.Get("left")),
+		RoleID:   v.Get("role"),
+		Age:      v.Get("age"),
 	}
 }
 
@@ -124,6 +133,18 @@ func memberListURL(q membership.MemberQuery) string {
 	}
 	if !q.AsOf.IsZero() {
 		v.Set("as_of", q.AsOf.Format(time.DateOnly))
+	}
+	if q.JoinYear != 0 {
+		v.Set("joined", strconv.Itoa(q.JoinYear))
+	}
+	if q.ExitYear != 0 {
+		v.Set("left", strconv.Itoa(q.ExitYear))
+	}
+	if q.RoleID != "" {
+		v.Set("role", q.RoleID)
+	}
+	if q.Age != "" {
+		v.Set("age", q.Age)
 	}
 	if q.Page > 1 {
 		v.Set("page", strconv.Itoa(q.Page))
@@ -181,6 +202,7 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 		PerPages:   membership.MemberPerPageChoices,
 		ResultsURL: memberListURL(q),
 		AsOf:       asOfValue(q.AsOf),
+		StatsHidden: statsHidden(q),
 		Statuses: []memberListOption{
 			{string(membership.MemberStatusActive), "MembersStatusActive"},
 			{string(membership.MemberStatusFormer), "MembersStatusFormer"},
@@ -252,6 +274,9 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 		cq.Sort, cq.Dir = "", ""
 	}
 	p.ClearURL = memberListURL(cq)
+	sq := q
+	sq.JoinYear, sq.ExitYear, sq.RoleID, sq.Age, sq.Page = 0, 0, "", "", 1
+	p.StatsClearURL = memberListURL(sq)
 	switch {
 	case res.Total > 0:
 	case q.Q != "":

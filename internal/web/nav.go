@@ -22,6 +22,7 @@ type navItem struct {
 var navItems = []navItem{
 	{LabelID: "NavMembers", Path: "/members", Resource: authz.Member, Action: authz.Read},
 	{LabelID: "NavGroups", Path: "/groups", Resource: authz.Group, Action: authz.Read},
+	{LabelID: "NavStatistics", Path: "/statistics", Resource: authz.Statistics, Action: authz.Read},
 	{LabelID: "NavFields", Path: "/admin/fields", Resource: authz.CustomField, Action: authz.Create},
 }
 
