@@ -196,12 +196,12 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.MemberPage) memberListPage {
 	q := res.Query
 	p := memberListPage{
-		Result:     res,
-		Query:      q,
-		CanCreate:  actor.Can(authz.Member, authz.Create),
-		PerPages:   membership.MemberPerPageChoices,
-		ResultsURL: memberListURL(q),
-		AsOf:       asOfValue(q.AsOf),
+		Result:      res,
+		Query:       q,
+		CanCreate:   actor.Can(authz.Member, authz.Create),
+		PerPages:    membership.MemberPerPageChoices,
+		ResultsURL:  memberListURL(q),
+		AsOf:        asOfValue(q.AsOf),
 		StatsHidden: statsHidden(q),
 		Statuses: []memberListOption{
 			{string(membership.MemberStatusActive), "MembersStatusActive"},

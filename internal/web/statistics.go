@@ -101,9 +101,9 @@ func max1(n int) int {
 }
 
 const (
-	chartBarMax   = 260 // px of the longest bar
-	chartLabelW   = 150 // px for the labels
-	chartRowH     = 26
+	chartBarMax    = 260 // px of the longest bar
+	chartLabelW    = 150 // px for the labels
+	chartRowH      = 26
 	chartNumberGap = 6
 )
 
