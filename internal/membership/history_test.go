@@ -101,6 +101,18 @@ func TestPeriodsFollowJoinAndExitDates(t *testing.T) {
 	if got := periods(); got != "2009-06-01..2015-12-31 2020-03-01..2024-01-01" {
 		t.Fatalf("after form edit: %q", got)
 	}
+	// The member form moving the join date past the first period's end
+	// is a field error, not a database error.
+	cur, err := NewMembers(db).Get(ctx, groupAdmin, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewMembers(db).Update(ctx, groupAdmin, m, MemberInput{FirstName: cur.FirstName, LastName: cur.LastName,
+		JoinDate: "2018-01-01", ExitDate: "2024-01-01", Version: cur.Version})
+	wantFieldErr(t, err, "join_date", ErrMemberDatesPeriods)
+	if got := periods(); got != "2009-06-01..2015-12-31 2020-03-01..2024-01-01" {
+		t.Fatalf("a refused form changed the periods: %q", got)
+	}
 	// Overlap, a second open period, and deleting the last are refused.
 	_, err = h.AddPeriod(ctx, groupAdmin, m, PeriodInput{StartsOn: "2015-01-01", EndsOn: "2016-01-01"})
 	wantFieldErr(t, err, "starts_on", ErrPeriodOverlap)
