@@ -51,20 +51,24 @@ func mustDate(s string) time.Time {
 	return t
 }
 
-// statsHidden lists the statistics' filters of q as name/value pairs.
-func statsHidden(q membership.MemberQuery) [][2]string {
-	var out [][2]string
+// statsFilter is one of the statistics' filters on the overview: the
+// URL parameter, its value and the message id that names it.
+type statsFilter struct{ Name, Value, LabelID string }
+
+// statsHidden lists the statistics' filters of q.
+func statsHidden(q membership.MemberQuery) []statsFilter {
+	var out []statsFilter
 	if q.JoinYear != 0 {
-		out = append(out, [2]string{"joined", strconv.Itoa(q.JoinYear)})
+		out = append(out, statsFilter{"joined", strconv.Itoa(q.JoinYear), "StatsFilter_joined"})
 	}
 	if q.ExitYear != 0 {
-		out = append(out, [2]string{"left", strconv.Itoa(q.ExitYear)})
+		out = append(out, statsFilter{"left", strconv.Itoa(q.ExitYear), "StatsFilter_left"})
 	}
 	if q.RoleID != "" {
-		out = append(out, [2]string{"role", q.RoleID})
+		out = append(out, statsFilter{"role", q.RoleID, "StatsFilter_role"})
 	}
 	if q.Age != "" {
-		out = append(out, [2]string{"age", q.Age})
+		out = append(out, statsFilter{"age", q.Age, "StatsFilter_age"})
 	}
 	return out
 }

@@ -45,7 +45,7 @@ type memberListPage struct {
 	AsOfBad bool
 	// StatsHidden are the statistics' filters (joined, left, role, age)
 	// carried through the filter form; StatsClearURL the view without them.
-	StatsHidden   [][2]string
+	StatsHidden   []statsFilter
 	StatsClearURL string
 }
 
