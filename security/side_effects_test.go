@@ -371,6 +371,7 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 		"POST /members/{id}/memberships/{membership_id}/delete": {{"Bert's membership record", func() string {
 			return "/members/" + fx.bert.ID + "/memberships/" + membershipOf(fx.bert.ID) + "/delete"
 		}, form("confirm", "yes")}},
+		"POST /statistics/birth-field":        {{"the date field as birth date", fixed("/statistics/birth-field"), form("birth_field", fx.fields["date"].ID)}},
 		"POST /groups/{slug}/memberships/end": {{"Bert in bulk", func() string { return "/groups/" + groupOfBert() + "/memberships/end" }, form("member_id", fx.bert.ID)}},
 		"POST /account/password":              {{"same password again", fixed("/account/password"), form("current_password", password, "new_password", password, "new_password_confirm", password)}},
 		"POST /users": {{"new admin", fixed("/users"), func() url.Values {
