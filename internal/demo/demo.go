@@ -288,6 +288,9 @@ func insertMembers(ctx context.Context, tx pgx.Tx, g *generator, n int, fields [
 		`ALTER TABLE members DISABLE TRIGGER members_group_keys_ins`,
 		`ALTER TABLE custom_field_values DISABLE TRIGGER custom_field_values_cf_text_ins`,
 		`ALTER TABLE member_groups DISABLE TRIGGER member_groups_changed_ins`,
+		// the dated memberships are inserted in one statement afterwards
+		// (insertHistory), with their dates and roles
+		`ALTER TABLE member_groups DISABLE TRIGGER member_groups_history_ins`,
 	} {
 		if _, err := tx.Exec(ctx, t); err != nil {
 			return res, fmt.Errorf("disable trigger: %w", err)
@@ -333,6 +336,7 @@ func insertMembers(ctx context.Context, tx pgx.Tx, g *generator, n int, fields [
 		`ALTER TABLE members ENABLE TRIGGER members_group_keys_ins`,
 		`ALTER TABLE custom_field_values ENABLE TRIGGER custom_field_values_cf_text_ins`,
 		`ALTER TABLE member_groups ENABLE TRIGGER member_groups_changed_ins`,
+		`ALTER TABLE member_groups ENABLE TRIGGER member_groups_history_ins`,
 	} {
 		if _, err := tx.Exec(ctx, t); err != nil {
 			return res, fmt.Errorf("enable trigger: %w", err)

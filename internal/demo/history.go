@@ -12,8 +12,9 @@ import (
 // data (names, email, street) and the group's slug, never of an id (the
 // ids carry the load time).
 //
-//   - the current memberships (opened today by the member_groups trigger)
-//     began on a day in the last five years, not before the member joined;
+//   - the current memberships (member_groups, loaded with its history
+//     trigger off) get their dated rows in one statement: begun on a day
+//     in the last five years, not before the member joined;
 //   - one member in 16 left and re-joined: an earlier, closed period
 //     before their join date (the trigger moves the join date back);
 //   - about four members in ten had a membership that ended, in a group
@@ -37,17 +38,19 @@ func insertHistory(ctx context.Context, tx pgx.Tx, res *Result) error {
 			ON CONFLICT DO NOTHING`, nil},
 		{"group roles", `INSERT INTO group_roles (group_id, name, leads, position)
 			SELECT id, 'Jugendwart', false, 10 FROM groups ON CONFLICT DO NOTHING`, nil},
-		// The dated writes below keep member_groups by trigger; these
-		// leave the current set as it is, so the trigger is off meanwhile.
-		{"pause trigger", `ALTER TABLE group_memberships DISABLE TRIGGER group_memberships_changed_upd`, nil},
-		{"since", `UPDATE group_memberships h
-			SET valid_from = least(current_date, greatest(m.join_date, current_date - (abs(hashtext(` + memberKey + ` || g.slug)) % 1826))),
-			    role_id = CASE WHEN abs(hashtext(` + memberKey + ` || g.slug || 'role')) % 25 = 0
-			                   THEN (SELECT r.id FROM group_roles r
-			                          WHERE r.group_id IS NULL OR r.group_id = h.group_id
-			                          ORDER BY r.group_id NULLS FIRST, r.position OFFSET abs(hashtext(` + memberKey + ` || g.slug || 'which')) % 4 LIMIT 1) END
-			FROM members m, groups g WHERE m.id = h.member_id AND g.id = h.group_id`, &res.Roles},
-		{"resume trigger", `ALTER TABLE group_memberships ENABLE TRIGGER group_memberships_changed_upd`, nil},
+		// The current memberships are in member_groups already: the
+		// trigger that would put them there again is off meanwhile.
+		{"pause trigger", `ALTER TABLE group_memberships DISABLE TRIGGER group_memberships_changed_ins`, nil},
+		{"current memberships", `INSERT INTO group_memberships (member_id, group_id, valid_from, role_id)
+			SELECT mg.member_id, mg.group_id,
+			       least(current_date, greatest(m.join_date, current_date - (abs(hashtext(` + memberKey + ` || g.slug)) % 1826))),
+			       CASE WHEN abs(hashtext(` + memberKey + ` || g.slug || 'role')) % 25 = 0
+			            THEN (SELECT r.id FROM group_roles r
+			                   WHERE r.group_id IS NULL OR r.group_id = mg.group_id
+			                   ORDER BY r.group_id NULLS FIRST, r.position OFFSET abs(hashtext(` + memberKey + ` || g.slug || 'which')) % 4 LIMIT 1) END
+			  FROM member_groups mg JOIN members m ON m.id = mg.member_id JOIN groups g ON g.id = mg.group_id
+			 ORDER BY mg.member_id, mg.group_id`, &res.Roles},
+		{"resume trigger", `ALTER TABLE group_memberships ENABLE TRIGGER group_memberships_changed_ins`, nil},
 		{"re-joins", `INSERT INTO member_periods (member_id, starts_on, ends_on, resignation_received_on)
 			SELECT m.id, m.join_date - 365 * 2 - abs(hashtext(` + memberKey + ` || 'p')) % 700,
 			       m.join_date - 200 - abs(hashtext(` + memberKey + ` || 'q')) % 150,

@@ -352,6 +352,30 @@ func TestAsOfBoundaries(t *testing.T) {
 			t.Errorf("%s on %s group %q: %v, want %v", tc.status, tc.asOf, tc.group, got, tc.want)
 		}
 	}
+	// The group sorts follow the day: on 2020-12-31 Anna and Bert are in
+	// the group, Cleo in none (last by group, first by fewest groups).
+	for _, tc := range []struct {
+		sort, dir string
+		want      []string
+	}{
+		{MemberSortGroups, MemberDirAsc, []string{"Anna", "Bert", "Cleo"}},
+		{MemberSortGroupCount, MemberDirAsc, []string{"Cleo", "Anna", "Bert"}},
+	} {
+		p, err := members.List(ctx, groupAdmin, MemberQuery{Status: MemberStatusAll, AsOf: day("2020-12-31"), Sort: tc.sort, Dir: tc.dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range p.Rows {
+			got = append(got, r.FirstName)
+			if r.FirstName != "Cleo" && r.GroupCount != 1 {
+				t.Errorf("%s: group count %d on 2020-12-31", r.FirstName, r.GroupCount)
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("sort %s as of 2020-12-31: %v, want %v", tc.sort, got, tc.want)
+		}
+	}
 	// Today: the current view (as before).
 	if got := names(MemberStatusActive, Today().Format("2006-01-02"), ""); !slices.Equal(got, []string{"Bert", "Cleo"}) {
 		t.Errorf("today: %v", got)

@@ -717,6 +717,13 @@ func (s *Members) listPage(ctx context.Context, actor authz.Actor, page MemberPa
 		if f := memberCustomSortField(columns, q.Sort); f != nil {
 			join = " LEFT JOIN custom_field_values cfs ON cfs.member_id = " + b.id() + " AND cfs.custom_field_id = " + b.arg(f.ID) + "::uuid"
 		}
+		if b.asOf != "" && (q.Sort == MemberSortGroups || q.Sort == MemberSortGroupCount) {
+			// The group keys of that day for every member at once (one
+			// aggregate), not a subquery per member.
+			join = ` LEFT JOIN (SELECT gh.member_id, min(g.name_key) AS first_key, count(*)::integer AS n
+				FROM group_memberships gh JOIN groups g ON g.id = gh.group_id
+				WHERE gh.span @> ` + b.asOf + ` GROUP BY gh.member_id) ga ON ga.member_id = ` + b.id()
+		}
 		keys := memberOrderKeys(q, columns, cfValue, b)
 		if combined || !page.TotalIsEstimate {
 			// At most MemberCountExactMax rows match: sorting them all is
@@ -876,13 +883,12 @@ func memberOrderKeys(q MemberQuery, columns []CustomField, cfValue string, b *me
 	case MemberSortGroups:
 		// Members without groups (first_group_key NULL) last either way.
 		if b.asOf != "" {
-			return with(`(SELECT min(g.name_key) FROM group_memberships gh JOIN groups g ON g.id = gh.group_id
-				WHERE gh.member_id = `+b.id()+` AND gh.span @> `+b.asOf+`)`, dir+" NULLS LAST")
+			return with("ga.first_key", dir+" NULLS LAST") // joined in listPage
 		}
 		return with("k.first_group_key", dir+" NULLS LAST")
 	case MemberSortGroupCount:
 		if b.asOf != "" {
-			return with(`(SELECT count(*) FROM group_memberships gh WHERE gh.member_id = `+b.id()+` AND gh.span @> `+b.asOf+`)`, dir)
+			return with("coalesce(ga.n, 0)", dir) // joined in listPage
 		}
 		return with("k.group_count", dir)
 	}
