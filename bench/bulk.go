@@ -17,6 +17,9 @@ import (
 // bulkResult is one round of the bulk add and removal.
 type bulkResult struct {
 	add, remove time.Duration
+	// end: POST /groups/{slug}/memberships/end of the same n members,
+	// whose memberships began before today (ending keeps them as history).
+	end time.Duration
 }
 
 type bulkReport struct {
@@ -70,12 +73,42 @@ func measureBulk(ctx context.Context, c config, m *milaProc, db *benchDB, p benc
 		if err := bulkCheck(ctx, db, slug, 0); err != nil {
 			return rep, fmt.Errorf("after removing: %w", err)
 		}
-		harness.Logf("bulk round %d: add %.0f ms, remove %.0f ms", round+1, harness.Ms(r.add), harness.Ms(r.remove))
+		// Bulk end (history): add again and date the memberships back
+		// (not timed), then end them all in one request.
+		if _, err := m.post("/groups/"+slug+"/members", add); err != nil {
+			return rep, err
+		}
+		if _, err := db.pool.Exec(ctx, `UPDATE group_memberships SET valid_from = current_date - 30
+			WHERE group_id = (SELECT id FROM groups WHERE slug = $1) AND valid_until IS NULL`, slug); err != nil {
+			return rep, err
+		}
+		t = time.Now()
+		if _, err := m.post("/groups/"+slug+"/memberships/end", url.Values{"member_id": ids}); err != nil {
+			return rep, err
+		}
+		r.end = time.Since(t)
+		if err := bulkCheck(ctx, db, slug, 0); err != nil {
+			return rep, fmt.Errorf("after ending: %w", err)
+		}
+		var ended int
+		if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM group_memberships WHERE group_id = (SELECT id FROM groups WHERE slug = $1)
+			AND valid_until = current_date`, slug).Scan(&ended); err != nil {
+			return rep, err
+		}
+		if ended != c.bulk {
+			return rep, fmt.Errorf("after ending: %d memberships end today, want %d", ended, c.bulk)
+		}
+		// The next round starts without this history.
+		if _, err := db.pool.Exec(ctx, `DELETE FROM group_memberships WHERE group_id = (SELECT id FROM groups WHERE slug = $1)`, slug); err != nil {
+			return rep, err
+		}
+		harness.Logf("bulk round %d: add %.0f ms, remove %.0f ms, end %.0f ms", round+1, harness.Ms(r.add), harness.Ms(r.remove), harness.Ms(r.end))
 		rep.rounds = append(rep.rounds, r)
 	}
 	rep.checks = []string{
 		fmt.Sprintf("after each add: the group counts %d members; searching its name finds exactly them (full text and the overview's search)", c.bulk),
 		"after each removal: the group is empty and the search finds nobody",
+		fmt.Sprintf("after each bulk end: the group is empty, the search finds nobody, and %d dated memberships end today", c.bulk),
 		"after each step: every member's group_count, first_group_key and group_words and every group's member_count equal a recount from scratch (membership.CheckGroupConsistency)",
 	}
 	return rep, nil

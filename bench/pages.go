@@ -23,6 +23,7 @@ type benchPage struct {
 // page a club uses daily — with the parameters of the data set.
 func benchPages(p benchParams, only string) []benchPage {
 	q := url.QueryEscape
+	asOf := time.Now().AddDate(-2, 0, 0).Format(time.DateOnly)
 	all := []benchPage{
 		{"/members (default)", "/members"},
 		{"/members?page=1500", "/members?page=1500"},
@@ -41,6 +42,16 @@ func benchPages(p benchParams, only string) []benchPage {
 		{"/groups", "/groups"},
 		{"/groups/" + p.Largest.Slug, "/groups/" + p.Largest.Slug},
 		{"/members/{id}", "/members/" + p.MemberID},
+		// As of a day (Stichtag, two years ago): periods and dated memberships.
+		{"/members?as_of", "/members?as_of=" + asOf},
+		{"?as_of&group=" + p.Largest.Slug + " (largest)", "/members?as_of=" + asOf + "&group=" + q(p.Largest.Slug)},
+		{"?as_of&sort=groups", "/members?as_of=" + asOf + "&sort=groups"},
+		{"?as_of&status=former", "/members?as_of=" + asOf + "&status=former"},
+		{"/groups?as_of", "/groups?as_of=" + asOf},
+		{"/groups/" + p.Largest.Slug + "?as_of", "/groups/" + p.Largest.Slug + "?as_of=" + asOf},
+		{"/groups/" + p.Largest.Slug + "?show=all", "/groups/" + p.Largest.Slug + "?show=all&hsort=since"},
+		{"/statistics", "/statistics"},
+		{"/statistics?as_of", "/statistics?as_of=" + asOf},
 	}
 	var out []benchPage
 	for _, pg := range all {

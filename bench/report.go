@@ -87,13 +87,13 @@ func (r *report) markdown() string {
 	w("\n")
 	if len(r.bulk.rounds) > 0 {
 		w("Bulk, %d memberships in one request each (%d rounds):\n\n", r.bulk.n, len(r.bulk.rounds))
-		w("| Round | add ms | remove ms | targets |\n|---:|---:|---:|---|\n")
+		w("| Round | add ms | remove ms | end ms | targets |\n|---:|---:|---:|---:|---|\n")
 		for i, br := range r.bulk.rounds {
 			ok := "✓"
-			if br.add > targetBulk || br.remove > targetBulk {
+			if br.add > targetBulk || br.remove > targetBulk || br.end > targetBulk {
 				ok = "✗ > 2 s"
 			}
-			w("| %d | %.0f | %.0f | %s |\n", i+1, harness.Ms(br.add), harness.Ms(br.remove), ok)
+			w("| %d | %.0f | %.0f | %.0f | %s |\n", i+1, harness.Ms(br.add), harness.Ms(br.remove), harness.Ms(br.end), ok)
 		}
 		w("\nChecked: %s.\n\n", strings.Join(r.bulk.checks, "; "))
 	}

@@ -176,7 +176,10 @@ func TestBrowserGroupKeyboard(t *testing.T) {
 		t.Error("delete button enabled before the name is typed")
 	}
 	// daisyUI fades the modal in; check contrast once it is fully shown.
-	groupWait(t, b, `document.getAnimations().every(a => a.playState !== "running")`)
+	// (Its scroll lock is a scroll-driven animation, on a scroll timeline,
+	// that runs as long as the page can scroll — a long group page — so
+	// only time-driven animations count.)
+	groupWait(t, b, `document.getAnimations().every(a => a.playState !== "running" || a.timeline !== document.timeline)`)
 	b.Axe()
 
 	// Escape closes it and focus returns to the Delete button.

@@ -36,6 +36,7 @@ var rowKeys = map[string]string{
 	"groups": "id", "member_groups": "id", "member_group_keys": "member_id",
 	"mailings": "id", "club_settings": "id",
 	"saved_lists": "id",
+	"member_periods": "id", "group_memberships": "id",
 }
 
 // ignoredColumns change with any write of their row or are computed from
@@ -245,6 +246,18 @@ func permitted(actor authz.Actor, w write, fields rows) (bool, string) {
 			}
 		}
 		return true, ""
+	case "member_periods":
+		// a member's join and exit dates: the club's fields
+		return all(authz.Member, authz.Update, authz.Create, authz.Destroy), "Member.update (all): periods"
+	case "group_memberships":
+		mid := str(w.row["member_id"])
+		switch w.op {
+		case "insert":
+			return actor.CanOnMember(authz.MemberGroup, authz.Create, mid), "MemberGroup.create on " + mid
+		case "update":
+			return actor.CanOnMember(authz.MemberGroup, authz.Update, mid) || actor.CanOnMember(authz.MemberGroup, authz.Destroy, mid), "MemberGroup.update on " + mid
+		}
+		return actor.CanOnMember(authz.MemberGroup, authz.Destroy, mid) || all(authz.Group, authz.Destroy) || all(authz.Member, authz.Destroy), "MemberGroup.destroy on " + mid
 	case "member_groups":
 		mid := str(w.row["member_id"])
 		if w.op == "insert" {
@@ -379,8 +392,34 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 		}
 		return slug
 	}
+	periodOf := func(memberID string) string {
+		var id string
+		if err := srv.DB.QueryRow(ctx, `SELECT id FROM member_periods WHERE member_id = $1 ORDER BY starts_on DESC LIMIT 1`, memberID).Scan(&id); err != nil {
+			return "01900000-0000-7000-8000-000000000000"
+		}
+		return id
+	}
+	membershipOf := func(memberID string) string {
+		var id string
+		if err := srv.DB.QueryRow(ctx, `SELECT id FROM group_memberships WHERE member_id = $1 ORDER BY span @> current_date DESC, valid_from DESC LIMIT 1`, memberID).Scan(&id); err != nil {
+			return "01900000-0000-7000-8000-000000000000"
+		}
+		return id
+	}
 	probes := map[string][]probe{
-		"POST /account/password": {{"same password again", fixed("/account/password"), form("current_password", password, "new_password", password, "new_password_confirm", password)}},
+		"POST /members/{id}/periods": {{"a period for the own record", fixed("/members/" + own.ID + "/periods"), func() url.Values {
+			seq++
+			n := seq
+			return url.Values{"starts_on": {fmt.Sprintf("%04d-01-01", 1900+n)}, "ends_on": {fmt.Sprintf("%04d-06-01", 1900+n)}}
+		}}},
+		"POST /members/{id}/periods/{period_id}":             {{"the own record's latest period", func() string { return "/members/" + own.ID + "/periods/" + periodOf(own.ID) }, form("starts_on", "1899-01-01")}},
+		"POST /members/{id}/memberships/{membership_id}/end": {{"Bert's membership", func() string { return "/members/" + fx.bert.ID + "/memberships/" + membershipOf(fx.bert.ID) + "/end" }, form()}},
+		"POST /members/{id}/memberships/{membership_id}/delete": {{"Bert's membership record", func() string {
+			return "/members/" + fx.bert.ID + "/memberships/" + membershipOf(fx.bert.ID) + "/delete"
+		}, form("confirm", "yes")}},
+		"POST /statistics/birth-field":        {{"the date field as birth date", fixed("/statistics/birth-field"), form("birth_field", fx.fields["date"].ID)}},
+		"POST /groups/{slug}/memberships/end": {{"Bert in bulk", func() string { return "/groups/" + groupOfBert() + "/memberships/end" }, form("member_id", fx.bert.ID)}},
+		"POST /account/password":              {{"same password again", fixed("/account/password"), form("current_password", password, "new_password", password, "new_password_confirm", password)}},
 		"POST /users": {{"new admin", fixed("/users"), func() url.Values {
 			return url.Values{"email": {next("sneaky%d@example.org")}, "role_id": {fx.adminRoleID}, "password_mode": {"password"}, "password": {"long enough password"}}
 		}}},

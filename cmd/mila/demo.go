@@ -65,5 +65,7 @@ func runDemo(args []string) error {
 	}
 	fmt.Printf("loaded %d members (%d former), %d custom values, %d groups, %d memberships in %s\n",
 		res.Members, res.Former, res.CustomValues, res.Groups, res.Memberships, res.Duration.Round(time.Millisecond))
+	fmt.Printf("history: %d re-joins, %d ended memberships, %d memberships with a role\n",
+		res.Rejoins, res.EndedMemberships, res.Roles)
 	return nil
 }

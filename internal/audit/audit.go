@@ -23,6 +23,7 @@ var Audited = []string{
 	"members", "custom_fields", "custom_field_values", "groups", "member_groups",
 	"users", "roles", "import_batches", "import_mappings", "club_settings",
 	"mailings", "member_mail_optouts",
+	"member_periods", "group_memberships", "group_roles", "exit_reasons",
 }
 
 // Excluded are the tables deliberately not audited.

@@ -131,10 +131,15 @@ func TestRecordsChangesWithActor(t *testing.T) {
 	exec(t, db, as("CLI"), `UPDATE users SET password_hash = 'argon2id$other-hash' WHERE member_id = $1`, mid)
 
 	es := entries(t, db)
-	if len(es) != 5 {
-		t.Fatalf("got %d entries, want 5: %+v", len(es), es)
+	// A new member gets its first period in the club (migration 00017's
+	// trigger), which is an entry of its own.
+	if len(es) != 6 {
+		t.Fatalf("got %d entries, want 6: %+v", len(es), es)
 	}
-	ins, upd, unk, uins, uupd := es[0], es[1], es[2], es[3], es[4]
+	ins, period, upd, unk, uins, uupd := es[0], es[1], es[2], es[3], es[4], es[5]
+	if period.Entity != "member_periods" || period.Action != "insert" || !slices.Equal(period.Members, []string{mid}) {
+		t.Errorf("first period entry %+v", period)
+	}
 	if ins.Actor != "anna@example.org" || ins.Entity != "members" || ins.Action != "insert" || ins.Count != 1 || !slices.Equal(ins.Members, []string{mid}) {
 		t.Errorf("insert entry %+v", ins)
 	}
@@ -177,7 +182,10 @@ func TestBulkIsOneEntry(t *testing.T) {
 		kinds = append(kinds, fmt.Sprintf("%s %s %d/%d", e.Entity, e.Action, e.Count, len(e.Members)))
 	}
 	// groups.member_count is derived: its updates leave no entry.
-	want := []string{"members insert 250/250", "groups insert 1/0", "member_groups insert 250/250", "member_groups delete 250/250"}
+	// The members' first periods and the dated memberships that mirror
+	// member_groups (migration 00017) are one entry each too.
+	want := []string{"members insert 250/250", "member_periods insert 250/250", "groups insert 1/0",
+		"member_groups insert 250/250", "group_memberships insert 250/250", "member_groups delete 250/250", "group_memberships delete 250/250"}
 	if !slices.Equal(kinds, want) {
 		t.Errorf("entries %v, want %v", kinds, want)
 	}
@@ -311,8 +319,9 @@ func TestConcurrentWritersKeepChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := intact(t, db)
-	if rep.Rows != writers*each*2 {
-		t.Errorf("%d rows, want %d", rep.Rows, writers*each*2)
+	// Per transaction: the member, its first period, the update.
+	if rep.Rows != writers*each*3 {
+		t.Errorf("%d rows, want %d", rep.Rows, writers*each*3)
 	}
 }
 
@@ -374,7 +383,8 @@ func TestRedactKeepsChain(t *testing.T) {
 		t.Errorf("the other member's data was removed too: %s", all)
 	}
 	rep := intact(t, db)
-	if rep.Redacted != 2 {
-		t.Errorf("%d redacted, want 2", rep.Redacted)
+	// Erika's insert, her first period's insert, her update.
+	if rep.Redacted != 3 {
+		t.Errorf("%d redacted, want 3", rep.Redacted)
 	}
 }

@@ -41,10 +41,15 @@ const (
 	// may read every member may keep lists and sees the shared ones;
 	// each user changes only their own (Own), an admin any.
 	SavedList Resource = "SavedList"
+	// Statistics are the counts of /statistics (members on a day, joins
+	// and exits, per group, role and age): read by everyone who reads
+	// every member — the board (read_only), the treasurer (normal_user)
+	// and admin; not own_data.
+	Statistics Resource = "Statistics"
 )
 
 // Resources lists every resource, in a stable order (for tests and docs).
-var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import, Settings, Audit, Mailing, Outbox, SavedList}
+var Resources = []Resource{Member, CustomField, CustomFieldValue, Group, MemberGroup, User, Role, Import, Settings, Audit, Mailing, Outbox, SavedList, Statistics}
 
 // Action is what is done to a resource.
 type Action string
@@ -143,6 +148,7 @@ var table = map[PermissionSet]map[grant]Scope{
 		{SavedList, Create}:  All,
 		{SavedList, Update}:  Own,
 		{SavedList, Destroy}: Own,
+		{Statistics, Read}:   All,
 	},
 	NormalUser: {
 		{User, Read}:   Own,
@@ -166,6 +172,7 @@ var table = map[PermissionSet]map[grant]Scope{
 		{SavedList, Create}:  All,
 		{SavedList, Update}:  Own,
 		{SavedList, Destroy}: Own,
+		{Statistics, Read}:   All,
 	},
 	Admin: func() map[grant]Scope {
 		m := map[grant]Scope{}

@@ -23,6 +23,7 @@ var want = map[PermissionSet]map[string]Scope{
 		"Member read": All, "CustomField read": All, "CustomFieldValue read": All,
 		"Group read": All, "MemberGroup read": All, "Role read": All,
 		"SavedList read": All, "SavedList create": All, "SavedList update": Own, "SavedList destroy": Own,
+		"Statistics read": All,
 	},
 	NormalUser: {
 		"User read": Own, "User update": Own,
@@ -31,10 +32,11 @@ var want = map[PermissionSet]map[string]Scope{
 		"CustomFieldValue update": All, "CustomFieldValue destroy": All,
 		"CustomField read": All, "Group read": All, "MemberGroup read": All, "Role read": All,
 		"SavedList read": All, "SavedList create": All, "SavedList update": Own, "SavedList destroy": Own,
+		"Statistics read": All,
 	},
 	Admin: func() map[string]Scope {
 		m := map[string]Scope{}
-		for _, r := range []string{"Member", "CustomField", "CustomFieldValue", "Group", "MemberGroup", "User", "Role", "Import", "Settings", "Audit", "Mailing", "Outbox", "SavedList"} {
+		for _, r := range []string{"Member", "CustomField", "CustomFieldValue", "Group", "MemberGroup", "User", "Role", "Import", "Settings", "Audit", "Mailing", "Outbox", "SavedList", "Statistics"} {
 			for _, a := range []string{"read", "create", "update", "destroy"} {
 				m[r+" "+a] = All
 			}
@@ -46,7 +48,7 @@ var want = map[PermissionSet]map[string]Scope{
 // TestTable checks every permission set × resource × action: the scope
 // granted, Can, Require and an anonymous actor.
 func TestTable(t *testing.T) {
-	if len(Resources) != 13 || len(Actions) != 4 || len(PermissionSets) != 4 {
+	if len(Resources) != 14 || len(Actions) != 4 || len(PermissionSets) != 4 {
 		t.Fatalf("resources/actions/sets changed (%d/%d/%d): update this test and the issue's table",
 			len(Resources), len(Actions), len(PermissionSets))
 	}

@@ -325,9 +325,11 @@ func (b *Browser) AxeViolations() []AxeViolation {
 	}
 	// Let transitions end first (a dialog fading in, a flash fading out):
 	// mid-animation colours are half transparent, and axe would judge
-	// their contrast as they happen to be at that instant.
+	// their contrast as they happen to be at that instant. Only
+	// time-driven ones: a scroll-driven animation (daisyUI's scroll lock
+	// under an open modal) never finishes while the page can scroll.
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](
-		`Promise.all(document.getAnimations().filter(a => !a.effect || a.effect.getComputedTiming().endTime !== Infinity).map(a => a.finished.catch(() => {})))`, chromedp.EvalAwaitPromise)); err != nil {
+		`Promise.all(document.getAnimations().filter(a => a.timeline === document.timeline && (!a.effect || a.effect.getComputedTiming().endTime !== Infinity)).map(a => a.finished.catch(() => {})))`, chromedp.EvalAwaitPromise)); err != nil {
 		b.tb.Fatalf("axe-core: wait for animations: %v", err)
 	}
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](axeRun, chromedp.EvalAwaitPromise))

@@ -51,7 +51,10 @@ type Result struct {
 	CustomValues int
 	Groups       int
 	Memberships  int
-	Duration     time.Duration
+	// History (migration 00017): earlier periods of members who left and
+	// re-joined, memberships that ended, and memberships with a role.
+	Rejoins, EndedMemberships, Roles int
+	Duration                         time.Duration
 }
 
 // ErrNotEmpty: the database already has data and Force was not given.
@@ -120,8 +123,10 @@ func Load(ctx context.Context, db *pgxpool.Pool, opt Options) (Result, error) {
 		if err != nil {
 			return err
 		}
-		res, err = insertMembers(ctx, tx, g, opt.Members, fields, groups)
-		return err
+		if res, err = insertMembers(ctx, tx, g, opt.Members, fields, groups); err != nil {
+			return err
+		}
+		return insertHistory(ctx, tx, &res)
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("demo: %w", err)
@@ -129,7 +134,7 @@ func Load(ctx context.Context, db *pgxpool.Pool, opt Options) (Result, error) {
 	// Fresh statistics, so the planner knows the tables are big now, and
 	// a visibility map, so that index-only scans (counts, deep pages) need
 	// not visit the table; autovacuum would get there too, later.
-	if _, err := db.Exec(ctx, `VACUUM (ANALYZE) members, custom_field_values, groups, member_groups, member_group_keys`); err != nil {
+	if _, err := db.Exec(ctx, `VACUUM (ANALYZE) members, custom_field_values, groups, member_groups, member_group_keys, member_periods, group_memberships`); err != nil {
 		return Result{}, fmt.Errorf("demo: vacuum: %w", err)
 	}
 	res.Duration = time.Since(start)
@@ -151,7 +156,7 @@ func prepare(ctx context.Context, tx pgx.Tx, opt Options) error {
 		return ErrNotEmpty
 	}
 	stmts := []string{
-		`TRUNCATE member_groups, custom_field_values, member_group_keys`,
+		`TRUNCATE member_groups, custom_field_values, member_group_keys, group_memberships, member_periods`,
 		`UPDATE users SET member_id = NULL WHERE member_id IS NOT NULL`,
 		`DELETE FROM members`,
 	}
@@ -290,6 +295,9 @@ func insertMembers(ctx context.Context, tx pgx.Tx, g *generator, n int, fields [
 		`ALTER TABLE members DISABLE TRIGGER members_group_keys_ins`,
 		`ALTER TABLE custom_field_values DISABLE TRIGGER custom_field_values_cf_text_ins`,
 		`ALTER TABLE member_groups DISABLE TRIGGER member_groups_changed_ins`,
+		// the dated memberships are inserted in one statement afterwards
+		// (insertHistory), with their dates and roles
+		`ALTER TABLE member_groups DISABLE TRIGGER member_groups_history_ins`,
 	} {
 		if _, err := tx.Exec(ctx, t); err != nil {
 			return res, fmt.Errorf("disable trigger: %w", err)
@@ -335,6 +343,7 @@ func insertMembers(ctx context.Context, tx pgx.Tx, g *generator, n int, fields [
 		`ALTER TABLE members ENABLE TRIGGER members_group_keys_ins`,
 		`ALTER TABLE custom_field_values ENABLE TRIGGER custom_field_values_cf_text_ins`,
 		`ALTER TABLE member_groups ENABLE TRIGGER member_groups_changed_ins`,
+		`ALTER TABLE member_groups ENABLE TRIGGER member_groups_history_ins`,
 	} {
 		if _, err := tx.Exec(ctx, t); err != nil {
 			return res, fmt.Errorf("enable trigger: %w", err)

@@ -56,6 +56,25 @@ func TestDemoLoad(t *testing.T) {
 	if err := membership.CheckGroupConsistency(ctx, db); err != nil {
 		t.Fatal(err)
 	}
+	// Five years of history: re-joins, ended memberships, roles; the
+	// join and exit dates are the first period's start and the last's end,
+	// and member_groups is exactly the memberships current today.
+	if res.Rejoins < 60 || res.EndedMemberships < 400 || res.Roles < 50 {
+		t.Fatalf("history %+v", res)
+	}
+	var badDates, badCurrent int
+	if err := db.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM members m JOIN LATERAL (SELECT min(starts_on) AS s, (array_agg(ends_on ORDER BY starts_on DESC))[1] AS e
+			FROM member_periods p WHERE p.member_id = m.id) d ON true WHERE (m.join_date, m.exit_date) IS DISTINCT FROM (d.s, d.e)),
+		(SELECT count(*) FROM (SELECT member_id, group_id FROM member_groups
+			EXCEPT SELECT member_id, group_id FROM group_memberships WHERE span @> current_date) d)
+		+ (SELECT count(*) FROM (SELECT member_id, group_id FROM group_memberships WHERE span @> current_date
+			EXCEPT SELECT member_id, group_id FROM member_groups) d)`).Scan(&badDates, &badCurrent); err != nil {
+		t.Fatal(err)
+	}
+	if badDates != 0 || badCurrent != 0 {
+		t.Fatalf("%d members whose dates differ from their periods, %d current memberships out of line", badDates, badCurrent)
+	}
 	var badCF, formerSQL, values int
 	if err := db.QueryRow(ctx, `SELECT count(*) FROM members m WHERE cf_text <> coalesce((
 			SELECT string_agg(v.value, ' ' ORDER BY f.position, f.name) FROM custom_field_values v
@@ -115,7 +134,12 @@ func TestDemoLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	if after := demoTestNames(t, db); !slices.Equal(before, after) {
-		t.Fatalf("same seed, different data: %v… vs %v…", before[:3], after[:3])
+		for i := range min(len(before), len(after)) {
+			if before[i] != after[i] {
+				t.Fatalf("same seed, different data: %q vs %q", before[i], after[i])
+			}
+		}
+		t.Fatalf("same seed, different data: %d vs %d rows", len(before), len(after))
 	}
 	if err := membership.CheckGroupConsistency(ctx, db); err != nil {
 		t.Fatal(err)

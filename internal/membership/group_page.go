@@ -17,6 +17,9 @@ type GroupPageQuery struct {
 	Key  string
 	Page int    // of the member list; < 1 is 1, past the end the last page
 	Q    string // the member picker's search; blank searches nothing
+	// SkipMembers: the caller lists the members itself (the web page
+	// uses History.GroupMemberships, with dates and roles).
+	SkipMembers bool
 }
 
 // GroupPage is the group page, ready to show.
@@ -65,7 +68,7 @@ func (s *Groups) Page(ctx context.Context, actor authz.Actor, q GroupPageQuery) 
 		MembersShown: actor.Can(authz.MemberGroup, authz.Read),
 		Picker:       groupPickerAllowed(actor),
 	}
-	if p.MembersShown {
+	if p.MembersShown && !q.SkipMembers {
 		p.Members, err = s.MembersOfGroupSized(ctx, actor, g, q.Page, GroupMembersPerPage)
 		if err == nil && p.Members.Page > p.Members.Pages() {
 			p.Members, err = s.MembersOfGroupSized(ctx, actor, g, p.Members.Pages(), GroupMembersPerPage)

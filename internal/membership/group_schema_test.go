@@ -128,7 +128,7 @@ func TestGroupSchemaTables(t *testing.T) {
 		WHERE tgrelid IN ('groups'::regclass, 'member_groups'::regclass) AND NOT tgisinternal ORDER BY tgname`)
 	// groups_search_words (00005) adds a group's name words to the typo
 	// word list.
-	wantTrig := []string{"groups_renamed", "groups_search_words", "groups_updated_at", "member_groups_changed_del", "member_groups_changed_ins", "member_groups_no_move", "member_groups_updated_at"}
+	wantTrig := []string{"groups_renamed", "groups_search_words", "groups_updated_at", "member_groups_changed_del", "member_groups_changed_ins", "member_groups_history_del", "member_groups_history_ins", "member_groups_no_move", "member_groups_updated_at"}
 	if !slices.Equal(triggers, wantTrig) {
 		t.Errorf("triggers %q, want %q", triggers, wantTrig)
 	}

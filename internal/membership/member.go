@@ -568,6 +568,11 @@ func memberWriteError(err error) error {
 		return validate.Field("email", ErrMemberSignInEmail, nil)
 	case pg.IsForeignKeyViolation(err, ""):
 		return ErrNotFound
+	case pg.Is(err, pg.CodeCheckViolation, "member_periods_end_after_start"),
+		pg.Is(err, "23P01", "member_periods_no_overlap"):
+		// A member with several periods: the join date moved past the
+		// first period's end, or the exit date before the last's start.
+		return validate.Field("join_date", ErrMemberDatesPeriods, nil)
 	}
 	return fmt.Errorf("write member: %w", err)
 }

@@ -13,6 +13,7 @@ import (
 
 	"mila/internal/authz"
 	"mila/internal/pg"
+	"mila/internal/validate"
 )
 
 // MemberStatus filters the overview by exit date.
@@ -67,6 +68,21 @@ type MemberQuery struct {
 	// means all. List looks the slug up among the groups: an unknown one
 	// is dropped (all groups) and the page says so (GroupNotFound).
 	Group string
+	// AsOf is the day the list is about (members in the club, their
+	// groups, group filter and sorts on that day). Zero means today, read
+	// from the current columns (exit_date, member_groups); a day given,
+	// today included, is read from member_periods and group_memberships
+	// ("in a period on that day": a member whose join date is still to
+	// come is not in the club yet, while the plain list counts them).
+	AsOf time.Time
+	// Filters the statistics page links to (statistics.go), each on its
+	// own exactly the members a number counts: a period begun (JoinYear)
+	// or ended (ExitYear) in a year; a role held in any group on the day
+	// (RoleID); an age on the day (Age "18-26", "61-", or "unknown"
+	// without a birth date) by the custom field marked as birth date.
+	JoinYear, ExitYear int
+	RoleID             string
+	Age                string
 
 	anyPerPage bool // Search: any page size from 1 to 100
 }
@@ -104,6 +120,24 @@ func (q MemberQuery) Normalize(fields []CustomField) MemberQuery {
 	}
 	if q.Page < 1 {
 		q.Page = 1
+	}
+	if !q.AsOf.IsZero() {
+		q.AsOf = dateOnly(q.AsOf)
+		if q.AsOf.Before(MemberMinDate) || q.AsOf.After(MemberMaxDate) {
+			q.AsOf = time.Time{}
+		}
+	}
+	if q.JoinYear < MemberMinDate.Year() || q.JoinYear > MemberMaxDate.Year() {
+		q.JoinYear = 0
+	}
+	if q.ExitYear < MemberMinDate.Year() || q.ExitYear > MemberMaxDate.Year() {
+		q.ExitYear = 0
+	}
+	if q.RoleID = strings.ToLower(strings.TrimSpace(q.RoleID)); !validate.UUID(q.RoleID) {
+		q.RoleID = ""
+	}
+	if _, _, ok := ParseAgeBracket(q.Age); !ok {
+		q.Age = ""
 	}
 	valid := q.anyPerPage && q.PerPage >= 1 && q.PerPage <= 100
 	for _, n := range MemberPerPageChoices {
@@ -215,6 +249,7 @@ type memberQueryBuilder struct {
 	// group, a search), so they run through pg.PlanForValues (see List).
 	forValues bool
 	keys      bool              // the relation includes member_group_keys k
+	asOf      string            // placeholder of the day (::date) of a list as of another day than today
 	texts     map[string]string // placeholders of text arguments, by value
 }
 
@@ -268,7 +303,7 @@ func (b *memberQueryBuilder) on(db pg.Querier) pg.Querier {
 
 // clone copies b, so a statement can add arguments after the filter's.
 func (b *memberQueryBuilder) clone() *memberQueryBuilder {
-	c := &memberQueryBuilder{args: slices.Clone(b.args), where: slices.Clone(b.where), forValues: b.forValues, keys: b.keys}
+	c := &memberQueryBuilder{args: slices.Clone(b.args), where: slices.Clone(b.where), forValues: b.forValues, keys: b.keys, asOf: b.asOf}
 	if b.texts != nil {
 		c.texts = maps.Clone(b.texts)
 	}
@@ -496,22 +531,46 @@ func (s *Members) plan(ctx context.Context, actor authz.Actor, q MemberQuery, pa
 	}
 
 	b := &memberQueryBuilder{}
-	b.keys = q.Sort == MemberSortGroups || q.Sort == MemberSortGroupCount || q.Group == MemberGroupNone ||
+	historic := !q.AsOf.IsZero()
+	b.keys = (!historic && (q.Sort == MemberSortGroups || q.Sort == MemberSortGroupCount || q.Group == MemberGroupNone)) ||
 		(searching && terms.usesGroups())
 	b.and(b.scope(actor, authz.Member, b.id()))
 	// Without a group or a search the statements have no value the plan
 	// depends on: they stay prepared with their plan (LIMIT and OFFSET are
 	// written into them). With one, they are planned for the values.
-	switch q.Status {
-	case MemberStatusActive:
-		b.and("(" + b.exitDate() + " IS NULL OR " + b.exitDate() + " > current_date)")
-	case MemberStatusFormer:
-		b.and(b.exitDate() + " <= current_date")
+	if historic {
+		// Another day than today: the periods and dated memberships say
+		// who was in the club and in which groups.
+		b.asOf = b.arg(q.AsOf) + "::date"
+		b.forValues = true
+		in := "EXISTS (SELECT 1 FROM member_periods pp WHERE pp.member_id = " + b.id() + " AND pp.span @> " + b.asOf + ")"
+		switch q.Status {
+		case MemberStatusActive:
+			b.and(in)
+		case MemberStatusFormer:
+			b.and("NOT " + in + " AND EXISTS (SELECT 1 FROM member_periods pp WHERE pp.member_id = " + b.id() + " AND pp.starts_on < " + b.asOf + ")")
+		default:
+			b.and("EXISTS (SELECT 1 FROM member_periods pp WHERE pp.member_id = " + b.id() + " AND pp.starts_on <= " + b.asOf + ")")
+		}
+	} else {
+		switch q.Status {
+		case MemberStatusActive:
+			b.and("(" + b.exitDate() + " IS NULL OR " + b.exitDate() + " > current_date)")
+		case MemberStatusFormer:
+			b.and(b.exitDate() + " <= current_date")
+		}
 	}
-	switch q.Group {
-	case "":
-	case MemberGroupNone:
-		b.and("k.group_count = 0")
+	s.statsFilters(b, q)
+	switch {
+	case q.Group == "":
+	case q.Group == MemberGroupNone:
+		if historic {
+			b.and("NOT EXISTS (SELECT 1 FROM group_memberships gh WHERE gh.member_id = " + b.id() + " AND gh.span @> " + b.asOf + ")")
+		} else {
+			b.and("k.group_count = 0")
+		}
+	case group.id != "" && historic:
+		b.and(`EXISTS (SELECT 1 FROM group_memberships gh WHERE gh.member_id = ` + b.id() + ` AND gh.group_id = ` + b.arg(group.id) + `::uuid AND gh.span @> ` + b.asOf + `)`)
 	default:
 		if searching && group.size > MemberCountExactMax {
 			// The search finds the candidates; each is looked up in the
@@ -658,8 +717,13 @@ func (s *Members) listPage(ctx context.Context, actor authz.Actor, page MemberPa
 	if actor.Can(authz.MemberGroup, authz.Read) {
 		groupsSQL = `badges.names, badges.slugs`
 	}
+	groupCount, badgeSource := "gk.group_count", "member_groups mg"
+	if b.asOf != "" {
+		groupCount = "coalesce(cardinality(badges.names), 0)"
+		badgeSource = "(SELECT member_id, group_id FROM group_memberships WHERE span @> " + b.asOf + ") mg"
+	}
 	sql := `SELECT m.id, m.first_name, m.last_name, coalesce(m.email::text, '') AS email, m.city, m.join_date,
-			m.exit_date, gk.group_count, ` + customSQL + `, ` + groupsSQL + `, p.n AS ord
+			m.exit_date, ` + groupCount + `, ` + customSQL + `, ` + groupsSQL + `, p.n AS ord
 		FROM ord p JOIN members m ON m.id = p.id JOIN member_group_keys gk ON gk.member_id = p.id
 		LEFT JOIN badges ON badges.member_id = p.id` + customJoin
 	if combined {
@@ -672,7 +736,7 @@ func (s *Members) listPage(ctx context.Context, actor authz.Actor, page MemberPa
 		ord AS (SELECT id, row_number() OVER () AS n FROM page),
 		badges AS (SELECT mg.member_id, array_agg(g.name ORDER BY g.name_key, g.name, g.id) AS names,
 				array_agg(g.slug ORDER BY g.name_key, g.name, g.id) AS slugs
-			FROM page JOIN member_groups mg ON mg.member_id = page.id JOIN groups g ON g.id = mg.group_id
+			FROM page JOIN ` + badgeSource + ` ON mg.member_id = page.id JOIN groups g ON g.id = mg.group_id
 			WHERE ` + b.scope(actor, authz.MemberGroup, "mg.member_id") + `
 			GROUP BY mg.member_id)
 		` + sql
@@ -775,6 +839,13 @@ func memberIDsSQL(page MemberPage, b *memberQueryBuilder, l memberListSQL, terms
 		if f := memberCustomSortField(columns, q.Sort); f != nil {
 			join = " LEFT JOIN custom_field_values cfs ON cfs.member_id = " + b.id() + " AND cfs.custom_field_id = " + b.arg(f.ID) + "::uuid"
 		}
+		if b.asOf != "" && (q.Sort == MemberSortGroups || q.Sort == MemberSortGroupCount) {
+			// The group keys of that day for every member at once (one
+			// aggregate), not a subquery per member.
+			join = ` LEFT JOIN (SELECT gh.member_id, min(g.name_key) AS first_key, count(*)::integer AS n
+				FROM group_memberships gh JOIN groups g ON g.id = gh.group_id
+				WHERE gh.span @> ` + b.asOf + ` GROUP BY gh.member_id) ga ON ga.member_id = ` + b.id()
+		}
 		keys := memberOrderKeys(q, columns, cfValue, b)
 		if !all && (combined || !page.TotalIsEstimate) {
 			// At most MemberCountExactMax rows match: sorting them all is
@@ -852,8 +923,14 @@ func memberOrderKeys(q MemberQuery, columns []CustomField, cfValue string, b *me
 		return with("m.join_date", dir)
 	case MemberSortGroups:
 		// Members without groups (first_group_key NULL) last either way.
+		if b.asOf != "" {
+			return with("ga.first_key", dir+" NULLS LAST") // joined in listPage
+		}
 		return with("k.first_group_key", dir+" NULLS LAST")
 	case MemberSortGroupCount:
+		if b.asOf != "" {
+			return with("coalesce(ga.n, 0)", dir) // joined in listPage
+		}
 		return with("k.group_count", dir)
 	}
 	if f := memberCustomSortField(columns, q.Sort); f != nil {
@@ -870,4 +947,67 @@ func memberOrderKeys(q MemberQuery, columns []CustomField, cfValue string, b *me
 		return with(value, dir+" NULLS LAST")
 	}
 	return tie
+}
+
+// ParseAgeBracket reads an age bracket "18-26" (both inclusive), "61-"
+// (no upper bound) or "unknown" (min -1). ok is false for anything else.
+func ParseAgeBracket(s string) (lo, hi int, ok bool) {
+	if s == AgeUnknown {
+		return -1, -1, true
+	}
+	a, b, found := strings.Cut(s, "-")
+	if !found {
+		return 0, 0, false
+	}
+	lo, err := strconv.Atoi(a)
+	if err != nil || lo < 0 || lo > 200 {
+		return 0, 0, false
+	}
+	if b == "" {
+		return lo, -1, true
+	}
+	hi, err = strconv.Atoi(b)
+	if err != nil || hi < lo || hi > 200 {
+		return 0, 0, false
+	}
+	return lo, hi, true
+}
+
+// AgeUnknown is the age bracket of members without a birth date.
+const AgeUnknown = "unknown"
+
+// statsFilters adds the statistics' filters of q to b.
+func (s *Members) statsFilters(b *memberQueryBuilder, q MemberQuery) {
+	day := "current_date"
+	if b.asOf != "" {
+		day = b.asOf
+	}
+	if q.JoinYear != 0 || q.ExitYear != 0 || q.RoleID != "" || q.Age != "" {
+		b.forValues = true
+	}
+	yearCond := func(col string, y int) string {
+		return "EXISTS (SELECT 1 FROM member_periods pp WHERE pp.member_id = " + b.id() + " AND pp." + col + " >= " +
+			b.arg(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)) + "::date AND pp." + col + " < " + b.arg(time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC)) + "::date)"
+	}
+	if q.JoinYear != 0 {
+		b.and(yearCond("starts_on", q.JoinYear))
+	}
+	if q.ExitYear != 0 {
+		b.and(yearCond("ends_on", q.ExitYear))
+	}
+	if q.RoleID != "" {
+		b.and("EXISTS (SELECT 1 FROM group_memberships gr WHERE gr.member_id = " + b.id() + " AND gr.role_id = " + b.arg(q.RoleID) + "::uuid AND gr.span @> " + day + ")")
+	}
+	if q.Age != "" {
+		lo, hi, _ := ParseAgeBracket(q.Age)
+		birth := "(SELECT v.value::date FROM custom_field_values v JOIN custom_fields f ON f.id = v.custom_field_id AND f.birth_date WHERE v.member_id = " + b.id() + ")"
+		switch {
+		case lo < 0:
+			b.and(birth + " IS NULL")
+		case hi < 0:
+			b.and("date_part('year', age(" + day + ", " + birth + ")) >= " + strconv.Itoa(lo))
+		default:
+			b.and("date_part('year', age(" + day + ", " + birth + ")) BETWEEN " + strconv.Itoa(lo) + " AND " + strconv.Itoa(hi))
+		}
+	}
 }

@@ -1,3 +1,7 @@
+CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public;
+
+COMMENT ON EXTENSION btree_gist IS 'support for indexing common datatypes in GiST';
+
 CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;
 
 COMMENT ON EXTENSION citext IS 'data type for case-insensitive character strings';
@@ -259,6 +263,72 @@ CREATE FUNCTION public.fold_invisible(text) RETURNS text
   SELECT regexp_replace(normalize($1, NFC), '[\u00AD\u034F\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u115F-\u1160\u17B4-\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFFB\U000110BD\U000110CD\U00013430-\U0001343F\U0001BCA0-\U0001BCA3\U0001D173-\U0001D17A\U000E0000-\U000E0FFF]', '', 'g')
 $_$;
 
+CREATE FUNCTION public.group_memberships_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  ms uuid[];
+  gs uuid[];
+BEGIN
+  IF pg_trigger_depth() > 1 THEN
+    RETURN NULL; -- written by the member_groups triggers, or a cascade
+  END IF;
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(member_id), array_agg(group_id) INTO ms, gs
+      FROM (SELECT DISTINCT member_id, group_id FROM new_rows) s;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(member_id), array_agg(group_id) INTO ms, gs
+      FROM (SELECT DISTINCT member_id, group_id FROM old_rows) s;
+  ELSE
+    SELECT array_agg(member_id), array_agg(group_id) INTO ms, gs
+      FROM (SELECT member_id, group_id FROM new_rows UNION SELECT member_id, group_id FROM old_rows) s;
+  END IF;
+  IF ms IS NULL THEN
+    RETURN NULL;
+  END IF;
+  -- the lock order of every membership writer: groups, then members
+  PERFORM 1 FROM groups WHERE id = ANY (gs) ORDER BY id FOR NO KEY UPDATE;
+  DELETE FROM member_groups mg
+   USING unnest(ms, gs) AS p (member_id, group_id)
+   WHERE mg.member_id = p.member_id AND mg.group_id = p.group_id
+     AND NOT EXISTS (SELECT 1 FROM group_memberships h
+                      WHERE h.member_id = p.member_id AND h.group_id = p.group_id AND h.span @> current_date);
+  INSERT INTO member_groups (member_id, group_id)
+  SELECT p.member_id, p.group_id FROM unnest(ms, gs) AS p (member_id, group_id)
+   WHERE EXISTS (SELECT 1 FROM group_memberships h
+                  WHERE h.member_id = p.member_id AND h.group_id = p.group_id AND h.span @> current_date)
+     AND EXISTS (SELECT 1 FROM members m WHERE m.id = p.member_id)
+   ORDER BY p.group_id, p.member_id
+  ON CONFLICT (member_id, group_id) DO NOTHING;
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION public.group_memberships_check() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_OP = 'INSERT' OR (NEW.valid_from, NEW.valid_until) IS DISTINCT FROM (OLD.valid_from, OLD.valid_until) THEN
+    IF NEW.valid_from > current_date OR NEW.valid_until > current_date THEN
+      RAISE EXCEPTION 'a group membership cannot start or end after today'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'group_memberships_not_future';
+    END IF;
+  END IF;
+  IF NEW.role_id IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.role_id IS DISTINCT FROM OLD.role_id) THEN
+    IF NOT EXISTS (SELECT 1 FROM group_roles r WHERE r.id = NEW.role_id
+                     AND (r.group_id IS NULL OR r.group_id = NEW.group_id)) THEN
+      RAISE EXCEPTION 'the role belongs to another group'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'group_memberships_role_of_group';
+    END IF;
+  END IF;
+  IF TG_OP = 'UPDATE' AND (NEW.member_id, NEW.group_id) IS DISTINCT FROM (OLD.member_id, OLD.group_id) THEN
+    RAISE EXCEPTION 'a membership cannot be moved to another member or group'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'group_memberships_no_move';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
 CREATE FUNCTION public.groups_renamed() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -326,12 +396,96 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.member_groups_history_del() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF pg_trigger_depth() > 1 THEN
+    RETURN NULL; -- a member or group deleted: its history goes by cascade
+  END IF;
+  DELETE FROM group_memberships h USING old_rows o
+   WHERE h.member_id = o.member_id AND h.group_id = o.group_id
+     AND h.span @> current_date AND h.valid_from = current_date;
+  UPDATE group_memberships h SET valid_until = current_date
+    FROM old_rows o
+   WHERE h.member_id = o.member_id AND h.group_id = o.group_id AND h.span @> current_date;
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION public.member_groups_history_ins() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF pg_trigger_depth() > 1 THEN
+    RETURN NULL;
+  END IF;
+  -- re-added the day it was ended: the membership goes on
+  UPDATE group_memberships h SET valid_until = NULL
+    FROM new_rows n
+   WHERE h.member_id = n.member_id AND h.group_id = n.group_id AND h.valid_until = current_date;
+  INSERT INTO group_memberships (member_id, group_id, valid_from)
+  SELECT n.member_id, n.group_id, current_date FROM new_rows n
+   WHERE NOT EXISTS (SELECT 1 FROM group_memberships h
+                      WHERE h.member_id = n.member_id AND h.group_id = n.group_id AND h.span @> current_date);
+  RETURN NULL;
+END
+$$;
+
 CREATE FUNCTION public.member_groups_no_move() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
   RAISE EXCEPTION 'a membership cannot be moved to another member or group; delete it and add a new one'
     USING ERRCODE = 'check_violation';
+END
+$$;
+
+CREATE FUNCTION public.member_periods_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  mids uuid[];
+BEGIN
+  IF pg_trigger_depth() > 1 THEN
+    RETURN NULL; -- written by members_sync_periods, or a member's delete cascading
+  END IF;
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(DISTINCT member_id) INTO mids FROM new_rows;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(DISTINCT member_id) INTO mids FROM old_rows;
+  ELSE
+    SELECT array_agg(DISTINCT member_id) INTO mids
+      FROM (SELECT member_id FROM new_rows UNION SELECT member_id FROM old_rows) s;
+  END IF;
+  IF mids IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF EXISTS (SELECT 1 FROM members m WHERE m.id = ANY (mids)
+               AND NOT EXISTS (SELECT 1 FROM member_periods p WHERE p.member_id = m.id)) THEN
+    RAISE EXCEPTION 'a member has at least one period in the club'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'member_periods_at_least_one';
+  END IF;
+  PERFORM 1 FROM members WHERE id = ANY (mids) ORDER BY id FOR NO KEY UPDATE;
+  UPDATE members m
+     SET join_date = d.first_start, exit_date = d.last_end, version = m.version + 1
+    FROM (SELECT p.member_id, min(p.starts_on) AS first_start,
+                 (array_agg(p.ends_on ORDER BY p.starts_on DESC))[1] AS last_end
+            FROM member_periods p WHERE p.member_id = ANY (mids)
+           GROUP BY p.member_id) d
+   WHERE m.id = d.member_id
+     AND (m.join_date, m.exit_date) IS DISTINCT FROM (d.first_start, d.last_end);
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION public.members_add_periods() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO member_periods (member_id, starts_on, ends_on)
+  SELECT n.id, n.join_date, n.exit_date FROM new_rows n;
+  RETURN NULL;
 END
 $$;
 
@@ -424,6 +578,41 @@ CREATE FUNCTION public.members_set_name_keys() RETURNS trigger
 BEGIN
   NEW.name_keys := members_name_keys(NEW.first_name, NEW.last_name);
   RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION public.members_sync_periods() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  first_id uuid;
+  last_id  uuid;
+BEGIN
+  IF pg_trigger_depth() > 1 THEN
+    RETURN NULL; -- written by member_periods_changed
+  END IF;
+  SELECT (array_agg(id ORDER BY starts_on))[1], (array_agg(id ORDER BY starts_on DESC))[1]
+    INTO first_id, last_id
+    FROM member_periods WHERE member_id = NEW.id;
+  IF first_id IS NULL THEN
+    INSERT INTO member_periods (member_id, starts_on, ends_on) VALUES (NEW.id, NEW.join_date, NEW.exit_date);
+  ELSIF first_id = last_id THEN
+    UPDATE member_periods
+       SET starts_on = NEW.join_date, ends_on = NEW.exit_date,
+           exit_reason_id = CASE WHEN NEW.exit_date IS NULL THEN NULL ELSE exit_reason_id END
+     WHERE id = first_id AND (starts_on, ends_on) IS DISTINCT FROM (NEW.join_date, NEW.exit_date);
+  ELSE
+    IF NEW.join_date IS DISTINCT FROM OLD.join_date THEN
+      UPDATE member_periods SET starts_on = NEW.join_date WHERE id = first_id;
+    END IF;
+    IF NEW.exit_date IS DISTINCT FROM OLD.exit_date THEN
+      UPDATE member_periods
+         SET ends_on = NEW.exit_date,
+             exit_reason_id = CASE WHEN NEW.exit_date IS NULL THEN NULL ELSE exit_reason_id END
+       WHERE id = last_id;
+    END IF;
+  END IF;
+  RETURN NULL;
 END
 $$;
 
@@ -661,6 +850,15 @@ CREATE TABLE public.custom_fields (
     CONSTRAINT custom_fields_value_type_check CHECK ((value_type = ANY (ARRAY['string'::text, 'integer'::text, 'boolean'::text, 'date'::text, 'email'::text])))
 );
 
+CREATE TABLE public.exit_reasons (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    name text NOT NULL,
+    "position" integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT exit_reasons_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 100)) AND (btrim(name) <> ''::text)))
+);
+
 CREATE TABLE public.goose_db_version (
     id integer NOT NULL,
     version_id bigint NOT NULL,
@@ -675,6 +873,36 @@ ALTER TABLE public.goose_db_version ALTER COLUMN id ADD GENERATED BY DEFAULT AS 
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+CREATE TABLE public.group_memberships (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    member_id uuid NOT NULL,
+    group_id uuid NOT NULL,
+    role_id uuid,
+    valid_from date DEFAULT CURRENT_DATE NOT NULL,
+    valid_until date,
+    span daterange GENERATED ALWAYS AS (
+CASE
+    WHEN (valid_until < valid_from) THEN 'empty'::daterange
+    ELSE daterange(valid_from, valid_until, '[)'::text)
+END) STORED,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT group_memberships_until_after_from CHECK (((valid_until IS NULL) OR (valid_until > valid_from))),
+    CONSTRAINT group_memberships_valid_from_check CHECK (((valid_from >= '1800-01-01'::date) AND (valid_from <= '2999-12-31'::date))),
+    CONSTRAINT group_memberships_valid_until_check CHECK (((valid_until >= '1800-01-01'::date) AND (valid_until <= '2999-12-31'::date)))
+);
+
+CREATE TABLE public.group_roles (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    group_id uuid,
+    name text NOT NULL,
+    leads boolean DEFAULT false NOT NULL,
+    "position" integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT group_roles_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 100)) AND (btrim(name) <> ''::text)))
 );
 
 CREATE TABLE public.groups (
@@ -907,6 +1135,26 @@ CREATE TABLE public.member_mail_optouts (
     opted_out_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE TABLE public.member_periods (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    member_id uuid NOT NULL,
+    starts_on date NOT NULL,
+    ends_on date,
+    exit_reason_id uuid,
+    resignation_received_on date,
+    span daterange GENERATED ALWAYS AS (
+CASE
+    WHEN (ends_on < starts_on) THEN 'empty'::daterange
+    ELSE daterange(starts_on, ends_on, '[)'::text)
+END) STORED,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT member_periods_end_after_start CHECK (((ends_on IS NULL) OR (ends_on >= starts_on))),
+    CONSTRAINT member_periods_ends_on_check CHECK (((ends_on >= '1800-01-01'::date) AND (ends_on <= '2999-12-31'::date))),
+    CONSTRAINT member_periods_resignation_received_on_check CHECK (((resignation_received_on >= '1800-01-01'::date) AND (resignation_received_on <= '2999-12-31'::date))),
+    CONSTRAINT member_periods_starts_on_check CHECK (((starts_on >= '1800-01-01'::date) AND (starts_on <= '2999-12-31'::date)))
+);
+
 CREATE TABLE public.members (
     id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
     first_name text NOT NULL,
@@ -1077,8 +1325,20 @@ ALTER TABLE ONLY public.custom_fields
 ALTER TABLE ONLY public.custom_fields
     ADD CONSTRAINT custom_fields_slug_key UNIQUE (slug);
 
+ALTER TABLE ONLY public.exit_reasons
+    ADD CONSTRAINT exit_reasons_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.goose_db_version
     ADD CONSTRAINT goose_db_version_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.group_memberships
+    ADD CONSTRAINT group_memberships_no_overlap EXCLUDE USING gist (member_id WITH =, group_id WITH =, span WITH &&);
+
+ALTER TABLE ONLY public.group_memberships
+    ADD CONSTRAINT group_memberships_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.group_roles
+    ADD CONSTRAINT group_roles_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.groups
     ADD CONSTRAINT groups_pkey PRIMARY KEY (id);
@@ -1142,6 +1402,12 @@ ALTER TABLE ONLY public.member_groups
 
 ALTER TABLE ONLY public.member_mail_optouts
     ADD CONSTRAINT member_mail_optouts_pkey PRIMARY KEY (member_id);
+
+ALTER TABLE ONLY public.member_periods
+    ADD CONSTRAINT member_periods_no_overlap EXCLUDE USING gist (member_id WITH =, span WITH &&);
+
+ALTER TABLE ONLY public.member_periods
+    ADD CONSTRAINT member_periods_pkey PRIMARY KEY (id);
 
 ALTER TABLE public.members
     ADD CONSTRAINT members_email_visible CHECK (((email)::text = public.fold_invisible((email)::text))) NOT VALID;
@@ -1209,6 +1475,16 @@ CREATE UNIQUE INDEX custom_fields_name_folded_key ON public.custom_fields USING 
 
 CREATE UNIQUE INDEX custom_fields_one_birth_date ON public.custom_fields USING btree ((true)) WHERE birth_date;
 
+CREATE UNIQUE INDEX exit_reasons_name_key ON public.exit_reasons USING btree (lower(name));
+
+CREATE INDEX group_memberships_group_idx ON public.group_memberships USING btree (group_id, valid_from, member_id) INCLUDE (valid_until, role_id);
+
+CREATE INDEX group_memberships_member_idx ON public.group_memberships USING btree (member_id, valid_from) INCLUDE (group_id, valid_until, role_id);
+
+CREATE INDEX group_memberships_role_idx ON public.group_memberships USING btree (role_id) WHERE (role_id IS NOT NULL);
+
+CREATE UNIQUE INDEX group_roles_name_key ON public.group_roles USING btree (group_id, lower(name)) NULLS NOT DISTINCT;
+
 CREATE INDEX groups_name_key_idx ON public.groups USING btree (name_key, name, id);
 
 CREATE UNIQUE INDEX groups_name_lower_key ON public.groups USING btree (lower(public.fold_invisible(name)));
@@ -1250,6 +1526,12 @@ CREATE INDEX member_group_keys_group_words_idx ON public.member_group_keys USING
 CREATE INDEX member_group_keys_no_group_idx ON public.member_group_keys USING btree (sort_name, member_id) INCLUDE (exit_date) WHERE (group_count = 0);
 
 CREATE INDEX member_groups_group_member_idx ON public.member_groups USING btree (group_id, member_id);
+
+CREATE INDEX member_periods_exit_reason_idx ON public.member_periods USING btree (exit_reason_id) WHERE (exit_reason_id IS NOT NULL);
+
+CREATE INDEX member_periods_member_idx ON public.member_periods USING btree (member_id, starts_on) INCLUDE (ends_on);
+
+CREATE INDEX member_periods_span_idx ON public.member_periods USING gist (span);
 
 CREATE UNIQUE INDEX members_email_key ON public.members USING btree (email);
 
@@ -1293,6 +1575,12 @@ CREATE TRIGGER audit_del AFTER DELETE ON public.custom_field_values REFERENCING 
 
 CREATE TRIGGER audit_del AFTER DELETE ON public.custom_fields REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
+CREATE TRIGGER audit_del AFTER DELETE ON public.exit_reasons REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.group_memberships REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.group_roles REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
 CREATE TRIGGER audit_del AFTER DELETE ON public.groups REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
 CREATE TRIGGER audit_del AFTER DELETE ON public.import_batches REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
@@ -1304,6 +1592,8 @@ CREATE TRIGGER audit_del AFTER DELETE ON public.mailings REFERENCING OLD TABLE A
 CREATE TRIGGER audit_del AFTER DELETE ON public.member_groups REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_del AFTER DELETE ON public.member_mail_optouts REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_del AFTER DELETE ON public.member_periods REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_del AFTER DELETE ON public.members REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
 
@@ -1321,6 +1611,12 @@ CREATE TRIGGER audit_ins AFTER INSERT ON public.custom_field_values REFERENCING 
 
 CREATE TRIGGER audit_ins AFTER INSERT ON public.custom_fields REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
+CREATE TRIGGER audit_ins AFTER INSERT ON public.exit_reasons REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.group_memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.group_roles REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
 CREATE TRIGGER audit_ins AFTER INSERT ON public.groups REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
 CREATE TRIGGER audit_ins AFTER INSERT ON public.import_batches REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
@@ -1332,6 +1628,8 @@ CREATE TRIGGER audit_ins AFTER INSERT ON public.mailings REFERENCING NEW TABLE A
 CREATE TRIGGER audit_ins AFTER INSERT ON public.member_groups REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_ins AFTER INSERT ON public.member_mail_optouts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.member_periods REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_ins AFTER INSERT ON public.members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
 
@@ -1349,6 +1647,12 @@ CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.custom_field_values FOR EACH
 
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.custom_fields FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.exit_reasons FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.group_memberships FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.group_roles FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.groups FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.import_batches FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
@@ -1360,6 +1664,8 @@ CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.mailings FOR EACH STATEMENT 
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.member_groups FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.member_mail_optouts FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.member_periods FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.members FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
 
@@ -1373,6 +1679,12 @@ CREATE TRIGGER audit_upd AFTER UPDATE ON public.custom_field_values REFERENCING 
 
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.custom_fields REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.exit_reasons REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.group_memberships REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.group_roles REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.groups REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.import_batches REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
@@ -1384,6 +1696,8 @@ CREATE TRIGGER audit_upd AFTER UPDATE ON public.mailings REFERENCING OLD TABLE A
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.member_groups REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.member_mail_optouts REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.member_periods REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.members REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
 
@@ -1405,6 +1719,20 @@ CREATE TRIGGER custom_fields_unique_changed AFTER UPDATE OF unique_values ON pub
 
 CREATE TRIGGER custom_fields_updated_at BEFORE UPDATE ON public.custom_fields FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
+CREATE TRIGGER exit_reasons_updated_at BEFORE UPDATE ON public.exit_reasons FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER group_memberships_changed_del AFTER DELETE ON public.group_memberships REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.group_memberships_changed();
+
+CREATE TRIGGER group_memberships_changed_ins AFTER INSERT ON public.group_memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.group_memberships_changed();
+
+CREATE TRIGGER group_memberships_changed_upd AFTER UPDATE ON public.group_memberships REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.group_memberships_changed();
+
+CREATE TRIGGER group_memberships_check BEFORE INSERT OR UPDATE ON public.group_memberships FOR EACH ROW EXECUTE FUNCTION public.group_memberships_check();
+
+CREATE TRIGGER group_memberships_updated_at BEFORE UPDATE ON public.group_memberships FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER group_roles_updated_at BEFORE UPDATE ON public.group_roles FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
 CREATE TRIGGER groups_renamed AFTER UPDATE OF name ON public.groups FOR EACH ROW WHEN ((old.name IS DISTINCT FROM new.name)) EXECUTE FUNCTION public.groups_renamed();
 
 CREATE TRIGGER groups_search_words AFTER INSERT OR UPDATE OF name ON public.groups FOR EACH ROW EXECUTE FUNCTION public.groups_search_words();
@@ -1417,15 +1745,31 @@ CREATE TRIGGER member_groups_changed_del AFTER DELETE ON public.member_groups RE
 
 CREATE TRIGGER member_groups_changed_ins AFTER INSERT ON public.member_groups REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.member_groups_changed();
 
+CREATE TRIGGER member_groups_history_del AFTER DELETE ON public.member_groups REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.member_groups_history_del();
+
+CREATE TRIGGER member_groups_history_ins AFTER INSERT ON public.member_groups REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.member_groups_history_ins();
+
 CREATE TRIGGER member_groups_no_move BEFORE UPDATE OF member_id, group_id ON public.member_groups FOR EACH ROW WHEN (((old.member_id IS DISTINCT FROM new.member_id) OR (old.group_id IS DISTINCT FROM new.group_id))) EXECUTE FUNCTION public.member_groups_no_move();
 
 CREATE TRIGGER member_groups_updated_at BEFORE UPDATE ON public.member_groups FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER member_periods_changed_del AFTER DELETE ON public.member_periods REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.member_periods_changed();
+
+CREATE TRIGGER member_periods_changed_ins AFTER INSERT ON public.member_periods REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.member_periods_changed();
+
+CREATE TRIGGER member_periods_changed_upd AFTER UPDATE ON public.member_periods REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.member_periods_changed();
+
+CREATE TRIGGER member_periods_updated_at BEFORE UPDATE ON public.member_periods FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
 CREATE TRIGGER members_group_keys_ins AFTER INSERT ON public.members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.member_group_keys_add();
 
 CREATE TRIGGER members_group_keys_upd AFTER UPDATE OF first_name, last_name, exit_date ON public.members FOR EACH ROW WHEN ((((old.first_name IS DISTINCT FROM new.first_name) OR (old.last_name IS DISTINCT FROM new.last_name)) OR (old.exit_date IS DISTINCT FROM new.exit_date))) EXECUTE FUNCTION public.member_group_keys_sync();
 
 CREATE TRIGGER members_name_keys BEFORE INSERT OR UPDATE OF first_name, last_name, name_keys ON public.members FOR EACH ROW EXECUTE FUNCTION public.members_set_name_keys();
+
+CREATE TRIGGER members_periods_ins AFTER INSERT ON public.members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_add_periods();
+
+CREATE TRIGGER members_periods_upd AFTER UPDATE OF join_date, exit_date ON public.members FOR EACH ROW WHEN (((old.join_date IS DISTINCT FROM new.join_date) OR (old.exit_date IS DISTINCT FROM new.exit_date))) EXECUTE FUNCTION public.members_sync_periods();
 
 CREATE TRIGGER members_search_words_ins AFTER INSERT ON public.members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_search_words();
 
@@ -1448,6 +1792,18 @@ ALTER TABLE ONLY public.custom_field_values
 
 ALTER TABLE ONLY public.custom_field_values
     ADD CONSTRAINT custom_field_values_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.group_memberships
+    ADD CONSTRAINT group_memberships_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.group_memberships
+    ADD CONSTRAINT group_memberships_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.group_memberships
+    ADD CONSTRAINT group_memberships_role_id_fkey FOREIGN KEY (role_id) REFERENCES public.group_roles(id);
+
+ALTER TABLE ONLY public.group_roles
+    ADD CONSTRAINT group_roles_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.import_batch_groups
     ADD CONSTRAINT import_batch_groups_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.import_batches(id) ON DELETE CASCADE;
@@ -1505,6 +1861,12 @@ ALTER TABLE ONLY public.member_groups
 
 ALTER TABLE ONLY public.member_mail_optouts
     ADD CONSTRAINT member_mail_optouts_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.member_periods
+    ADD CONSTRAINT member_periods_exit_reason_id_fkey FOREIGN KEY (exit_reason_id) REFERENCES public.exit_reasons(id);
+
+ALTER TABLE ONLY public.member_periods
+    ADD CONSTRAINT member_periods_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.saved_lists
     ADD CONSTRAINT saved_lists_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES public.users(id) ON DELETE CASCADE;

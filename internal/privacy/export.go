@@ -47,6 +47,8 @@ type Export struct {
 	Mail              []json.RawMessage `json:"mail"`
 	MailSkipped       []json.RawMessage `json:"mail_skipped"`
 	MailOptOut        json.RawMessage   `json:"mail_opt_out"`
+	Periods           []json.RawMessage `json:"periods"`
+	GroupHistory      []json.RawMessage `json:"group_history"`
 }
 
 // Sections maps each table that holds rows about a member to the export
@@ -66,6 +68,8 @@ var Sections = map[string]string{
 	"mail_outbox":              "mail",
 	"mailing_skipped":          "mail_skipped",
 	"member_mail_optouts":      "mail_opt_out",
+	"member_periods":           "periods",
+	"group_memberships":        "group_history",
 }
 
 // ExportExcluded are member-referencing tables left out of the export.
@@ -115,6 +119,13 @@ const (
 		FROM mail_outbox o WHERE o.member_id = $1 ORDER BY o.created_at, o.id`
 	qMailSkipped = `SELECT jsonb_build_object('mailing_id', k.mailing_id, 'subject', m.subject, 'reason', k.reason, 'created_at', m.created_at)
 		FROM mailing_skipped k JOIN mailings m ON m.id = k.mailing_id WHERE k.member_id = $1 ORDER BY m.created_at`
+	qPeriods = `SELECT jsonb_build_object('starts_on', p.starts_on, 'ends_on', p.ends_on, 'exit_reason', r.name,
+		'resignation_received_on', p.resignation_received_on, 'created_at', p.created_at, 'updated_at', p.updated_at)
+		FROM member_periods p LEFT JOIN exit_reasons r ON r.id = p.exit_reason_id WHERE p.member_id = $1 ORDER BY p.starts_on`
+	qGroupHistory = `SELECT jsonb_build_object('group', g.name, 'group_slug', g.slug, 'role', gr.name, 'from', gm.valid_from,
+		'until', gm.valid_until, 'created_at', gm.created_at, 'updated_at', gm.updated_at)
+		FROM group_memberships gm JOIN groups g ON g.id = gm.group_id LEFT JOIN group_roles gr ON gr.id = gm.role_id
+		WHERE gm.member_id = $1 ORDER BY gm.valid_from, g.name`
 	qMailOptOut = `SELECT jsonb_build_object('opted_out_at', o.opted_out_at) FROM member_mail_optouts o WHERE o.member_id = $1`
 )
 
@@ -141,7 +152,7 @@ func (s Service) Export(ctx context.Context, actor authz.Actor, id string) (Expo
 	}{
 		{qValues, &ex.CustomValues}, {qGroups, &ex.Memberships}, {qImportRows, &ex.ImportRows},
 		{qImportBatches, &ex.ImportBatches}, {qImportMemberships, &ex.ImportMemberships}, {qAudit, &ex.Audit},
-		{qMail, &ex.Mail}, {qMailSkipped, &ex.MailSkipped},
+		{qMail, &ex.Mail}, {qMailSkipped, &ex.MailSkipped}, {qPeriods, &ex.Periods}, {qGroupHistory, &ex.GroupHistory},
 	}
 	for _, l := range lists {
 		rows, err := tx.Query(ctx, l.q, id)

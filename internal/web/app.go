@@ -111,6 +111,7 @@ type App struct {
 	privacy  privacy.Service
 	mail     mailDeps // outbox and mailings (mail_app.go)
 	lists    *membership.SavedLists
+	history  *membership.History
 	stop     chan struct{} // closed by Close
 	stopped  chan struct{} // closed when sessionCleanup has returned
 	i18n     *translator
@@ -149,6 +150,7 @@ func New(cfg Config) (*App, error) {
 	a.club = &clubCache{store: club.New(cfg.DB)}
 	a.initMail()
 	a.lists = membership.NewSavedLists(cfg.DB)
+	a.history = membership.NewHistory(cfg.DB)
 
 	var err error
 	if a.i18n, err = newTranslator(); err != nil {

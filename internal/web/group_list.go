@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"mila/internal/authz"
 	"mila/internal/membership"
@@ -17,6 +18,10 @@ type groupListPage struct {
 	CanCreate bool
 	CanEdit   bool
 	CanDelete bool
+	// AsOf: the counts are of this day ("" today); AsOfBad: a malformed
+	// as_of was replaced by today.
+	AsOf    string
+	AsOfBad bool
 }
 
 // groupList shows every group with its member count, searchable by name
@@ -44,6 +49,28 @@ func (a *App) groupList(w http.ResponseWriter, r *http.Request) {
 	if list.Options.Desc {
 		p.Dir = "desc"
 	}
+	p.AsOfBad = asOfMalformed(v)
+	if day := asOfFromURL(v); !day.IsZero() {
+		// The counts on that day, from the dated memberships (a sort by
+		// count follows them).
+		counts, err := a.history.GroupCountsOn(r.Context(), actor, day)
+		if err != nil {
+			a.errorResponse(w, r, err)
+			return
+		}
+		p.AsOf = asOfValue(day)
+		for i := range p.Groups {
+			p.Groups[i].MemberCount = counts[p.Groups[i].ID]
+		}
+		if p.Sort == string(membership.GroupSortMemberCount) {
+			slices.SortStableFunc(p.Groups, func(x, y membership.Group) int {
+				if p.Dir == "desc" {
+					return y.MemberCount - x.MemberCount
+				}
+				return x.MemberCount - y.MemberCount
+			})
+		}
+	}
 	a.render(w, r, http.StatusOK, pageView(groupListView, p))
 }
 
@@ -61,6 +88,9 @@ func (p groupListPage) SortURL(key string) string {
 	v := url.Values{}
 	if p.Q != "" {
 		v.Set("q", p.Q)
+	}
+	if p.AsOf != "" {
+		v.Set("as_of", p.AsOf)
 	}
 	v.Set("sort", key)
 	v.Set("dir", dir)

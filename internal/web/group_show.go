@@ -11,8 +11,7 @@ import (
 
 // groupShowPage is what groupShowView shows.
 type groupShowPage struct {
-	Group   membership.Group
-	Members membership.GroupMemberPage
+	Group membership.Group
 	// CanReadMembers: the actor may list the group's members (own_data
 	// users see a group's name and size, not who is in it).
 	CanReadMembers bool
@@ -31,6 +30,8 @@ type groupShowPage struct {
 	Candidates []membership.GroupCandidate
 	// ExportLinks export the group's member list (CSV, Excel, PDF).
 	ExportLinks []exportLink
+	// History: the members over time (history_group.go).
+	History *groupHistorySection
 }
 
 // groupShow shows a group with one page of its members. A link by id
@@ -38,7 +39,7 @@ type groupShowPage struct {
 func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 	actor := actorFrom(r)
 	gp, err := a.groups.Page(r.Context(), actor, membership.GroupPageQuery{
-		Key: r.PathValue("slug"), Page: groupQueryPage(r), Q: r.URL.Query().Get("q"),
+		Key: r.PathValue("slug"), Q: r.URL.Query().Get("q"), SkipMembers: true,
 	})
 	if err != nil {
 		a.errorResponse(w, r, err)
@@ -52,10 +53,15 @@ func (a *App) groupShow(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 		return
 	}
+	hist, err := a.groupHistoryFor(r, actor, gp.Group)
+	if err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
 	a.render(w, r, http.StatusOK, pageView(groupShowView, groupShowPage{
 		Mail:           quickLinks(actorFrom(r), url.Values{"group": {gp.Group.Slug}}),
+		History:        hist,
 		Group:          gp.Group,
-		Members:        gp.Members,
 		CanReadMembers: gp.MembersShown,
 		CanEdit:        actor.Can(authz.Group, authz.Update),
 		CanDelete:      actor.Can(authz.Group, authz.Destroy),
@@ -95,9 +101,3 @@ func (a *App) groupCandidates(w http.ResponseWriter, r *http.Request) {
 		Group: gp.Group, CanAdd: true, Q: gp.Q, Searched: gp.Searched, Candidates: gp.Candidates,
 	}))
 }
-
-// PrevURL is the address of the previous page of the member list.
-func (p groupShowPage) PrevURL() string { return groupPath(p.Group.Slug, p.Members.Page-1) }
-
-// NextURL is the address of the next page of the member list.
-func (p groupShowPage) NextURL() string { return groupPath(p.Group.Slug, p.Members.Page+1) }

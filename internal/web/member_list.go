@@ -53,6 +53,14 @@ type memberListPage struct {
 	// the quick links of the current view; mailing_extra.go).
 	CanMail bool
 	Mail    mailingQuickLinks
+	// AsOf is the as_of field's value ("" for today); AsOfBad: the URL's
+	// as_of was malformed and today is shown (the page says so).
+	AsOf    string
+	AsOfBad bool
+	// StatsHidden are the statistics' filters (joined, left, role, age)
+	// carried through the filter form; StatsClearURL the view without them.
+	StatsHidden   []statsFilter
+	StatsClearURL string
 }
 
 // CanBulk reports whether the rows get checkboxes and the bulk bar.
@@ -128,6 +136,12 @@ func memberQueryFromURL(v url.Values) membership.MemberQuery {
 		Page:    atoi(v.Get("page")),
 		PerPage: atoi(v.Get("per_page")),
 		Group:   v.Get("group"),
+		AsOf:    asOfFromURL(v),
+		// the statistics' links (Normalize drops what is malformed)
+		JoinYear: atoi(v.Get("joined")),
+		ExitYear: atoi(v.Get("left")),
+		RoleID:   v.Get("role"),
+		Age:      v.Get("age"),
 	}
 }
 
@@ -150,6 +164,21 @@ func memberListURL(q membership.MemberQuery) string {
 	}
 	if q.Dir != "" && q.Dir != membership.MemberDefaultDir(q.Sort) {
 		v.Set("dir", q.Dir)
+	}
+	if !q.AsOf.IsZero() {
+		v.Set("as_of", q.AsOf.Format(time.DateOnly))
+	}
+	if q.JoinYear != 0 {
+		v.Set("joined", strconv.Itoa(q.JoinYear))
+	}
+	if q.ExitYear != 0 {
+		v.Set("left", strconv.Itoa(q.ExitYear))
+	}
+	if q.RoleID != "" {
+		v.Set("role", q.RoleID)
+	}
+	if q.Age != "" {
+		v.Set("age", q.Age)
 	}
 	if q.Page > 1 {
 		v.Set("page", strconv.Itoa(q.Page))
@@ -188,6 +217,7 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := a.memberListData(r, actor, res)
+	p.AsOfBad = asOfMalformed(r.URL.Query())
 	w.Header().Set("Vary", "HX-Request")
 	if isHTMX(r) {
 		p.Partial = true
@@ -200,11 +230,13 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.MemberPage) memberListPage {
 	q := res.Query
 	p := memberListPage{
-		Result:     res,
-		Query:      q,
-		CanCreate:  actor.Can(authz.Member, authz.Create),
-		PerPages:   membership.MemberPerPageChoices,
-		ResultsURL: memberListURL(q),
+		Result:      res,
+		Query:       q,
+		CanCreate:   actor.Can(authz.Member, authz.Create),
+		PerPages:    membership.MemberPerPageChoices,
+		ResultsURL:  memberListURL(q),
+		AsOf:        asOfValue(q.AsOf),
+		StatsHidden: statsHidden(q),
 		Statuses: []memberListOption{
 			{string(membership.MemberStatusActive), "MembersStatusActive"},
 			{string(membership.MemberStatusFormer), "MembersStatusFormer"},
@@ -276,6 +308,9 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 		cq.Sort, cq.Dir = "", ""
 	}
 	p.ClearURL = memberListURL(cq)
+	sq := q
+	sq.JoinYear, sq.ExitYear, sq.RoleID, sq.Age, sq.Page = 0, 0, "", "", 1
+	p.StatsClearURL = memberListURL(sq)
 	switch {
 	case res.Total > 0:
 	case q.Q != "":

@@ -30,6 +30,8 @@ type memberShowPage struct {
 	// Mailings the member received, for those who may read mailings
 	// (nil: not shown; mailing_extra.go).
 	Mailings []memberMailing
+	// History: periods in the club and memberships over time (history_member.go).
+	History *memberHistorySection
 }
 
 // memberCustomView is one custom field on the detail page.
@@ -92,6 +94,10 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	if p.Mailings, err = a.memberMailings(r, actor, m.ID); err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	if p.History, err = a.memberHistoryFor(r, actor, m); err != nil {
 		a.errorResponse(w, r, err)
 		return
 	}

@@ -23,6 +23,7 @@ var navItems = []navItem{
 	{LabelID: "NavMembers", Path: "/members", Resource: authz.Member, Action: authz.Read},
 	{LabelID: "NavGroups", Path: "/groups", Resource: authz.Group, Action: authz.Read},
 	{LabelID: "NavLists", Path: "/lists", Resource: authz.SavedList, Action: authz.Read},
+	{LabelID: "NavStatistics", Path: "/statistics", Resource: authz.Statistics, Action: authz.Read},
 	{LabelID: "NavFields", Path: "/admin/fields", Resource: authz.CustomField, Action: authz.Create},
 	{LabelID: "NavImport", Path: "/admin/import", Resource: authz.Import, Action: authz.Create},
 	{LabelID: "NavSettings", Path: "/admin/settings", Resource: authz.Settings, Action: authz.Update},

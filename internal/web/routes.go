@@ -23,6 +23,7 @@ func (a *App) registerRoutes(mux *http.ServeMux) {
 	a.bareRoute(mux, "GET /club/theme.css", a.clubTheme)
 	a.accountRoutes(mux)
 	a.groupRoutes(mux)
+	a.historyRoutes(mux)
 	a.memberRoutes(mux)
 	a.route(mux, "GET /admin/settings", authz.Settings, authz.Update, a.settingsShow)
 	a.route(mux, "POST /admin/settings", authz.Settings, authz.Update, a.settingsSave)

@@ -74,11 +74,13 @@ func BenchmarkViews(b *testing.B) {
 
 	show := groupShowPage{
 		Group:          membership.Group{Name: "Badminton Herren", Slug: "badminton-herren", MemberCount: 61439},
-		Members:        membership.GroupMemberPage{Total: 61439, Page: 1, PerPage: 50},
 		CanReadMembers: true, CanEdit: true, CanDelete: true, CanAdd: true, CanRemove: true,
+		History: &groupHistorySection{Slug: "badminton-herren", CanEnd: true, Page: membership.GroupHistoryPage{
+			Total: 61439, Query: membership.GroupHistoryQuery{Page: 1, PerPage: 50}.Normalize()}},
 	}
 	for _, r := range list.Rows {
-		show.Members.Members = append(show.Members.Members, membership.GroupMember{ID: r.ID, FirstName: r.FirstName, LastName: r.LastName, Email: r.Email})
+		show.History.Page.Rows = append(show.History.Page.Rows, membership.Membership{MemberID: r.ID, FirstName: r.FirstName, LastName: r.LastName,
+			Email: r.Email, RoleName: "Trainer", From: r.JoinDate})
 	}
 
 	for _, bc := range []struct {

@@ -174,11 +174,13 @@ func groupListForTest(f *frame, v func(int) string) templ.Component {
 func groupShowForTest(f *frame, v func(int) string) templ.Component {
 	p := groupShowPage{
 		Group:          membership.Group{Name: v(0), Slug: v(1), Description: v(2), MemberCount: 12345},
-		Members:        membership.GroupMemberPage{Total: 120, Page: 2, PerPage: 50},
 		CanReadMembers: true, CanEdit: true, CanDelete: true, CanAdd: true, CanRemove: true, Q: v(3), Searched: true,
+		History: &groupHistorySection{Slug: v(1), CanEnd: true, AsOf: "2020-01-01", Page: membership.GroupHistoryPage{
+			Total: 120, Query: membership.GroupHistoryQuery{Page: 2, PerPage: 50, Q: v(4)}.Normalize()}},
 	}
 	for i := range hostileValues {
-		p.Members.Members = append(p.Members.Members, membership.GroupMember{ID: v(i), FirstName: v(i + 1), LastName: v(i + 2), Email: v(i + 3)})
+		p.History.Page.Rows = append(p.History.Page.Rows, membership.Membership{MemberID: v(i), FirstName: v(i + 1), LastName: v(i + 2), Email: v(i + 3),
+			RoleName: v(i + 4), RoleLeads: true, LeftClub: true})
 		p.Candidates = append(p.Candidates, membership.GroupCandidate{ID: v(i + 4), Name: v(i + 5), Email: v(i + 6), InGroup: i%2 == 0})
 	}
 	return groupShowView(f, p)

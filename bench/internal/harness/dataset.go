@@ -15,7 +15,7 @@ import (
 
 // DemoGenerator changes whenever `mila demo` generates different data, so
 // that a kept data set is not mistaken for the current one.
-const DemoGenerator = "2"
+const DemoGenerator = "3"
 
 // DataSet is a loaded demo data set, remembered in a marker file (JSON)
 // so that a later run with the same parameters reuses it.
@@ -83,7 +83,7 @@ func EnsureDataSet(ctx context.Context, opt DataSetOptions) (DataSet, error) {
 	want.Seconds = time.Since(began).Seconds()
 	want.LoadedAt = time.Now().UTC()
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	want.Output = strings.TrimSpace(lines[len(lines)-1])
+	want.Output = strings.Join(lines[max(0, len(lines)-2):], "; ")
 	Logf("%s (%.1f s wall)", want.Output, want.Seconds)
 	b, _ := json.MarshalIndent(want, "", "  ")
 	return want, os.WriteFile(opt.Marker, b, 0o644)
