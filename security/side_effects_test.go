@@ -35,7 +35,7 @@ var rowKeys = map[string]string{
 	"members": "id", "custom_fields": "id", "custom_field_values": "id",
 	"groups": "id", "member_groups": "id", "member_group_keys": "member_id",
 	"mailings": "id", "club_settings": "id",
-	"saved_lists": "id",
+	"saved_lists":    "id",
 	"member_periods": "id", "group_memberships": "id",
 }
 
