@@ -751,10 +751,10 @@ func (h *History) GroupMemberships(ctx context.Context, actor authz.Actor, q Gro
 	where := []string{"h.group_id = $1"}
 	switch q.Show {
 	case GroupShowCurrent:
-		where = append(where, "h.span @> $2::date")
+		where = append(where, membershipCovers("h", "$2::date"))
 	case GroupShowFormer:
 		where = append(where, "h.valid_until <= $2::date",
-			"NOT EXISTS (SELECT 1 FROM group_memberships c WHERE c.group_id = h.group_id AND c.member_id = h.member_id AND c.span @> $2::date)")
+			"NOT EXISTS (SELECT 1 FROM group_memberships c WHERE c.group_id = h.group_id AND c.member_id = h.member_id AND "+membershipCovers("c", "$2::date")+")")
 	default:
 		where = append(where, "h.valid_from <= $2::date")
 	}

@@ -543,7 +543,7 @@ func (s *Members) plan(ctx context.Context, actor authz.Actor, q MemberQuery, pa
 		// who was in the club and in which groups.
 		b.asOf = b.arg(q.AsOf) + "::date"
 		b.forValues = true
-		in := "EXISTS (SELECT 1 FROM member_periods pp WHERE pp.member_id = " + b.id() + " AND pp.span @> " + b.asOf + ")"
+		in := "EXISTS (SELECT 1 FROM member_periods pp WHERE pp.member_id = " + b.id() + " AND " + periodCovers("pp", b.asOf) + ")"
 		switch q.Status {
 		case MemberStatusActive:
 			b.and(in)
@@ -565,12 +565,12 @@ func (s *Members) plan(ctx context.Context, actor authz.Actor, q MemberQuery, pa
 	case q.Group == "":
 	case q.Group == MemberGroupNone:
 		if historic {
-			b.and("NOT EXISTS (SELECT 1 FROM group_memberships gh WHERE gh.member_id = " + b.id() + " AND gh.span @> " + b.asOf + ")")
+			b.and("NOT EXISTS (SELECT 1 FROM group_memberships gh WHERE gh.member_id = " + b.id() + " AND " + membershipCovers("gh", b.asOf) + ")")
 		} else {
 			b.and("k.group_count = 0")
 		}
 	case group.id != "" && historic:
-		b.and(`EXISTS (SELECT 1 FROM group_memberships gh WHERE gh.member_id = ` + b.id() + ` AND gh.group_id = ` + b.arg(group.id) + `::uuid AND gh.span @> ` + b.asOf + `)`)
+		b.and(`EXISTS (SELECT 1 FROM group_memberships gh WHERE gh.member_id = ` + b.id() + ` AND gh.group_id = ` + b.arg(group.id) + `::uuid AND ` + membershipCovers("gh", b.asOf) + `)`)
 	default:
 		if searching && group.size > MemberCountExactMax {
 			// The search finds the candidates; each is looked up in the
@@ -720,7 +720,7 @@ func (s *Members) listPage(ctx context.Context, actor authz.Actor, page MemberPa
 	groupCount, badgeSource := "gk.group_count", "member_groups mg"
 	if b.asOf != "" {
 		groupCount = "coalesce(cardinality(badges.names), 0)"
-		badgeSource = "(SELECT member_id, group_id FROM group_memberships WHERE span @> " + b.asOf + ") mg"
+		badgeSource = "(SELECT gh.member_id, gh.group_id FROM group_memberships gh WHERE " + membershipCovers("gh", b.asOf) + ") mg"
 	}
 	sql := `SELECT m.id, m.first_name, m.last_name, coalesce(m.email::text, '') AS email, m.city, m.join_date,
 			m.exit_date, ` + groupCount + `, ` + customSQL + `, ` + groupsSQL + `, p.n AS ord
@@ -844,7 +844,7 @@ func memberIDsSQL(page MemberPage, b *memberQueryBuilder, l memberListSQL, terms
 			// aggregate), not a subquery per member.
 			join = ` LEFT JOIN (SELECT gh.member_id, min(g.name_key) AS first_key, count(*)::integer AS n
 				FROM group_memberships gh JOIN groups g ON g.id = gh.group_id
-				WHERE gh.span @> ` + b.asOf + ` GROUP BY gh.member_id) ga ON ga.member_id = ` + b.id()
+				WHERE ` + membershipCovers("gh", b.asOf) + ` GROUP BY gh.member_id) ga ON ga.member_id = ` + b.id()
 		}
 		keys := memberOrderKeys(q, columns, cfValue, b)
 		if !all && (combined || !page.TotalIsEstimate) {
@@ -996,7 +996,7 @@ func (s *Members) statsFilters(b *memberQueryBuilder, q MemberQuery) {
 		b.and(yearCond("ends_on", q.ExitYear))
 	}
 	if q.RoleID != "" {
-		b.and("EXISTS (SELECT 1 FROM group_memberships gr WHERE gr.member_id = " + b.id() + " AND gr.role_id = " + b.arg(q.RoleID) + "::uuid AND gr.span @> " + day + ")")
+		b.and("EXISTS (SELECT 1 FROM group_memberships gr WHERE gr.member_id = " + b.id() + " AND gr.role_id = " + b.arg(q.RoleID) + "::uuid AND " + membershipCovers("gr", day) + ")")
 	}
 	if q.Age != "" {
 		lo, hi, _ := ParseAgeBracket(q.Age)
@@ -1010,4 +1010,17 @@ func (s *Members) statsFilters(b *memberQueryBuilder, q MemberQuery) {
 			b.and("date_part('year', age(" + day + ", " + birth + ")) BETWEEN " + strconv.Itoa(lo) + " AND " + strconv.Itoa(hi))
 		}
 	}
+}
+
+// periodCovers and membershipCovers say "day is in the period (the
+// membership)" with the date columns, which the B-tree indexes serve;
+// span @> day would be read from the GiST exclusion index, which the
+// planner takes for cheap when it is not (a scan of all of it per row
+// when member_id, its first column, is not given).
+func periodCovers(alias, day string) string {
+	return alias + ".starts_on <= " + day + " AND (" + alias + ".ends_on IS NULL OR " + alias + ".ends_on > " + day + ")"
+}
+
+func membershipCovers(alias, day string) string {
+	return alias + ".valid_from <= " + day + " AND (" + alias + ".valid_until IS NULL OR " + alias + ".valid_until > " + day + ")"
 }
