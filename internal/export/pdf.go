@@ -33,6 +33,13 @@ var loadFonts = sync.OnceValues(func() ([2][]byte, error) {
 	return [2][]byte{regular, bold}, nil
 })
 
+// Fonts returns the embedded PDF font (regular and bold), for other PDFs
+// of Mila (the access export, internal/privacy) to print alike.
+func Fonts() (regular, bold []byte, err error) {
+	f, err := loadFonts()
+	return f[0], f[1], err
+}
+
 const fontFamily = "DejaVu"
 
 // newPDF starts an A4 document in the given orientation ("L" or "P")

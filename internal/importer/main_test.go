@@ -120,7 +120,10 @@ func memberData(t *testing.T, db *pgxpool.Pool) string {
 	t.Helper()
 	var b strings.Builder
 	for _, p := range strings.Split(webtest.Checksum(t, db), ";") {
-		if strings.HasPrefix(p, "import_") || strings.HasPrefix(p, "search_words=") {
+		// The import's own bookkeeping, the typo caches, and the audit
+		// trail (which records the batch's states) are not the register.
+		if strings.HasPrefix(p, "import_") || strings.HasPrefix(p, "search_words=") || strings.HasPrefix(p, "search_word_variants=") ||
+			strings.HasPrefix(p, "audit_") {
 			continue
 		}
 		b.WriteString(p + ";")

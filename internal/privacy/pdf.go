@@ -2,23 +2,16 @@ package privacy
 
 import (
 	"bytes"
-	_ "embed"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 
 	"codeberg.org/go-pdf/fpdf"
+
+	"mila/internal/export"
 )
 
-// DejaVu Sans Condensed (fonts/LICENSE-DejaVu.txt): Unicode text, so
-// names in any Latin, Greek or Cyrillic script print as typed.
-var (
-	//go:embed fonts/DejaVuSansCondensed.ttf
-	fontRegular []byte
-	//go:embed fonts/DejaVuSansCondensed-Bold.ttf
-	fontBold []byte
-)
 
 // PDFLabels are the texts of the PDF in the reader's language: the
 // title and section headings by section name, and "generated".
@@ -33,6 +26,13 @@ type PDFLabels struct {
 // section, each row as "field: value" lines. It holds the same data as
 // the JSON.
 func PDF(ex Export, l PDFLabels) ([]byte, error) {
+	// The exports' font (DejaVu Sans Condensed, from npm at build time;
+	// internal/export): Unicode text, so names in any Latin, Greek or
+	// Cyrillic script print as typed.
+	fontRegular, fontBold, err := export.Fonts()
+	if err != nil {
+		return nil, err
+	}
 	p := fpdf.New("P", "mm", "A4", "")
 	p.AddUTF8FontFromBytes("dejavu", "", fontRegular)
 	p.AddUTF8FontFromBytes("dejavu", "B", fontBold)

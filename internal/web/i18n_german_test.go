@@ -16,6 +16,7 @@ var sameInGerman = map[string]bool{
 	"Status": true, "Name": true, "Text": true, "Person": true,
 	"E-Mail": true, "Administrator": true, "Version": true, "Logo": true,
 	"Import": true, "Details": true, "Test": true, "Newsletter": true, "{{.KB}} KB": true,
+	"Excel": true, "PDF": true, "CSV": true, "Export": true, "JSON": true,
 }
 
 var templateAction = regexp.MustCompile(`\{\{[^}]*\}\}`)

@@ -79,9 +79,9 @@ func memberPrivacySection(f *frame, id, name string, canExport, canErase bool) t
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var5 string
-				templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(f.T("ExportPDF"))
+				templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(f.T("PrivacyExportPDF"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `member_erase.templ`, Line: 13, Col: 111}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `member_erase.templ`, Line: 13, Col: 118}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 				if templ_7745c5c3_Err != nil {
