@@ -12,7 +12,6 @@ import (
 	"mila/internal/export"
 )
 
-
 // PDFLabels are the texts of the PDF in the reader's language: the
 // title and section headings by section name, and "generated".
 type PDFLabels struct {
