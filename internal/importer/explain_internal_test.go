@@ -15,7 +15,6 @@ import (
 	"mila/internal/testpg"
 )
 
-
 func TestExplainCommit(t *testing.T) {
 	if os.Getenv("MILA_EXPLAIN") == "" {
 		t.Skip("MILA_EXPLAIN")
