@@ -15,6 +15,13 @@ import (
 	"mila/internal/testpg"
 )
 
+// TestExplainCommit is a profile, not a check: with MILA_EXPLAIN=N it
+// dry-runs N rows of the benchmark's file, then runs each commit step
+// under EXPLAIN ANALYZE (in a transaction it rolls back) and logs the
+// time per step and per trigger, summed over the chunks
+// (docs/PERFORMANCE.md, import):
+//
+//	MILA_EXPLAIN=10000 go test ./internal/importer -run TestExplainCommit -v
 func TestExplainCommit(t *testing.T) {
 	if os.Getenv("MILA_EXPLAIN") == "" {
 		t.Skip("MILA_EXPLAIN")
