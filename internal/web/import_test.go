@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"hash/crc32"
 	"html"
 	"io"
@@ -340,6 +341,17 @@ func TestImportBadInputs(t *testing.T) {
 	var uploads int
 	if err := w.srv.DB.QueryRow(context.Background(), `SELECT count(*) FROM import_uploads`).Scan(&uploads); err != nil || uploads != 0 {
 		t.Fatalf("refused files kept: %d %v", uploads, err)
+	}
+
+	// A large file (above the 1 MB of an ordinary form) is taken.
+	var large bytes.Buffer
+	large.WriteString("Vorname;Nachname;E-Mail\n")
+	for i := 0; large.Len() < 8<<20; i++ {
+		fmt.Fprintf(&large, "Vorname%d;Nachname%d;m%d@example.org\n", i, i, i)
+	}
+	mustContain(t, groupGet(t, w.srv, w.c, w.uploadOK(t, "large.csv", large.Bytes()), http.StatusOK), "large.csv")
+	if _, err := w.srv.DB.Exec(context.Background(), `DELETE FROM import_uploads`); err != nil {
+		t.Fatal(err)
 	}
 
 	// A workbook of two sheets: the picker, and a sheet that does not exist.
