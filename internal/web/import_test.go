@@ -219,6 +219,9 @@ func TestImportFlow(t *testing.T) {
 	}
 	mustContain(t, body, `value="3"`, "3 of 3 rows imported")
 	mustNotContain(t, body, "hx-trigger")
+	if res := w.srv.Get(t, w.c, batchPath+"/progress"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != batchPath {
+		t.Fatalf("progress without htmx: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
 	page = groupGet(t, w.srv, w.c, batchPath, http.StatusOK)
 	mustContain(t, page, "Imported: 1 new and 1 updated members.", `data-dialog-open="import-undo-dialog"`, `<dialog id="import-undo-dialog"`)
 	home = groupGet(t, w.srv, w.c, "/admin/import", http.StatusOK)
