@@ -110,59 +110,87 @@ const coreFrom = `r.vals->'core'->>'first_name', r.vals->'core'->>'last_name', n
 	r.vals->'core'->>'postal_code', r.vals->'core'->>'city', r.vals->'core'->>'country',
 	(r.vals->'core'->>'join_date')::date, nullif(r.vals->'core'->>'exit_date', '')::date, r.vals->'core'->>'notes'`
 
+// commitStep is one statement of a commit. cfTextWritten declares, for
+// this statement only, that the members whose custom values it inserts
+// have their cf_text written already (mila.cf_text_written, migration
+// 00018).
+type commitStep struct {
+	what          string
+	sql           string
+	cfTextWritten bool
+}
+
+// commitSteps are the statements that write the lines [$2, $3) of
+// batch $1, in order.
+var commitSteps = []commitStep{
+	// With its cf_text as the custom values about to be inserted make
+	// it (members_refresh_cf_text), so that they do not rewrite it.
+	{what: "create members", sql: `INSERT INTO members (id, first_name, last_name, email, phone, street, house_number,
+		postal_code, city, country, join_date, exit_date, notes, cf_text)
+		SELECT r.member_id, ` + coreFrom + `, coalesce((SELECT string_agg(c.value, ' ' ORDER BY f.position, f.name)
+			FROM jsonb_each_text(r.vals->'custom') c JOIN custom_fields f ON f.id = c.key::uuid
+			WHERE c.value <> '' AND f.value_type <> 'boolean'), '') FROM import_rows r
+		WHERE r.batch_id = $1 AND r.status = 'new' AND r.line >= $2 AND r.line < $3 ORDER BY r.line`},
+	{what: "record created members", sql: `INSERT INTO import_batch_members (batch_id, member_id, created, version)
+		SELECT $1, r.member_id, true, 1 FROM import_rows r
+		WHERE r.batch_id = $1 AND r.status = 'new' AND r.line >= $2 AND r.line < $3`},
+	// The old values first, for undo: the member's columns as they
+	// were, and all its custom values when the row changes any.
+	{what: "record old values", sql: `INSERT INTO import_batch_members (batch_id, member_id, created, version, old_member, old_values)
+		SELECT $1, m.id, false, m.version + 1,
+			jsonb_build_object('first_name', m.first_name, 'last_name', m.last_name, 'email', m.email,
+				'phone', m.phone, 'street', m.street, 'house_number', m.house_number, 'postal_code', m.postal_code,
+				'city', m.city, 'country', m.country, 'join_date', m.join_date, 'exit_date', m.exit_date,
+				'notes', m.notes, 'version', m.version, 'updated_at', m.updated_at),
+			CASE WHEN r.vals->'custom' <> '{}'::jsonb THEN coalesce((SELECT jsonb_agg(to_jsonb(v))
+				FROM custom_field_values v WHERE v.member_id = m.id), '[]'::jsonb) END
+		FROM import_rows r JOIN members m ON m.id = r.member_id
+		WHERE r.batch_id = $1 AND r.status = 'update' AND r.line >= $2 AND r.line < $3`},
+	{what: "update members", sql: `UPDATE members m SET (first_name, last_name, email, phone, street, house_number,
+		postal_code, city, country, join_date, exit_date, notes) = (SELECT ` + coreFrom + `), version = m.version + 1
+		FROM import_rows r
+		WHERE r.batch_id = $1 AND r.status = 'update' AND r.line >= $2 AND r.line < $3 AND m.id = r.member_id`},
+	// A new member's values: its cf_text is written already (create
+	// members), so the values' statement trigger may skip refreshing it
+	// (cfTextWritten; migration 00018).
+	{what: "add custom values of new members", cfTextWritten: true, sql: `INSERT INTO custom_field_values (member_id, custom_field_id, value)
+		SELECT r.member_id, c.key::uuid, c.value FROM import_rows r, jsonb_each_text(r.vals->'custom') c
+		WHERE r.batch_id = $1 AND r.status = 'new' AND r.line >= $2 AND r.line < $3 AND c.value <> ''`},
+	{what: "set custom values", sql: `INSERT INTO custom_field_values (member_id, custom_field_id, value)
+		SELECT r.member_id, c.key::uuid, c.value FROM import_rows r, jsonb_each_text(r.vals->'custom') c
+		WHERE r.batch_id = $1 AND r.status = 'update' AND r.line >= $2 AND r.line < $3 AND c.value <> ''
+		ON CONFLICT (member_id, custom_field_id) DO UPDATE SET value = EXCLUDED.value
+		WHERE custom_field_values.value IS DISTINCT FROM EXCLUDED.value`},
+	{what: "clear custom values", sql: `DELETE FROM custom_field_values v USING import_rows r, jsonb_each_text(r.vals->'custom') c
+		WHERE r.batch_id = $1 AND r.status = 'update' AND r.line >= $2 AND r.line < $3 AND c.value = ''
+		  AND v.member_id = r.member_id AND v.custom_field_id = c.key::uuid`},
+	{what: "add memberships", sql: `WITH added AS (
+		INSERT INTO member_groups (member_id, group_id)
+		SELECT DISTINCT r.member_id, g.id FROM import_rows r, jsonb_array_elements_text(r.vals->'groups') n, groups g
+		WHERE r.batch_id = $1 AND r.status IN ('new', 'update') AND r.line >= $2 AND r.line < $3 AND lower(g.name) = lower(n)
+		ON CONFLICT (member_id, group_id) DO NOTHING
+		RETURNING member_id, group_id)
+		INSERT INTO import_batch_memberships (batch_id, member_id, group_id) SELECT $1, member_id, group_id FROM added`},
+	// A member linked to a user: the user signs in with the member's email.
+	{what: "update linked users", sql: `UPDATE users u SET email = m.email FROM import_rows r JOIN members m ON m.id = r.member_id
+		WHERE r.batch_id = $1 AND r.status = 'update' AND r.line >= $2 AND r.line < $3
+		  AND u.member_id = m.id AND m.email IS NOT NULL AND u.email IS DISTINCT FROM m.email`},
+}
+
 // commitLines writes the rows with line in [from, to): a handful of
 // set-based statements, whatever the number of rows.
 func commitLines(ctx context.Context, tx pgx.Tx, id string, from, to int) error {
-	steps := []struct{ what, sql string }{
-		// With its cf_text as the custom values about to be inserted make
-		// it (members_refresh_cf_text), so that they do not rewrite it.
-		{"create members", `INSERT INTO members (id, first_name, last_name, email, phone, street, house_number,
-			postal_code, city, country, join_date, exit_date, notes, cf_text)
-			SELECT r.member_id, ` + coreFrom + `, coalesce((SELECT string_agg(c.value, ' ' ORDER BY f.position, f.name)
-				FROM jsonb_each_text(r.vals->'custom') c JOIN custom_fields f ON f.id = c.key::uuid
-				WHERE c.value <> '' AND f.value_type <> 'boolean'), '') FROM import_rows r
-			WHERE r.batch_id = $1 AND r.status = 'new' AND r.line >= $2 AND r.line < $3 ORDER BY r.line`},
-		{"record created members", `INSERT INTO import_batch_members (batch_id, member_id, created, version)
-			SELECT $1, r.member_id, true, 1 FROM import_rows r
-			WHERE r.batch_id = $1 AND r.status = 'new' AND r.line >= $2 AND r.line < $3`},
-		// The old values first, for undo: the member's columns as they
-		// were, and all its custom values when the row changes any.
-		{"record old values", `INSERT INTO import_batch_members (batch_id, member_id, created, version, old_member, old_values)
-			SELECT $1, m.id, false, m.version + 1,
-				jsonb_build_object('first_name', m.first_name, 'last_name', m.last_name, 'email', m.email,
-					'phone', m.phone, 'street', m.street, 'house_number', m.house_number, 'postal_code', m.postal_code,
-					'city', m.city, 'country', m.country, 'join_date', m.join_date, 'exit_date', m.exit_date,
-					'notes', m.notes, 'version', m.version, 'updated_at', m.updated_at),
-				CASE WHEN r.vals->'custom' <> '{}'::jsonb THEN coalesce((SELECT jsonb_agg(to_jsonb(v))
-					FROM custom_field_values v WHERE v.member_id = m.id), '[]'::jsonb) END
-			FROM import_rows r JOIN members m ON m.id = r.member_id
-			WHERE r.batch_id = $1 AND r.status = 'update' AND r.line >= $2 AND r.line < $3`},
-		{"update members", `UPDATE members m SET (first_name, last_name, email, phone, street, house_number,
-			postal_code, city, country, join_date, exit_date, notes) = (SELECT ` + coreFrom + `), version = m.version + 1
-			FROM import_rows r
-			WHERE r.batch_id = $1 AND r.status = 'update' AND r.line >= $2 AND r.line < $3 AND m.id = r.member_id`},
-		{"set custom values", `INSERT INTO custom_field_values (member_id, custom_field_id, value)
-			SELECT r.member_id, c.key::uuid, c.value FROM import_rows r, jsonb_each_text(r.vals->'custom') c
-			WHERE r.batch_id = $1 AND r.status IN ('new', 'update') AND r.line >= $2 AND r.line < $3 AND c.value <> ''
-			ON CONFLICT (member_id, custom_field_id) DO UPDATE SET value = EXCLUDED.value
-			WHERE custom_field_values.value IS DISTINCT FROM EXCLUDED.value`},
-		{"clear custom values", `DELETE FROM custom_field_values v USING import_rows r, jsonb_each_text(r.vals->'custom') c
-			WHERE r.batch_id = $1 AND r.status = 'update' AND r.line >= $2 AND r.line < $3 AND c.value = ''
-			  AND v.member_id = r.member_id AND v.custom_field_id = c.key::uuid`},
-		{"add memberships", `WITH added AS (
-			INSERT INTO member_groups (member_id, group_id)
-			SELECT DISTINCT r.member_id, g.id FROM import_rows r, jsonb_array_elements_text(r.vals->'groups') n, groups g
-			WHERE r.batch_id = $1 AND r.status IN ('new', 'update') AND r.line >= $2 AND r.line < $3 AND lower(g.name) = lower(n)
-			ON CONFLICT (member_id, group_id) DO NOTHING
-			RETURNING member_id, group_id)
-			INSERT INTO import_batch_memberships (batch_id, member_id, group_id) SELECT $1, member_id, group_id FROM added`},
-		// A member linked to a user: the user signs in with the member's email.
-		{"update linked users", `UPDATE users u SET email = m.email FROM import_rows r JOIN members m ON m.id = r.member_id
-			WHERE r.batch_id = $1 AND r.status = 'update' AND r.line >= $2 AND r.line < $3
-			  AND u.member_id = m.id AND m.email IS NOT NULL AND u.email IS DISTINCT FROM m.email`},
-	}
-	for _, s := range steps {
-		if _, err := tx.Exec(ctx, s.sql, id, from, to); err != nil {
+	for _, s := range commitSteps {
+		if s.cfTextWritten {
+			if _, err := tx.Exec(ctx, `SELECT set_config('mila.cf_text_written', 'on', true)`); err != nil {
+				return fmt.Errorf("import lines %d–%d: %s: %w", from, to-1, s.what, err)
+			}
+		}
+		_, err := tx.Exec(ctx, s.sql, id, from, to)
+		if err == nil && s.cfTextWritten {
+			_, err = tx.Exec(ctx, `SELECT set_config('mila.cf_text_written', 'off', true)`)
+		}
+		if err != nil {
 			return fmt.Errorf("import lines %d–%d: %s: %w", from, to-1, s.what, err)
 		}
 	}

@@ -6,6 +6,8 @@
 // The flow, as the web pages and `mila import` use it:
 //
 //	im := importer.Importer{DB: pool}
+//	u, pre, _ := im.SaveUpload(ctx, actor, name, data) // the web keeps the file between requests (import_uploads)
+//	u, _ = im.UploadByID(ctx, actor, u.ID)             // …and reads it back: u.File(sheet)
 //	pre, _ := im.Inspect(ctx, actor, file)             // sheets, header, suggested mapping
 //	b, _ := im.DryRun(ctx, actor, file, mapping, opts)  // nothing written to members
 //	page, _ := im.Rows(ctx, actor, b.ID, RowQuery{…})   // paged, searchable result

@@ -109,3 +109,34 @@ func TestUploads(t *testing.T) {
 	_, err = im.UploadByID(ctx, admin, u.ID)
 	wantMsg(t, err, importer.MsgNotFound)
 }
+
+// TestCommitCFText: the commit writes new members' cf_text itself and
+// lets the values' trigger skip it (migration 00018); the text is what
+// the trigger would have made, for new and updated members alike.
+func TestCommitCFText(t *testing.T) {
+	db := testpg.New(t)
+	ctx := context.Background()
+	num := field(t, db, numberField)
+	field(t, db, membership.CustomFieldInput{Name: "Instrument", ValueType: membership.CustomFieldString})
+	field(t, db, membership.CustomFieldInput{Name: "Jugend", ValueType: membership.CustomFieldBoolean})
+	old := member(t, db, membership.MemberInput{FirstName: "Alt", LastName: "Mitglied", Custom: map[string]string{num.Slug: "7"}})
+	b := dryRun(t, db, csvFile("Mitgliedsnummer;Vorname;Nachname;Instrument;Jugend\n7;Alt;Mitglied;Tuba;ja\n8;Neu;Mitglied;Geige;nein\n9;Noch;Neuer;;ja\n"),
+		importer.Options{Match: importer.MatchNumber})
+	if b.New != 2 || b.Updated != 1 {
+		t.Fatalf("dry run %+v", b)
+	}
+	if got := commit(t, db, b, false); got.State != importer.StateDone {
+		t.Fatalf("commit %+v", got)
+	}
+	var wrong int
+	err := db.QueryRow(ctx, `SELECT count(*) FROM members m WHERE m.cf_text IS DISTINCT FROM coalesce((
+		SELECT string_agg(v.value, ' ' ORDER BY f.position, f.name) FROM custom_field_values v
+		JOIN custom_fields f ON f.id = v.custom_field_id WHERE v.member_id = m.id AND f.value_type <> 'boolean'), '')`).Scan(&wrong)
+	if err != nil || wrong != 0 {
+		t.Fatalf("%d members with a wrong cf_text (%v)", wrong, err)
+	}
+	var text string
+	if err := db.QueryRow(ctx, `SELECT cf_text FROM members WHERE id = $1`, old.ID).Scan(&text); err != nil || text != "7 Tuba" {
+		t.Fatalf("updated member's cf_text %q, %v", text, err)
+	}
+}

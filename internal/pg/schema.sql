@@ -506,6 +506,9 @@ DECLARE
   mids uuid[];
 BEGIN
   IF TG_OP = 'INSERT' THEN
+    IF current_setting('mila.cf_text_written', true) = 'on' THEN
+      RETURN NULL;
+    END IF;
     SELECT array_agg(DISTINCT member_id) INTO mids FROM new_rows;
   ELSIF TG_OP = 'DELETE' THEN
     SELECT array_agg(DISTINCT member_id) INTO mids FROM old_rows;

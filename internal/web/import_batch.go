@@ -89,7 +89,8 @@ func (a *App) renderImportBatch(w http.ResponseWriter, r *http.Request, status i
 	a.render(w, r, status, pageView(importBatchView, p))
 }
 
-// importProgress is the progress box alone, for the page's htmx polling.
+// importProgress is the progress box alone, for the page's htmx polling
+// (anyone else is sent to the batch's page).
 // Once the batch is finished it asks htmx to reload the whole page,
 // which then shows the result.
 func (a *App) importProgress(w http.ResponseWriter, r *http.Request) {
@@ -97,7 +98,12 @@ func (a *App) importProgress(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if b.Finished() && isHTMX(r) {
+	if !isHTMX(r) {
+		// Not the page's polling: the whole page.
+		http.Redirect(w, r, importBatchPath(b.ID), http.StatusSeeOther)
+		return
+	}
+	if b.Finished() {
 		w.Header().Set("HX-Refresh", "true")
 	}
 	a.render(w, r, http.StatusOK, pageView(importProgressBox, b))

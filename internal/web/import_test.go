@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"hash/crc32"
 	"html"
 	"io"
@@ -218,6 +219,9 @@ func TestImportFlow(t *testing.T) {
 	}
 	mustContain(t, body, `value="3"`, "3 of 3 rows imported")
 	mustNotContain(t, body, "hx-trigger")
+	if res := w.srv.Get(t, w.c, batchPath+"/progress"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != batchPath {
+		t.Fatalf("progress without htmx: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
 	page = groupGet(t, w.srv, w.c, batchPath, http.StatusOK)
 	mustContain(t, page, "Imported: 1 new and 1 updated members.", `data-dialog-open="import-undo-dialog"`, `<dialog id="import-undo-dialog"`)
 	home = groupGet(t, w.srv, w.c, "/admin/import", http.StatusOK)
@@ -340,6 +344,17 @@ func TestImportBadInputs(t *testing.T) {
 	var uploads int
 	if err := w.srv.DB.QueryRow(context.Background(), `SELECT count(*) FROM import_uploads`).Scan(&uploads); err != nil || uploads != 0 {
 		t.Fatalf("refused files kept: %d %v", uploads, err)
+	}
+
+	// A large file (above the 1 MB of an ordinary form) is taken.
+	var large bytes.Buffer
+	large.WriteString("Vorname;Nachname;E-Mail\n")
+	for i := 0; large.Len() < 8<<20; i++ {
+		fmt.Fprintf(&large, "Vorname%d;Nachname%d;m%d@example.org\n", i, i, i)
+	}
+	mustContain(t, groupGet(t, w.srv, w.c, w.uploadOK(t, "large.csv", large.Bytes()), http.StatusOK), "large.csv")
+	if _, err := w.srv.DB.Exec(context.Background(), `DELETE FROM import_uploads`); err != nil {
+		t.Fatal(err)
 	}
 
 	// A workbook of two sheets: the picker, and a sheet that does not exist.

@@ -50,6 +50,10 @@ func (a *App) renderImportHome(w http.ResponseWriter, r *http.Request, status in
 // multipart framing and the other fields.
 const importUploadSlack = 1 << 20
 
+// The upload carries a file: its body limit replaces maxBodyBytes
+// (limitBody, largeBodies).
+func init() { largeBodies["POST /admin/import"] = importer.MaxFileBytes + importUploadSlack }
+
 // importUpload takes the file (CSV or XLSX, up to importer.MaxFileBytes),
 // checks that it can be read and keeps it (import_uploads), then goes on
 // to its mapping. A file that is too large is refused before more of it
@@ -61,7 +65,6 @@ func (a *App) importUpload(w http.ResponseWriter, r *http.Request) {
 		a.renderImportHome(w, r, http.StatusRequestEntityTooLarge, tooLarge)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, importer.MaxFileBytes+importUploadSlack)
 	name, data, err := readUploadFile(r)
 	var maxBytes *http.MaxBytesError
 	switch {
