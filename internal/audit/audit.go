@@ -21,7 +21,7 @@ import (
 // here, or add it to Excluded with a reason.
 var Audited = []string{
 	"members", "custom_fields", "custom_field_values", "groups", "member_groups",
-	"users", "roles", "import_batches", "import_mappings",
+	"users", "roles", "import_batches", "import_mappings", "settings",
 }
 
 // Excluded are the tables deliberately not audited.
