@@ -24,6 +24,7 @@ var navItems = []navItem{
 	{LabelID: "NavGroups", Path: "/groups", Resource: authz.Group, Action: authz.Read},
 	{LabelID: "NavFields", Path: "/admin/fields", Resource: authz.CustomField, Action: authz.Create},
 	{LabelID: "NavAudit", Path: "/admin/audit", Resource: authz.Audit, Action: authz.Read},
+	{LabelID: "NavRetention", Path: "/admin/retention", Resource: authz.Audit, Action: authz.Destroy},
 }
 
 // navLink is a navItem ready for the layout.
