@@ -117,3 +117,36 @@ func TestBrowserEraseDialog(t *testing.T) {
 	}
 	b.NoConsoleErrors()
 }
+
+// TestBrowserRetentionPage: the rule form and the due list with its
+// confirmation, axe in English and German.
+func TestBrowserRetentionPage(t *testing.T) {
+	srv := webtest.NewServer(t)
+	seedAccounts(t, srv)
+	admin := groupAdmin(t, srv)
+	if _, err := membership.NewMembers(srv.DB).Create(context.Background(), admin, membership.MemberInput{FirstName: "Rita", LastName: "Retired", JoinDate: "1990-01-01", ExitDate: "2001-01-01"}); err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.New(t)
+	groupSignIn(b, srv, "admin@example.org")
+	b.Do(chromedp.Navigate(srv.URL+"/admin/retention"), chromedp.WaitVisible(chromedp.CSS(`#field-years`)))
+	checkPage(t, b, "en", "Retention of former members' data")
+	b.Do(chromedp.SetValue(chromedp.CSS(`#field-years`), "10"), chromedp.Submit(chromedp.CSS(`#field-years`)),
+		chromedp.WaitVisible(chromedp.CSS(`#field-confirm`)))
+	if got := b.Text("main"); !strings.Contains(got, "Rita Retired") {
+		t.Errorf("due list: %q", got)
+	}
+	b.Axe()
+	b.Do(chromedp.Click(chromedp.CSS(`main form[action="/admin/retention/apply"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#field-confirm-error`)))
+	b.Axe()
+	b.Do(chromedp.Click(chromedp.CSS(`button[name="l"][value="de"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="de"] h1`)))
+	b.Do(chromedp.Navigate(srv.URL+"/admin/retention"), chromedp.WaitVisible(chromedp.CSS(`#field-confirm`)))
+	checkPage(t, b, "de", "Aufbewahrung der Daten ehemaliger Mitglieder")
+	b.Do(chromedp.Click(chromedp.CSS(`#field-confirm`)), chromedp.Click(chromedp.CSS(`main form[action="/admin/retention/apply"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="de"] h1`)))
+	if got := b.Text("main"); strings.Contains(got, "Rita Retired") {
+		t.Errorf("Rita still due after the batch: %q", got)
+	}
+	b.Axe()
+	b.NoConsoleErrors()
+}

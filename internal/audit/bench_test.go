@@ -167,5 +167,4 @@ func BenchmarkAuditReading(b *testing.B) {
 	}
 }
 
-
 func memberships(db *pgxpool.Pool) *membership.Groups { return membership.NewGroups(db) }
