@@ -120,7 +120,9 @@ func memberData(t *testing.T, db *pgxpool.Pool) string {
 	t.Helper()
 	var b strings.Builder
 	for _, p := range strings.Split(webtest.Checksum(t, db), ";") {
-		if strings.HasPrefix(p, "import_") || strings.HasPrefix(p, "search_words=") {
+		// The audit trail records the batch's own rows (import_batches:
+		// a dry run, a failure), which this comparison leaves out too.
+		if strings.HasPrefix(p, "import_") || strings.HasPrefix(p, "search_words=") || strings.HasPrefix(p, "audit_") {
 			continue
 		}
 		b.WriteString(p + ";")
