@@ -127,8 +127,8 @@ func TestGroupSchemaTables(t *testing.T) {
 	triggers := groupSchemaRows(t, db, `SELECT tgname FROM pg_trigger
 		WHERE tgrelid IN ('groups'::regclass, 'member_groups'::regclass) AND NOT tgisinternal ORDER BY tgname`)
 	// groups_search_words (00005) adds a group's name words to the typo
-	// word list.
-	wantTrig := []string{"groups_renamed", "groups_search_words", "groups_updated_at", "member_groups_changed_del", "member_groups_changed_ins", "member_groups_no_move", "member_groups_updated_at"}
+	// word list; audit_* (00016, audit_attach) write the audit trail.
+	wantTrig := []string{"audit_del", "audit_del", "audit_ins", "audit_ins", "audit_trunc", "audit_trunc", "audit_upd", "audit_upd", "groups_renamed", "groups_search_words", "groups_updated_at", "member_groups_changed_del", "member_groups_changed_ins", "member_groups_no_move", "member_groups_updated_at"}
 	if !slices.Equal(triggers, wantTrig) {
 		t.Errorf("triggers %q, want %q", triggers, wantTrig)
 	}
