@@ -80,6 +80,8 @@ bench: deps-run build
 	$(GO) run ./bench -build=false
 	$(GO) test ./internal/importer -run '^$$' -bench Import100k -benchtime 1x -timeout 30m
 	$(GO) test ./internal/mail -run '^$$' -bench 'Queue10k|Send' -benchtime 3x -timeout 20m
+	$(GO) test ./internal/audit -run '^$$' -bench BulkMemberships -benchtime 3x -timeout 60m
+	$(GO) test ./internal/audit -run '^$$' -bench AuditReading -benchtime 1x -timeout 60m
 
 # The load run (not part of `make test`): 50 signed-in clients for
 # 60 s, 90% reads and 10% writes over every page, on the 100,000-member

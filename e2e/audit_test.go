@@ -72,3 +72,81 @@ func TestBrowserAuditPages(t *testing.T) {
 	b.Do(chromedp.Navigate(srv.URL+entry), chromedp.WaitVisible(chromedp.CSS(`#audit-affected`)))
 	b.NoConsoleErrors()
 }
+
+// TestBrowserEraseDialog: the erasure dialog opens from the member page
+// with focus inside, a wrong name is refused next to the field, and the
+// right one anonymises — axe on each step, in English and German.
+func TestBrowserEraseDialog(t *testing.T) {
+	srv := webtest.NewServer(t)
+	seedAccounts(t, srv)
+	admin := groupAdmin(t, srv)
+	id := groupSeedMember(t, srv, admin, "Edda", "Erase", "edda@example.org")
+
+	b := browsertest.New(t)
+	groupSignIn(b, srv, "admin@example.org")
+	b.Do(chromedp.Navigate(srv.URL+"/members/"+id), chromedp.WaitVisible(chromedp.CSS(`[data-dialog-open="member-erase-dialog"]`)))
+	b.Do(chromedp.Click(chromedp.CSS(`[data-dialog-open="member-erase-dialog"]`)), chromedp.WaitVisible(chromedp.CSS(`#member-erase-dialog[open]`)))
+	if !browsertest.Eval[bool](b, `document.getElementById('member-erase-dialog').contains(document.activeElement)`) {
+		t.Error("focus is not inside the open dialog")
+	}
+	b.Axe()
+	b.Do(
+		chromedp.SendKeys(chromedp.CSS(`#member-erase-dialog #field-confirm_name`), "Edda"),
+		chromedp.Submit(chromedp.CSS(`#member-erase-dialog #field-confirm_name`)),
+		chromedp.WaitVisible(chromedp.CSS(`#field-confirm_name-error`)),
+	)
+	checkPage(t, b, "en", "Erase the data of Edda Erase")
+	if got := b.Text("#field-confirm_name-error"); got != "The name does not match. Type “Edda Erase”." {
+		t.Errorf("error = %q", got)
+	}
+	b.Do(chromedp.Click(chromedp.CSS(`button[name="l"][value="de"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="de"] h1`)))
+	b.Do(chromedp.Navigate(srv.URL+"/members/"+id), chromedp.WaitVisible(chromedp.CSS(`[data-dialog-open="member-erase-dialog"]`)))
+	b.Do(chromedp.Click(chromedp.CSS(`[data-dialog-open="member-erase-dialog"]`)), chromedp.WaitVisible(chromedp.CSS(`#member-erase-dialog[open]`)))
+	if got := b.Text("#member-erase-title"); got != "Daten von Edda Erase löschen" {
+		t.Errorf("German dialog title %q", got)
+	}
+	b.Axe()
+	b.Do(
+		chromedp.SendKeys(chromedp.CSS(`#member-erase-dialog #field-confirm_name`), "Edda Erase"),
+		chromedp.Submit(chromedp.CSS(`#member-erase-dialog #field-confirm_name`)),
+		chromedp.WaitVisible(chromedp.CSS(`[role="status"], .alert`)),
+	)
+	checkPage(t, b, "de", browsertest.Eval[string](b, `document.querySelector('h1').textContent.trim()`))
+	if got := b.Text("body"); !strings.Contains(got, "anonymisiert") || strings.Contains(got, "edda@example.org") || !strings.Contains(got, "Anonym") {
+		t.Errorf("after anonymising: %q", got)
+	}
+	b.NoConsoleErrors()
+}
+
+// TestBrowserRetentionPage: the rule form and the due list with its
+// confirmation, axe in English and German.
+func TestBrowserRetentionPage(t *testing.T) {
+	srv := webtest.NewServer(t)
+	seedAccounts(t, srv)
+	admin := groupAdmin(t, srv)
+	if _, err := membership.NewMembers(srv.DB).Create(context.Background(), admin, membership.MemberInput{FirstName: "Rita", LastName: "Retired", JoinDate: "1990-01-01", ExitDate: "2001-01-01"}); err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.New(t)
+	groupSignIn(b, srv, "admin@example.org")
+	b.Do(chromedp.Navigate(srv.URL+"/admin/retention"), chromedp.WaitVisible(chromedp.CSS(`#field-years`)))
+	checkPage(t, b, "en", "Retention of former members' data")
+	b.Do(chromedp.SetValue(chromedp.CSS(`#field-years`), "10"), chromedp.Submit(chromedp.CSS(`#field-years`)),
+		chromedp.WaitVisible(chromedp.CSS(`#field-confirm`)))
+	if got := b.Text("main"); !strings.Contains(got, "Rita Retired") {
+		t.Errorf("due list: %q", got)
+	}
+	b.Axe()
+	b.Do(chromedp.Click(chromedp.CSS(`main form[action="/admin/retention/apply"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#field-confirm-error`)))
+	b.Axe()
+	b.Do(chromedp.Click(chromedp.CSS(`button[name="l"][value="de"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="de"] h1`)))
+	b.Do(chromedp.Navigate(srv.URL+"/admin/retention"), chromedp.WaitVisible(chromedp.CSS(`#field-confirm`)))
+	checkPage(t, b, "de", "Aufbewahrung der Daten ehemaliger Mitglieder")
+	b.Do(chromedp.Click(chromedp.CSS(`#field-confirm`)), chromedp.Click(chromedp.CSS(`main form[action="/admin/retention/apply"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="de"] h1`)))
+	if got := b.Text("main"); strings.Contains(got, "Rita Retired") {
+		t.Errorf("Rita still due after the batch: %q", got)
+	}
+	b.Axe()
+	b.NoConsoleErrors()
+}

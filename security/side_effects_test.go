@@ -341,6 +341,7 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	erasable := fx.member(membership.MemberInput{FirstName: "Erin", LastName: "Erase", Email: "erin@example.org"})
+	retired := fx.member(membership.MemberInput{FirstName: "Retta", LastName: "Retired", JoinDate: "1990-01-01", ExitDate: "2000-01-01"})
 	spare := fx.group("Spare")
 	fx.group("Doomed group", fx.anna.ID, fx.bert.ID)
 	// Import: an upload, its dry run and a saved mapping (the admin's).
@@ -469,6 +470,8 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 		"POST /lists/{id}/delete":        {{"the admin's shared list", fixed("/lists/" + doomedList.ID + "/delete"), form()}},
 		"POST /members/{id}/delete":      {{"Dora (linked to a user)", fixed("/members/" + doomed.ID + "/delete"), form()}},
 		"POST /members/{id}/erase":       {{"Erin anonymised", fixed("/members/" + erasable.ID + "/erase"), form("mode", "anonymise", "confirm_name", "Erin Erase")}},
+		"POST /admin/retention/settings": {{"ten years, anonymise", fixed("/admin/retention/settings"), form("years", "10", "mode", "anonymise")}},
+		"POST /admin/retention/apply":    {{"Retta (left in 2000)", fixed("/admin/retention/apply"), form("member_id", retired.ID, "confirm", "yes")}},
 		"POST /members/{id}/user":        {{"link a user to Anna", fixed("/members/" + fx.anna.ID + "/user"), form("user_id", linkable.ID)}},
 		"POST /members/{id}/user/unlink": {{"Tara's link", fixed("/members/" + tara.ID + "/user/unlink"), form()}},
 		"POST /admin/import":             {{"upload without a file", fixed("/admin/import"), form()}},

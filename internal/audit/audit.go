@@ -21,7 +21,7 @@ import (
 // here, or add it to Excluded with a reason.
 var Audited = []string{
 	"members", "custom_fields", "custom_field_values", "groups", "member_groups",
-	"users", "roles", "import_batches", "import_mappings", "club_settings",
+	"users", "roles", "import_batches", "import_mappings", "settings", "club_settings",
 	"mailings", "member_mail_optouts",
 	"member_periods", "group_memberships", "group_roles", "exit_reasons",
 }

@@ -1179,6 +1179,7 @@ CREATE TABLE public.members (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     name_keys text[] DEFAULT '{}'::text[] NOT NULL,
     search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector('simple'::regconfig, translate(public.search_key(((first_name || ' '::text) || last_name)), '<>&'::text, '   '::text)), 'A'::"char") || setweight(to_tsvector('simple'::regconfig, translate(public.search_key(((((COALESCE((email)::text, ''::text) || ' '::text) || regexp_replace(COALESCE((email)::text, ''::text), '[@._+-]+'::text, ' '::text, 'g'::text)) || ' '::text) || notes)), '<>&'::text, '   '::text)), 'B'::"char")) || setweight(to_tsvector('simple'::regconfig, translate(public.search_key(((((((((((street || ' '::text) || house_number) || ' '::text) || postal_code) || ' '::text) || city) || ' '::text) || country) || ' '::text) || cf_text)), '<>&'::text, '   '::text)), 'C'::"char"))) STORED,
+    anonymised_at timestamp with time zone,
     CONSTRAINT members_city_check CHECK ((char_length(city) <= 100)),
     CONSTRAINT members_country_check CHECK ((char_length(country) <= 100)),
     CONSTRAINT members_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254))),
@@ -1260,6 +1261,13 @@ CREATE TABLE public.sessions (
     token text NOT NULL,
     data bytea NOT NULL,
     expiry timestamp with time zone NOT NULL
+);
+
+CREATE TABLE public.settings (
+    key text NOT NULL,
+    value jsonb NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT settings_key_check CHECK ((key = 'retention'::text))
 );
 
 CREATE TABLE public.sign_in_failures (
@@ -1442,6 +1450,9 @@ ALTER TABLE ONLY public.search_words
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_pkey PRIMARY KEY (token);
 
+ALTER TABLE ONLY public.settings
+    ADD CONSTRAINT settings_pkey PRIMARY KEY (key);
+
 ALTER TABLE ONLY public.sign_in_failures
     ADD CONSTRAINT sign_in_failures_pkey PRIMARY KEY (id);
 
@@ -1602,6 +1613,8 @@ CREATE TRIGGER audit_del AFTER DELETE ON public.members REFERENCING OLD TABLE AS
 
 CREATE TRIGGER audit_del AFTER DELETE ON public.roles REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
+CREATE TRIGGER audit_del AFTER DELETE ON public.settings REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'key', '');
+
 CREATE TRIGGER audit_del AFTER DELETE ON public.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_head_guard BEFORE INSERT OR DELETE OR UPDATE ON public.audit_head FOR EACH ROW EXECUTE FUNCTION public.audit_head_guard();
@@ -1637,6 +1650,8 @@ CREATE TRIGGER audit_ins AFTER INSERT ON public.member_periods REFERENCING NEW T
 CREATE TRIGGER audit_ins AFTER INSERT ON public.members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
 
 CREATE TRIGGER audit_ins AFTER INSERT ON public.roles REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.settings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'key', '');
 
 CREATE TRIGGER audit_ins AFTER INSERT ON public.users REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
@@ -1674,6 +1689,8 @@ CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.members FOR EACH STATEMENT E
 
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.roles FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.settings FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'key', '');
+
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.users FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.club_settings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', 'logo');
@@ -1705,6 +1722,8 @@ CREATE TRIGGER audit_upd AFTER UPDATE ON public.member_periods REFERENCING OLD T
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.members REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('id', 'id', '');
 
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.roles REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.settings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'key', '');
 
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 

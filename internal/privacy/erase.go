@@ -73,63 +73,69 @@ func (s Service) Erase(ctx context.Context, actor authz.Actor, id, mode, confirm
 		if err := errs.Err(); err != nil {
 			return err
 		}
-		// Import traces: the file's cells, the undo data; mail to the
-		// member (its bodies carry the name and address), whatever mode.
-		for _, q := range []string{
-			`DELETE FROM mail_outbox WHERE member_id = $1`,
-			`DELETE FROM mailing_skipped WHERE member_id = $1`,
-			`DELETE FROM import_rows WHERE member_id = $1`,
-			`DELETE FROM import_batch_members WHERE member_id = $1`,
-			`DELETE FROM import_batch_memberships WHERE member_id = $1`,
-		} {
-			if _, err := tx.Exec(ctx, q, id); err != nil {
-				return fmt.Errorf("erase %s: %w", id, err)
-			}
-		}
-		if mode == ModeDelete {
-			if userID != "" {
-				if _, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, userID); err != nil {
-					return fmt.Errorf("erase %s: user: %w", id, err)
-				}
-			}
-			if _, err := tx.Exec(ctx, `DELETE FROM members WHERE id = $1`, id); err != nil {
-				return fmt.Errorf("erase %s: %w", id, err)
-			}
-		} else {
-			if userID != "" {
-				if _, err := tx.Exec(ctx, `UPDATE users SET email = 'erased-' || id::text || '@invalid', password_hash = NULL,
-					active = false, member_id = NULL WHERE id = $1`, userID); err != nil {
-					return fmt.Errorf("anonymise %s: user: %w", id, err)
-				}
-			}
-			steps := []string{
-				`DELETE FROM custom_field_values v USING custom_fields f
-				  WHERE f.id = v.custom_field_id AND v.member_id = $1 AND f.value_type IN ('string', 'email')`,
-				`UPDATE custom_field_values v SET value = left(v.value, 4) || '-01-01' FROM custom_fields f
-				  WHERE f.id = v.custom_field_id AND v.member_id = $1 AND f.value_type = 'date'`,
-				`UPDATE members SET first_name = 'Anonym', last_name = upper(left(md5(id::text), 8)), email = NULL,
-				  phone = '', street = '', house_number = '', postal_code = '', city = '', country = '', notes = '',
-				  version = version + 1 WHERE id = $1`,
-			}
-			for _, q := range steps {
-				if _, err := tx.Exec(ctx, q, id); err != nil {
-					return fmt.Errorf("anonymise %s: %w", id, err)
-				}
-			}
-		}
-		// The name's words leave the typo list unless someone else has them.
-		if _, err := tx.Exec(ctx, `DELETE FROM search_words w
-			WHERE w.word IN (SELECT x FROM regexp_split_to_table(search_key($1), '[^[:alnum:]]+') x WHERE x <> '')
-			  AND NOT EXISTS (SELECT 1 FROM members m WHERE m.search_vector @@ to_tsquery('simple', quote_literal(w.word)))
-			  AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.search_vector @@ to_tsquery('simple', quote_literal(w.word)))`,
-			first+" "+last); err != nil {
-			return fmt.Errorf("erase %s: search words: %w", id, err)
-		}
-		if _, err := tx.Exec(ctx, `SELECT audit_redact_member($1, $2)`, id, userIDs(userID)); err != nil {
-			return fmt.Errorf("erase %s: audit: %w", id, err)
-		}
-		return nil
+		return eraseTx(ctx, tx, id, mode, first+" "+last, userID)
 	})
+}
+
+// eraseTx does the erasure of member id in tx (the caller checked the
+// permission and locked the member row).
+func eraseTx(ctx context.Context, tx pgx.Tx, id, mode, name, userID string) error {
+	// Import traces (the file's cells, the undo data) and mail to the
+	// member (its bodies carry the name and address), in either mode.
+	for _, q := range []string{
+		`DELETE FROM mail_outbox WHERE member_id = $1`,
+		`DELETE FROM mailing_skipped WHERE member_id = $1`,
+		`DELETE FROM import_rows WHERE member_id = $1`,
+		`DELETE FROM import_batch_members WHERE member_id = $1`,
+		`DELETE FROM import_batch_memberships WHERE member_id = $1`,
+	} {
+		if _, err := tx.Exec(ctx, q, id); err != nil {
+			return fmt.Errorf("erase %s: %w", id, err)
+		}
+	}
+	if mode == ModeDelete {
+		if userID != "" {
+			if _, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, userID); err != nil {
+				return fmt.Errorf("erase %s: user: %w", id, err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM members WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("erase %s: %w", id, err)
+		}
+	} else {
+		if userID != "" {
+			if _, err := tx.Exec(ctx, `UPDATE users SET email = 'erased-' || id::text || '@invalid', password_hash = NULL,
+				active = false, member_id = NULL WHERE id = $1`, userID); err != nil {
+				return fmt.Errorf("anonymise %s: user: %w", id, err)
+			}
+		}
+		steps := []string{
+			`DELETE FROM custom_field_values v USING custom_fields f
+			  WHERE f.id = v.custom_field_id AND v.member_id = $1 AND f.value_type IN ('string', 'email')`,
+			`UPDATE custom_field_values v SET value = left(v.value, 4) || '-01-01' FROM custom_fields f
+			  WHERE f.id = v.custom_field_id AND v.member_id = $1 AND f.value_type = 'date'`,
+			`UPDATE members SET first_name = 'Anonym', last_name = upper(left(md5(id::text), 8)), email = NULL,
+			  phone = '', street = '', house_number = '', postal_code = '', city = '', country = '', notes = '',
+			  anonymised_at = now(), version = version + 1 WHERE id = $1`,
+		}
+		for _, q := range steps {
+			if _, err := tx.Exec(ctx, q, id); err != nil {
+				return fmt.Errorf("anonymise %s: %w", id, err)
+			}
+		}
+	}
+	// The name's words leave the typo list unless someone else has them.
+	if _, err := tx.Exec(ctx, `DELETE FROM search_words w
+		WHERE w.word IN (SELECT x FROM regexp_split_to_table(search_key($1), '[^[:alnum:]]+') x WHERE x <> '')
+		  AND NOT EXISTS (SELECT 1 FROM members m WHERE m.search_vector @@ to_tsquery('simple', quote_literal(w.word)))
+		  AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.search_vector @@ to_tsquery('simple', quote_literal(w.word)))`,
+		name); err != nil {
+		return fmt.Errorf("erase %s: search words: %w", id, err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT audit_redact_member($1, $2)`, id, userIDs(userID)); err != nil {
+		return fmt.Errorf("erase %s: audit: %w", id, err)
+	}
+	return nil
 }
 
 func userIDs(id string) []string {

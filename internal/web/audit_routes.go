@@ -20,4 +20,8 @@ func (a *App) auditRoutes(mux *http.ServeMux) {
 	// Erasure and anonymisation (Art. 17): admins.
 	a.route(mux, "GET /members/{id}/erase", authz.Audit, authz.Destroy, a.memberEraseConfirm)
 	a.route(mux, "POST /members/{id}/erase", authz.Audit, authz.Destroy, a.memberErase)
+	// Retention: the rule, who is due, and the admin's confirmed batch.
+	a.route(mux, "GET /admin/retention", authz.Audit, authz.Read, a.retentionShow)
+	a.route(mux, "POST /admin/retention/settings", authz.Audit, authz.Update, a.retentionSave)
+	a.route(mux, "POST /admin/retention/apply", authz.Audit, authz.Destroy, a.retentionApply)
 }

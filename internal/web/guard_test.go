@@ -170,7 +170,11 @@ var postForms = map[string]func(f *walkFixture) url.Values{
 	"POST /members/{id}": func(f *walkFixture) url.Values {
 		return url.Values{"first_name": {"Sneaky"}, "last_name": {"Walk"}, "join_date": {"2024-01-01"}, "version": {f.IDs["member_version"]}}
 	},
-	"POST /members/{id}/user": func(f *walkFixture) url.Values { return url.Values{"user_id": {f.TargetUserID}} },
+	"POST /members/{id}/user":        func(f *walkFixture) url.Values { return url.Values{"user_id": {f.TargetUserID}} },
+	"POST /admin/retention/settings": func(*walkFixture) url.Values { return url.Values{"years": {"1"}, "mode": {"delete"}} },
+	"POST /admin/retention/apply": func(f *walkFixture) url.Values {
+		return url.Values{"member_id": {f.IDs["member"]}, "confirm": {"yes"}}
+	},
 	"POST /members/{id}/erase": func(*walkFixture) url.Values {
 		return url.Values{"mode": {"anonymise"}, "confirm_name": {"Walter Walk"}}
 	},

@@ -28,6 +28,7 @@ var navItems = []navItem{
 	{LabelID: "NavImport", Path: "/admin/import", Resource: authz.Import, Action: authz.Create},
 	{LabelID: "NavSettings", Path: "/admin/settings", Resource: authz.Settings, Action: authz.Update},
 	{LabelID: "NavAudit", Path: "/admin/audit", Resource: authz.Audit, Action: authz.Read},
+	{LabelID: "NavRetention", Path: "/admin/retention", Resource: authz.Audit, Action: authz.Destroy},
 }
 
 // navLink is a navItem ready for the layout.

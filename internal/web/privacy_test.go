@@ -101,3 +101,35 @@ func TestMemberErase(t *testing.T) {
 	}
 	memberTestGet(t, srv, admin, "/members/"+m.ID, 404)
 }
+
+// The retention page: the rule is validated and saved, the due list
+// shows former members past it, and the batch needs the confirmation.
+func TestRetentionPage(t *testing.T) {
+	srv, users, admin := memberTestSetup(t)
+	old := memberTestAdd(t, srv, users[authz.Admin].Actor, membership.MemberInput{FirstName: "Rita", LastName: "Retired", JoinDate: "1990-01-01", ExitDate: "2001-01-01"})
+	memberTestAdd(t, srv, users[authz.Admin].Actor, membership.MemberInput{FirstName: "Fritz", LastName: "Future", JoinDate: "1990-01-01", ExitDate: "2099-01-01"})
+	body := memberTestGet(t, srv, admin, "/admin/retention", 200)
+	if !strings.Contains(body, "The rule is off") {
+		t.Error("default rule is not off")
+	}
+	body, _ = memberTestPost(t, srv, admin, "/admin/retention/settings", url.Values{"years": {"abc"}, "mode": {"anonymise"}}, 422)
+	if !strings.Contains(body, "Enter a whole number of years from 0 to 100.") {
+		t.Error("bad years: no error")
+	}
+	memberTestPost(t, srv, admin, "/admin/retention/settings", url.Values{"years": {"10"}, "mode": {"anonymise"}}, 303)
+	body = memberTestGet(t, srv, admin, "/admin/retention", 200, "Accept-Language", "de")
+	if !strings.Contains(body, "Rita Retired") || strings.Contains(body, "Fritz Future") || !strings.Contains(body, "1 ehemaliges Mitglied") {
+		t.Error("due list wrong")
+	}
+	body, _ = memberTestPost(t, srv, admin, "/admin/retention/apply", url.Values{"member_id": {old.ID}}, 422)
+	if !strings.Contains(body, "Tick the box to confirm.") {
+		t.Error("apply without confirmation: no error")
+	}
+	reader := signIn(t, srv, users[authz.NormalUser].Email, testPassword)
+	memberTestGet(t, srv, reader, "/admin/retention", 403)
+	memberTestPost(t, srv, reader, "/admin/retention/apply", url.Values{"member_id": {old.ID}, "confirm": {"yes"}}, 403)
+	memberTestPost(t, srv, admin, "/admin/retention/apply", url.Values{"member_id": {old.ID}, "confirm": {"yes"}}, 303)
+	if body := memberTestGet(t, srv, admin, "/admin/retention", 200); strings.Contains(body, "Rita") || !strings.Contains(body, "Nobody left more than 10 years ago.") {
+		t.Error("after the batch")
+	}
+}

@@ -325,7 +325,21 @@ SELECT audit_attach('roles', '-');
 SELECT audit_attach('import_batches', '-');
 SELECT audit_attach('import_mappings', '-');
 
+-- 6. Club settings (the retention rule, issue 19 item 5), audited; and
+--    the time a member was anonymised (an anonymised former member is no
+--    longer due for retention).
+CREATE TABLE settings (
+    key text PRIMARY KEY CHECK (key IN ('retention')),
+    value jsonb NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+SELECT audit_attach('settings', '-', 'key');
+ALTER TABLE members ADD COLUMN anonymised_at timestamptz;
+
 -- +goose Down
+ALTER TABLE members DROP COLUMN anonymised_at;
+SELECT audit_detach('settings');
+DROP TABLE settings;
 SELECT audit_detach('members');
 SELECT audit_detach('custom_fields');
 SELECT audit_detach('custom_field_values');

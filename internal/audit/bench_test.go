@@ -1,0 +1,183 @@
+package audit_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mila/internal/audit"
+	"mila/internal/authz"
+	"mila/internal/membership"
+	"mila/internal/pg"
+	"mila/internal/testpg"
+)
+
+// benchAdmin may do everything (the stores check the permission table).
+var benchAdmin = authz.Actor{UserID: "00000000-0000-7000-8000-0000000000be", Email: "bench@example.org", Set: authz.Admin}
+
+// BenchmarkBulkMemberships: the bulk add and removal of 10,000
+// memberships through the domain store (the path of the bulk routes),
+// with the audit triggers attached and detached, in the same database,
+// alternating. The issue allows the triggers 25 %.
+//
+//	go test ./internal/audit -run '^$' -bench BulkMemberships -benchtime 5x
+func BenchmarkBulkMemberships(b *testing.B) {
+	db := testpg.New(b)
+	ctx := pg.WithActor(context.Background(), pg.Actor{UserID: benchAdmin.UserID, Label: benchAdmin.Email})
+	const n = 10_000
+	if _, err := pg.Exec(ctx, db, `INSERT INTO members (first_name, last_name, city) SELECT 'Vorname' || i, 'Nachname' || i, 'Kiel' FROM generate_series(1, $1) i`, n); err != nil {
+		b.Fatal(err)
+	}
+	var ids []string
+	rows, _ := db.Query(ctx, `SELECT id::text FROM members`)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		b.Fatal(err)
+	}
+	var group string
+	if err := db.QueryRow(ctx, `INSERT INTO groups (name, slug) VALUES ('Bulk', 'bulk') RETURNING id`).Scan(&group); err != nil {
+		b.Fatal(err)
+	}
+	tables := []string{"members", "groups", "member_groups"}
+	setAudit := func(on bool) {
+		for _, tb := range tables {
+			q := `SELECT audit_detach($1::text::regclass)`
+			if on {
+				q = `SELECT audit_attach($1::text::regclass, CASE $1::text WHEN 'members' THEN 'id' WHEN 'groups' THEN '-' ELSE 'member_id' END)`
+			}
+			if _, err := db.Exec(ctx, q, tb); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	gs := memberships(db)
+	round := func() (add, remove time.Duration) {
+		t := time.Now()
+		if _, err := gs.AddMembersToGroup(ctx, benchAdmin, group, ids); err != nil {
+			b.Fatal(err)
+		}
+		add = time.Since(t)
+		t = time.Now()
+		if _, err := gs.RemoveMembersFromGroup(ctx, benchAdmin, group, ids); err != nil {
+			b.Fatal(err)
+		}
+		return add, time.Since(t)
+	}
+	round() // warm up
+	var on, off [2][]time.Duration
+	b.ResetTimer()
+	for range b.N {
+		setAudit(false)
+		a, r := round()
+		off[0], off[1] = append(off[0], a), append(off[1], r)
+		setAudit(true)
+		a, r = round()
+		on[0], on[1] = append(on[0], a), append(on[1], r)
+	}
+	b.StopTimer()
+	med := func(d []time.Duration) float64 {
+		s := append([]time.Duration(nil), d...)
+		sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+		return float64(s[len(s)/2].Microseconds()) / 1000
+	}
+	b.ReportMetric(med(off[0]), "add-ms-without")
+	b.ReportMetric(med(on[0]), "add-ms-with")
+	b.ReportMetric(med(off[1]), "remove-ms-without")
+	b.ReportMetric(med(on[1]), "remove-ms-with")
+	b.ReportMetric(100*(med(on[0])+med(on[1])-med(off[0])-med(off[1]))/(med(off[0])+med(off[1])), "overhead-%")
+	var entries int
+	_ = db.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE entity = 'member_groups' AND row_count = $1`, n).Scan(&entries)
+	if entries < 2*b.N {
+		b.Fatalf("%d bulk entries, want at least %d", entries, 2*b.N)
+	}
+}
+
+// BenchmarkAuditReading: the audit page's default view and a member's
+// history over 1,000,000 audit rows (written in bulk with the triggers
+// off: the chain is not what is measured), p50 and p95 of 200 reads.
+//
+//	go test ./internal/audit -run '^$' -bench AuditReading -benchtime 1x
+func BenchmarkAuditReading(b *testing.B) {
+	db := testpg.New(b)
+	ctx := context.Background()
+	rows, members := benchRows()
+	c, err := db.Acquire(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// 100,000 member ids; each row is about one of them (a few bulk rows
+	// about 10,000), 30 % members, the rest other records.
+	_, err = c.Exec(ctx, `SET session_replication_role = replica;
+		CREATE TEMP TABLE mids AS SELECT i, uuid_generate_v7() AS id FROM generate_series(1, `+fmt.Sprint(members)+`) i;
+		INSERT INTO audit_log (id, at, actor, actor_user_id, entity, action, row_count, entity_id, member_ids, changes, content_hash, prev_hash, hash)
+		SELECT s, now() - (`+fmt.Sprint(rows)+` - s) * interval '1 second', 'user' || (s % 7) || '@example.org', NULL,
+		       (ARRAY['members','custom_field_values','member_groups','groups','users'])[1 + s % 5],
+		       (ARRAY['insert','update','update','delete'])[1 + s % 4], 1, m.id::text, ARRAY[m.id],
+		       jsonb_build_array(jsonb_build_object('id', m.id, 'm', m.id, 'old', jsonb_build_object('city', 'Kiel'), 'new', jsonb_build_object('city', 'Lübeck ' || s))),
+		       '\x00', '\x00', '\x00'
+		  FROM generate_series(1, `+fmt.Sprint(rows)+`) s JOIN mids m ON m.i = 1 + (s * 7919) % `+fmt.Sprint(members)+`;
+		SELECT setval('audit_log_id_seq', `+fmt.Sprint(rows)+`);
+		SET session_replication_role = origin`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, `VACUUM ANALYZE audit_log`); err != nil {
+		b.Fatal(err)
+	}
+	var member string
+	if err := c.QueryRow(ctx, `SELECT id::text FROM mids WHERE i = $1`, members/2).Scan(&member); err != nil {
+		b.Fatal(err)
+	}
+	c.Release()
+	rd := audit.Reader{DB: db}
+	measure := func(name string, fn func() error) {
+		var ds []time.Duration
+		for range 200 {
+			t := time.Now()
+			if err := fn(); err != nil {
+				b.Fatal(err)
+			}
+			ds = append(ds, time.Since(t))
+		}
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		b.ReportMetric(float64(ds[100].Microseconds())/1000, name+"-p50-ms")
+		b.ReportMetric(float64(ds[189].Microseconds())/1000, name+"-p95-ms")
+	}
+	b.ResetTimer()
+	for range b.N {
+		measure("page", func() error {
+			p, err := rd.List(ctx, benchAdmin, audit.Filter{})
+			if err == nil && len(p.Entries) != audit.PageSize {
+				err = fmt.Errorf("%d entries", len(p.Entries))
+			}
+			return err
+		})
+		measure("page-entity", func() error { _, err := rd.List(ctx, benchAdmin, audit.Filter{Entity: "groups"}); return err })
+		measure("page-actor", func() error { _, err := rd.List(ctx, benchAdmin, audit.Filter{Actor: "user3@example.org"}); return err })
+		measure("history", func() error {
+			p, err := rd.History(ctx, benchAdmin, member, 0)
+			if err == nil && len(p.Entries) == 0 {
+				err = fmt.Errorf("no history")
+			}
+			return err
+		})
+	}
+}
+
+func memberships(db *pgxpool.Pool) *membership.Groups { return membership.NewGroups(db) }
+
+// benchRows is the size of BenchmarkAuditReading's trail: 1,000,000 rows
+// about 100,000 members, or MILA_AUDIT_BENCH_ROWS rows (a quick check).
+func benchRows() (int, int) {
+	if n, err := strconv.Atoi(os.Getenv("MILA_AUDIT_BENCH_ROWS")); err == nil && n > 0 {
+		return n, max(n/10, 1)
+	}
+	return 1_000_000, 100_000
+}
