@@ -222,7 +222,8 @@ func (h *History) SetBirthDateField(ctx context.Context, actor authz.Actor, id s
 	if id != "" && !validate.UUID(id) {
 		return validate.Field("birth_field", validate.NotFound, nil)
 	}
-	tx, err := h.db.Begin(ctx)
+	// pg.Begin names the actor for the audit trail.
+	tx, err := pg.Begin(ctx, h.db)
 	if err != nil {
 		return err
 	}
