@@ -51,18 +51,19 @@ func (a *App) settingsShow(w http.ResponseWriter, r *http.Request) {
 // settingsSave saves the settings. The form is multipart (the logo);
 // a request over the body limit gets the 413 page.
 func (a *App) settingsSave(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseMultipartForm(club.MaxLogoBytes + 64<<10); err != nil {
-		if statusFor(err) == http.StatusRequestEntityTooLarge {
-			a.clientError(w, r, http.StatusRequestEntityTooLarge)
+	err := r.ParseMultipartForm(club.MaxLogoBytes + 64<<10)
+	switch {
+	case errors.Is(err, http.ErrNotMultipart):
+		// A plain form (no logo): parseForm answers its own errors.
+		if !a.parseForm(w, r) {
 			return
 		}
-		if !errors.Is(err, http.ErrNotMultipart) || !a.parseForm(w, r) {
-			if errors.Is(err, http.ErrNotMultipart) {
-				return
-			}
-			a.clientError(w, r, http.StatusBadRequest)
-			return
-		}
+	case statusFor(err) == http.StatusRequestEntityTooLarge:
+		a.clientError(w, r, http.StatusRequestEntityTooLarge)
+		return
+	case err != nil:
+		a.clientError(w, r, http.StatusBadRequest)
+		return
 	}
 	f := newForm(r.PostForm)
 	in := club.Input{Name: f.Get("name"), Accent: f.Get("accent"), DefaultLang: f.Get("default_lang"), RemoveLogo: f.Get("remove_logo") != ""}
@@ -77,7 +78,7 @@ func (a *App) settingsSave(w http.ResponseWriter, r *http.Request) {
 			in.Logo = data
 		}
 	}
-	_, err := a.club.store.Update(r.Context(), actorFrom(r), in)
+	_, err = a.club.store.Update(r.Context(), actorFrom(r), in)
 	if addDomainErrors(f, err, settingsLabels) {
 		cur, gerr := a.club.store.Get(r.Context())
 		if gerr != nil {
