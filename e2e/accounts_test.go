@@ -93,7 +93,7 @@ func TestBrowserSignInOut(t *testing.T) {
 	b.Axe()
 
 	b.Do(chromedp.Click(chromedp.CSS(`form[action="/sign-out"] button`)), chromedp.WaitVisible(chromedp.CSS(`form[action^="/sign-in"]`)))
-	if got := b.Text("#flashes"); !strings.Contains(got, "You have signed out.") {
+	if got := b.Flash(); !strings.Contains(got, "You have signed out.") {
 		t.Errorf("flash = %q", got)
 	}
 	b.Axe()

@@ -90,7 +90,7 @@ func groupTabTo(t *testing.T, b *browsertest.Browser, css string) {
 func groupType(b *browsertest.Browser, text string) { b.Do(chromedp.KeyEvent(text)) }
 
 func groupFlash(b *browsertest.Browser) string {
-	return browsertest.Eval[string](b, `(document.getElementById("flashes") || {}).textContent || ""`)
+	return b.Flash()
 }
 
 // TestBrowserGroupKeyboard creates, edits and deletes a group with the
@@ -230,7 +230,7 @@ func TestBrowserGroupKeyboard(t *testing.T) {
 	if browsertest.Eval[bool](b, deleteDisabled) {
 		t.Fatal("delete button still disabled with the exact name")
 	}
-	b.Do(chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(`form[role="search"]`)))
+	b.Do(chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(`form[role="search"][action="/groups"]`)))
 	if f := groupFlash(b); !strings.Contains(f, "Group “Jugendabteilung” deleted.") {
 		t.Errorf("flash = %q", f)
 	}

@@ -46,8 +46,8 @@ func TestSavedListsInTheBrowser(t *testing.T) {
 		b.Axe()
 		b.Do(chromedp.SendKeys(chromedp.CSS("#field-name"), name), chromedp.Click(chromedp.CSS("#field-shared")),
 			chromedp.Click(chromedp.CSS(`form[action="/lists"] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS("table")))
-		if !strings.Contains(b.Text("#flashes"), words["saved"]) || !strings.Contains(b.Text("table"), name) {
-			t.Errorf("%s: after saving: flash %q, table %q", lang, b.Text("#flashes"), b.Text("table"))
+		if !strings.Contains(b.Flash(), words["saved"]) || !strings.Contains(b.Text("table"), name) {
+			t.Errorf("%s: after saving: flash %q, table %q", lang, b.Flash(), b.Text("table"))
 		}
 		if cur := browsertest.Eval[string](b, `(document.querySelector("header nav a[aria-current=page]")||{}).textContent||""`); strings.TrimSpace(cur) != words["lists"] {
 			t.Errorf("%s: navigation marks %q, want %q", lang, cur, words["lists"])
@@ -81,7 +81,7 @@ func TestSavedListsInTheBrowser(t *testing.T) {
 			t.Errorf("%s: delete button says %q", lang, got)
 		}
 		b.Do(chromedp.Click(chromedp.CSS(`form[action$="/delete"] button`)), chromedp.WaitVisible(chromedp.CSS("h1")))
-		if strings.Contains(b.Text("main"), name) && !strings.Contains(b.Text("#flashes"), name) {
+		if strings.Contains(b.Text("main"), name) && !strings.Contains(b.Flash(), name) {
 			t.Errorf("%s: the list is still there", lang)
 		}
 		b.Axe()

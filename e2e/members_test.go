@@ -106,7 +106,7 @@ func TestBrowserMemberCreateEditDelete(t *testing.T) {
 	if got := b.Text("h1"); got != "Jürgen Müller" {
 		t.Fatalf("h1 = %q", got)
 	}
-	if got := b.Text("#flashes"); !strings.Contains(got, "Jürgen Müller was added.") {
+	if got := b.Flash(); !strings.Contains(got, "Jürgen Müller was added.") {
 		t.Errorf("flash = %q", got)
 	}
 	b.Axe()
@@ -135,7 +135,7 @@ func TestBrowserMemberCreateEditDelete(t *testing.T) {
 	b.Do(chromedp.Click(chromedp.CSS(opener)))
 	memberE2EWait(t, b, `document.getElementById("member-delete-dialog").open`)
 	b.Do(chromedp.Click(chromedp.CSS(`#member-delete-dialog button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#member-results`)))
-	if got := b.Text("#flashes"); !strings.Contains(got, "Jürgen Müller was deleted.") {
+	if got := b.Flash(); !strings.Contains(got, "Jürgen Müller was deleted.") {
 		t.Errorf("flash = %q", got)
 	}
 	b.Axe()
@@ -266,7 +266,7 @@ func TestBrowserCustomField(t *testing.T) {
 	}
 	b.Axe()
 	b.Do(chromedp.Click(chromedp.CSS(`form[action$="/delete"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/admin/fields/new"]`)))
-	if got := b.Text("#flashes"); !strings.Contains(got, "Data field Mitgliedsnummer was deleted.") {
+	if got := b.Flash(); !strings.Contains(got, "Data field Mitgliedsnummer was deleted.") {
 		t.Errorf("flash = %q", got)
 	}
 	b.Axe()

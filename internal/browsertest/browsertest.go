@@ -31,6 +31,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -102,6 +103,9 @@ func New(tb testing.TB) *Browser {
 		tb.Fatalf("start chromium: %v", err)
 	}
 	b := &Browser{Ctx: ctx, tb: tb, marks: map[string]chan struct{}{}}
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: flashRecorder}); err != nil {
+		tb.Fatalf("browser: install flash recorder: %v", err)
+	}
 
 	// Collect page errors (exceptions, console.error, CSP violations).
 	messages := chromedp.Console(ctx)
@@ -177,6 +181,33 @@ func (b *Browser) Text(css string) string {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// flashRecorder runs in every new document before the page's scripts and
+// remembers each flash message element as it is inserted. Success
+// flashes fade after a few seconds (app.js); on a loaded CI machine more
+// than that can pass between a page load and the test reading the
+// message, so [Browser.Flash] reads the remembered elements, which keep
+// their text after they are removed.
+const flashRecorder = `(() => {
+  const seen = [];
+  Object.defineProperty(window, "__browsertestFlashes", { value: seen });
+  const take = (n) => {
+    if (n.nodeType !== 1) return;
+    if (n.matches("[data-flash]") && !seen.includes(n)) seen.push(n);
+    n.querySelectorAll("[data-flash]").forEach((e) => { if (!seen.includes(e)) seen.push(e); });
+  };
+  new MutationObserver((records) => {
+    for (const r of records) r.addedNodes.forEach(take);
+  }).observe(document, { childList: true, subtree: true });
+})();`
+
+// Flash returns the text of every flash message the current page has
+// shown, including success messages that have already faded, one per
+// line.
+func (b *Browser) Flash() string {
+	b.tb.Helper()
+	return Eval[string](b, `(window.__browsertestFlashes || []).map((e) => e.textContent.replace(/\s+/g, " ").trim()).join("\n")`)
 }
 
 const markPrefix = "browsertest-mark-"

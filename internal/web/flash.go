@@ -26,6 +26,12 @@ func (a *App) flashSuccess(r *http.Request, id string, kv ...any) {
 	a.addFlash(r, Flash{Kind: "success", Text: a.T(r, id, kv...)})
 }
 
+// flashSuccessN queues a success message whose words depend on a count
+// ("1 member", "2 members").
+func (a *App) flashSuccessN(r *http.Request, id string, n int, kv ...any) {
+	a.addFlash(r, Flash{Kind: "success", Text: a.TN(r, id, n, kv...)})
+}
+
 // flashError queues an error message that stays until the viewer dismisses it.
 func (a *App) flashError(r *http.Request, id string, kv ...any) {
 	a.addFlash(r, Flash{Kind: "error", Text: a.T(r, id, kv...)})

@@ -118,7 +118,7 @@ func (a *App) mailingDo(w http.ResponseWriter, r *http.Request, action string) {
 	}
 	switch {
 	case err == nil:
-		a.flashSuccess(r, okID, "Count", n)
+		a.flashSuccessN(r, okID, int(n))
 	case errors.Is(err, mail.ErrState):
 		a.flashError(r, "MailingStateChanged")
 	default:

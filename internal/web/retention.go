@@ -87,6 +87,6 @@ func (a *App) retentionApply(w http.ResponseWriter, r *http.Request) {
 		a.errorResponse(w, r, err)
 		return
 	}
-	a.flashSuccess(r, "RetentionApplied", "Count", n)
+	a.flashSuccessN(r, "RetentionApplied", n)
 	http.Redirect(w, r, "/admin/retention", http.StatusSeeOther)
 }
