@@ -46,7 +46,7 @@ func init() {
 	// Users and roles in the navigation for those who manage them; the
 	// own account is reached from the header's account menu.
 	navItems = append(navItems,
-		navItem{LabelID: "NavUsers", Path: "/users", Resource: authz.User, Action: authz.Create},
-		navItem{LabelID: "NavRoles", Path: "/admin/roles", Resource: authz.Role, Action: authz.Update},
+		navItem{LabelID: "NavUsers", Path: "/users", Resource: authz.User, Action: authz.Create, Icon: "user-cog"},
+		navItem{LabelID: "NavRoles", Path: "/admin/roles", Resource: authz.Role, Action: authz.Update, Icon: "shield"},
 	)
 }

@@ -34,7 +34,7 @@ func (a *App) mailRoutes(mux *http.ServeMux) {
 
 func init() {
 	navItems = append(navItems,
-		navItem{LabelID: "NavMailings", Path: "/mailings", Resource: authz.Mailing, Action: authz.Read},
-		navItem{LabelID: "NavOutbox", Path: "/admin/outbox", Resource: authz.Outbox, Action: authz.Read},
+		navItem{LabelID: "NavMailings", Path: "/mailings", Resource: authz.Mailing, Action: authz.Read, Icon: "mail"},
+		navItem{LabelID: "NavOutbox", Path: "/admin/outbox", Resource: authz.Outbox, Action: authz.Read, Icon: "inbox"},
 	)
 }

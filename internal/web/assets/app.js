@@ -49,6 +49,23 @@
     if (box) box.close();
   });
 
+  // Header menus (<details data-menu>) open and close natively with the
+  // keyboard; like other menus they also close on a click elsewhere and
+  // on Escape, which gives focus back to their summary.
+  document.addEventListener("click", function (ev) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (d) {
+      if (!d.contains(ev.target)) d.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape") return;
+    var d = ev.target.closest && ev.target.closest("details[data-menu][open]");
+    if (!d) return;
+    d.removeAttribute("open");
+    var s = d.querySelector("summary");
+    if (s) s.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () { initFlashes(document); });
   // Content swapped in by htmx may carry new flashes.
   document.addEventListener("htmx:load", function (ev) { initFlashes(ev.target || document); });
