@@ -150,7 +150,7 @@ func groupShowView(f *frame, p groupShowPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</div><div class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6 mb-6\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</div><div class=\"form-card mb-6\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -227,7 +227,7 @@ func groupShowView(f *frame, p groupShowPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if p.CanAdd {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<section id=\"group-add\" aria-labelledby=\"group-add-title\" class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6 mb-6\"><h2 id=\"group-add-title\" class=\"text-xl font-bold mb-2\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<section id=\"group-add\" aria-labelledby=\"group-add-title\" class=\"form-card mb-6\"><h2 id=\"group-add-title\" class=\"text-xl font-bold mb-2\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

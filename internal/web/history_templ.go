@@ -41,7 +41,7 @@ func memberTimelineView(f *frame, s *memberHistorySection) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section id=\"history\" aria-labelledby=\"history-title\" class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6 mb-6\"><h2 id=\"history-title\" class=\"text-xl font-bold mb-2\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section id=\"history\" aria-labelledby=\"history-title\" class=\"form-card mb-6\"><h2 id=\"history-title\" class=\"text-xl font-bold mb-2\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

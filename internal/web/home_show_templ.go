@@ -173,7 +173,7 @@ func homeSteps(f *frame, named, fields, groups, members, colleagues bool) templ.
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<section aria-labelledby=\"home-steps\" class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6 mb-6 max-w-2xl\"><h2 id=\"home-steps\" class=\"text-xl font-semibold mb-1\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<section aria-labelledby=\"home-steps\" class=\"form-card mb-6 max-w-2xl\"><h2 id=\"home-steps\" class=\"text-xl font-semibold mb-1\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -274,7 +274,7 @@ func importBatchView(f *frame, p importBatchPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if b.State == importer.StateDone {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<section aria-labelledby=\"import-undo-section\" class=\"mt-8 bg-base-100 rounded-box shadow-sm p-4 sm:p-6 max-w-3xl\"><h2 id=\"import-undo-section\" class=\"text-xl font-bold mb-2\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<section aria-labelledby=\"import-undo-section\" class=\"mt-8 form-card max-w-3xl\"><h2 id=\"import-undo-section\" class=\"text-xl font-bold mb-2\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -476,7 +476,7 @@ func importCommitForm(f *frame, p importBatchPage) templ.Component {
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		b, path := p.Batch, importBatchPath(p.Batch.ID)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "<section aria-labelledby=\"import-commit-title\" class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6 mb-6 max-w-3xl\"><h2 id=\"import-commit-title\" class=\"text-xl font-bold mb-2\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "<section aria-labelledby=\"import-commit-title\" class=\"form-card mb-6 max-w-3xl\"><h2 id=\"import-commit-title\" class=\"text-xl font-bold mb-2\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -721,7 +721,7 @@ func importProgressBox(f *frame, b importer.Batch) templ.Component {
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		path := importBatchPath(b.ID)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "<section id=\"import-progress\" aria-labelledby=\"import-progress-title\" class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6 mb-6 max-w-3xl\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "<section id=\"import-progress\" aria-labelledby=\"import-progress-title\" class=\"form-card mb-6 max-w-3xl\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1714,7 +1714,7 @@ func importUndoView(f *frame, p importUndoPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 151, "</h1><div class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6 max-w-2xl\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 151, "</h1><div class=\"form-card max-w-2xl\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -582,7 +582,7 @@ func importMappingView(f *frame, p importMappingPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "</button></section><section aria-labelledby=\"import-options-title\" class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6 mb-6 max-w-3xl\"><h2 id=\"import-options-title\" class=\"text-xl font-bold mb-2\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "</button></section><section aria-labelledby=\"import-options-title\" class=\"form-card mb-6 max-w-3xl\"><h2 id=\"import-options-title\" class=\"text-xl font-bold mb-2\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -654,7 +654,7 @@ func importMappingView(f *frame, p importMappingPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 64, "</section><section aria-labelledby=\"import-save-title\" class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6 mb-6 max-w-3xl\"><h2 id=\"import-save-title\" class=\"text-xl font-bold mb-2\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 64, "</section><section aria-labelledby=\"import-save-title\" class=\"form-card mb-6 max-w-3xl\"><h2 id=\"import-save-title\" class=\"text-xl font-bold mb-2\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

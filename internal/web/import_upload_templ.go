@@ -59,7 +59,7 @@ func importHomeView(f *frame, p importHomePage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "</h1><div class=\"grid gap-4 lg:grid-cols-2 mb-8\"><section class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6\" aria-labelledby=\"import-how-title\"><h2 id=\"import-how-title\" class=\"text-xl font-bold mb-2\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "</h1><div class=\"grid gap-4 lg:grid-cols-2 mb-8\"><section class=\"form-card\" aria-labelledby=\"import-how-title\"><h2 id=\"import-how-title\" class=\"text-xl font-bold mb-2\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -202,7 +202,7 @@ func importHomeView(f *frame, p importHomePage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</a></li></ul></section><section class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6\" aria-labelledby=\"import-upload-title\"><h2 id=\"import-upload-title\" class=\"text-xl font-bold mb-2\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</a></li></ul></section><section class=\"form-card\" aria-labelledby=\"import-upload-title\"><h2 id=\"import-upload-title\" class=\"text-xl font-bold mb-2\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

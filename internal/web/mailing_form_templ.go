@@ -86,7 +86,7 @@ func mailingFormView(f *frame, p mailingFormPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, " <form method=\"post\" action=\"/mailings\" enctype=\"multipart/form-data\" novalidate class=\"grid gap-6 lg:grid-cols-2\"><div class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, " <form method=\"post\" action=\"/mailings\" enctype=\"multipart/form-data\" novalidate class=\"grid gap-6 lg:grid-cols-2\"><div class=\"form-card\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -548,7 +548,7 @@ func mailingFormView(f *frame, p mailingFormPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if p.Preview != nil {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "<section class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6\" aria-labelledby=\"mailing-preview-title\"><h2 id=\"mailing-preview-title\" class=\"text-xl font-bold mb-2\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "<section class=\"form-card\" aria-labelledby=\"mailing-preview-title\"><h2 id=\"mailing-preview-title\" class=\"text-xl font-bold mb-2\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -732,7 +732,7 @@ func mailingRecipientSummary(f *frame, p mailingFormPage) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 68, "<section class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6\" aria-labelledby=\"mailing-recipients-title\"><h2 id=\"mailing-recipients-title\" class=\"text-xl font-bold mb-2\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 68, "<section class=\"form-card\" aria-labelledby=\"mailing-recipients-title\"><h2 id=\"mailing-recipients-title\" class=\"text-xl font-bold mb-2\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

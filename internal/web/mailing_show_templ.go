@@ -370,7 +370,7 @@ func mailingShowView(f *frame, p mailingShowPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "<div class=\"grid gap-6 lg:grid-cols-2 mt-6\"><section class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6\" aria-labelledby=\"mailing-text-title\"><h2 id=\"mailing-text-title\" class=\"text-xl font-bold mb-2\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "<div class=\"grid gap-6 lg:grid-cols-2 mt-6\"><section class=\"form-card\" aria-labelledby=\"mailing-text-title\"><h2 id=\"mailing-text-title\" class=\"text-xl font-bold mb-2\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -555,7 +555,7 @@ func mailingShowView(f *frame, p mailingShowPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "</section><section class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6\" aria-labelledby=\"mailing-skipped-title\"><h2 id=\"mailing-skipped-title\" class=\"text-xl font-bold mb-2\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "</section><section class=\"form-card\" aria-labelledby=\"mailing-skipped-title\"><h2 id=\"mailing-skipped-title\" class=\"text-xl font-bold mb-2\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1099,7 +1099,7 @@ func mailingProgressView(f *frame, p mailingProgressPage) templ.Component {
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		live := p.State == mail.MailingSending && (p.Counts[mail.StateQueued] > 0 || p.Counts[mail.StateSending] > 0)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 91, "<section id=\"mailing-progress\" class=\"bg-base-100 rounded-box shadow-sm p-4 sm:p-6\" aria-labelledby=\"mailing-progress-title\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 91, "<section id=\"mailing-progress\" class=\"form-card\" aria-labelledby=\"mailing-progress-title\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
