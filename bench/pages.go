@@ -25,6 +25,7 @@ func benchPages(p benchParams, only string) []benchPage {
 	q := url.QueryEscape
 	asOf := time.Now().AddDate(-2, 0, 0).Format(time.DateOnly)
 	all := []benchPage{
+		{"/ (home dashboard)", "/"},
 		{"/members (default)", "/members"},
 		{"/members?page=1500", "/members?page=1500"},
 		{"?q=" + p.CommonSurname + " (common surname)", "/members?q=" + q(p.CommonSurname)},
