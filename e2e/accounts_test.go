@@ -34,7 +34,7 @@ func seedAccounts(t *testing.T, srv *webtest.Server) {
 	if err := srv.DB.QueryRow(ctx, `SELECT id FROM roles WHERE system_key = 'board'`).Scan(&boardRole); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := svc.CreateUser(ctx, admin, accounts.NewUser{Email: "board@example.org", RoleID: boardRole, Password: e2ePassword}); err != nil {
+	if _, _, err := svc.CreateUser(ctx, admin, accounts.NewUser{Name: "Test User", Email: "board@example.org", RoleID: boardRole, Password: e2ePassword}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -328,11 +328,11 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 	if err := srv.DB.QueryRow(ctx, `SELECT id FROM roles WHERE system_key = 'member'`).Scan(&memberRole); err != nil {
 		t.Fatal(err)
 	}
-	victim, _, err := svc.CreateUser(ctx, fx.admin, accounts.NewUser{Email: "victim@example.org", RoleID: memberRole, Password: password})
+	victim, _, err := svc.CreateUser(ctx, fx.admin, accounts.NewUser{Name: "Test User", Email: "victim@example.org", RoleID: memberRole, Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}
-	linkable, _, err := svc.CreateUser(ctx, fx.admin, accounts.NewUser{Email: "linkable@example.org", RoleID: memberRole, Password: password})
+	linkable, _, err := svc.CreateUser(ctx, fx.admin, accounts.NewUser{Name: "Test User", Email: "linkable@example.org", RoleID: memberRole, Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -219,7 +219,7 @@ func newWalkFixture(t *testing.T, srv *webtest.Server) *walkFixture {
 		t.Fatal(err)
 	}
 	f.AdminRoleID = systemRole(roles, authz.Admin).ID
-	target, _, err := svc.CreateUser(ctx, f.Admin, accounts.NewUser{Email: "target@example.org", RoleID: systemRole(roles, authz.OwnData).ID, Password: testPassword})
+	target, _, err := svc.CreateUser(ctx, f.Admin, accounts.NewUser{Name: "Test User", Email: "target@example.org", RoleID: systemRole(roles, authz.OwnData).ID, Password: testPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func addMemberRecords(t *testing.T, f *walkFixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	linked, _, err := svc.CreateUser(ctx, f.Admin, accounts.NewUser{Email: "walter@example.org", RoleID: systemRole(roles, authz.OwnData).ID, Password: testPassword})
+	linked, _, err := svc.CreateUser(ctx, f.Admin, accounts.NewUser{Name: "Test User", Email: "walter@example.org", RoleID: systemRole(roles, authz.OwnData).ID, Password: testPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
