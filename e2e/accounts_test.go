@@ -150,6 +150,7 @@ func TestBrowserAdminCreatesUser(t *testing.T) {
 	b.Do(chromedp.Click(chromedp.CSS(`a[href="/users/new"]`)), chromedp.WaitVisible(chromedp.CSS(`#field-email`)))
 	b.Axe()
 	b.Do(
+		chromedp.SendKeys(chromedp.CSS(`#field-name`), "Kim Kuhn"),
 		chromedp.SendKeys(chromedp.CSS(`#field-email`), "kim@example.org"),
 		chromedp.SetValue(chromedp.CSS(`#field-role_id`), roleID(t, srv, "member")),
 		chromedp.Click(chromedp.CSS(`input[name="password_mode"][value="password"]`)),

@@ -538,7 +538,7 @@ func hostileCases(fx *fixture) []hcase {
 	}
 	user := func(kv ...string) func() url.Values {
 		return func() url.Values {
-			v := url.Values{"email": {"neu@example.org"}, "role_id": {fx.customRoleID}, "password_mode": {"link"}}
+			v := url.Values{"name": {"Neu"}, "email": {"neu@example.org"}, "role_id": {fx.customRoleID}, "password_mode": {"link"}}
 			for i := 0; i+1 < len(kv); i += 2 {
 				v.Set(kv[i], kv[i+1])
 			}
@@ -547,6 +547,11 @@ func hostileCases(fx *fixture) []hcase {
 	}
 	targetPath := "/users/" + fx.targetUserID
 	add(
+		uc("name empty", "name", user("name", "")),
+		uc("name 101", "name", user("name", rep("n", 101))),
+		uc("name NUL", "name", user("name", "Ne"+nul+"u")),
+		post("user name empty", targetPath+"/name", vals("name", ""), refused, "name"),
+		post("user name 101", targetPath+"/name", vals("name", rep("n", 101)), refused, "name"),
 		uc("email empty", "email", user("email", "")),
 		uc("email invalid", "email", user("email", "neu")),
 		uc("email 255", "email", user("email", rep("u", 243)+"@example.org")),
@@ -559,7 +564,7 @@ func hostileCases(fx *fixture) []hcase {
 		uc("password_mode unknown", "password_mode", user("password_mode", "none")),
 		uc("password too short", "password", user("password_mode", "password", "password", "short")),
 		uc("password 257", "password", user("password_mode", "password", "password", rep("p", 257))),
-		post("user create at limits", "/users", user("email", rep("u", 242)+"@example.org", "password_mode", "password", "password", rep(ae, 256)), accepted, ""),
+		post("user create at limits", "/users", user("name", rep(ae, 100), "email", rep("u", 242)+"@example.org", "password_mode", "password", "password", rep(ae, 256)), accepted, ""),
 		post("user role malformed", targetPath+"/role", vals("role_id", "x"), refused, "role_id"),
 		post("user role empty", targetPath+"/role", vals("role_id", ""), refused, "role_id"),
 		post("user email invalid", targetPath+"/email", vals("email", "@"), refused, "email"),

@@ -84,6 +84,7 @@ var pathFixtures = map[string]func(f *walkFixture) string{
 	"/users/{id}":                func(f *walkFixture) string { return "/users/" + f.TargetUserID },
 	"/users/{id}/role":           func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/role" },
 	"/users/{id}/email":          func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/email" },
+	"/users/{id}/name":           func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/name" },
 	"/users/{id}/deactivate":     func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/deactivate" },
 	"/users/{id}/reactivate":     func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/reactivate" },
 	"/users/{id}/link":           func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/link" },
