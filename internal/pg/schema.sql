@@ -1348,7 +1348,7 @@ CREATE TABLE public.users (
     session_epoch integer DEFAULT 0 NOT NULL,
     display_name text,
     CONSTRAINT users_display_name_length CHECK ((char_length(display_name) <= 100)),
-    CONSTRAINT users_display_name_required CHECK (((member_id IS NOT NULL) OR (char_length(btrim(display_name)) >= 1))),
+    CONSTRAINT users_display_name_required CHECK (((member_id IS NOT NULL) OR (COALESCE(char_length(btrim(display_name)), 0) >= 1))),
     CONSTRAINT users_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254)))
 );
 

@@ -38,7 +38,7 @@ ALTER TABLE users ADD COLUMN display_name text
   CONSTRAINT users_display_name_length CHECK (char_length(display_name) <= 100);
 UPDATE users SET display_name = left(split_part(email::text, '@', 1), 100) WHERE member_id IS NULL;
 ALTER TABLE users ADD CONSTRAINT users_display_name_required
-  CHECK (member_id IS NOT NULL OR char_length(btrim(display_name)) >= 1);
+  CHECK (member_id IS NOT NULL OR coalesce(char_length(btrim(display_name)), 0) >= 1);
 
 -- +goose StatementBegin
 CREATE FUNCTION user_display_name(member_id uuid, display_name text) RETURNS text
