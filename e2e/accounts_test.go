@@ -34,7 +34,7 @@ func seedAccounts(t *testing.T, srv *webtest.Server) {
 	if err := srv.DB.QueryRow(ctx, `SELECT id FROM roles WHERE system_key = 'board'`).Scan(&boardRole); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := svc.CreateUser(ctx, admin, accounts.NewUser{Email: "board@example.org", RoleID: boardRole, Password: e2ePassword}); err != nil {
+	if _, _, err := svc.CreateUser(ctx, admin, accounts.NewUser{Name: "Test User", Email: "board@example.org", RoleID: boardRole, Password: e2ePassword}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -150,6 +150,7 @@ func TestBrowserAdminCreatesUser(t *testing.T) {
 	b.Do(chromedp.Click(chromedp.CSS(`a[href="/users/new"]`)), chromedp.WaitVisible(chromedp.CSS(`#field-email`)))
 	b.Axe()
 	b.Do(
+		chromedp.SendKeys(chromedp.CSS(`#field-name`), "Kim Kuhn"),
 		chromedp.SendKeys(chromedp.CSS(`#field-email`), "kim@example.org"),
 		chromedp.SetValue(chromedp.CSS(`#field-role_id`), roleID(t, srv, "member")),
 		chromedp.Click(chromedp.CSS(`input[name="password_mode"][value="password"]`)),

@@ -37,6 +37,7 @@ func TestBrowserRemainingPages(t *testing.T) {
 	b.Do(chromedp.Navigate(srv.URL+"/setup?token="+tok), chromedp.WaitVisible(chromedp.CSS(`#field-email`)))
 	b.Axe()
 	b.Do(
+		chromedp.SendKeys(chromedp.CSS(`#field-name`), "Ada Admin"),
 		chromedp.SendKeys(chromedp.CSS(`#field-email`), "admin@example.org"),
 		chromedp.SendKeys(chromedp.CSS(`#field-password`), e2ePassword),
 		chromedp.SendKeys(chromedp.CSS(`#field-password_confirm`), e2ePassword),
@@ -62,6 +63,7 @@ func TestBrowserRemainingPages(t *testing.T) {
 	}
 	b.Do(
 		chromedp.WaitVisible(chromedp.CSS(`#field-email`)),
+		chromedp.SendKeys(chromedp.CSS(`#field-name`), "Nora Nomember"),
 		chromedp.SendKeys(chromedp.CSS(`#field-email`), "nomember@example.org"),
 		chromedp.SetValue(chromedp.CSS(`#field-role_id`), roleID(t, srv, "member")),
 		chromedp.Click(chromedp.CSS(`input[name="password_mode"][value="link"]`)),

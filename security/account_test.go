@@ -112,11 +112,11 @@ func TestLastAdminGuardCountsOnlyAdminsWhoCanSignIn(t *testing.T) {
 	fx := newFixture(t, srv)
 	svc := accounts.New(srv.DB)
 	// An admin who has not yet followed their set-password link …
-	if _, _, err := svc.CreateUser(ctxb(), fx.admin, accounts.NewUser{Email: "new.admin@example.org", RoleID: fx.adminRoleID, WithLink: true}); err != nil {
+	if _, _, err := svc.CreateUser(ctxb(), fx.admin, accounts.NewUser{Name: "Test User", Email: "new.admin@example.org", RoleID: fx.adminRoleID, WithLink: true}); err != nil {
 		t.Fatal(err)
 	}
 	// … and a deactivated one.
-	gone, _, err := svc.CreateUser(ctxb(), fx.admin, accounts.NewUser{Email: "old.admin@example.org", RoleID: fx.adminRoleID, Password: password})
+	gone, _, err := svc.CreateUser(ctxb(), fx.admin, accounts.NewUser{Name: "Test User", Email: "old.admin@example.org", RoleID: fx.adminRoleID, Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -199,7 +199,6 @@ func hostileCases(fx *fixture) []hcase {
 		mc("email 255", "email", rep("a", 243)+"@example.org"),
 		mc("email display name", "email", "Eva <eva@example.org>"),
 		mc("email NUL", "email", "eva"+nul+"@example.org"),
-		mc("email taken case", "email", "ANNA@example.org"),
 		mc("phone 51", "phone", rep("1", 51)),
 		mc("street 201 umlauts", "street", rep(ae, 201)),
 		mc("house_number 21", "house_number", rep("9", 21)),
@@ -288,7 +287,6 @@ func hostileCases(fx *fixture) []hcase {
 		mu("first_name empty", "first_name", ""),
 		mu("last_name 101 emoji", "last_name", rep(emoji, 101)),
 		mu("email invalid", "email", "anna@"),
-		mu("email taken", "email", "OWN_DATA@example.org"),
 		mu("join_date year 10000", "join_date", "10000-12-31"),
 		mu("exit_date 2023-02-29", "exit_date", "2023-02-29"),
 		mu("cf integer NaN", fx.cf("integer"), "NaN"),
@@ -538,7 +536,7 @@ func hostileCases(fx *fixture) []hcase {
 	}
 	user := func(kv ...string) func() url.Values {
 		return func() url.Values {
-			v := url.Values{"email": {"neu@example.org"}, "role_id": {fx.customRoleID}, "password_mode": {"link"}}
+			v := url.Values{"name": {"Neu"}, "email": {"neu@example.org"}, "role_id": {fx.customRoleID}, "password_mode": {"link"}}
 			for i := 0; i+1 < len(kv); i += 2 {
 				v.Set(kv[i], kv[i+1])
 			}
@@ -547,6 +545,11 @@ func hostileCases(fx *fixture) []hcase {
 	}
 	targetPath := "/users/" + fx.targetUserID
 	add(
+		uc("name empty", "name", user("name", "")),
+		uc("name 101", "name", user("name", rep("n", 101))),
+		uc("name NUL", "name", user("name", "Ne"+nul+"u")),
+		post("user name empty", targetPath+"/name", vals("name", ""), refused, "name"),
+		post("user name 101", targetPath+"/name", vals("name", rep("n", 101)), refused, "name"),
 		uc("email empty", "email", user("email", "")),
 		uc("email invalid", "email", user("email", "neu")),
 		uc("email 255", "email", user("email", rep("u", 243)+"@example.org")),
@@ -559,7 +562,7 @@ func hostileCases(fx *fixture) []hcase {
 		uc("password_mode unknown", "password_mode", user("password_mode", "none")),
 		uc("password too short", "password", user("password_mode", "password", "password", "short")),
 		uc("password 257", "password", user("password_mode", "password", "password", rep("p", 257))),
-		post("user create at limits", "/users", user("email", rep("u", 242)+"@example.org", "password_mode", "password", "password", rep(ae, 256)), accepted, ""),
+		post("user create at limits", "/users", user("name", rep(ae, 100), "email", rep("u", 242)+"@example.org", "password_mode", "password", "password", rep(ae, 256)), accepted, ""),
 		post("user role malformed", targetPath+"/role", vals("role_id", "x"), refused, "role_id"),
 		post("user role empty", targetPath+"/role", vals("role_id", ""), refused, "role_id"),
 		post("user email invalid", targetPath+"/email", vals("email", "@"), refused, "email"),
@@ -623,7 +626,7 @@ func hostileCases(fx *fixture) []hcase {
 		hcase{name: "sign-in invalid utf8", method: http.MethodPost, path: "/sign-in", form: vals("email", bad8, "password", bad8), want: status, code: 422},
 		hcase{name: "sign-in password 1 MiB", method: http.MethodPost, path: "/sign-in", raw: "email=a%40b.org&password=" + rep("p", 1<<20), want: status, code: http.StatusRequestEntityTooLarge},
 		get("setup token junk", "/setup?token="+url.QueryEscape(sqli), same, 0),
-		postCode("setup post junk", "/setup", vals("token", "junk", "email", "evil@example.org", "password", "long enough password", "password_confirm", "long enough password"), 404),
+		postCode("setup post junk", "/setup", vals("token", "junk", "name", "Evil", "email", "evil@example.org", "password", "long enough password", "password_confirm", "long enough password"), 404),
 		get("set-password token junk", "/set-password?token=junk", status, 404),
 		get("set-password token NUL", "/set-password?token=%00", status, 404),
 		get("set-password token invalid utf8", "/set-password?token=%FF%FE", status, 404),

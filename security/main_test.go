@@ -76,13 +76,13 @@ func newFixture(t *testing.T, srv *webtest.Server) *fixture {
 	userIDs := map[authz.PermissionSet]string{}
 	for _, set := range []authz.PermissionSet{authz.OwnData, authz.ReadOnly, authz.NormalUser} {
 		e := string(set) + "@example.org"
-		u, _, err := svc.CreateUser(ctx, fx.admin, accounts.NewUser{Email: e, RoleID: roleOf(set), Password: password})
+		u, _, err := svc.CreateUser(ctx, fx.admin, accounts.NewUser{Name: "Test User", Email: e, RoleID: roleOf(set), Password: password})
 		if err != nil {
 			t.Fatal(err)
 		}
 		fx.email[set], userIDs[set] = e, u.ID
 	}
-	target, _, err := svc.CreateUser(ctx, fx.admin, accounts.NewUser{Email: "target@example.org", RoleID: roleOf(authz.OwnData), Password: password})
+	target, _, err := svc.CreateUser(ctx, fx.admin, accounts.NewUser{Name: "Test User", Email: "target@example.org", RoleID: roleOf(authz.OwnData), Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -328,11 +328,11 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 	if err := srv.DB.QueryRow(ctx, `SELECT id FROM roles WHERE system_key = 'member'`).Scan(&memberRole); err != nil {
 		t.Fatal(err)
 	}
-	victim, _, err := svc.CreateUser(ctx, fx.admin, accounts.NewUser{Email: "victim@example.org", RoleID: memberRole, Password: password})
+	victim, _, err := svc.CreateUser(ctx, fx.admin, accounts.NewUser{Name: "Test User", Email: "victim@example.org", RoleID: memberRole, Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}
-	linkable, _, err := svc.CreateUser(ctx, fx.admin, accounts.NewUser{Email: "linkable@example.org", RoleID: memberRole, Password: password})
+	linkable, _, err := svc.CreateUser(ctx, fx.admin, accounts.NewUser{Name: "Test User", Email: "linkable@example.org", RoleID: memberRole, Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,10 +422,11 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 		"POST /groups/{slug}/memberships/end": {{"Bert in bulk", func() string { return "/groups/" + groupOfBert() + "/memberships/end" }, form("member_id", fx.bert.ID)}},
 		"POST /account/password":              {{"same password again", fixed("/account/password"), form("current_password", password, "new_password", password, "new_password_confirm", password)}},
 		"POST /users": {{"new admin", fixed("/users"), func() url.Values {
-			return url.Values{"email": {next("sneaky%d@example.org")}, "role_id": {fx.adminRoleID}, "password_mode": {"password"}, "password": {"long enough password"}}
+			return url.Values{"name": {"Sneaky"}, "email": {next("sneaky%d@example.org")}, "role_id": {fx.adminRoleID}, "password_mode": {"password"}, "password": {"long enough password"}}
 		}}},
 		"POST /users/{id}/role":                          {{"target to admin", fixed("/users/" + fx.targetUserID + "/role"), form("role_id", fx.adminRoleID)}},
 		"POST /users/{id}/email":                         {{"target's email", fixed("/users/" + fx.targetUserID + "/email"), func() url.Values { return url.Values{"email": {next("target%d@example.org")}} }}},
+		"POST /users/{id}/name":                          {{"target's name", fixed("/users/" + fx.targetUserID + "/name"), func() url.Values { return url.Values{"name": {next("Target %d")}} }}},
 		"POST /users/{id}/deactivate":                    {{"target", fixed("/users/" + fx.targetUserID + "/deactivate"), form()}},
 		"POST /users/{id}/reactivate":                    {{"target", fixed("/users/" + fx.targetUserID + "/reactivate"), form()}},
 		"POST /users/{id}/link":                          {{"target", fixed("/users/" + fx.targetUserID + "/link"), form()}},

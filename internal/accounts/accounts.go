@@ -74,10 +74,9 @@ func (e *ThrottledError) Minutes() int {
 const (
 	MsgCurrentPasswordWrong = "ErrCurrentPasswordWrong"
 	MsgBadPermissionSet     = "ErrBadPermissionSet"
-	// MsgLinkedMemberEmailTaken: the user's linked member would get an
-	// address another member has. The same message (and id) the member
-	// form shows for it (internal/web/locales/members.*.json).
-	MsgLinkedMemberEmailTaken = "ErrMemberEmailTaken"
+	// MsgUserNameFromMember: a linked user's name is the member's and
+	// is changed on the member (text in internal/web/locales/usernames.*.json).
+	MsgUserNameFromMember = "ErrUserNameFromMember"
 )
 
 // Password length limits, in characters. Long passphrases are welcome;

@@ -88,7 +88,7 @@ func TestAdminActionsForbidden(t *testing.T) {
 		a := mkUser(t, s, set, string(set)+"@example.org")
 		before := checksum()
 		calls := map[string]error{}
-		_, _, calls["CreateUser"] = s.CreateUser(ctx, a, NewUser{Email: "x@example.org", RoleID: roleID(t, s, SystemAdmin), Password: "long enough pw"})
+		_, _, calls["CreateUser"] = s.CreateUser(ctx, a, NewUser{Name: "Test User", Email: "x@example.org", RoleID: roleID(t, s, SystemAdmin), Password: "long enough pw"})
 		calls["ChangeRole own"] = s.ChangeRole(ctx, a, a.UserID, roleID(t, s, SystemAdmin))
 		calls["ChangeRole other"] = s.ChangeRole(ctx, a, admin.UserID, roleID(t, s, SystemMember))
 		calls["SetActive"] = s.SetActive(ctx, a, admin.UserID, false)

@@ -51,7 +51,7 @@ func TestRoles(t *testing.T) {
 		t.Errorf("rename onto a system role name: %v", err)
 	}
 	// In use: not deletable.
-	if _, _, err := s.CreateUser(ctx, admin, NewUser{Email: "p@example.org", RoleID: r.ID, Password: "long enough pw"}); err != nil {
+	if _, _, err := s.CreateUser(ctx, admin, NewUser{Name: "Test User", Email: "p@example.org", RoleID: r.ID, Password: "long enough pw"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DeleteRole(ctx, admin, r.ID); !errors.Is(err, ErrRoleInUse) {

@@ -176,10 +176,10 @@ func (s *Service) CheckSetupToken(ctx context.Context, tok string) error {
 
 // SetupAdmin creates the first admin through the setup link. The token is
 // the authority (no actor); it works only while there are no users, and
-// every setup token dies when it is used. Field errors: "email", "password".
-func (s *Service) SetupAdmin(ctx context.Context, tok, email, pw string) (User, error) {
-	email = validate.Clean(email)
-	if err := CheckSetupInput(email, pw); err != nil {
+// every setup token dies when it is used. Field errors: "name", "email", "password".
+func (s *Service) SetupAdmin(ctx context.Context, tok, name, email, pw string) (User, error) {
+	email, name = validate.Clean(email), validate.Clean(name)
+	if err := CheckSetupInput(name, email, pw); err != nil {
 		return User{}, err
 	}
 	h, err := s.hash.HashPassword(pw)
@@ -207,8 +207,8 @@ func (s *Service) SetupAdmin(ctx context.Context, tok, email, pw string) (User, 
 			return err
 		}
 		// The new admin is signed in at once: that is their first sign-in.
-		if err := tx.QueryRow(ctx, `INSERT INTO users (email, password_hash, role_id, last_sign_in_at) VALUES ($1, $2, $3, now()) RETURNING id`,
-			email, h, roleID).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO users (email, password_hash, role_id, last_sign_in_at, display_name) VALUES ($1, $2, $3, now(), $4) RETURNING id`,
+			email, h, roleID, name).Scan(&id); err != nil {
 			return fmt.Errorf("setup: create admin: %w", err)
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM user_tokens WHERE purpose = $1`, purposeSetup)
@@ -222,10 +222,11 @@ func (s *Service) SetupAdmin(ctx context.Context, tok, email, pw string) (User, 
 
 // CheckSetupInput checks the setup form's values as SetupAdmin does,
 // without the token or the database, so that the form can report every
-// mistake at once together with its own checks. Field errors: "email",
-// "password".
-func CheckSetupInput(email, pw string) error {
+// mistake at once together with its own checks. Field errors: "name",
+// "email", "password".
+func CheckSetupInput(name, email, pw string) error {
 	e := validate.Errors{}
+	checkUserName(e, "name", validate.Clean(name))
 	validate.Email(e, "email", validate.Clean(email), true)
 	checkPassword(e, "password", pw)
 	return e.Err()

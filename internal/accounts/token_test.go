@@ -14,7 +14,7 @@ func TestSetPasswordLinkSingleUse(t *testing.T) {
 	s, _ := newService(t)
 	ctx := context.Background()
 	admin := mkUser(t, s, authz.Admin, "admin@example.org")
-	u, tok, err := s.CreateUser(ctx, admin, NewUser{Email: "new@example.org", RoleID: roleID(t, s, SystemMember), WithLink: true})
+	u, tok, err := s.CreateUser(ctx, admin, NewUser{Name: "Test User", Email: "new@example.org", RoleID: roleID(t, s, SystemMember), WithLink: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,10 +93,10 @@ func TestSetupTokenSingleUse(t *testing.T) {
 	if err := s.CheckSetupToken(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetupAdmin(ctx, tok, "bad", "short"); fieldErr(err, "email") == "" || fieldErr(err, "password") == "" {
+	if _, err := s.SetupAdmin(ctx, tok, "", "bad", "short"); fieldErr(err, "email") == "" || fieldErr(err, "password") == "" {
 		t.Fatalf("invalid input: %v", err)
 	}
-	u, err := s.SetupAdmin(ctx, tok, "first@example.org", "first admin pw")
+	u, err := s.SetupAdmin(ctx, tok, "First Admin", "first@example.org", "first admin pw")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,11 +106,11 @@ func TestSetupTokenSingleUse(t *testing.T) {
 	if u.LastSignInAt == nil {
 		t.Error("setup signs the first admin in, but no sign-in was recorded")
 	}
-	if _, err := s.SetupAdmin(ctx, tok, "second@example.org", "second admin pw"); !errors.Is(err, ErrInvalidToken) {
+	if _, err := s.SetupAdmin(ctx, tok, "Second Admin", "second@example.org", "second admin pw"); !errors.Is(err, ErrInvalidToken) {
 		t.Fatalf("token reused: %v", err)
 	}
 	// Every setup token dies when one is used.
-	if _, err := s.SetupAdmin(ctx, other, "third@example.org", "third admin pw"); !errors.Is(err, ErrInvalidToken) {
+	if _, err := s.SetupAdmin(ctx, other, "Third Admin", "third@example.org", "third admin pw"); !errors.Is(err, ErrInvalidToken) {
 		t.Fatalf("second token still works: %v", err)
 	}
 	if _, err := s.NewSetupToken(ctx); !errors.Is(err, ErrSetupDone) {
@@ -131,7 +131,7 @@ func TestSetupRace(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = s.SetupAdmin(ctx, tok, "admin"+string(rune('a'+i))+"@example.org", "setup password")
+			_, errs[i] = s.SetupAdmin(ctx, tok, "Admin", "admin"+string(rune('a'+i))+"@example.org", "setup password")
 		}()
 	}
 	wg.Wait()

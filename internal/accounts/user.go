@@ -16,8 +16,15 @@ import (
 
 // User is a person who can sign in.
 type User struct {
-	ID            string
-	Email         string
+	ID    string
+	Email string
+	// Name is how the user is shown (user list, header, audit trail):
+	// the linked member's first and last name, else the user's own
+	// display name (user_display_name, migration 00026).
+	Name string
+	// OwnName is the user's own display name, "" while linked to a
+	// member (the name is the member's then).
+	OwnName       string
 	RoleID        string
 	RoleName      string
 	RoleSystemKey string // "" for a custom role
@@ -34,7 +41,7 @@ type User struct {
 	SessionStamp string
 }
 
-const userColumns = `u.id, u.email::text, u.role_id, r.name::text, coalesce(r.system_key, ''), r.permission_set,
+const userColumns = `u.id, u.email::text, user_display_name(u.member_id, u.display_name), coalesce(u.display_name, ''), u.role_id, r.name::text, coalesce(r.system_key, ''), r.permission_set,
 	u.active, u.password_hash IS NOT NULL, coalesce(u.member_id::text, ''), u.last_sign_in_at, u.created_at, u.updated_at, ` + stampSQL
 
 const userFrom = ` FROM users u JOIN roles r ON r.id = u.role_id`
@@ -42,7 +49,7 @@ const userFrom = ` FROM users u JOIN roles r ON r.id = u.role_id`
 func scanUser(row pgx.Row) (User, error) {
 	var u User
 	var set string
-	err := row.Scan(&u.ID, &u.Email, &u.RoleID, &u.RoleName, &u.RoleSystemKey, &set,
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.OwnName, &u.RoleID, &u.RoleName, &u.RoleSystemKey, &set,
 		&u.Active, &u.HasPassword, &u.MemberID, &u.LastSignInAt, &u.CreatedAt, &u.UpdatedAt, &u.SessionStamp)
 	u.Set = authz.PermissionSet(set)
 	return u, err
@@ -96,6 +103,7 @@ func (s *Service) GetUser(ctx context.Context, actor authz.Actor, id string) (Us
 
 // NewUser is what the "new user" form submits.
 type NewUser struct {
+	Name   string // display name, required (the user is not linked yet)
 	Email  string
 	RoleID string
 	// Password is the initial password; ignored when WithLink is set.
@@ -113,7 +121,9 @@ func (s *Service) CreateUser(ctx context.Context, actor authz.Actor, in NewUser)
 		return User{}, "", err
 	}
 	in.Email = validate.Clean(in.Email)
+	in.Name = validate.Clean(in.Name)
 	e := validate.Errors{}
+	checkUserName(e, "name", in.Name)
 	validate.Email(e, "email", in.Email, true)
 	if in.RoleID == "" {
 		e.Add("role_id", validate.Required, nil)
@@ -136,8 +146,8 @@ func (s *Service) CreateUser(ctx context.Context, actor authz.Actor, in NewUser)
 	}
 	var id, token string
 	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO users (email, password_hash, role_id) VALUES ($1, $2, $3) RETURNING id`,
-			in.Email, hash, in.RoleID).Scan(&id)
+		err := tx.QueryRow(ctx, `INSERT INTO users (email, password_hash, role_id, display_name) VALUES ($1, $2, $3, $4) RETURNING id`,
+			in.Email, hash, in.RoleID, in.Name).Scan(&id)
 		switch {
 		case pg.IsUniqueViolation(err, "users_email_key"):
 			return validate.Field("email", validate.Taken, nil)
@@ -162,8 +172,7 @@ func (s *Service) CreateUser(ctx context.Context, actor authz.Actor, in NewUser)
 // linked to a member keeps the same address as the member: the member's
 // email changes in the same statement (a database trigger), and when
 // another member already has the address the whole change is refused
-// with a field error (MsgLinkedMemberEmailTaken), so the two never
-// disagree.
+// disagree. Another member may have the address too (a household).
 func (s *Service) ChangeEmail(ctx context.Context, actor authz.Actor, userID, email string) error {
 	if err := requireAll(actor, authz.User, authz.Update); err != nil {
 		return err
@@ -178,20 +187,61 @@ func (s *Service) ChangeEmail(ctx context.Context, actor authz.Actor, userID, em
 		return err
 	}
 	// The trigger users_sync_member_email (migration 00008) gives the
-	// linked member the same address in this statement, or fails it when
-	// another member has the address.
+	// linked member the same address in this statement.
 	n, err := pg.Exec(ctx, s.db, `UPDATE users SET email = $2 WHERE id = $1`, userID, email)
 	switch {
 	case pg.IsUniqueViolation(err, "users_email_key"):
 		return validate.Field("email", validate.Taken, nil)
-	case pg.IsUniqueViolation(err, "members_email_key"):
-		return validate.Field("email", MsgLinkedMemberEmailTaken, nil)
 	case err != nil:
 		return fmt.Errorf("change user email: %w", err)
 	case n == 0:
 		return ErrNotFound
 	}
 	return nil
+}
+
+// UserNameMax is the longest display name, in characters (the database
+// checks the same).
+const UserNameMax = 100
+
+// checkUserName checks a display name as typed (already cleaned).
+func checkUserName(e validate.Errors, field, name string) {
+	validate.Text(e, field, name, UserNameMax, true, false)
+}
+
+// ChangeName gives a user who is not linked to a member another display
+// name (admin only). A linked user's name is the member's: changing it
+// here is refused with MsgUserNameFromMember (change the member instead).
+func (s *Service) ChangeName(ctx context.Context, actor authz.Actor, userID, name string) error {
+	if err := requireAll(actor, authz.User, authz.Update); err != nil {
+		return err
+	}
+	if !validate.UUID(userID) {
+		return ErrNotFound
+	}
+	name = validate.Clean(name)
+	e := validate.Errors{}
+	checkUserName(e, "name", name)
+	if err := e.Err(); err != nil {
+		return err
+	}
+	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		var linked bool
+		err := tx.QueryRow(ctx, `SELECT member_id IS NOT NULL FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&linked)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("change user name: %w", err)
+		}
+		if linked {
+			return validate.Field("name", MsgUserNameFromMember, nil)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET display_name = $2 WHERE id = $1 AND display_name IS DISTINCT FROM $2`, userID, name); err != nil {
+			return fmt.Errorf("change user name: %w", err)
+		}
+		return nil
+	})
 }
 
 // ChangeRole gives a user another role (admin only) and ends their
@@ -391,8 +441,8 @@ func (s *Service) actorFor(ctx context.Context, userID, stamp string, checkStamp
 	}
 	var a authz.Actor
 	var set, current string
-	err := s.db.QueryRow(ctx, `SELECT u.id, u.email::text, r.permission_set, coalesce(u.member_id::text, ''), r.may_send_mailings, `+stampSQL+userFrom+`
-		WHERE u.id = $1 AND u.active`, userID).Scan(&a.UserID, &a.Email, &set, &a.MemberID, &a.SendsMailings, &current)
+	err := s.db.QueryRow(ctx, `SELECT u.id, u.email::text, user_display_name(u.member_id, u.display_name), r.permission_set, coalesce(u.member_id::text, ''), r.may_send_mailings, `+stampSQL+userFrom+`
+		WHERE u.id = $1 AND u.active`, userID).Scan(&a.UserID, &a.Email, &a.Name, &set, &a.MemberID, &a.SendsMailings, &current)
 	if err == nil && checkStamp && current != stamp {
 		err = pgx.ErrNoRows
 	}

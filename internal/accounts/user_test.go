@@ -14,14 +14,14 @@ func TestCreateUserAndEmailCase(t *testing.T) {
 	ctx := context.Background()
 	admin := mkUser(t, s, authz.Admin, "admin@example.org")
 
-	u, tok, err := s.CreateUser(ctx, admin, NewUser{Email: " Anna@Example.org ", RoleID: roleID(t, s, SystemBoard), Password: "long enough pw"})
+	u, tok, err := s.CreateUser(ctx, admin, NewUser{Name: "Test User", Email: " Anna@Example.org ", RoleID: roleID(t, s, SystemBoard), Password: "long enough pw"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if tok != "" || u.Email != "Anna@Example.org" || u.Set != authz.ReadOnly || !u.Active || !u.HasPassword {
 		t.Fatalf("unexpected user %+v token %q", u, tok)
 	}
-	_, _, err = s.CreateUser(ctx, admin, NewUser{Email: "anna@EXAMPLE.org", RoleID: roleID(t, s, SystemBoard), Password: "long enough pw"})
+	_, _, err = s.CreateUser(ctx, admin, NewUser{Name: "Test User", Email: "anna@EXAMPLE.org", RoleID: roleID(t, s, SystemBoard), Password: "long enough pw"})
 	if fieldErr(err, "email") != validate.Taken {
 		t.Fatalf("same email in other case: %v", err)
 	}
@@ -30,13 +30,13 @@ func TestCreateUserAndEmailCase(t *testing.T) {
 		t.Fatalf("sign in with other case: %v", err)
 	}
 
-	_, _, err = s.CreateUser(ctx, admin, NewUser{Email: "bad", RoleID: "nope", Password: "short"})
+	_, _, err = s.CreateUser(ctx, admin, NewUser{Name: "Test User", Email: "bad", RoleID: "nope", Password: "short"})
 	for field, id := range map[string]string{"email": validate.BadEmail, "role_id": validate.NotFound, "password": validate.TooShort} {
 		if got := fieldErr(err, field); got != id {
 			t.Errorf("%s: %q, want %q", field, got, id)
 		}
 	}
-	_, _, err = s.CreateUser(ctx, admin, NewUser{Email: "x@example.org", RoleID: "0190f5e4-7c1a-7b3e-9f00-0123456789ab", Password: "long enough pw"})
+	_, _, err = s.CreateUser(ctx, admin, NewUser{Name: "Test User", Email: "x@example.org", RoleID: "0190f5e4-7c1a-7b3e-9f00-0123456789ab", Password: "long enough pw"})
 	if fieldErr(err, "role_id") != validate.NotFound {
 		t.Errorf("unknown role: %v", err)
 	}
@@ -167,13 +167,16 @@ func TestChangeEmailSyncsLinkedMember(t *testing.T) {
 		t.Errorf("user email = %q", got)
 	}
 
-	// Another member has the address: refused, nothing changes.
-	err := s.ChangeEmail(ctx, admin, treasurer.UserID, "OTTO@example.org")
-	if fieldErr(err, "email") == "" {
+	// Another member has the address (a household, migration 00026):
+	// the user and the linked member take it, the other member keeps it.
+	if err := s.ChangeEmail(ctx, admin, treasurer.UserID, "otto@example.org"); err != nil {
 		t.Fatalf("address of another member: %v", err)
 	}
-	if userEmail(treasurer.UserID) != "anna.neu@example.org" || memberEmail(anna) != "anna.neu@example.org" {
-		t.Error("a refused change left something changed")
+	if userEmail(treasurer.UserID) != "otto@example.org" || memberEmail(anna) != "otto@example.org" || memberEmail(other) != "otto@example.org" {
+		t.Error("a shared address did not reach the user and the linked member")
+	}
+	if err := s.ChangeEmail(ctx, admin, treasurer.UserID, "anna.neu@example.org"); err != nil {
+		t.Fatal(err)
 	}
 	// Another user has the address (any case): Taken.
 	if err := s.ChangeEmail(ctx, admin, treasurer.UserID, "BOARD@example.org"); fieldErr(err, "email") != validate.Taken {

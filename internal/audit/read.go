@@ -136,7 +136,9 @@ func (rd Reader) List(ctx context.Context, actor authz.Actor, f Filter) (Page, e
 		conds = append(conds, strings.ReplaceAll(cond, "$?", "$"+strconv.Itoa(len(args))))
 	}
 	if f.Actor != "" {
-		add("a.actor = $?", f.Actor)
+		// The actor as shown ("Name <email>") or the email alone
+		// (migration 00026: audit_actor_key).
+		add("audit_actor_key(a.actor) = audit_actor_key($?)", f.Actor)
 	}
 	if f.Entity != "" {
 		add("a.entity = $?", f.Entity)

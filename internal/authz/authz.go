@@ -220,6 +220,7 @@ func ScopeFor(set PermissionSet, res Resource, act Action) Scope {
 type Actor struct {
 	UserID   string        // the signed-in user's id
 	Email    string        // the user's email, for logs
+	Name     string        // the user's display name (the linked member's name), for the header and logs
 	Set      PermissionSet // from the user's role
 	MemberID string        // the member linked to the user, "" if none
 	// SendsMailings: the user's role may send mailings (RoleGrants).

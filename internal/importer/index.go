@@ -20,7 +20,7 @@ type querier interface {
 // users' emails and links, and the groups. At 100,000 members it is a
 // few maps of short strings, some tens of megabytes.
 type index struct {
-	byEmail     map[string]string            // folded email → member id
+	byEmail     map[string][]string          // folded email → member ids (a household shares one)
 	unique      map[string]map[string]string // unique field slug → value → member id
 	byNameBirth map[string][]string          // nameBirthKey → member ids
 	userByEmail map[string]string            // folded email → user id
@@ -40,14 +40,14 @@ func nameBirthKey(first, last, birth string) string {
 func foldGroup(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func loadIndex(ctx context.Context, q querier, p *plan) (*index, error) {
-	ix := &index{byEmail: map[string]string{}, unique: map[string]map[string]string{},
+	ix := &index{byEmail: map[string][]string{}, unique: map[string]map[string]string{},
 		byNameBirth: map[string][]string{}, userByEmail: map[string]string{}, userOf: map[string]string{}, groups: map[string]string{}}
 	rows, err := q.Query(ctx, `SELECT id, email::text FROM members WHERE email IS NOT NULL`)
 	if err != nil {
 		return nil, fmt.Errorf("read member emails: %w", err)
 	}
 	var id, s string
-	_, err = pgx.ForEachRow(rows, []any{&id, &s}, func() error { ix.byEmail[foldEmail(s)] = id; return nil })
+	_, err = pgx.ForEachRow(rows, []any{&id, &s}, func() error { k := foldEmail(s); ix.byEmail[k] = append(ix.byEmail[k], id); return nil })
 	if err != nil {
 		return nil, fmt.Errorf("read member emails: %w", err)
 	}

@@ -62,9 +62,12 @@ const (
 	MsgRowExists       = "ImportErrExists"       // mode create: the row matches a member
 	MsgRowNoMatch      = "ImportErrNoMatch"      // mode update: the row matches no member
 	MsgRowAmbiguous    = "ImportErrAmbiguous"    // the row matches several members
-	MsgRowDuplicate    = "ImportErrDuplicate"    // another row of the file has the same key
-	MsgRowClearDenied  = "ImportErrClearDenied"  // the clear marker on a field that must have a value
-	MsgRowLinkedEmail  = "ImportErrLinkedEmail"  // a linked member's email taken by another user
+	// MsgRowAmbiguousEmail: matching by email, the row's address is
+	// several members' (a household shares one).
+	MsgRowAmbiguousEmail = "ImportErrAmbiguousEmail"
+	MsgRowDuplicate      = "ImportErrDuplicate"   // another row of the file has the same key
+	MsgRowClearDenied    = "ImportErrClearDenied" // the clear marker on a field that must have a value
+	MsgRowLinkedEmail    = "ImportErrLinkedEmail" // a linked member's email taken by another user
 )
 
 // Error is a problem with a whole file, a mapping or an action, carrying

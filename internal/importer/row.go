@@ -66,7 +66,6 @@ type checker struct {
 	ix      *index
 	today   time.Time
 	keys    map[string]int            // match key → first line with it
-	emails  map[string]int            // folded email → line
 	uniques map[string]map[string]int // unique field slug → value → line
 	// earlier lines that a later line turned out to duplicate: they are
 	// marked as errors once the whole file is read.
@@ -75,7 +74,7 @@ type checker struct {
 }
 
 func newChecker(p *plan, ix *index) *checker {
-	c := &checker{p: p, ix: ix, today: time.Now(), keys: map[string]int{}, emails: map[string]int{},
+	c := &checker{p: p, ix: ix, today: time.Now(), keys: map[string]int{},
 		uniques: map[string]map[string]int{}, dups: map[int]CellError{}, newGroups: map[string]string{}}
 	for _, f := range p.fields {
 		if f.Unique {
@@ -185,9 +184,9 @@ func (c *checker) match(r *parsed) {
 	case MatchEmail:
 		if e := r.given["email"]; e != "" {
 			key = foldEmail(e)
-			if id, ok := c.ix.byEmail[key]; ok {
-				candidates = []string{id}
-			}
+			// Members may share an address (a household): a row whose
+			// address several members have is an error, not a guess.
+			candidates = c.ix.byEmail[key]
 		}
 	case MatchNumber:
 		f := c.p.bySlug[o.NumberField]
@@ -216,6 +215,9 @@ func (c *checker) match(r *parsed) {
 		c.keys[key] = r.line
 	}
 	switch {
+	case len(candidates) > 1 && o.Match == MatchEmail:
+		c.addErr(r, keyTarget, MsgRowAmbiguousEmail, map[string]any{"Count": len(candidates)})
+		return
 	case len(candidates) > 1:
 		c.addErr(r, keyTarget, MsgRowAmbiguous, map[string]any{"Count": len(candidates)})
 		return
@@ -389,20 +391,10 @@ func (c *checker) build(r *parsed, s *stored) rowOut {
 }
 
 // checkTaken reports values that must be unique and that another member
-// (in the database, or on another row of the file) already has: the
-// email, a linked user's email, the values of unique custom fields.
+// (in the database, or on another row of the file) already has: a linked
+// user's email, the values of unique custom fields. A member's email is
+// not one of them: a household shares an address (migration 00026).
 func (c *checker) checkTaken(r *parsed, s *stored, checked membership.CheckedMember, verrs validate.Errors) {
-	if e := checked.Email; e != "" && !verrs.Has("email") {
-		k := foldEmail(e)
-		if owner, ok := c.ix.byEmail[k]; ok && owner != r.memberID {
-			c.addErr(r, "email", membership.ErrMemberEmailTaken, nil)
-		} else if line, ok := c.emails[k]; ok && c.p.opts.Match != MatchEmail {
-			c.addErr(r, "email", MsgRowDuplicate, map[string]any{"Line": line})
-			c.markDup(line, "email", r.line)
-		} else if !ok {
-			c.emails[k] = r.line
-		}
-	}
 	if s != nil && !verrs.Has("email") {
 		if user, linked := c.ix.userOf[s.id]; linked && foldEmail(checked.Email) != foldEmail(s.core["email"]) {
 			if checked.Email == "" {

@@ -84,6 +84,13 @@ type MemberInput struct {
 	ExitDate    string // YYYY-MM-DD or empty
 	Notes       string
 
+	// WarnDuplicates (Create only): when the new member looks like one
+	// already in the register, save nothing and answer
+	// *PossibleDuplicates (member_family.go). The member form sets it
+	// until the person says "save anyway"; an import has its own
+	// matching and leaves it off.
+	WarnDuplicates bool
+
 	// Version is the version the edit started from (Update only); a save
 	// against a newer version is refused with ErrConflict.
 	Version int
@@ -119,7 +126,6 @@ var (
 // Member-specific message ids (texts in internal/web/locales/members.*.json).
 const (
 	ErrMemberExitBeforeJoin = "ErrMemberExitBeforeJoin" // exit date before join date
-	ErrMemberEmailTaken     = "ErrMemberEmailTaken"     // another member has this email
 	ErrMemberUserEmailTaken = "ErrMemberUserEmailTaken" // linked: another user has this email
 	ErrMemberLinkedNoEmail  = "ErrMemberLinkedNoEmail"  // linked: the email cannot be removed
 	ErrMemberSignInEmail    = "ErrMemberSignInEmail"    // linked: the actor may not change the user's sign-in email
@@ -128,7 +134,7 @@ const (
 	ErrMemberFieldReadOnly  = "ErrMemberFieldReadOnly"  // a member may not change this field of their own record
 	ErrMemberAlreadyLinked  = "ErrMemberAlreadyLinked"  // the member already has a user
 	ErrMemberUserLinked     = "ErrMemberUserLinked"     // the user already has a member
-	ErrMemberLinkEmailTaken = "ErrMemberLinkEmailTaken" // linking: another member has the user's email
+	ErrMemberLinkNotesFull  = "ErrMemberLinkNotesFull"  // linking: no room in the notes for the previous email
 )
 
 // dateLayout is ISO 8601, the only format dates are stored and exchanged in.
@@ -303,13 +309,18 @@ func (s *Members) Create(ctx context.Context, actor authz.Actor, in MemberInput)
 		}
 		v, e := in.check(fields, time.Now(), withCustom)
 		if err := e.Err(); err != nil {
-			return err // the address is looked up only for a form that would be saved
-		}
-		if err := memberEmailFree(ctx, tx, e, v.email, ""); err != nil {
 			return err
 		}
-		if err := e.Err(); err != nil {
-			return err
+		// Possible duplicates are named only to an actor who may read
+		// every member (they are links to them).
+		if in.WarnDuplicates && actor.Scope(authz.Member, authz.Read) == authz.All {
+			dups, err := possibleDuplicates(ctx, tx, v, birthValue(fields, v))
+			if err != nil {
+				return err
+			}
+			if len(dups) > 0 {
+				return &PossibleDuplicates{Members: dups}
+			}
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO members (first_name, last_name, email, phone, street,
 			house_number, postal_code, city, country, join_date, exit_date, notes)
@@ -336,11 +347,12 @@ func (s *Members) Create(ctx context.Context, actor authz.Actor, in MemberInput)
 // otherwise; see member_link.go).
 //
 // The checks come in this order, each only when the one before passed:
-// the form itself, the version, then whether a new email address is free.
-// An address is never looked up for a form that would not be saved
-// anyway, so a refusal says nothing about addresses unless the actor
-// really tried to save one (see addressCheck for actors who may not read
-// every member).
+// the form itself, the version, then (for a linked member) whether the
+// new address is free as a sign-in address. Another member may have the
+// same address (a household; member_family.go). An address is never
+// looked up for a form that would not be saved anyway, so a refusal says
+// nothing about addresses unless the actor really tried to save one (see
+// addressCheck for actors who may not read every member).
 func (s *Members) Update(ctx context.Context, actor authz.Actor, id string, in MemberInput) (Member, error) {
 	if err := actor.Require(authz.Member, authz.Update); err != nil {
 		return Member{}, err
@@ -406,13 +418,6 @@ func (s *Members) Update(ctx context.Context, actor authz.Actor, id string, in M
 		if emailChanged && limited {
 			if refused, err = addressCheck(ctx, tx, actor); refused != nil || err != nil {
 				return err // refused: commit the refusal's record, nothing else
-			}
-		} else if emailChanged {
-			if err := memberEmailFree(ctx, tx, e, v.email, id); err != nil {
-				return err
-			}
-			if err := e.Err(); err != nil {
-				return err
 			}
 		}
 		// A linked user's sign-in email follows the member's (the trigger
@@ -533,33 +538,11 @@ func sameText(a, b *string) bool {
 	return *a == *b
 }
 
-// memberEmailFree records ErrMemberEmailTaken when another member (not
-// exceptID) already has email, ignoring case. The unique index
-// members_email_key still decides a race; memberWriteError maps it to the
-// same field error.
-func memberEmailFree(ctx context.Context, tx pgx.Tx, e validate.Errors, email *string, exceptID string) error {
-	if email == nil || e.Has("email") {
-		return nil
-	}
-	var taken bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE email = $1 AND id::text <> $2)`,
-		*email, exceptID).Scan(&taken)
-	if err != nil {
-		return fmt.Errorf("check member email: %w", err)
-	}
-	if taken {
-		e.Add("email", ErrMemberEmailTaken, nil)
-	}
-	return nil
-}
-
 // memberWriteError turns constraint violations a race let through, and
 // the refusals of the sign-in email trigger (migration 00008), into the
 // field errors the form shows.
 func memberWriteError(err error) error {
 	switch {
-	case pg.IsUniqueViolation(err, "members_email_key"):
-		return validate.Field("email", ErrMemberEmailTaken, nil)
 	case pg.IsUniqueViolation(err, "users_email_key"):
 		return validate.Field("email", ErrMemberUserEmailTaken, nil)
 	case pg.Is(err, pg.CodeCheckViolation, "members_linked_email_required"):

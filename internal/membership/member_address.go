@@ -20,7 +20,7 @@ import (
 //
 //   - the address is checked only once the rest of the form is valid
 //     and the version matches (Members.Update);
-//   - a taken address — by a member or by a user — gets one wording,
+//   - a taken address — another user signs in with it — gets one wording,
 //     ErrMemberEmailRefused ("This address cannot be used");
 //   - each such refusal is recorded (member_email_refusals); after
 //     AddressRefusalLimit of them within AddressRefusalWindow every new
@@ -59,10 +59,11 @@ func addressCheck(ctx context.Context, tx pgx.Tx, actor authz.Actor) (refused, e
 }
 
 // writeAddressChecked runs write (the member's UPDATE with a new email)
-// in a savepoint. A unique violation — another member or another user
+// in a savepoint. A unique violation — another user
 // has the address — rolls the savepoint back, records the refusal in the
 // transaction (which the caller then commits) and returns the generic
-// ErrMemberEmailRefused as refused. Other errors are the usual field
+// ErrMemberEmailRefused as refused. (Another member with the address is
+// no refusal: members may share one, migration 00026.) Other errors are the usual field
 // errors or failures.
 func writeAddressChecked(ctx context.Context, tx pgx.Tx, actor authz.Actor, write func(pgx.Tx) error) (refused, err error) {
 	sp, err := tx.Begin(ctx)
@@ -76,7 +77,7 @@ func writeAddressChecked(ctx context.Context, tx pgx.Tx, actor authz.Actor, writ
 	if rerr := sp.Rollback(ctx); rerr != nil {
 		return nil, fmt.Errorf("roll back to savepoint: %w", rerr)
 	}
-	if !pg.IsUniqueViolation(werr, "members_email_key") && !pg.IsUniqueViolation(werr, "users_email_key") {
+	if !pg.IsUniqueViolation(werr, "users_email_key") {
 		return nil, memberWriteError(werr)
 	}
 	_, err = tx.Exec(ctx, `WITH gone AS (

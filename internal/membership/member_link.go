@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -53,6 +56,7 @@ func declareSignInEmailRight(ctx context.Context, tx pgx.Tx, actor authz.Actor) 
 type MemberUserOption struct {
 	ID    string
 	Email string
+	Name  string // the user's display name
 }
 
 // memberRequireLinkAdmin: linking touches a user and a member, so only
@@ -68,40 +72,106 @@ func memberRequireLinkAdmin(actor authz.Actor) error {
 // (to show the control).
 func CanLinkUsers(actor authz.Actor) bool { return memberRequireLinkAdmin(actor) == nil }
 
-// LinkableUsers returns the users not linked to any member, by email.
+// LinkableUsers returns the users not linked to any member, by name.
 func (s *Members) LinkableUsers(ctx context.Context, actor authz.Actor) ([]MemberUserOption, error) {
 	if err := memberRequireLinkAdmin(actor); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, email::text FROM users WHERE member_id IS NULL ORDER BY email`)
+	rows, err := s.db.Query(ctx, `SELECT id, email::text, coalesce(display_name, '') FROM users WHERE member_id IS NULL ORDER BY lower(display_name), email`)
 	if err != nil {
 		return nil, fmt.Errorf("list linkable users: %w", err)
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (MemberUserOption, error) {
 		var o MemberUserOption
-		err := row.Scan(&o.ID, &o.Email)
+		err := row.Scan(&o.ID, &o.Email, &o.Name)
 		return o, err
 	})
 }
 
-// LinkUser links user userID to member memberID and copies the user's
-// email onto the member. Problems are field errors on "user_id": the user
-// does not exist or already has a member, the member already has a user,
-// or another member already has the user's email.
+// LinkNeedsConfirm is LinkUserAsked's answer when linking would change
+// the member's email (the member takes the user's sign-in address) and
+// the actor has not confirmed that change: nothing was written. Old is
+// the member's address, New the user's.
+type LinkNeedsConfirm struct {
+	UserID, UserEmail string
+	Old, New          string
+}
+
+func (c *LinkNeedsConfirm) Error() string {
+	return fmt.Sprintf("linking changes the member's email from %s to %s: confirm first", c.Old, c.New)
+}
+
+// AsLinkNeedsConfirm returns the confirmation err asks for, if it is one.
+func AsLinkNeedsConfirm(err error) (*LinkNeedsConfirm, bool) {
+	var c *LinkNeedsConfirm
+	ok := errors.As(err, &c)
+	return c, ok
+}
+
+// LinkAsk is what the actor confirmed for a link, and how the member's
+// old address is kept.
+type LinkAsk struct {
+	// Confirmed, with Old and New: the actor saw and confirmed that the
+	// member's email changes from Old to New. A change other than the one
+	// confirmed (someone changed an address meanwhile) is asked again.
+	Confirmed bool
+	Old, New  string
+	// Note is the line added to the member's notes that keeps the old
+	// address ("Previous email until 2026-12-03: x", in the actor's
+	// language); nil: PreviousEmailNote.
+	Note func(old string, until time.Time) string
+}
+
+// PreviousEmailNote is the notes line that keeps a member's previous
+// address when no translated one is given.
+func PreviousEmailNote(old string, until time.Time) string {
+	return "Previous email until " + until.Format(dateLayout) + ": " + old
+}
+
+// LinkUser links user userID to member memberID, confirming whatever
+// change of the member's email that brings (for callers that have no one
+// to ask: the old address is kept in the notes all the same). The web
+// asks first: LinkUserAsked.
 func (s *Members) LinkUser(ctx context.Context, actor authz.Actor, memberID, userID string) error {
+	return s.linkUser(ctx, actor, memberID, userID, LinkAsk{}, true)
+}
+
+// LinkUserAsked links user userID to member memberID; the member takes
+// the user's email (the sign-in address). When the member has another
+// address (other than in case) and ask does not confirm exactly that
+// change, nothing is written and the answer is *LinkNeedsConfirm. On a
+// confirmed change the member's old address is kept as a dated line in
+// its notes — never silently lost. Problems are field errors on
+// "user_id": none chosen, the user does not exist or already has a
+// member, the member already has a user, the notes have no room left.
+// Another member may have the user's address too (a household).
+func (s *Members) LinkUserAsked(ctx context.Context, actor authz.Actor, memberID, userID string, ask LinkAsk) error {
+	return s.linkUser(ctx, actor, memberID, userID, ask, false)
+}
+
+func (s *Members) linkUser(ctx context.Context, actor authz.Actor, memberID, userID string, ask LinkAsk, confirmAny bool) error {
 	if err := memberRequireLinkAdmin(actor); err != nil {
 		return err
 	}
 	if !validate.UUID(memberID) {
 		return ErrNotFound
 	}
+	userID = validate.Clean(userID)
+	if userID == "" {
+		return validate.Field("user_id", validate.Required, nil)
+	}
 	if !validate.UUID(userID) {
 		return validate.Field("user_id", validate.NotFound, nil)
 	}
+	note := ask.Note
+	if note == nil {
+		note = PreviousEmailNote
+	}
 	return pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		// Lock order: member, then user — the same as Members.Update.
-		var exists bool
-		err := tx.QueryRow(ctx, `SELECT true FROM members WHERE id = $1 FOR NO KEY UPDATE`, memberID).Scan(&exists)
+		var memberEmail *string
+		var notes string
+		err := tx.QueryRow(ctx, `SELECT email::text, notes FROM members WHERE id = $1 FOR NO KEY UPDATE`, memberID).Scan(&memberEmail, &notes)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -123,26 +193,35 @@ func (s *Members) LinkUser(ctx context.Context, actor authz.Actor, memberID, use
 			}
 			return validate.Field("user_id", ErrMemberUserLinked, nil)
 		}
-		var hasUser, emailTaken bool
-		err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE member_id = $1),
-			EXISTS (SELECT 1 FROM members WHERE email = $2 AND id <> $1)`, memberID, email).Scan(&hasUser, &emailTaken)
+		var hasUser bool
+		err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE member_id = $1)`, memberID).Scan(&hasUser)
 		if err != nil {
 			return fmt.Errorf("check link of member %s: %w", memberID, err)
 		}
-		switch {
-		case hasUser:
+		if hasUser {
 			return validate.Field("user_id", ErrMemberAlreadyLinked, nil)
-		case emailTaken:
-			return validate.Field("user_id", ErrMemberLinkEmailTaken, map[string]any{"Email": email})
+		}
+		if memberEmail != nil && !strings.EqualFold(*memberEmail, email) {
+			old := *memberEmail
+			if !confirmAny && !(ask.Confirmed && ask.Old == old && ask.New == email) {
+				return &LinkNeedsConfirm{UserID: userID, UserEmail: email, Old: old, New: email}
+			}
+			line := note(old, time.Now())
+			if notes != "" {
+				line = "\n" + line
+			}
+			if utf8.RuneCountInString(notes+line) > MemberFieldMax["notes"] {
+				return validate.Field("user_id", ErrMemberLinkNotesFull, nil)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE members SET notes = notes || $2, version = version + 1 WHERE id = $1`, memberID, line); err != nil {
+				return fmt.Errorf("keep the previous email of member %s: %w", memberID, err)
+			}
 		}
 		// The trigger users_sync_member_email copies the user's email
 		// onto the member.
 		_, err = tx.Exec(ctx, `UPDATE users SET member_id = $2 WHERE id = $1`, userID, memberID)
-		switch {
-		case pg.IsUniqueViolation(err, "users_member_id_key"):
+		if pg.IsUniqueViolation(err, "users_member_id_key") {
 			return validate.Field("user_id", ErrMemberAlreadyLinked, nil)
-		case pg.IsUniqueViolation(err, "members_email_key"):
-			return validate.Field("user_id", ErrMemberLinkEmailTaken, map[string]any{"Email": email})
 		}
 		if err != nil {
 			return fmt.Errorf("link user %s to member %s: %w", userID, memberID, err)
@@ -152,7 +231,8 @@ func (s *Members) LinkUser(ctx context.Context, actor authz.Actor, memberID, use
 }
 
 // UnlinkUser removes the link between member memberID and its user. Both
-// keep their email. Unlinking a member without a user is not an error.
+// keep their email; the user keeps the member's name as its own display
+// name (the trigger users_name_keep, migration 00026). Unlinking a member without a user is not an error.
 func (s *Members) UnlinkUser(ctx context.Context, actor authz.Actor, memberID string) error {
 	if err := memberRequireLinkAdmin(actor); err != nil {
 		return err

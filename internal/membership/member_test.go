@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -169,15 +168,19 @@ func TestMemberValidationLimits(t *testing.T) {
 	})
 }
 
-func TestMemberEmailUniqueIgnoringCase(t *testing.T) {
+// Members of one household share an address (migration 00026): creating
+// and changing a member to another member's address, in any case, works.
+func TestMemberEmailSharedByAFamily(t *testing.T) {
 	s, _ := memberTestStore(t)
 	ctx := context.Background()
 	a := memberTestCreate(t, s, MemberInput{FirstName: "Anna", LastName: "A", Email: "anna@example.org"})
-	_, err := s.Create(ctx, memberTestAdmin, MemberInput{FirstName: "Anna", LastName: "B", Email: "ANNA@Example.ORG"})
-	memberTestWantField(t, err, "email", ErrMemberEmailTaken)
+	if _, err := s.Create(ctx, memberTestAdmin, MemberInput{FirstName: "Anna", LastName: "B", Email: "ANNA@Example.ORG"}); err != nil {
+		t.Fatalf("second member with the address: %v", err)
+	}
 	b := memberTestCreate(t, s, MemberInput{FirstName: "Bernd", LastName: "B", Email: "bernd@example.org"})
-	_, err = s.Update(ctx, memberTestAdmin, b.ID, MemberInput{FirstName: "Bernd", LastName: "B", Email: "Anna@example.org", Version: b.Version})
-	memberTestWantField(t, err, "email", ErrMemberEmailTaken)
+	if _, err := s.Update(ctx, memberTestAdmin, b.ID, MemberInput{FirstName: "Bernd", LastName: "B", Email: "Anna@example.org", Version: b.Version}); err != nil {
+		t.Fatalf("third member changed to the address: %v", err)
+	}
 	// A member keeps its own address, in another case too.
 	if _, err := s.Update(ctx, memberTestAdmin, a.ID, MemberInput{FirstName: "Anna", LastName: "A", Email: "Anna@Example.org", Version: a.Version}); err != nil {
 		t.Fatalf("own email in another case: %v", err)
@@ -185,38 +188,6 @@ func TestMemberEmailUniqueIgnoringCase(t *testing.T) {
 	// Several members without email do not collide.
 	memberTestCreate(t, s, MemberInput{FirstName: "C", LastName: "C"})
 	memberTestCreate(t, s, MemberInput{FirstName: "D", LastName: "D"})
-}
-
-// Two saves racing past the check: the unique index decides, and the loser
-// gets the same field error, never a failure.
-func TestMemberEmailRaceBecomesFieldError(t *testing.T) {
-	s, _ := memberTestStore(t)
-	ctx := context.Background()
-	const n = 8
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			_, errs[i] = s.Create(ctx, memberTestAdmin, MemberInput{FirstName: "Race", LastName: "R", Email: "race@example.org"})
-		}()
-	}
-	close(start)
-	wg.Wait()
-	ok := 0
-	for _, err := range errs {
-		if err == nil {
-			ok++
-			continue
-		}
-		memberTestWantField(t, err, "email", ErrMemberEmailTaken)
-	}
-	if ok != 1 {
-		t.Fatalf("%d creates succeeded, want 1", ok)
-	}
 }
 
 func TestMemberUpdateOptimisticLocking(t *testing.T) {

@@ -105,7 +105,7 @@ func eraseTx(ctx context.Context, tx pgx.Tx, id, mode, name, userID string) erro
 	} else {
 		if userID != "" {
 			if _, err := tx.Exec(ctx, `UPDATE users SET email = 'erased-' || id::text || '@invalid', password_hash = NULL,
-				active = false, member_id = NULL WHERE id = $1`, userID); err != nil {
+				active = false, member_id = NULL, display_name = 'erased-' || left(id::text, 8) WHERE id = $1`, userID); err != nil {
 				return fmt.Errorf("anonymise %s: user: %w", id, err)
 			}
 		}

@@ -9,13 +9,13 @@ import (
 )
 
 // auditActor is the request's actor as the audit trail names it: the
-// user's email and id, or "anonymous" (sign-in, first setup, password
+// user's name and email ("Anna Admin <anna@example.org>") and id, or "anonymous" (sign-in, first setup, password
 // links — their own code names the user where it knows it).
 func auditActor(a authz.Actor) pg.Actor {
 	if a.UserID == "" {
 		return pg.Actor{Label: "anonymous"}
 	}
-	return pg.Actor{UserID: a.UserID, Label: a.Email}
+	return pg.Actor{UserID: a.UserID, Label: auditLabel(a.Name, a.Email)}
 }
 
 type ctxKey int
@@ -25,7 +25,12 @@ const (
 	langKey
 	requestIDKey
 	sessionKey // true once LoadAndSave has loaded the session
+	requestUserKey
 )
+
+// requestUser is the signed-in user as the request's log line names
+// them ("Name <email>"); logRequests makes it, withActor fills it in.
+type requestUser struct{ label string }
 
 // actorFrom returns the request's actor; anonymous if nobody signed in.
 func actorFrom(r *http.Request) authz.Actor {
@@ -45,6 +50,9 @@ func (a *App) withActor(next http.Handler) http.Handler {
 			a.serverError(w, r, err)
 			return
 		}
+		if who, ok := r.Context().Value(requestUserKey).(*requestUser); ok && actor.UserID != "" {
+			who.label = auditLabel(actor.Name, actor.Email)
+		}
 		ctx := context.WithValue(r.Context(), actorKey, actor)
 		// Every transaction the request opens names this actor in the
 		// audit trail (pg.InTx → SET LOCAL mila.actor).
@@ -60,4 +68,13 @@ func (a *App) withActor(next http.Handler) http.Handler {
 // anonymous.
 func (a *App) authenticate(r *http.Request) (authz.Actor, error) {
 	return a.sessionActor(r)
+}
+
+// auditLabel is how the audit trail and the log name a user: "Name
+// <email>", or the email alone for a user without a name.
+func auditLabel(name, email string) string {
+	if name == "" {
+		return email
+	}
+	return name + " <" + email + ">"
 }

@@ -40,7 +40,7 @@ func seedUsers(t testing.TB, srv *webtest.Server) map[authz.PermissionSet]seeded
 	}
 	for _, set := range []authz.PermissionSet{authz.OwnData, authz.ReadOnly, authz.NormalUser} {
 		email := string(set) + "@example.org"
-		if _, _, err := svc.CreateUser(ctx, admin, accounts.NewUser{Email: email, RoleID: systemRole(roles, set).ID, Password: testPassword}); err != nil {
+		if _, _, err := svc.CreateUser(ctx, admin, accounts.NewUser{Name: "Test User", Email: email, RoleID: systemRole(roles, set).ID, Password: testPassword}); err != nil {
 			t.Fatal(err)
 		}
 		out[set] = seededUser{Email: email, Actor: actorByEmail(t, srv, email)}

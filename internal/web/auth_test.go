@@ -227,23 +227,23 @@ func TestSetupFlow(t *testing.T) {
 		t.Fatalf("setup page: %d", res.StatusCode)
 	}
 	mustContain(t, webtest.Body(t, res), "Create the first administrator", `name="token"`)
-	res = srv.PostForm(t, c, "/setup", url.Values{"token": {tok}, "email": {"chief@example.org"}, "password": {"short"}, "password_confirm": {"short"}})
+	res = srv.PostForm(t, c, "/setup", url.Values{"token": {tok}, "name": {"Chief"}, "email": {"chief@example.org"}, "password": {"short"}, "password_confirm": {"short"}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("short password: %d", res.StatusCode)
 	}
-	// Every mistake is reported at once: a bad email, a short password and
-	// a confirmation that differs, all in one answer.
+	// Every mistake is reported at once: no name, a bad email, a short
+	// password and a confirmation that differs, all in one answer.
 	res = srv.PostForm(t, c, "/setup", url.Values{"token": {tok}, "email": {"chief-at-example"}, "password": {"short"}, "password_confirm": {"shirt"}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("three mistakes: %d", res.StatusCode)
 	}
 	body := webtest.Body(t, res)
-	for _, id := range []string{`id="field-email-error"`, `id="field-password-error"`, `id="field-password_confirm-error"`} {
+	for _, id := range []string{`id="field-name-error"`, `id="field-email-error"`, `id="field-password-error"`, `id="field-password_confirm-error"`} {
 		if !strings.Contains(body, id) {
 			t.Errorf("setup with three mistakes does not report %s", id)
 		}
 	}
-	res = srv.PostForm(t, c, "/setup", url.Values{"token": {tok}, "email": {"chief@example.org"}, "password": {"chief password"}, "password_confirm": {"chief password"}})
+	res = srv.PostForm(t, c, "/setup", url.Values{"token": {tok}, "name": {"Chief"}, "email": {"chief@example.org"}, "password": {"chief password"}, "password_confirm": {"chief password"}})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
 		t.Fatalf("setup: %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
@@ -252,7 +252,7 @@ func TestSetupFlow(t *testing.T) {
 	}
 	// The link is dead now.
 	other := srv.Client()
-	res = srv.PostForm(t, other, "/setup", url.Values{"token": {tok}, "email": {"second@example.org"}, "password": {"second password"}, "password_confirm": {"second password"}})
+	res = srv.PostForm(t, other, "/setup", url.Values{"token": {tok}, "name": {"Second"}, "email": {"second@example.org"}, "password": {"second password"}, "password_confirm": {"second password"}})
 	if res.StatusCode != http.StatusNotFound {
 		t.Errorf("second use: %d", res.StatusCode)
 	}
@@ -278,7 +278,7 @@ func TestAdminManagesUsers(t *testing.T) {
 	roles, _ := accounts.New(srv.DB).ListRoles(ctx, actorByEmail(t, srv, "admin@example.org"))
 	boardRole, treasurerRole := systemRole(roles, authz.ReadOnly).ID, systemRole(roles, authz.NormalUser).ID
 
-	res := srv.PostForm(t, admin, "/users", url.Values{"email": {"neu@example.org"}, "role_id": {boardRole}, "password_mode": {"link"}})
+	res := srv.PostForm(t, admin, "/users", url.Values{"name": {"New Colleague"}, "email": {"neu@example.org"}, "role_id": {boardRole}, "password_mode": {"link"}})
 	body := webtest.Body(t, res)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("create with link: %d", res.StatusCode)

@@ -84,6 +84,7 @@ var pathFixtures = map[string]func(f *walkFixture) string{
 	"/users/{id}":                func(f *walkFixture) string { return "/users/" + f.TargetUserID },
 	"/users/{id}/role":           func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/role" },
 	"/users/{id}/email":          func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/email" },
+	"/users/{id}/name":           func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/name" },
 	"/users/{id}/deactivate":     func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/deactivate" },
 	"/users/{id}/reactivate":     func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/reactivate" },
 	"/users/{id}/link":           func(f *walkFixture) string { return "/users/" + f.TargetUserID + "/link" },
@@ -219,7 +220,7 @@ func newWalkFixture(t *testing.T, srv *webtest.Server) *walkFixture {
 		t.Fatal(err)
 	}
 	f.AdminRoleID = systemRole(roles, authz.Admin).ID
-	target, _, err := svc.CreateUser(ctx, f.Admin, accounts.NewUser{Email: "target@example.org", RoleID: systemRole(roles, authz.OwnData).ID, Password: testPassword})
+	target, _, err := svc.CreateUser(ctx, f.Admin, accounts.NewUser{Name: "Test User", Email: "target@example.org", RoleID: systemRole(roles, authz.OwnData).ID, Password: testPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +257,7 @@ func addMemberRecords(t *testing.T, f *walkFixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	linked, _, err := svc.CreateUser(ctx, f.Admin, accounts.NewUser{Email: "walter@example.org", RoleID: systemRole(roles, authz.OwnData).ID, Password: testPassword})
+	linked, _, err := svc.CreateUser(ctx, f.Admin, accounts.NewUser{Name: "Test User", Email: "walter@example.org", RoleID: systemRole(roles, authz.OwnData).ID, Password: testPassword})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -167,7 +167,7 @@ func TestInvitationAndEmailChangeGoByMail(t *testing.T) {
 	if err := srv.DB.QueryRow(context.Background(), `SELECT id FROM roles WHERE system_key = 'board'`).Scan(&boardRole); err != nil {
 		t.Fatal(err)
 	}
-	res := srv.PostForm(t, admin, "/users", url.Values{"email": {"colleague@example.org"}, "role_id": {boardRole}, "password_mode": {"link"}})
+	res := srv.PostForm(t, admin, "/users", url.Values{"name": {"New Colleague"}, "email": {"colleague@example.org"}, "role_id": {boardRole}, "password_mode": {"link"}})
 	body := webtest.Body(t, res)
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="invitation-mail"`) || !strings.Contains(body, "colleague@example.org") {
 		t.Fatalf("new user page: %d", res.StatusCode)
@@ -203,7 +203,7 @@ func TestInvitationWithoutMailKeepsTheWouldBeMessage(t *testing.T) {
 	if err := srv.DB.QueryRow(context.Background(), `SELECT id FROM roles WHERE system_key = 'board'`).Scan(&boardRole); err != nil {
 		t.Fatal(err)
 	}
-	res := srv.PostForm(t, admin, "/users", url.Values{"email": {"c2@example.org"}, "role_id": {boardRole}, "password_mode": {"link"}})
+	res := srv.PostForm(t, admin, "/users", url.Values{"name": {"New Colleague"}, "email": {"c2@example.org"}, "role_id": {boardRole}, "password_mode": {"link"}})
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("new user: %d", res.StatusCode)
 	}

@@ -28,6 +28,12 @@ type memberFormPage struct {
 	// marked MemberEditable (memberFormCustom.ReadOnly). The domain
 	// refuses changes to them anyway; this only shows it.
 	SelfEdit bool
+	// SharedEmail: other members with the form's email (a household),
+	// named under the field — not refused (member_family.go).
+	SharedEmail []membership.MemberRef
+	// Duplicates: members the new one looks like (create only); the
+	// form asks whether to save anyway.
+	Duplicates []membership.MemberRef
 }
 
 // memberFormCustom is one custom field's input.
@@ -110,7 +116,20 @@ func (a *App) memberCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	actor := actorFrom(r)
 	f := newForm(r.PostForm)
-	m, err := a.members.Create(r.Context(), actor, memberInputFrom(f))
+	in := memberInputFrom(f)
+	// Possible duplicates are a question, until the person answers
+	// "save anyway" (a second submit).
+	in.WarnDuplicates = r.PostForm.Get("save_anyway") != "yes"
+	m, err := a.members.Create(r.Context(), actor, in)
+	if d, ok := membership.AsPossibleDuplicates(err); ok {
+		fields, err := a.fields.Definitions(r.Context(), actor)
+		if err != nil {
+			a.errorResponse(w, r, err)
+			return
+		}
+		a.renderMemberForm(w, r, http.StatusConflict, memberFormPage{Form: f, IsNew: true, Duplicates: d.Members}, fields)
+		return
+	}
 	if addDomainErrors(f, err, memberFieldLabels) {
 		fields, err := a.fields.Definitions(r.Context(), actor)
 		if err != nil {
@@ -188,6 +207,13 @@ func (a *App) renderMemberForm(w http.ResponseWriter, r *http.Request, status in
 		p.Action, p.Cancel = "/members/"+p.Member.ID, "/members/"+p.Member.ID
 	}
 	p.SelfEdit = !p.IsNew && actorFrom(r).Scope(authz.Member, authz.Update) == authz.Linked
+	if !p.Form.Has("email") {
+		var err error
+		if p.SharedEmail, err = a.members.SharedEmail(r.Context(), actorFrom(r), p.Form.Get("email"), p.Member.ID); err != nil {
+			a.errorResponse(w, r, err)
+			return
+		}
+	}
 	names := map[string]string{}
 	for _, cf := range fields {
 		c := memberFormCustom{Field: cf, Name: cf.FormName(), ID: fieldID(cf.FormName()), Value: p.Form.Values.Get(cf.FormName()),

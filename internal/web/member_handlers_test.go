@@ -308,10 +308,13 @@ func TestMemberOwnDataScope(t *testing.T) {
 	if got.UserID != "" || got.Email != "own_data@example.org" {
 		t.Fatalf("after unlink: %+v", got)
 	}
-	// Linking a user whose email another member has is a message on the page.
-	memberTestAdd(t, srv, a, membership.MemberInput{FirstName: "Bea", LastName: "Board", Email: users[authz.ReadOnly].Email})
-	body, _ = memberTestPost(t, srv, admin, "/members/"+other.ID+"/user", url.Values{"user_id": {users[authz.ReadOnly].Actor.UserID}}, http.StatusUnprocessableEntity)
-	mustContain(t, body, "Another member already has the user&#39;s email address read_only@example.org.")
+	// Linking a user whose email another member has works (a household,
+	// migration 00026): both members then have it.
+	bea := memberTestAdd(t, srv, a, membership.MemberInput{FirstName: "Bea", LastName: "Board", Email: users[authz.ReadOnly].Email})
+	memberTestPost(t, srv, admin, "/members/"+other.ID+"/user", url.Values{"user_id": {users[authz.ReadOnly].Actor.UserID}, "confirm": {"yes"},
+		"old_email": {other.Email}, "new_email": {users[authz.ReadOnly].Email}}, http.StatusSeeOther)
+	body = memberTestGet(t, srv, admin, "/members/"+other.ID, http.StatusOK)
+	mustContain(t, body, `href="/members/`+bea.ID+`">Bea Board</a>`)
 }
 
 func TestFieldPages(t *testing.T) {

@@ -23,6 +23,12 @@ type memberShowPage struct {
 	Linkable  []membership.MemberUserOption
 	LinkForm  *Form
 	LinkError string // translated problem with the link form
+	// LinkConfirm: linking the chosen user changes the member's email;
+	// the page asks first (member_link.go).
+	LinkConfirm *membership.LinkNeedsConfirm
+	// SharedEmail: other members with the same email (a household) the
+	// viewer may read.
+	SharedEmail []membership.MemberRef
 	// The personal data section (member_erase.templ): access export, erasure.
 	CanExport, CanErase bool
 	// Groups is the member's groups section (group_member.go).
@@ -48,6 +54,12 @@ func (a *App) memberShow(w http.ResponseWriter, r *http.Request) {
 // renderMemberShow renders the detail page, with the link form's values
 // and problem after a failed link.
 func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status int, linkForm *Form, linkError string) {
+	a.renderMemberShowWith(w, r, status, linkForm, linkError, nil)
+}
+
+// renderMemberShowWith is renderMemberShow with the question whether a
+// link that changes the member's email is meant.
+func (a *App) renderMemberShowWith(w http.ResponseWriter, r *http.Request, status int, linkForm *Form, linkError string, confirm *membership.LinkNeedsConfirm) {
 	actor := actorFrom(r)
 	ctx := r.Context()
 	m, err := a.members.Get(ctx, actor, r.PathValue("id"))
@@ -61,15 +73,16 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	p := memberShowPage{
-		Member:    m,
-		Former:    !m.Active(time.Now()),
-		CanEdit:   actor.CanOnMember(authz.Member, authz.Update, m.ID),
-		CanDelete: actor.CanOnMember(authz.Member, authz.Destroy, m.ID),
-		CanLink:   membership.CanLinkUsers(actor),
-		LinkForm:  linkForm,
-		LinkError: linkError,
-		CanExport: privacy.CanExport(actor, m.ID),
-		CanErase:  privacy.CanErase(actor),
+		Member:      m,
+		Former:      !m.Active(time.Now()),
+		CanEdit:     actor.CanOnMember(authz.Member, authz.Update, m.ID),
+		CanDelete:   actor.CanOnMember(authz.Member, authz.Destroy, m.ID),
+		CanLink:     membership.CanLinkUsers(actor),
+		LinkForm:    linkForm,
+		LinkError:   linkError,
+		LinkConfirm: confirm,
+		CanExport:   privacy.CanExport(actor, m.ID),
+		CanErase:    privacy.CanErase(actor),
 	}
 	if actor.CanOnMember(authz.CustomFieldValue, authz.Read, m.ID) {
 		for _, f := range fields {
@@ -88,6 +101,10 @@ func (a *App) renderMemberShow(w http.ResponseWriter, r *http.Request, status in
 			a.errorResponse(w, r, err)
 			return
 		}
+	}
+	if p.SharedEmail, err = a.members.SharedEmail(ctx, actor, m.Email, m.ID); err != nil {
+		a.errorResponse(w, r, err)
+		return
 	}
 	if p.Groups, err = a.groupMemberSectionFor(r, actor, m); err != nil {
 		a.errorResponse(w, r, err)

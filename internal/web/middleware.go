@@ -95,7 +95,9 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		id := newRequestID()
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		who := &requestUser{}
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		r = r.WithContext(context.WithValue(ctx, requestUserKey, who))
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
@@ -113,6 +115,7 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 			slog.Duration("duration", time.Since(start)),
 			slog.String("client", a.clientAddr(r)),
 			slog.String("request_id", id),
+			slog.String("user", who.label),
 		)
 	})
 }

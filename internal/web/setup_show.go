@@ -18,6 +18,7 @@ type linkPage struct {
 }
 
 var setupLabels = map[string]string{
+	"name":             "UserFieldName",
 	"email":            "AuthFieldEmail",
 	"password":         "AccFieldNewPassword",
 	"password_confirm": "AccFieldNewPasswordConfirm",
@@ -42,13 +43,13 @@ func (a *App) setupSave(w http.ResponseWriter, r *http.Request) {
 	// Every mistake at once: the domain's checks of email and password,
 	// then the form's own (the confirmation), before anything is written.
 	f := newForm(r.PostForm)
-	addDomainErrors(f, accounts.CheckSetupInput(f.Get("email"), r.PostForm.Get("password")), setupLabels)
+	addDomainErrors(f, accounts.CheckSetupInput(f.Get("name"), f.Get("email"), r.PostForm.Get("password")), setupLabels)
 	checkConfirm(f, "password", "password_confirm", setupLabels["password_confirm"])
 	if !f.Valid() {
 		a.renderLink(w, r, http.StatusUnprocessableEntity, linkPage{Setup: true, Token: tok, Form: f})
 		return
 	}
-	u, err := a.accounts.SetupAdmin(r.Context(), tok, f.Get("email"), r.PostForm.Get("password"))
+	u, err := a.accounts.SetupAdmin(r.Context(), tok, f.Get("name"), f.Get("email"), r.PostForm.Get("password"))
 	if addDomainErrors(f, err, setupLabels) {
 		a.renderLink(w, r, http.StatusUnprocessableEntity, linkPage{Setup: true, Token: tok, Form: f})
 		return

@@ -15,6 +15,7 @@ type userEditPage struct {
 	Roles       []option
 	Form        *Form // the role form
 	EmailForm   *Form
+	NameForm    *Form // the display name (users not linked to a member)
 	IsSelf      bool
 	CanDelete   bool
 }
@@ -62,6 +63,12 @@ func (a *App) renderUserEdit(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (a *App) renderUserEditForms(w http.ResponseWriter, r *http.Request, status int, u accounts.User, f, ef *Form) {
+	nf := newForm(nil)
+	nf.Set("name", u.OwnName)
+	a.renderUserEditAll(w, r, status, u, f, ef, nf)
+}
+
+func (a *App) renderUserEditAll(w http.ResponseWriter, r *http.Request, status int, u accounts.User, f, ef, nf *Form) {
 	roles, err := a.roleOptions(r)
 	if err != nil {
 		a.errorResponse(w, r, err)
@@ -69,7 +76,7 @@ func (a *App) renderUserEditForms(w http.ResponseWriter, r *http.Request, status
 	}
 	actor := actorFrom(r)
 	a.render(w, r, status, pageView(userEditView, userEditPage{
-		User: u, RoleDisplay: a.roleName(r, u), Roles: roles, Form: f, EmailForm: ef,
+		User: u, RoleDisplay: a.roleName(r, u), Roles: roles, Form: f, EmailForm: ef, NameForm: nf,
 		IsSelf: u.ID == actor.UserID, CanDelete: actor.Can(authz.User, authz.Destroy),
 	}))
 }

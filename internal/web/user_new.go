@@ -13,6 +13,7 @@ type userNewPage struct {
 }
 
 var userLabels = map[string]string{
+	"name":             "UserFieldName",
 	"email":            "AuthFieldEmail",
 	"role_id":          "UserFieldRole",
 	"password":         "UserFieldInitialPassword",
@@ -61,6 +62,7 @@ func (a *App) userCreate(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r.PostForm)
 	mode := f.Get("password_mode")
 	f.Check(mode == modePassword || mode == modeLink, "password_mode", "UserFieldPasswordMode", "ErrRequired")
+	f.Required("name", "UserFieldName")
 	f.Required("email", "AuthFieldEmail")
 	f.Required("role_id", "UserFieldRole")
 	if !f.Valid() {
@@ -68,6 +70,7 @@ func (a *App) userCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, tok, err := a.accounts.CreateUser(r.Context(), actorFrom(r), accounts.NewUser{
+		Name:     f.Get("name"),
 		Email:    f.Get("email"),
 		RoleID:   f.Get("role_id"),
 		Password: r.PostForm.Get("password"),

@@ -1,0 +1,14 @@
+package web
+
+import (
+	"net/http"
+
+	"mila/internal/authz"
+)
+
+// familyRoutes: users' names (issue 18 item 5). Linking a user to a
+// member, with its confirmation, stays on the member routes
+// (POST /members/{id}/user).
+func (a *App) familyRoutes(mux *http.ServeMux) {
+	a.route(mux, "POST /users/{id}/name", authz.User, authz.Update, a.userNameSave)
+}
