@@ -98,7 +98,7 @@ func (a *App) mailingDraft(r *http.Request, v url.Values) (mail.Draft, *mailingF
 }
 
 // overviewMembers returns the ids of every member the overview view
-// ("/members?...") lists, all pages.
+// ("/members?...") lists, all pages, in one statement.
 func (a *App) overviewMembers(r *http.Request, view string) ([]string, error) {
 	rawQuery, ok := strings.CutPrefix(view, "/members")
 	if !ok || len(rawQuery) > 2000 || (rawQuery != "" && rawQuery[0] != '?') {
@@ -109,26 +109,7 @@ func (a *App) overviewMembers(r *http.Request, view string) ([]string, error) {
 	if err != nil {
 		return nil, ErrNotFound
 	}
-	q := memberQueryFromURL(v)
-	q.PerPage = 100
-	var ids []string
-	for page := 1; len(ids) < mail.MaxSelection; page++ {
-		q.Page = page
-		res, err := a.members.List(r.Context(), actorFrom(r), q)
-		if err != nil {
-			return nil, err
-		}
-		if res.Query.Page != page {
-			break // past the last page
-		}
-		for _, row := range res.Rows {
-			ids = append(ids, row.ID)
-		}
-		if len(res.Rows) < q.PerPage {
-			break
-		}
-	}
-	return ids, nil
+	return a.members.ViewIDs(r.Context(), actorFrom(r), memberQueryFromURL(v), mail.MaxSelection)
 }
 
 // fill completes the page: groups, recipients, placeholders.
