@@ -1072,6 +1072,19 @@ CREATE TABLE public.mailing_attachments (
     CONSTRAINT mailing_attachments_filename_check CHECK (((char_length(filename) >= 1) AND (char_length(filename) <= 255)))
 );
 
+CREATE TABLE public.mailing_draft_attachments (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    draft_id uuid NOT NULL,
+    created_by uuid NOT NULL,
+    filename text NOT NULL,
+    content_type text NOT NULL,
+    data bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mailing_draft_attachments_content_type_check CHECK (((char_length(content_type) >= 1) AND (char_length(content_type) <= 200))),
+    CONSTRAINT mailing_draft_attachments_data_check CHECK ((octet_length(data) <= 10485760)),
+    CONSTRAINT mailing_draft_attachments_filename_check CHECK (((char_length(filename) >= 1) AND (char_length(filename) <= 255)))
+);
+
 CREATE TABLE public.mailing_skipped (
     mailing_id uuid NOT NULL,
     member_id uuid NOT NULL,
@@ -1393,6 +1406,9 @@ ALTER TABLE ONLY public.mail_outbox
 ALTER TABLE ONLY public.mailing_attachments
     ADD CONSTRAINT mailing_attachments_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.mailing_draft_attachments
+    ADD CONSTRAINT mailing_draft_attachments_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.mailing_skipped
     ADD CONSTRAINT mailing_skipped_pkey PRIMARY KEY (mailing_id, member_id);
 
@@ -1526,6 +1542,10 @@ CREATE INDEX mail_outbox_member_idx ON public.mail_outbox USING btree (member_id
 CREATE INDEX mail_outbox_sending_idx ON public.mail_outbox USING btree (worker_id) WHERE (state = 'sending'::text);
 
 CREATE INDEX mailing_attachments_mailing_idx ON public.mailing_attachments USING btree (mailing_id);
+
+CREATE INDEX mailing_draft_attachments_created_idx ON public.mailing_draft_attachments USING btree (created_at);
+
+CREATE INDEX mailing_draft_attachments_draft_idx ON public.mailing_draft_attachments USING btree (created_by, draft_id);
 
 CREATE INDEX mailings_created_at_idx ON public.mailings USING btree (created_at DESC);
 
@@ -1859,6 +1879,9 @@ ALTER TABLE ONLY public.mail_outbox
 
 ALTER TABLE ONLY public.mailing_attachments
     ADD CONSTRAINT mailing_attachments_mailing_id_fkey FOREIGN KEY (mailing_id) REFERENCES public.mailings(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mailing_draft_attachments
+    ADD CONSTRAINT mailing_draft_attachments_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.mailing_skipped
     ADD CONSTRAINT mailing_skipped_mailing_id_fkey FOREIGN KEY (mailing_id) REFERENCES public.mailings(id) ON DELETE CASCADE;
