@@ -41,11 +41,11 @@ type mailingFormPage struct {
 	Preview      *mail.Rendered
 	PreviewAs    mail.Recipient
 	TestSent     bool
-	Draft        string            // the draft id: files kept with the form
-	Files        []mail.DraftFile  // files kept with the draft
+	Draft        string                 // the draft id: files kept with the form
+	Files        []mail.DraftFile       // files kept with the draft
 	Lists        []membership.SavedList // saved lists the author may choose
-	ChosenLists  []string          // chosen saved list ids
-	LabelsQuery  string            // query of the no-email members' labels (/mailings/labels?...)
+	ChosenLists  []string               // chosen saved list ids
+	LabelsQuery  string                 // query of the no-email members' labels (/mailings/labels?...)
 }
 
 var mailingLabels = map[string]string{

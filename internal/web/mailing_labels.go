@@ -121,7 +121,9 @@ func (a *App) mailingLabelsPDF(w http.ResponseWriter, r *http.Request, sheet exp
 }
 
 // canPrintLabels: the actor may print the addresses of any member.
-func canPrintLabels(actor authz.Actor) bool { return actor.Scope(authz.Member, authz.Read) == authz.All }
+func canPrintLabels(actor authz.Actor) bool {
+	return actor.Scope(authz.Member, authz.Read) == authz.All
+}
 
 // skippedNoEmail counts the members a mailing skipped for want of an address.
 func skippedNoEmail(sk []mail.Skipped) int {
