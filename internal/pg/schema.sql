@@ -1320,7 +1320,9 @@ CREATE TABLE public.users (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     member_id uuid,
     session_epoch integer DEFAULT 0 NOT NULL,
-    CONSTRAINT users_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254)))
+    lang text,
+    CONSTRAINT users_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254))),
+    CONSTRAINT users_lang_check CHECK ((lang = ANY (ARRAY['en'::text, 'de'::text])))
 );
 
 ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);

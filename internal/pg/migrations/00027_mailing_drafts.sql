@@ -5,6 +5,10 @@
 -- uploaded (every statement filters on created_by). Sending the mailing
 -- moves the files to mailing_attachments in the same transaction; drafts
 -- left behind are removed after two days (internal/mail).
+--
+-- users.lang: the language a user last chose when signing in, so the
+-- account mail they get (password reset, notices) is in it; without one,
+-- the club's default language (club_settings.default_lang).
 
 -- +goose Up
 CREATE TABLE mailing_draft_attachments (
@@ -19,5 +23,8 @@ CREATE TABLE mailing_draft_attachments (
 CREATE INDEX mailing_draft_attachments_draft_idx ON mailing_draft_attachments (created_by, draft_id);
 CREATE INDEX mailing_draft_attachments_created_idx ON mailing_draft_attachments (created_at);
 
+ALTER TABLE users ADD COLUMN lang text CHECK (lang IN ('en', 'de'));
+
 -- +goose Down
+ALTER TABLE users DROP COLUMN lang;
 DROP TABLE mailing_draft_attachments;
