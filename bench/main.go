@@ -6,7 +6,9 @@
 // page, replayed directly through pgx. It also times a bulk add and
 // removal of 10,000 memberships (one request each), checks that search
 // and the denormalised group keys are still right afterwards, and records
-// Mila's resident memory during the concurrency-8 runs.
+// Mila's resident memory during the concurrency-8 runs. Last, a second
+// `mila serve` with mail set up sends a mailing to 10,000 members to an
+// SMTP sink on loopback while the overview is measured on it (-mail).
 //
 //	make bench                      # or: go run ./bench
 //	go run ./bench -members 20000   # a quicker run while iterating
@@ -49,6 +51,7 @@ type config struct {
 	plans           bool   // write EXPLAIN ANALYZE of every captured statement
 	profile         string // a path to profile in-process instead of measuring
 	exportRounds    int    // runs of each export (0: skip)
+	mail            int    // recipients of the mailing sent while the overview is measured (0: skip)
 }
 
 func main() {
@@ -70,6 +73,7 @@ func main() {
 	flag.BoolVar(&c.plans, "plans", false, "write EXPLAIN (ANALYZE, BUFFERS) of every captured statement to <out>/plans.txt")
 	flag.StringVar(&c.profile, "profile", "", "only profile this path, or the first page whose name contains it (e.g. /members/{id}), in-process at concurrency -c; CPU profile to <out>/cpu.prof")
 	flag.IntVar(&c.exportRounds, "export-rounds", 3, "runs of each export: CSV and XLSX of every member, PDF of a group of about 1,000 (0: skip)")
+	flag.IntVar(&c.mail, "mail", 10_000, "recipients of a mailing sent to an SMTP sink while the overview is measured (0: skip)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -171,6 +175,15 @@ func run(ctx context.Context, c config) error {
 			return fmt.Errorf("exports: %w", err)
 		}
 		report.exports = ex
+	}
+	if c.mail > 0 {
+		mr, err := measureMailing(ctx, c, db, c.mail)
+		if err != nil {
+			return fmt.Errorf("mailing: %w", err)
+		}
+		report.mailing = &mr
+		harness.Logf("mailing to %d: queued in %.0f ms, sent in %.1f s; overview p95 idle %.1f ms, while sending %.1f ms",
+			mr.recipients, harness.Ms(mr.queue), mr.send.Seconds(), harness.Ms(harness.Percentile(mr.idle, 95)), harness.Ms(harness.Percentile(mr.during, 95)))
 	}
 	report.rssHWM = mila.Status("VmHWM")
 	report.finished = time.Now()

@@ -21,6 +21,7 @@ type report struct {
 	pages             []pageResult
 	bulk              bulkReport
 	exports           []exportResult
+	mailing           *mailingResult
 	rssPeak, rssHWM   int64
 	started, finished time.Time
 	pgVersion         string
@@ -98,6 +99,9 @@ func (r *report) markdown() string {
 		w("\nChecked: %s.\n\n", strings.Join(r.bulk.checks, "; "))
 	}
 	b.WriteString(exportMarkdown(r.exports))
+	if r.mailing != nil {
+		b.WriteString(r.mailing.markdown())
+	}
 	rssOK := "✓"
 	if r.rssPeak > targetRSSBytes {
 		rssOK = "✗ > 150 MB"

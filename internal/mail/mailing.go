@@ -71,8 +71,10 @@ type Draft struct {
 	IncludeFormer bool   // former members are left out unless this is set
 	Groups        []string
 	MemberIDs     []string
-	Overview      string // the overview view the members were chosen from (shown on the mailing)
+	Overview      string   // the overview view the members were chosen from (shown on the mailing)
+	Lists         []string // names of the saved lists whose members are in MemberIDs (shown on the mailing)
 	Attachments   []Attachment
+	DraftID       string // the form's draft: its kept files (AddDraftFiles) go with the mailing
 }
 
 // Recipient is a member a mailing is for.
@@ -332,12 +334,15 @@ func (s *Mailings) Create(ctx context.Context, actor authz.Actor, d Draft, unsub
 		if len(rs.Send) == 0 {
 			return validate.Field("recipients", MsgNoRecipients, nil)
 		}
-		src, _ := json.Marshal(map[string]any{"groups": d.Groups, "members": len(d.MemberIDs), "overview": d.Overview,
+		src, _ := json.Marshal(map[string]any{"groups": d.Groups, "members": len(d.MemberIDs), "overview": d.Overview, "lists": d.Lists,
 			"no_email": len(rs.NoEmail), "opted_out": len(rs.OptedOut), "former_left_out": rs.Former})
 		if err := tx.QueryRow(ctx, `INSERT INTO mailings (subject, body, newsletter, club_business, include_former, source, reply_to, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 			d.Subject, d.Body, d.Newsletter, d.ClubBusiness, d.IncludeFormer, src, actor.Email, actor.UserID).Scan(&id); err != nil {
 			return fmt.Errorf("create mailing: %w", err)
+		}
+		if err := moveDraftFiles(ctx, tx, actor, d, id); err != nil {
+			return err
 		}
 		for _, a := range d.Attachments {
 			if _, err := tx.Exec(ctx, `INSERT INTO mailing_attachments (mailing_id, filename, content_type, data) VALUES ($1, $2, $3, $4)`,

@@ -14,12 +14,6 @@ CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public;
 
 COMMENT ON EXTENSION unaccent IS 'text search dictionary that removes accents';
 
-CREATE FUNCTION public.audit_actor_key(text) RETURNS text
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $_$
-  SELECT lower(coalesce(substring($1 from '<([^<>]*)>$'), $1))
-$_$;
-
 CREATE FUNCTION public.audit_attach(tbl regclass, member_column text DEFAULT 'member_id'::text, key_column text DEFAULT 'id'::text, ignore text[] DEFAULT '{}'::text[]) RETURNS void
     LANGUAGE plpgsql
     AS $$
@@ -495,16 +489,6 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION public.members_keep_user_name() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-  UPDATE users SET display_name = left(OLD.first_name || ' ' || OLD.last_name, 100)
-   WHERE member_id = OLD.id;
-  RETURN OLD;
-END
-$$;
-
 CREATE FUNCTION public.members_name_keys(first_name text, last_name text) RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -762,29 +746,6 @@ CREATE FUNCTION public.set_updated_at() RETURNS trigger
     AS $$
 BEGIN
   NEW.updated_at := now();
-  RETURN NEW;
-END
-$$;
-
-CREATE FUNCTION public.user_display_name(member_id uuid, display_name text) RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $_$
-  SELECT coalesce((SELECT m.first_name || ' ' || m.last_name FROM members m WHERE m.id = $1), $2, '')
-$_$;
-
-CREATE FUNCTION public.users_name_keep() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-  IF NEW.member_id IS NOT NULL THEN
-    IF TG_OP = 'INSERT' OR NEW.member_id IS DISTINCT FROM OLD.member_id THEN
-      NEW.display_name := NULL;
-    END IF;
-  ELSIF NEW.display_name IS NULL OR btrim(NEW.display_name) = '' THEN
-    NEW.display_name := coalesce(
-      (SELECT left(m.first_name || ' ' || m.last_name, 100) FROM members m WHERE m.id = OLD.member_id),
-      left(split_part(NEW.email::text, '@', 1), 100));
-  END IF;
   RETURN NEW;
 END
 $$;
@@ -1111,6 +1072,19 @@ CREATE TABLE public.mailing_attachments (
     CONSTRAINT mailing_attachments_filename_check CHECK (((char_length(filename) >= 1) AND (char_length(filename) <= 255)))
 );
 
+CREATE TABLE public.mailing_draft_attachments (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    draft_id uuid NOT NULL,
+    created_by uuid NOT NULL,
+    filename text NOT NULL,
+    content_type text NOT NULL,
+    data bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mailing_draft_attachments_content_type_check CHECK (((char_length(content_type) >= 1) AND (char_length(content_type) <= 200))),
+    CONSTRAINT mailing_draft_attachments_data_check CHECK ((octet_length(data) <= 10485760)),
+    CONSTRAINT mailing_draft_attachments_filename_check CHECK (((char_length(filename) >= 1) AND (char_length(filename) <= 255)))
+);
+
 CREATE TABLE public.mailing_skipped (
     mailing_id uuid NOT NULL,
     member_id uuid NOT NULL,
@@ -1346,10 +1320,9 @@ CREATE TABLE public.users (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     member_id uuid,
     session_epoch integer DEFAULT 0 NOT NULL,
-    display_name text,
-    CONSTRAINT users_display_name_length CHECK ((char_length(display_name) <= 100)),
-    CONSTRAINT users_display_name_required CHECK (((member_id IS NOT NULL) OR (COALESCE(char_length(btrim(display_name)), 0) >= 1))),
-    CONSTRAINT users_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254)))
+    lang text,
+    CONSTRAINT users_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254))),
+    CONSTRAINT users_lang_check CHECK ((lang = ANY (ARRAY['en'::text, 'de'::text])))
 );
 
 ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
@@ -1435,6 +1408,9 @@ ALTER TABLE ONLY public.mail_outbox
 ALTER TABLE ONLY public.mailing_attachments
     ADD CONSTRAINT mailing_attachments_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.mailing_draft_attachments
+    ADD CONSTRAINT mailing_draft_attachments_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.mailing_skipped
     ADD CONSTRAINT mailing_skipped_pkey PRIMARY KEY (mailing_id, member_id);
 
@@ -1517,8 +1493,6 @@ CREATE INDEX audit_log_action ON public.audit_log USING btree (action, id);
 
 CREATE INDEX audit_log_actor ON public.audit_log USING btree (actor, id);
 
-CREATE INDEX audit_log_actor_key ON public.audit_log USING btree (public.audit_actor_key(actor), id);
-
 CREATE INDEX audit_log_at ON public.audit_log USING btree (at);
 
 CREATE INDEX audit_log_entity ON public.audit_log USING btree (entity, id);
@@ -1571,6 +1545,10 @@ CREATE INDEX mail_outbox_sending_idx ON public.mail_outbox USING btree (worker_i
 
 CREATE INDEX mailing_attachments_mailing_idx ON public.mailing_attachments USING btree (mailing_id);
 
+CREATE INDEX mailing_draft_attachments_created_idx ON public.mailing_draft_attachments USING btree (created_at);
+
+CREATE INDEX mailing_draft_attachments_draft_idx ON public.mailing_draft_attachments USING btree (created_by, draft_id);
+
 CREATE INDEX mailings_created_at_idx ON public.mailings USING btree (created_at DESC);
 
 CREATE INDEX member_email_refusals_user_idx ON public.member_email_refusals USING btree (user_id, refused_at);
@@ -1591,7 +1569,7 @@ CREATE INDEX member_periods_member_idx ON public.member_periods USING btree (mem
 
 CREATE INDEX member_periods_span_idx ON public.member_periods USING gist (span);
 
-CREATE INDEX members_email_idx ON public.members USING btree (email);
+CREATE UNIQUE INDEX members_email_key ON public.members USING btree (email);
 
 CREATE INDEX members_exit_date_idx ON public.members USING btree (exit_date DESC);
 
@@ -1831,8 +1809,6 @@ CREATE TRIGGER members_group_keys_ins AFTER INSERT ON public.members REFERENCING
 
 CREATE TRIGGER members_group_keys_upd AFTER UPDATE OF first_name, last_name, exit_date ON public.members FOR EACH ROW WHEN ((((old.first_name IS DISTINCT FROM new.first_name) OR (old.last_name IS DISTINCT FROM new.last_name)) OR (old.exit_date IS DISTINCT FROM new.exit_date))) EXECUTE FUNCTION public.member_group_keys_sync();
 
-CREATE TRIGGER members_keep_user_name BEFORE DELETE ON public.members FOR EACH ROW EXECUTE FUNCTION public.members_keep_user_name();
-
 CREATE TRIGGER members_name_keys BEFORE INSERT OR UPDATE OF first_name, last_name, name_keys ON public.members FOR EACH ROW EXECUTE FUNCTION public.members_set_name_keys();
 
 CREATE TRIGGER members_periods_ins AFTER INSERT ON public.members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_add_periods();
@@ -1850,8 +1826,6 @@ CREATE TRIGGER members_updated_at BEFORE UPDATE OF first_name, last_name, email,
 CREATE TRIGGER roles_updated_at BEFORE UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
 CREATE TRIGGER search_words_variants AFTER INSERT ON public.search_words REFERENCING NEW TABLE AS new_words FOR EACH STATEMENT EXECUTE FUNCTION public.search_words_variants();
-
-CREATE TRIGGER users_name_keep BEFORE INSERT OR UPDATE OF member_id, display_name ON public.users FOR EACH ROW EXECUTE FUNCTION public.users_name_keep();
 
 CREATE TRIGGER users_sync_member_email AFTER INSERT OR UPDATE OF email, member_id ON public.users FOR EACH ROW WHEN ((new.member_id IS NOT NULL)) EXECUTE FUNCTION public.users_sync_member_email();
 
@@ -1907,6 +1881,9 @@ ALTER TABLE ONLY public.mail_outbox
 
 ALTER TABLE ONLY public.mailing_attachments
     ADD CONSTRAINT mailing_attachments_mailing_id_fkey FOREIGN KEY (mailing_id) REFERENCES public.mailings(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mailing_draft_attachments
+    ADD CONSTRAINT mailing_draft_attachments_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.mailing_skipped
     ADD CONSTRAINT mailing_skipped_mailing_id_fkey FOREIGN KEY (mailing_id) REFERENCES public.mailings(id) ON DELETE CASCADE;

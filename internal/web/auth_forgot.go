@@ -43,11 +43,10 @@ func (a *App) forgotSend(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, http.StatusUnprocessableEntity, pageView(forgotView, forgotPage{Enabled: true, Form: f}))
 		return
 	}
-	lang := a.langOf(r)
 	req, err := a.accounts.RequestPasswordReset(r.Context(), f.Get("email"), a.clientAddr(r))
 	if err == nil && req.Token != "" {
 		_, err = a.queueAccountMail(r.Context(), accountMail{
-			Lang: lang, To: req.Email, SubjectID: "MailResetSubject", BodyID: "MailResetBody",
+			To: req.Email, SubjectID: "MailResetSubject", BodyID: "MailResetBody",
 			Data: []any{"Link", a.absURL(r, "/reset-password?token="+req.Token), "Minutes", 60},
 		})
 	}

@@ -82,6 +82,7 @@ func (a *App) authSignIn(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
+	a.rememberLang(r, u)
 	http.Redirect(w, r, rt, http.StatusSeeOther)
 }
 

@@ -16,11 +16,11 @@ const (
 	invitationFailed                         // could not be queued (logged); the link page still works
 )
 
-// mailInvitation sends a user their set-password link by mail, in the
-// admin's language. The link page stays the fallback either way.
+// mailInvitation sends a user their set-password link by mail, in their
+// language (mailLang). The link page stays the fallback either way.
 func (a *App) mailInvitation(r *http.Request, u accounts.User, link string) invitationMail {
 	sent, err := a.queueAccountMail(r.Context(), accountMail{
-		Lang: a.langOf(r), To: u.Email, SubjectID: "MailInviteSubject", BodyID: "MailInviteBody",
+		To: u.Email, SubjectID: "MailInviteSubject", BodyID: "MailInviteBody",
 		Data: []any{"Link", link, "Email", u.Email, "Days", 7},
 	})
 	switch {
@@ -41,7 +41,7 @@ func (a *App) noticeEmailChanged(r *http.Request, oldEmail, newEmail string) {
 		return
 	}
 	if _, err := a.queueAccountMail(r.Context(), accountMail{
-		Lang: a.langOf(r), To: oldEmail, SubjectID: "MailEmailChangedSubject", BodyID: "MailEmailChangedBody",
+		To: oldEmail, User: newEmail, SubjectID: "MailEmailChangedSubject", BodyID: "MailEmailChangedBody",
 		Data: []any{"Old", oldEmail, "New", newEmail, "Site", a.absURL(r, "/")},
 	}); err != nil {
 		a.log.Error("queue email-change notice", "err", err, "request_id", requestID(r))

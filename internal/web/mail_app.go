@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"strconv"
 
+	"mila/internal/accounts"
 	"mila/internal/mail"
+	"mila/internal/pg"
 )
 
 // mailDeps are the mail stores the handlers use.
@@ -22,10 +24,11 @@ func (a *App) initMail() {
 // mailEnabled reports whether an SMTP server is set up.
 func (a *App) mailEnabled() bool { return a.cfg.Mail.Enabled() }
 
-// accountMail is a message about a user's account, in one language.
+// accountMail is a message about a user's account, in the recipient's
+// language (mailLang).
 type accountMail struct {
-	Lang      string
 	To        string
+	User      string // the recipient user's current sign-in email, when it is not To (a notice to the old address)
 	SubjectID string
 	BodyID    string
 	Data      []any // the messages' template data pairs
@@ -36,11 +39,12 @@ type accountMail struct {
 // (cancelled, never sent later) for /admin/outbox, and the caller shows
 // its fallback.
 func (a *App) queueAccountMail(ctx context.Context, m accountMail) (bool, error) {
+	lang := a.mailLang(ctx, m.To, m.User)
 	out := mail.Outgoing{
 		Kind:    mail.KindAccount,
 		To:      m.To,
-		Subject: a.i18n.t(m.Lang, m.SubjectID, m.Data...),
-		Text:    a.i18n.t(m.Lang, m.BodyID, m.Data...) + "\n\n-- \n" + a.i18n.t(m.Lang, "MailFooterAccount"),
+		Subject: a.i18n.t(lang, m.SubjectID, m.Data...),
+		Text:    a.i18n.t(lang, m.BodyID, m.Data...) + "\n\n-- \n" + a.i18n.t(lang, "MailFooterAccount"),
 	}
 	if !a.mailEnabled() {
 		out.NotSent = "not sent: mail is not set up (MILA_SMTP_URL)"
@@ -104,4 +108,31 @@ func (a *App) roleMailingsSave(w http.ResponseWriter, r *http.Request) {
 	}
 	a.flashSuccess(r, "RoleMailingsSaved", "Name", a.roleView(r, role).DisplayName)
 	http.Redirect(w, r, "/admin/roles", http.StatusSeeOther)
+}
+
+// mailLang is the language of account mail to a user (found by any of
+// addresses): the language they last signed in with, else the club's
+// default language — not the
+// language of whoever caused the mail (an admin inviting, a stranger
+// asking for a reset).
+func (a *App) mailLang(ctx context.Context, addresses ...string) string {
+	var lang string
+	err := a.db.QueryRow(ctx, `SELECT lang FROM users WHERE email = ANY ($1::text[]) AND lang IS NOT NULL LIMIT 1`, addresses).Scan(&lang)
+	if err == nil && isLang(lang) {
+		return lang
+	}
+	return a.club.get(ctx).DefaultLang
+}
+
+// rememberLang keeps the language a user signs in with (the one they
+// chose with the language switch), for the account mail they get later.
+func (a *App) rememberLang(r *http.Request, u accounts.User) {
+	c, err := r.Cookie(langCookie)
+	if err != nil || !isLang(c.Value) {
+		return
+	}
+	ctx := pg.WithActor(r.Context(), pg.Actor{UserID: u.ID, Label: u.Email})
+	if _, err := pg.Exec(ctx, a.db, `UPDATE users SET lang = $2 WHERE id = $1 AND lang IS DISTINCT FROM $2`, u.ID, c.Value); err != nil {
+		a.log.Error("remember language", "err", err, "request_id", requestID(r))
+	}
 }

@@ -21,7 +21,9 @@ func (a *App) mailRoutes(mux *http.ServeMux) {
 	a.route(mux, "GET /mailings/new", authz.Mailing, authz.Create, a.mailingNew)
 	a.route(mux, "POST /mailings", authz.Mailing, authz.Create, a.mailingSubmit)
 	a.route(mux, "GET /mailings/addresses", authz.Mailing, authz.Create, a.mailingAddresses)
+	a.route(mux, "GET /mailings/labels", authz.Mailing, authz.Read, a.mailingDraftLabels)
 	a.route(mux, "GET /mailings/{id}", authz.Mailing, authz.Read, a.mailingShow)
+	a.route(mux, "GET /mailings/{id}/labels", authz.Mailing, authz.Read, a.mailingLabels)
 	a.route(mux, "GET /mailings/{id}/progress", authz.Mailing, authz.Read, a.mailingProgress)
 	for _, action := range []string{"pause", "resume", "cancel", "retry"} {
 		a.route(mux, "POST /mailings/{id}/"+action, authz.Mailing, authz.Update, a.mailingAction(action))

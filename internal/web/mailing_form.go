@@ -41,6 +41,11 @@ type mailingFormPage struct {
 	Preview      *mail.Rendered
 	PreviewAs    mail.Recipient
 	TestSent     bool
+	Draft        string                 // the draft id: files kept with the form
+	Files        []mail.DraftFile       // files kept with the draft
+	Lists        []membership.SavedList // saved lists the author may choose
+	ChosenLists  []string               // chosen saved list ids
+	LabelsQuery  string                 // query of the no-email members' labels (/mailings/labels?...)
 }
 
 var mailingLabels = map[string]string{
@@ -94,11 +99,70 @@ func (a *App) mailingDraft(r *http.Request, v url.Values) (mail.Draft, *mailingF
 	}
 	d.Overview = v.Get("overview")
 	p.Chosen, p.MemberIDs, p.Overview = d.Groups, d.MemberIDs, d.Overview
+	if err := a.mailingLists(r, v, &d, p); err != nil {
+		return d, p, err
+	}
+	p.LabelsQuery = mailingLabelsQuery(v, d)
 	return d, p, nil
 }
 
+// mailingListsMax bounds the saved lists one mailing is written to.
+const mailingListsMax = 50
+
+// mailingLists adds the members of the chosen saved lists (list=<id>,
+// repeated) to the draft, resolved now through the overview's query — as
+// live as a group. A list the author may not see (or that was deleted
+// meanwhile) is an error on the recipients.
+func (a *App) mailingLists(r *http.Request, v url.Values, d *mail.Draft, p *mailingFormPage) error {
+	ctx, actor := r.Context(), actorFrom(r)
+	for _, id := range v["list"] {
+		if id = strings.TrimSpace(id); id == "" || slices.Contains(p.ChosenLists, id) {
+			continue
+		}
+		if !validate.UUID(id) || len(p.ChosenLists) >= mailingListsMax {
+			return ErrNotFound
+		}
+		p.ChosenLists = append(p.ChosenLists, id)
+		l, err := a.lists.Get(ctx, actor, id)
+		if errors.Is(err, membership.ErrNotFound) {
+			p.Form.Add("recipients", "MailingRecipients", "ErrMailingListNotFound")
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		ids, err := a.members.ViewIDs(ctx, actor, l.Query, mail.MaxSelection)
+		if err != nil {
+			return err
+		}
+		d.Lists = append(d.Lists, l.Name)
+		for _, id := range ids {
+			if len(d.MemberIDs) < mail.MaxSelection && !slices.Contains(d.MemberIDs, id) {
+				d.MemberIDs = append(d.MemberIDs, id)
+			}
+		}
+	}
+	return nil
+}
+
+// mailingLabelsQuery is the query of /mailings/labels for the draft's
+// recipients: groups, saved lists, the overview view (resolved again, as
+// the form does) or else the members chosen one by one.
+func mailingLabelsQuery(v url.Values, d mail.Draft) string {
+	q := url.Values{}
+	for _, k := range []string{"group", "list", "overview", "include_former", "from"} {
+		if vs, ok := v[k]; ok {
+			q[k] = vs
+		}
+	}
+	if v.Get("overview") == "" {
+		q["member_id"] = v["member_id"]
+	}
+	return q.Encode()
+}
+
 // overviewMembers returns the ids of every member the overview view
-// ("/members?...") lists, all pages.
+// ("/members?...") lists, all pages, in one statement.
 func (a *App) overviewMembers(r *http.Request, view string) ([]string, error) {
 	rawQuery, ok := strings.CutPrefix(view, "/members")
 	if !ok || len(rawQuery) > 2000 || (rawQuery != "" && rawQuery[0] != '?') {
@@ -109,26 +173,7 @@ func (a *App) overviewMembers(r *http.Request, view string) ([]string, error) {
 	if err != nil {
 		return nil, ErrNotFound
 	}
-	q := memberQueryFromURL(v)
-	q.PerPage = 100
-	var ids []string
-	for page := 1; len(ids) < mail.MaxSelection; page++ {
-		q.Page = page
-		res, err := a.members.List(r.Context(), actorFrom(r), q)
-		if err != nil {
-			return nil, err
-		}
-		if res.Query.Page != page {
-			break // past the last page
-		}
-		for _, row := range res.Rows {
-			ids = append(ids, row.ID)
-		}
-		if len(res.Rows) < q.PerPage {
-			break
-		}
-	}
-	return ids, nil
+	return a.members.ViewIDs(r.Context(), actorFrom(r), memberQueryFromURL(v), mail.MaxSelection)
 }
 
 // fill completes the page: groups, recipients, placeholders.
@@ -146,6 +191,16 @@ func (a *App) fillMailingPage(r *http.Request, p *mailingFormPage, d mail.Draft)
 		return err
 	}
 	p.Placeholders = ph
+	if actor.Can(authz.SavedList, authz.Read) && actor.Scope(authz.Member, authz.Read) == authz.All {
+		if p.Lists, err = a.lists.List(ctx, actor); err != nil {
+			return err
+		}
+	}
+	if p.Draft != "" {
+		if p.Files, err = a.mail.mailings.DraftFiles(ctx, actor, p.Draft); err != nil {
+			return err
+		}
+	}
 	rs, err := a.mail.mailings.Resolve(ctx, actor, d)
 	if err != nil && !addDomainErrors(p.Form, err, mailingLabels) {
 		return err
@@ -165,6 +220,7 @@ func (a *App) mailingNew(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Form = newForm(url.Values{"kind": {mailingKindNormal}})
 	p.Form.Set("body", a.i18n.t(a.langOf(r), "MailingBodyStart"))
+	p.Draft = mail.NewDraftID()
 	if err := a.fillMailingPage(r, p, d); err != nil {
 		a.errorResponse(w, r, err)
 		return
@@ -197,18 +253,44 @@ func (a *App) mailingSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := p.Form
-	kind := f.Get("kind")
-	f.Check(kind == mailingKindNormal || kind == mailingKindNewsletter || kind == mailingKindClubBusiness, "kind", "MailingFieldKind", "ErrRequired")
-	f.Required("subject", "MailingFieldSubject")
-	f.Required("body", "MailingFieldBody")
+	ctx, actor := r.Context(), actorFrom(r)
+	removing := r.PostForm.Get("remove_attachment")
+	if removing == "" {
+		kind := f.Get("kind")
+		f.Check(kind == mailingKindNormal || kind == mailingKindNewsletter || kind == mailingKindClubBusiness, "kind", "MailingFieldKind", "ErrRequired")
+		f.Required("subject", "MailingFieldSubject")
+		f.Required("body", "MailingFieldBody")
+	}
+	// Uploaded files are kept with the form's draft, so a preview, a test
+	// or an error does not lose them; sending takes them to the mailing.
+	p.Draft = r.PostForm.Get("draft")
+	if p.Draft == "" {
+		p.Draft = mail.NewDraftID()
+	} else if !validate.UUID(p.Draft) {
+		a.errorResponse(w, r, ErrNotFound)
+		return
+	}
+	d.DraftID = p.Draft
 	if r.MultipartForm != nil {
 		atts, ok := readAttachments(r.MultipartForm.File["attachments"])
 		f.Check(ok, "attachments", "MailingFieldAttachments", mail.MsgAttachmentsTooBig, "MB", mail.MaxAttachmentBytes>>20)
-		d.Attachments = atts
+		if ok {
+			err := a.mail.mailings.AddDraftFiles(ctx, actor, p.Draft, atts)
+			if err != nil && !addDomainErrors(f, err, mailingLabels) {
+				a.errorResponse(w, r, err)
+				return
+			}
+		}
 	}
-	ctx, actor := r.Context(), actorFrom(r)
+	if removing != "" {
+		// A file already gone (a second click) leaves the list as it is.
+		if err := a.mail.mailings.RemoveDraftFile(ctx, actor, p.Draft, removing); err != nil && !errors.Is(err, mail.ErrNotFound) {
+			a.errorResponse(w, r, err)
+			return
+		}
+	}
 	status := http.StatusOK
-	if f.Valid() {
+	if removing == "" && f.Valid() {
 		switch r.PostForm.Get("do") {
 		case "send":
 			id, err := a.mail.mailings.Create(ctx, actor, d, func(memberID, tok string) string {
