@@ -25,6 +25,8 @@ var navItems = []navItem{
 	{LabelID: "NavLists", Path: "/lists", Resource: authz.SavedList, Action: authz.Read},
 	{LabelID: "NavStatistics", Path: "/statistics", Resource: authz.Statistics, Action: authz.Read},
 	{LabelID: "NavFields", Path: "/admin/fields", Resource: authz.CustomField, Action: authz.Create},
+	{LabelID: "NavGroupRoles", Path: "/admin/group-roles", Resource: authz.Group, Action: authz.Update},
+	{LabelID: "NavExitReasons", Path: "/admin/exit-reasons", Resource: authz.CustomField, Action: authz.Update},
 	{LabelID: "NavImport", Path: "/admin/import", Resource: authz.Import, Action: authz.Create},
 	{LabelID: "NavSettings", Path: "/admin/settings", Resource: authz.Settings, Action: authz.Update},
 	{LabelID: "NavAudit", Path: "/admin/audit", Resource: authz.Audit, Action: authz.Read},
