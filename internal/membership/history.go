@@ -434,6 +434,14 @@ func (h *History) DeleteRole(ctx context.Context, actor authz.Actor, groupID, id
 	if !validate.UUID(id) || (groupID != "" && !validate.UUID(groupID)) {
 		return ErrNotFound
 	}
+	var mine bool
+	if err := h.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM group_roles WHERE id = $1
+		AND group_id IS NOT DISTINCT FROM nullif($2, '')::uuid)`, id, groupID).Scan(&mine); err != nil {
+		return fmt.Errorf("delete role: %w", err)
+	}
+	if !mine { // another list's role (or none): not found through this list
+		return ErrNotFound
+	}
 	const uses = `SELECT count(*)::integer FROM group_memberships WHERE role_id = $1`
 	return deleteUnused(ctx, h.db, uses, `DELETE FROM group_roles WHERE id = $1
 		AND group_id IS NOT DISTINCT FROM nullif($2, '')::uuid`, id, groupID)
