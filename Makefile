@@ -3,7 +3,7 @@
 #   make run    install what is missing (Debian, as root), build, start Mila
 #   make test   the same plus Chromium, then gofmt, go vet, staticcheck, go test -race
 #
-# Other targets: build, generate, assets, schema, bench, load, fuzz, clean.
+# Other targets: build, generate, assets, schema, bench, bench-history, load, fuzz, clean.
 
 SHELL       := /bin/bash
 GO          ?= go
@@ -15,7 +15,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 RUN_PKGS    := postgresql postgresql-contrib nodejs npm
 TEST_PKGS   := $(RUN_PKGS) chromium poppler-utils
 
-.PHONY: run test build generate assets deps-run deps-test schema bench load fuzz clean check-format vet staticcheck gotest
+.PHONY: run test build generate assets deps-run deps-test schema bench bench-history load fuzz clean check-format vet staticcheck gotest
 
 run: deps-run build
 	@scripts/run.sh
@@ -82,6 +82,15 @@ bench: deps-run build
 	$(GO) test ./internal/mail -run '^$$' -bench 'Queue10k|Send' -benchtime 3x -timeout 20m
 	$(GO) test ./internal/audit -run '^$$' -bench BulkMemberships -benchtime 3x -timeout 60m
 	$(GO) test ./internal/audit -run '^$$' -bench AuditReading -benchtime 1x -timeout 60m
+
+# Only the history pages of issue 14 (as of a day: /members, /groups, the
+# largest group's page; the group page's "all" list; /statistics) and the
+# bulk add, removal and end of 10,000 memberships, on the same data set
+# (bench/out/data). BENCHFLAGS passes options, e.g. BENCHFLAGS='-members 2000
+# -groups 20 -bulk 1000 -bulk-rounds 1' for a quick check at a small scale.
+BENCHFLAGS ?=
+bench-history: deps-run build
+	$(GO) run ./bench -build=false -only 'as_of|show=all|statistics' -export-rounds 0 $(BENCHFLAGS)
 
 # The load run (not part of `make test`): 50 signed-in clients for
 # 60 s, 90% reads and 10% writes over every page, on the 100,000-member

@@ -69,7 +69,7 @@ func main() {
 	flag.StringVar(&c.bin, "bin", "bin/mila", "the mila binary")
 	flag.BoolVar(&c.build, "build", true, "build the mila binary first (go build ./cmd/mila)")
 	flag.BoolVar(&c.reload, "reload", false, "load the data set again even if it is already there")
-	flag.StringVar(&c.only, "only", "", "measure only the pages whose name contains this text")
+	flag.StringVar(&c.only, "only", "", "measure only the pages whose name or path contains this text (alternatives separated by |: as_of|statistics)")
 	flag.BoolVar(&c.plans, "plans", false, "write EXPLAIN (ANALYZE, BUFFERS) of every captured statement to <out>/plans.txt")
 	flag.StringVar(&c.profile, "profile", "", "only profile this path, or the first page whose name contains it (e.g. /members/{id}), in-process at concurrency -c; CPU profile to <out>/cpu.prof")
 	flag.IntVar(&c.exportRounds, "export-rounds", 3, "runs of each export: CSV and XLSX of every member, PDF of a group of about 1,000 (0: skip)")

@@ -56,11 +56,26 @@ func benchPages(p benchParams, only string) []benchPage {
 	}
 	var out []benchPage
 	for _, pg := range all {
-		if only == "" || strings.Contains(pg.name, only) || strings.Contains(pg.path, only) {
+		if pageMatches(pg, only) {
 			out = append(out, pg)
 		}
 	}
 	return out
+}
+
+// pageMatches reports whether the page's name or path contains only, or
+// one of its alternatives separated by "|" ("as_of|statistics"); "" is
+// every page.
+func pageMatches(pg benchPage, only string) bool {
+	if only == "" {
+		return true
+	}
+	for _, alt := range strings.Split(only, "|") {
+		if alt != "" && (strings.Contains(pg.name, alt) || strings.Contains(pg.path, alt)) {
+			return true
+		}
+	}
+	return false
 }
 
 // pageResult is what was measured for one page.

@@ -31,10 +31,12 @@ type report struct {
 // Targets at 100,000 members: what a club on a small server should get
 // (the report marks each miss; docs/PERFORMANCE.md has the figures).
 const (
-	targetP95      = 50 * time.Millisecond
-	targetRatio    = 2.0
-	targetRPS      = 400.0
-	targetBulk     = 2 * time.Second
+	targetP95   = 50 * time.Millisecond
+	targetRatio = 2.0
+	targetRPS   = 400.0
+	targetBulk  = 2 * time.Second
+	// targetStatsP95 is /statistics' target (issue 14: p95 ≤ 200 ms).
+	targetStatsP95 = 200 * time.Millisecond
 	targetRSSBytes = 150 << 20
 )
 
@@ -69,8 +71,8 @@ func (r *report) markdown() string {
 			ratio = float64(pr.p95) / float64(pr.sqlP95)
 		}
 		var miss []string
-		if pr.p95 > targetP95 {
-			miss = append(miss, "p95 > 50 ms")
+		if target := pageTargetP95(pr.page); pr.p95 > target {
+			miss = append(miss, fmt.Sprintf("p95 > %d ms", target.Milliseconds()))
 		}
 		if ratio > targetRatio {
 			miss = append(miss, "ratio > 2")
@@ -117,4 +119,12 @@ func pgMode() string {
 		return "DATABASE_URL"
 	}
 	return "managed by the bench, Mila's default settings, Unix socket"
+}
+
+// pageTargetP95 is the p95 target of a page: 50 ms, /statistics 200 ms.
+func pageTargetP95(p benchPage) time.Duration {
+	if strings.HasPrefix(p.path, "/statistics") {
+		return targetStatsP95
+	}
+	return targetP95
 }

@@ -37,6 +37,7 @@ var rowKeys = map[string]string{
 	"mailings": "id", "club_settings": "id",
 	"saved_lists":    "id",
 	"member_periods": "id", "group_memberships": "id",
+	"group_roles": "id", "exit_reasons": "id",
 }
 
 // ignoredColumns change with any write of their row or are computed from
@@ -264,6 +265,11 @@ func permitted(actor authz.Actor, w write, fields rows) (bool, string) {
 			return actor.CanOnMember(authz.MemberGroup, authz.Create, mid), "MemberGroup.create on " + mid
 		}
 		return actor.CanOnMember(authz.MemberGroup, authz.Destroy, mid) || all(authz.Group, authz.Destroy) || all(authz.Member, authz.Destroy), "MemberGroup.destroy on " + mid
+	case "group_roles":
+		// a group's roles and the club-wide defaults: the groups' configuration
+		return all(authz.Group, authz.Update) || (w.op == "delete" && all(authz.Group, authz.Destroy)), "Group.update (all): group roles"
+	case "exit_reasons":
+		return all(authz.CustomField, map[string]authz.Action{"insert": authz.Create, "delete": authz.Destroy, "update": authz.Update}[w.op]), "CustomField." + w.op + " (all): exit reasons"
 	case "member_group_keys":
 		switch w.op {
 		case "insert":
@@ -407,7 +413,46 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 		}
 		return id
 	}
+	hist := membership.NewHistory(srv.DB)
+	chorRole, err := hist.CreateRole(ctx, fx.admin, fx.chor.ID, "Stimmführer", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doomedChorRole, err := hist.CreateRole(ctx, fx.admin, fx.chor.ID, "Doomed role", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaultRole, err := hist.CreateRole(ctx, fx.admin, "", "Leitung", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doomedDefault, err := hist.CreateRole(ctx, fx.admin, "", "Doomed default", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reason, err := hist.CreateExitReason(ctx, fx.admin, "Umzug")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doomedReason, err := hist.CreateExitReason(ctx, fx.admin, "Doomed reason")
+	if err != nil {
+		t.Fatal(err)
+	}
 	probes := map[string][]probe{
+		"POST /members/{id}/memberships": {{"a dated membership of the own record in Spare", fixed("/members/" + own.ID + "/memberships"), func() url.Values {
+			seq++
+			return url.Values{"group_id": {spare.ID}, "from": {fmt.Sprintf("%04d-01-01", 1900+seq)}, "until": {fmt.Sprintf("%04d-06-01", 1900+seq)}}
+		}}},
+		"POST /members/{id}/memberships/{membership_id}": {{"Bert's membership from 2001", func() string { return "/members/" + fx.bert.ID + "/memberships/" + membershipOf(fx.bert.ID) }, form("from", "2001-01-01")}},
+		"POST /groups/{slug}/roles":                      {{"a role of Chor", fixed("/groups/" + fx.chor.Slug + "/roles"), func() url.Values { return url.Values{"name": {next("Rolle %d")}} }}},
+		"POST /groups/{slug}/roles/{role_id}":            {{"rename Chor's role", fixed("/groups/" + fx.chor.Slug + "/roles/" + chorRole.ID), func() url.Values { return url.Values{"name": {next("Stimme %d")}, "leads": {"on"}} }}},
+		"POST /groups/{slug}/roles/{role_id}/delete":     {{"Chor's unused role", fixed("/groups/" + fx.chor.Slug + "/roles/" + doomedChorRole.ID + "/delete"), form()}},
+		"POST /admin/group-roles":                        {{"a club-wide role", fixed("/admin/group-roles"), func() url.Values { return url.Values{"name": {next("Vereinsrolle %d")}} }}},
+		"POST /admin/group-roles/{role_id}":              {{"rename a club-wide role", fixed("/admin/group-roles/" + defaultRole.ID), func() url.Values { return url.Values{"name": {next("Leitung %d")}} }}},
+		"POST /admin/group-roles/{role_id}/delete":       {{"an unused club-wide role", fixed("/admin/group-roles/" + doomedDefault.ID + "/delete"), form()}},
+		"POST /admin/exit-reasons":                       {{"an exit reason", fixed("/admin/exit-reasons"), func() url.Values { return url.Values{"name": {next("Grund %d")}} }}},
+		"POST /admin/exit-reasons/{reason_id}":           {{"rename an exit reason", fixed("/admin/exit-reasons/" + reason.ID), func() url.Values { return url.Values{"name": {next("Umzug %d")}} }}},
+		"POST /admin/exit-reasons/{reason_id}/delete":    {{"an unused exit reason", fixed("/admin/exit-reasons/" + doomedReason.ID + "/delete"), form()}},
 		"POST /members/{id}/periods": {{"a period for the own record", fixed("/members/" + own.ID + "/periods"), func() url.Values {
 			seq++
 			n := seq

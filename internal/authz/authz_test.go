@@ -32,7 +32,6 @@ var want = map[PermissionSet]map[string]Scope{
 		"CustomFieldValue update": All, "CustomFieldValue destroy": All,
 		"CustomField read": All, "Group read": All, "MemberGroup read": All, "Role read": All,
 		"SavedList read": All, "SavedList create": All, "SavedList update": Own, "SavedList destroy": Own,
-		"Statistics read": All,
 	},
 	Admin: func() map[string]Scope {
 		m := map[string]Scope{}

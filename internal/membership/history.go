@@ -45,6 +45,7 @@ const (
 	ErrNameTaken            = "ErrNameTaken"            // a list entry with this name exists
 	ErrInUse                = "ErrInUse"                // the entry is used and cannot be deleted
 	ErrMemberDatesPeriods   = "ErrMemberDatesPeriods"   // join/exit date conflict with the member's periods
+	ErrMembershipRoleGroup  = "ErrMembershipRoleGroup"  // the role belongs to another group
 )
 
 // Period is one stretch of a member's membership in the club:
@@ -309,11 +310,11 @@ func (h *History) DeletePeriod(ctx context.Context, actor authz.Actor, memberID,
 	if !validate.UUID(periodID) {
 		return ErrNotFound
 	}
-	tag, err := h.db.Exec(ctx, `DELETE FROM member_periods WHERE id = $1 AND member_id = $2`, periodID, memberID)
+	n, err := pg.Exec(ctx, h.db, `DELETE FROM member_periods WHERE id = $1 AND member_id = $2`, periodID, memberID)
 	if err = periodError(err); err != nil {
 		return err
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return ErrNotFound
 	}
 	return nil
@@ -348,15 +349,18 @@ func (h *History) CreateExitReason(ctx context.Context, actor authz.Actor, name 
 		return ExitReason{}, err
 	}
 	x := ExitReason{Name: name}
-	err := h.db.QueryRow(ctx, `INSERT INTO exit_reasons (name, position)
+	err := pg.InTx(ctx, h.db, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO exit_reasons (name, position)
 		VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM exit_reasons)) RETURNING id`, name).Scan(&x.ID)
+	})
 	if pg.IsUniqueViolation(err, "exit_reasons_name_key") {
 		return ExitReason{}, validate.Field("name", ErrNameTaken, nil)
 	}
 	return x, err
 }
 
-// DeleteExitReason removes a reason no period uses.
+// DeleteExitReason removes a reason no period uses; a used one is
+// refused with an *InUseError saying how many periods give it.
 func (h *History) DeleteExitReason(ctx context.Context, actor authz.Actor, id string) error {
 	if err := actor.Require(authz.CustomField, authz.Destroy); err != nil {
 		return err
@@ -364,17 +368,8 @@ func (h *History) DeleteExitReason(ctx context.Context, actor authz.Actor, id st
 	if !validate.UUID(id) {
 		return ErrNotFound
 	}
-	tag, err := h.db.Exec(ctx, `DELETE FROM exit_reasons WHERE id = $1`, id)
-	if pg.IsForeignKeyViolation(err, "") {
-		return validate.Field("name", ErrInUse, nil)
-	}
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrNotFound
-	}
-	return nil
+	const uses = `SELECT count(*)::integer FROM member_periods WHERE exit_reason_id = $1`
+	return deleteUnused(ctx, h.db, uses, `DELETE FROM exit_reasons WHERE id = $1`, id)
 }
 
 // ---- group roles ----
@@ -415,9 +410,11 @@ func (h *History) CreateRole(ctx context.Context, actor authz.Actor, groupID, na
 		return GroupRole{}, err
 	}
 	x := GroupRole{GroupID: groupID, Name: name, Leads: leads}
-	err := h.db.QueryRow(ctx, `INSERT INTO group_roles (group_id, name, leads, position)
+	err := pg.InTx(ctx, h.db, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO group_roles (group_id, name, leads, position)
 		VALUES (nullif($1, '')::uuid, $2, $3, (SELECT coalesce(max(position), 0) + 1 FROM group_roles))
 		RETURNING id`, groupID, name, leads).Scan(&x.ID)
+	})
 	switch {
 	case pg.IsUniqueViolation(err, "group_roles_name_key"):
 		return GroupRole{}, validate.Field("name", ErrNameTaken, nil)
@@ -427,25 +424,27 @@ func (h *History) CreateRole(ctx context.Context, actor authz.Actor, groupID, na
 	return x, err
 }
 
-// DeleteRole removes a role no membership uses.
-func (h *History) DeleteRole(ctx context.Context, actor authz.Actor, id string) error {
+// DeleteRole removes a role of group groupID's list ("" the club-wide
+// defaults) that no membership, past or present, holds; a used one is
+// refused with an *InUseError saying how many hold it.
+func (h *History) DeleteRole(ctx context.Context, actor authz.Actor, groupID, id string) error {
 	if err := actor.Require(authz.Group, authz.Update); err != nil {
 		return err
 	}
-	if !validate.UUID(id) {
+	if !validate.UUID(id) || (groupID != "" && !validate.UUID(groupID)) {
 		return ErrNotFound
 	}
-	tag, err := h.db.Exec(ctx, `DELETE FROM group_roles WHERE id = $1`, id)
-	if pg.IsForeignKeyViolation(err, "") {
-		return validate.Field("name", ErrInUse, nil)
+	var mine bool
+	if err := h.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM group_roles WHERE id = $1
+		AND group_id IS NOT DISTINCT FROM nullif($2, '')::uuid)`, id, groupID).Scan(&mine); err != nil {
+		return fmt.Errorf("delete role: %w", err)
 	}
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() == 0 {
+	if !mine { // another list's role (or none): not found through this list
 		return ErrNotFound
 	}
-	return nil
+	const uses = `SELECT count(*)::integer FROM group_memberships WHERE role_id = $1`
+	return deleteUnused(ctx, h.db, uses, `DELETE FROM group_roles WHERE id = $1
+		AND group_id IS NOT DISTINCT FROM nullif($2, '')::uuid`, id, groupID)
 }
 
 // ---- memberships ----
@@ -533,8 +532,9 @@ func membershipError(err error) error {
 		return validate.Field("from", ErrMembershipFuture, nil)
 	case pg.Is(err, "23514", "group_memberships_until_after_from"):
 		return validate.Field("until", ErrMembershipUntilFrom, nil)
-	case pg.Is(err, "23514", "group_memberships_role_of_group"),
-		pg.IsForeignKeyViolation(err, "group_memberships_role_id_fkey"):
+	case pg.Is(err, "23514", "group_memberships_role_of_group"):
+		return validate.Field("role_id", ErrMembershipRoleGroup, nil)
+	case pg.IsForeignKeyViolation(err, "group_memberships_role_id_fkey"):
 		return validate.Field("role_id", validate.NotFound, nil)
 	case pg.IsForeignKeyViolation(err, "group_memberships_member_id_fkey"):
 		return &MembershipNotFoundError{Resource: authz.Member}

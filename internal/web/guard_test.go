@@ -153,6 +153,30 @@ var pathFixtures = map[string]func(f *walkFixture) string{
 	"/lists/{id}/edit":      func(f *walkFixture) string { return "/lists/" + f.IDs["list"] + "/edit" },
 	"/lists/{id}/delete":    func(f *walkFixture) string { return "/lists/" + f.IDs["list"] + "/delete" },
 	"/groups/{slug}/export": func(f *walkFixture) string { return "/groups/" + f.IDs["group"] + "/export?format=csv" },
+
+	// History (history_routes.go, history_lists.go).
+	"/members/{id}/memberships": func(f *walkFixture) string { return "/members/" + f.IDs["member"] + "/memberships" },
+	"/members/{id}/memberships/{membership_id}": func(f *walkFixture) string {
+		return "/members/" + f.IDs["member"] + "/memberships/" + f.IDs["membership"]
+	},
+	"/members/{id}/memberships/{membership_id}/end": func(f *walkFixture) string {
+		return "/members/" + f.IDs["member"] + "/memberships/" + f.IDs["membership"] + "/end"
+	},
+	"/members/{id}/memberships/{membership_id}/delete": func(f *walkFixture) string {
+		return "/members/" + f.IDs["member"] + "/memberships/" + f.IDs["membership"] + "/delete"
+	},
+	"/groups/{slug}/memberships/end": func(f *walkFixture) string { return "/groups/" + f.IDs["group"] + "/memberships/end" },
+	"/groups/{slug}/roles":           func(f *walkFixture) string { return "/groups/" + f.IDs["group"] + "/roles" },
+	"/groups/{slug}/roles/{role_id}": func(f *walkFixture) string {
+		return "/groups/" + f.IDs["group"] + "/roles/" + f.IDs["group_role"]
+	},
+	"/groups/{slug}/roles/{role_id}/delete": func(f *walkFixture) string {
+		return "/groups/" + f.IDs["group"] + "/roles/" + f.IDs["group_role"] + "/delete"
+	},
+	"/admin/group-roles/{role_id}":           func(f *walkFixture) string { return "/admin/group-roles/" + f.IDs["default_role"] },
+	"/admin/group-roles/{role_id}/delete":    func(f *walkFixture) string { return "/admin/group-roles/" + f.IDs["default_role"] + "/delete" },
+	"/admin/exit-reasons/{reason_id}":        func(f *walkFixture) string { return "/admin/exit-reasons/" + f.IDs["exit_reason"] },
+	"/admin/exit-reasons/{reason_id}/delete": func(f *walkFixture) string { return "/admin/exit-reasons/" + f.IDs["exit_reason"] + "/delete" },
 }
 
 // postForms maps "METHOD pattern" to a valid form for that action.
@@ -180,6 +204,16 @@ var postForms = map[string]func(f *walkFixture) url.Values{
 		return url.Values{"mode": {"anonymise"}, "confirm_name": {"Walter Walk"}}
 	},
 	"POST /members/{id}/groups": func(f *walkFixture) url.Values { return url.Values{"group": {f.IDs["spare"]}} },
+	"POST /members/{id}/memberships": func(f *walkFixture) url.Values {
+		return url.Values{"group_id": {f.IDs["spare_id"]}, "from": {"2021-01-01"}, "until": {"2022-01-01"}}
+	},
+	"POST /members/{id}/memberships/{membership_id}": func(*walkFixture) url.Values { return url.Values{"from": {"2020-06-01"}} },
+	"POST /groups/{slug}/roles":                      func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}} },
+	"POST /groups/{slug}/roles/{role_id}":            func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}, "leads": {"on"}} },
+	"POST /admin/group-roles":                        func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}} },
+	"POST /admin/group-roles/{role_id}":              func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}} },
+	"POST /admin/exit-reasons":                       func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}} },
+	"POST /admin/exit-reasons/{reason_id}":           func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}} },
 	"POST /members/groups/add": func(f *walkFixture) url.Values {
 		return url.Values{"member_id": {f.IDs["member2"]}, "group": {f.IDs["group"]}, "return_to": {"/members"}}
 	},
@@ -286,6 +320,7 @@ func addMemberRecords(t *testing.T, f *walkFixture) {
 	f.IDs["member"], f.IDs["member2"] = walter.ID, wanda.ID
 	f.IDs["member_version"] = strconv.Itoa(walter.Version)
 	f.IDs["group"], f.IDs["spare"], f.IDs["group_name"] = g.Slug, spare.Slug, g.Name
+	f.IDs["spare_id"] = spare.ID
 	f.IDs["field"] = field.ID
 	list, err := membership.NewSavedLists(f.Srv.DB).Create(ctx, f.Admin, membership.SavedListInput{Name: "Walkers list", Shared: true},
 		membership.MemberQuery{Group: g.Slug})
@@ -293,6 +328,26 @@ func addMemberRecords(t *testing.T, f *walkFixture) {
 		t.Fatal(err)
 	}
 	f.IDs["list"] = list.ID
+	// History (issue 14): a group role of Walkers, a club-wide one, an
+	// exit reason and Walter's membership row.
+	h := membership.NewHistory(f.Srv.DB)
+	own, err := h.CreateRole(ctx, f.Admin, g.ID, "Walk leader", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := h.CreateRole(ctx, f.Admin, "", "Walk coach", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reason, err := h.CreateExitReason(ctx, f.Admin, "Walked away")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms2, err := h.MemberMemberships(ctx, f.Admin, walter.ID)
+	if err != nil || len(ms2) == 0 {
+		t.Fatal("Walter's membership", err)
+	}
+	f.IDs["group_role"], f.IDs["default_role"], f.IDs["exit_reason"], f.IDs["membership"] = own.ID, def.ID, reason.ID, ms2[0].ID
 }
 
 func (f *walkFixture) path(rt web.Route) string {

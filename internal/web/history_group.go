@@ -19,6 +19,8 @@ type groupHistorySection struct {
 	Shows   []memberListOption
 	Sorts   []memberListOption
 	CanEnd  bool
+	// CanRoles: the viewer may edit the group's roles (/groups/{slug}/roles).
+	CanRoles bool
 }
 
 // groupHistoryQuery reads the section's state from the URL.
@@ -56,6 +58,7 @@ func (a *App) groupHistoryFor(r *http.Request, actor authz.Actor, g membership.G
 	}
 	s := &groupHistorySection{
 		Slug: g.Slug, Page: res, AsOfBad: asOfMalformed(v), CanEnd: actor.Can(authz.MemberGroup, authz.Update),
+		CanRoles: actor.Can(authz.Group, authz.Update),
 		Shows: []memberListOption{
 			{membership.GroupShowCurrent, "HistoryShowCurrent"},
 			{membership.GroupShowFormer, "HistoryShowFormer"},

@@ -25,6 +25,12 @@ type memberHistorySection struct {
 	Form        *Form
 	EditID      string // the period the form edits, "" for a new one
 	Today       time.Time
+	// Dated memberships (history_membership.go): adding one, and the form
+	// of the row being edited (CanEnd: may change memberships).
+	CanAddMembership bool
+	MembershipForm   *membershipForm
+	GroupChoices     []membership.GroupChoice
+	RoleChoices      []membership.RoleChoice
 }
 
 // FormAction is where the period form posts.
@@ -64,6 +70,9 @@ func (a *App) memberHistoryFor(r *http.Request, actor authz.Actor, m membership.
 	}
 	if s.ShowGroups {
 		if s.Memberships, err = a.history.MemberMemberships(ctx, actor, m.ID); err != nil {
+			return nil, err
+		}
+		if err = a.loadMembershipForms(r, actor, s); err != nil {
 			return nil, err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"mila/internal/authz"
 	"mila/internal/membership"
 )
 
@@ -173,8 +174,8 @@ func readBody(t *testing.T, res *http.Response) string {
 
 // TestStatisticsPage: the board sees the numbers, each links to the
 // overview listing exactly those members (followed here), the chart has
-// its text alternative, in both languages; own_data gets a 403; the
-// admin chooses the birth-date field.
+// its text alternative, in both languages; own_data and normal_user get
+// a 403; the admin chooses the birth-date field.
 func TestStatisticsPage(t *testing.T) {
 	w, _, _ := histWorld(t)
 	ctx := context.Background()
@@ -218,6 +219,11 @@ func TestStatisticsPage(t *testing.T) {
 		"Statistik", "Eintritte und Austritte pro Jahr", "Standardgruppen")
 	if res := w.srv.Get(t, w.ownData, "/statistics"); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("own_data: %d", res.StatusCode)
+	}
+	// Board and admin only (issue 14): normal_user gets a 403 too.
+	normal := signIn(t, w.srv, w.users[authz.NormalUser].Email, testPassword)
+	if res := w.srv.Get(t, normal, "/statistics"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("normal_user: %d", res.StatusCode)
 	}
 }
 

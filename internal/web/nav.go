@@ -33,6 +33,8 @@ var navItems = []navItem{
 	{LabelID: "NavLists", Path: "/lists", Resource: authz.SavedList, Action: authz.Read, Icon: "list"},
 	{LabelID: "NavStatistics", Path: "/statistics", Resource: authz.Statistics, Action: authz.Read, Icon: "chart-column"},
 	{LabelID: "NavFields", Path: "/admin/fields", Resource: authz.CustomField, Action: authz.Create, Icon: "text-cursor-input"},
+	{LabelID: "NavGroupRoles", Path: "/admin/group-roles", Resource: authz.Group, Action: authz.Update, Icon: "tag"},
+	{LabelID: "NavExitReasons", Path: "/admin/exit-reasons", Resource: authz.CustomField, Action: authz.Update, Icon: "door-open"},
 	{LabelID: "NavImport", Path: "/admin/import", Resource: authz.Import, Action: authz.Create, Icon: "upload"},
 	{LabelID: "NavSettings", Path: "/admin/settings", Resource: authz.Settings, Action: authz.Update, Icon: "settings"},
 	{LabelID: "NavAudit", Path: "/admin/audit", Resource: authz.Audit, Action: authz.Read, Icon: "history"},
