@@ -44,4 +44,3 @@ var Excluded = map[string]string{
 	"audit_head":               "the head of the audit hash chain (kept by the chainer)",
 	"audit_chain":              "the hash chain over audit_log, built by the chainer after commit",
 }
-

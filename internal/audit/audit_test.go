@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -322,7 +323,7 @@ func TestConcurrentWritersKeepChain(t *testing.T) {
 				select {
 				case <-done:
 					return
-				default:
+				case <-time.After(5 * time.Millisecond):
 				}
 			}
 		}()
