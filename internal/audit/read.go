@@ -29,6 +29,7 @@ type Entry struct {
 	RowCount    int
 	EntityID    string
 	MemberCount int // members the statement touched
+	ChangeCount int // records in the entry's changes (Changes may hold only the first)
 	Changes     []Change
 	Redacted    bool
 }
@@ -104,8 +105,23 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-const entryColumns = `a.id, a.at, a.actor, coalesce(a.actor_user_id::text, ''), a.entity, a.action, a.row_count,
-	coalesce(a.entity_id, ''), cardinality(a.member_ids), a.changes, a.redacted`
+// entryColumns are the columns an Entry is scanned from, with changes
+// the expression of the changes to read (all, the first few, or one
+// member's: a bulk entry holds thousands, and decoding them is what would
+// make a page slow).
+func entryColumns(changes string) string {
+	return `a.id, a.at, a.actor, coalesce(a.actor_user_id::text, ''), a.entity, a.action, a.row_count,
+	coalesce(a.entity_id, ''), cardinality(a.member_ids), jsonb_array_length(a.changes), ` + changes + `, a.redacted`
+}
+
+// firstChanges is the changes expression of the first n records.
+func firstChanges(n int) string {
+	return fmt.Sprintf(`CASE WHEN jsonb_array_length(a.changes) <= %d THEN a.changes ELSE jsonb_path_query_array(a.changes, '$[0 to %d]') END`, n, n-1)
+}
+
+// ListChanges is how many records of each entry List returns (the page
+// shows a bulk entry by its count, and its first record).
+const ListChanges = 5
 
 func scanEntries(rows pgx.Rows) ([]Entry, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) { return scanEntry(r) })
@@ -115,7 +131,7 @@ func scanEntry(r pgx.CollectableRow) (Entry, error) {
 	var e Entry
 	var raw []byte
 	if err := r.Scan(&e.ID, &e.At, &e.Actor, &e.ActorUserID, &e.Entity, &e.Action, &e.RowCount,
-		&e.EntityID, &e.MemberCount, &raw, &e.Redacted); err != nil {
+		&e.EntityID, &e.MemberCount, &e.ChangeCount, &raw, &e.Redacted); err != nil {
 		return e, err
 	}
 	return e, json.Unmarshal(raw, &e.Changes)
@@ -164,7 +180,7 @@ func (rd Reader) List(ctx context.Context, actor authz.Actor, f Filter) (Page, e
 		return Page{}, err
 	}
 	where, args := f.where()
-	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns+` FROM audit_log a`+where+
+	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns(firstChanges(ListChanges))+` FROM audit_log a`+where+
 		fmt.Sprintf(` ORDER BY a.id DESC LIMIT %d`, PageSize+1), args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list audit entries: %w", err)
@@ -176,7 +192,9 @@ func (rd Reader) List(ctx context.Context, actor authz.Actor, f Filter) (Page, e
 // is ignored), newest first, for the export of the audit page (admins:
 // Audit read). The entries stream from the database one at a time, so
 // that the export of a million entries holds one in memory.
-func (rd Reader) Each(ctx context.Context, actor authz.Actor, f Filter, fn func(Entry) error) error {
+//
+// Each entry holds its first changes records (ChangeCount counts all).
+func (rd Reader) Each(ctx context.Context, actor authz.Actor, f Filter, changes int, fn func(Entry) error) error {
 	if err := actor.Require(authz.Audit, authz.Read); err != nil {
 		return err
 	}
@@ -185,7 +203,7 @@ func (rd Reader) Each(ctx context.Context, actor authz.Actor, f Filter, fn func(
 		return err
 	}
 	where, args := f.where()
-	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns+` FROM audit_log a`+where+` ORDER BY a.id DESC`, args...)
+	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns(firstChanges(changes))+` FROM audit_log a`+where+` ORDER BY a.id DESC`, args...)
 	if err != nil {
 		return fmt.Errorf("export audit entries: %w", err)
 	}
@@ -252,7 +270,7 @@ func (rd Reader) History(ctx context.Context, actor authz.Actor, memberID string
 			entities = append(entities, h.Entity)
 		}
 	}
-	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns+` FROM audit_log a
+	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns(`(SELECT coalesce(jsonb_agg(e), '[]'::jsonb) FROM jsonb_array_elements(a.changes) e WHERE e ->> 'm' = $1::text)`)+` FROM audit_log a
 		WHERE a.member_ids @> ARRAY[$1::uuid] AND a.entity = ANY ($2) AND a.id < $3
 		ORDER BY a.id DESC LIMIT `+strconv.Itoa(PageSize+1), memberID, entities, beforeOrMax(before))
 	if err != nil {
@@ -281,12 +299,16 @@ func beforeOrMax(before int64) int64 {
 	return before
 }
 
-// Get returns one entry (admins), with all its changes.
+// GetChanges is how many records of an entry Get returns (its page
+// lists the affected members by name besides).
+const GetChanges = 200
+
+// Get returns one entry (admins), with its first GetChanges records.
 func (rd Reader) Get(ctx context.Context, actor authz.Actor, id int64) (Entry, error) {
 	if err := actor.Require(authz.Audit, authz.Read); err != nil {
 		return Entry{}, err
 	}
-	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns+` FROM audit_log a WHERE a.id = $1`, id)
+	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns(firstChanges(GetChanges))+` FROM audit_log a WHERE a.id = $1`, id)
 	if err != nil {
 		return Entry{}, fmt.Errorf("audit entry %d: %w", id, err)
 	}

@@ -80,7 +80,7 @@ func (a *App) sendAudit(w http.ResponseWriter, r *http.Request, flt audit.Filter
 	}
 	values := make([]any, len(t.Columns))
 	a.sendRows(w, r, t, format, a.T(r, "AuditExportFile")+"-"+export.FileDate(now), func(fn func([]any) error) error {
-		return a.audit.Each(r.Context(), actor, flt, func(e audit.Entry) error {
+		return a.audit.Each(r.Context(), actor, flt, auditExportRows, func(e audit.Entry) error {
 			v := a.auditEntry(r, e, names, auditExportRows)
 			at := e.At.In(time.Local)
 			values[0] = e.ID
@@ -91,7 +91,7 @@ func (a *App) sendAudit(w http.ResponseWriter, r *http.Request, flt audit.Filter
 			values[5] = v.Action
 			values[6] = int64(e.RowCount)
 			values[7] = int64(e.MemberCount)
-			values[8] = auditChangesText(r, a, v, len(e.Changes))
+			values[8] = auditChangesText(r, a, v, e.ChangeCount)
 			values[9] = e.Redacted
 			return fn(values)
 		})

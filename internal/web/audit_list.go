@@ -132,7 +132,7 @@ func (a *App) auditShow(w http.ResponseWriter, r *http.Request) {
 		a.errorResponse(w, r, err)
 		return
 	}
-	p := auditShowPage{Entry: a.auditEntry(r, e, names, 200)}
+	p := auditShowPage{Entry: a.auditEntry(r, e, names, audit.GetChanges)}
 	if p.Affected, p.Total, err = a.audit.Affected(r.Context(), actor, id, auditAffectedMax); err != nil {
 		a.errorResponse(w, r, err)
 		return
