@@ -152,7 +152,7 @@ func BenchmarkAuditReading(b *testing.B) {
 		       (ARRAY['members','custom_field_values','member_groups','groups','users'])[1 + s % 5],
 		       (ARRAY['insert','update','update','delete'])[1 + s % 4], 1, m.id::text, ARRAY[m.id],
 		       jsonb_build_array(jsonb_build_object('id', m.id, 'm', m.id, 'old', jsonb_build_object('city', 'Kiel'), 'new', jsonb_build_object('city', 'Lübeck ' || s)))
-		  FROM generate_series(1, `+fmt.Sprint(rows)+`) s JOIN mids m ON m.i = 1 + (s * 7919) % `+fmt.Sprint(members)+`
+		  FROM generate_series(1, `+fmt.Sprint(rows)+`) s JOIN mids m ON m.i = 1 + (s::bigint * 7919) % `+fmt.Sprint(members)+`
 		 WHERE s % 10000 <> 0;
 		INSERT INTO audit_log (id, at, actor, actor_user_id, entity, action, row_count, entity_id, member_ids, changes)
 		SELECT s, now() - (`+fmt.Sprint(rows)+` - s) * interval '1 second', 'bulk@example.org', NULL, 'member_groups', 'insert',
@@ -170,15 +170,18 @@ func BenchmarkAuditReading(b *testing.B) {
 		CREATE INDEX audit_log_xid ON audit_log (xid, id);
 		SET session_replication_role = origin`)
 	if err != nil {
+		c.Release()
 		b.Fatal(err)
 	}
 	if _, err := c.Exec(ctx, `VACUUM ANALYZE audit_log`); err != nil {
+		c.Release()
 		b.Fatal(err)
 	}
 	b.ReportMetric(time.Since(t0).Seconds(), "generate-s")
 	var member string
 	// A member in one bulk entry besides their own entries.
 	if err := c.QueryRow(ctx, `SELECT id::text FROM mids WHERE i = $1`, 1500).Scan(&member); err != nil {
+		c.Release()
 		b.Fatal(err)
 	}
 	c.Release()
