@@ -177,7 +177,7 @@ func BenchmarkAuditReading(b *testing.B) {
 		c.Release()
 		b.Fatal(err)
 	}
-	b.ReportMetric(time.Since(t0).Seconds(), "generate-s")
+	generate := time.Since(t0)
 	var member string
 	// A member in one bulk entry besides their own entries.
 	if err := c.QueryRow(ctx, `SELECT id::text FROM mids WHERE i = $1`, 1500).Scan(&member); err != nil {
@@ -210,6 +210,7 @@ func BenchmarkAuditReading(b *testing.B) {
 		})
 		measure("page-entity", func() error { _, err := rd.List(ctx, benchAdmin, audit.Filter{Entity: "groups"}); return err })
 		measure("page-actor", func() error { _, err := rd.List(ctx, benchAdmin, audit.Filter{Actor: "user3@example.org"}); return err })
+		b.ReportMetric(generate.Seconds(), "generate-s")
 		measure("history", func() error {
 			p, err := rd.History(ctx, benchAdmin, member, 0)
 			if err == nil && len(p.Entries) == 0 {
