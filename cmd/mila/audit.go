@@ -11,10 +11,12 @@ func init() {
 	register(command{name: "audit", summary: "check the audit trail's hash chain (audit verify)", run: runAudit})
 }
 
-const auditHelp = "Walks the audit trail in order and checks every row's hash and its link to the\n" +
-	"row before it. Prints the number of rows and the last hash (note it down: a\n" +
-	"later run that shows a different hash for the same row means the chain was\n" +
-	"rewritten), or the first broken link and exits with 1. Rows reduced by an\n" +
+const auditHelp = "Links the rows of finished transactions into the hash chain (as `mila serve`\n" +
+	"does every few seconds), then walks the chain in order and checks every row's\n" +
+	"hash and its link to the row before it. Rows of transactions still open are\n" +
+	"counted as not chained yet. Prints the number of rows and the last hash (note\n" +
+	"it down: a later run that shows a different hash for the same row means the\n" +
+	"chain was rewritten), or the first broken link and exits with 1. Rows reduced by an\n" +
 	"erasure are counted as redacted; their links are still checked."
 
 func runAudit(args []string) error {
@@ -51,7 +53,7 @@ func runAudit(args []string) error {
 	if rep.Broken != nil {
 		return fmt.Errorf("audit trail broken at row %d: %s (%d rows read)", rep.Broken.ID, rep.Broken.Reason, rep.Rows)
 	}
-	fmt.Printf("audit trail intact: %d rows (%d redacted by erasures), last row %d, last hash %s\n",
-		rep.Rows, rep.Redacted, rep.LastID, hex.EncodeToString(rep.LastHash))
+	fmt.Printf("audit trail intact: %d rows (%d redacted by erasures), last row %d, last hash %s; %d rows not chained yet (their transactions are still open)\n",
+		rep.Rows, rep.Redacted, rep.LastID, hex.EncodeToString(rep.LastHash), rep.Pending)
 	return nil
 }

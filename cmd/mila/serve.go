@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"mila/internal/audit"
 	"mila/internal/pg"
 	"mila/internal/web"
 )
@@ -132,6 +133,10 @@ func runServe(args []string) error {
 	// The outbox is sent from here too (mail_worker.go).
 	waitMail := startMailWorker(workerCtx, pool, log, mailCfg)
 	defer func() { stopWorker(); waitMail() }()
+	// The audit trail's hash chain is linked after commit (internal/audit).
+	chainerDone := make(chan struct{})
+	go func() { defer close(chainerDone); audit.RunChainer(workerCtx, pool, log, audit.ChainInterval) }()
+	defer func() { stopWorker(); <-chainerDone }()
 
 	app, err := web.New(web.Config{
 		DB:      pool,

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -195,13 +196,18 @@ func TestBulkIsOneEntry(t *testing.T) {
 func TestAppendOnly(t *testing.T) {
 	db := testpg.New(t)
 	exec(t, db, as("x"), `INSERT INTO groups (name, slug) VALUES ('A', 'a')`)
+	intact(t, db) // the row is linked: audit_chain and audit_head hold it
 	for _, sql := range []string{
 		`UPDATE audit_log SET actor = 'someone else'`,
 		`DELETE FROM audit_log`,
 		`TRUNCATE audit_log`,
-		`INSERT INTO audit_log (at, actor, entity, action, row_count, changes, content_hash, prev_hash, hash) VALUES (now(), 'x', 'x', 'insert', 1, '[]', '\x00', '\x00', '\x00')`,
+		`INSERT INTO audit_log (at, actor, entity, action, row_count, changes) VALUES (now(), 'x', 'x', 'insert', 1, '[]')`,
 		`UPDATE audit_head SET last_id = 0`,
 		`DELETE FROM audit_head`,
+		`UPDATE audit_chain SET hash = prev_hash`,
+		`DELETE FROM audit_chain`,
+		`TRUNCATE audit_chain`,
+		`INSERT INTO audit_chain (seq, id, content_hash, prev_hash, hash) SELECT seq + 1, id, content_hash, prev_hash, hash FROM audit_chain`,
 	} {
 		_, err := db.Exec(ctxb, sql)
 		if !pg.Is(err, pg.CodeInsufficientPrivilege, "") {
@@ -248,10 +254,19 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	}{
 		{"update", `UPDATE audit_log SET actor = 'nobody' WHERE id = 3`, 3},
 		{"update changes", `UPDATE audit_log SET changes = '[]' WHERE id = 2`, 2},
-		{"delete", `DELETE FROM audit_log WHERE id = 3`, 4},
-		{"delete last", `DELETE FROM audit_log WHERE id = 5`, 5},
-		{"insert", `INSERT INTO audit_log SELECT 100, at, actor, actor_user_id, entity, action, row_count, entity_id, member_ids, changes, redacted, content_hash, hash, hash FROM audit_log WHERE id = 5`, 100},
-		{"insert between", `INSERT INTO audit_log SELECT 0, at, actor, actor_user_id, entity, action, row_count, entity_id, member_ids, changes, redacted, content_hash, '\x0000000000000000000000000000000000000000000000000000000000000000', hash FROM audit_log WHERE id = 1`, 0},
+		{"update link", `UPDATE audit_chain SET content_hash = sha256('x') WHERE id = 3`, 3},
+		{"delete", `DELETE FROM audit_log WHERE id = 3`, 3},
+		{"delete with link", `DELETE FROM audit_chain WHERE id = 3; DELETE FROM audit_log WHERE id = 3`, 4},
+		{"delete last", `DELETE FROM audit_chain WHERE id = 5; DELETE FROM audit_log WHERE id = 5`, 5},
+		// A row put in with the transaction id of a row already linked
+		// (the chainer links a transaction's rows at once).
+		{"insert", `INSERT INTO audit_log (id, xid, at, actor, actor_user_id, entity, action, row_count, entity_id, member_ids, changes, redacted)
+			SELECT 100, xid, at, actor, actor_user_id, entity, action, row_count, entity_id, member_ids, changes, redacted FROM audit_log WHERE id = 5`, 100},
+		{"insert between", `INSERT INTO audit_log (id, xid, at, actor, actor_user_id, entity, action, row_count, entity_id, member_ids, changes, redacted)
+			SELECT 0, xid, at, actor, actor_user_id, entity, action, row_count, entity_id, member_ids, changes, redacted FROM audit_log WHERE id = 1`, 0},
+		{"insert link", `INSERT INTO audit_log (id, xid, at, actor, actor_user_id, entity, action, row_count, entity_id, member_ids, changes, redacted)
+			SELECT 100, xid, at, 'forger', actor_user_id, entity, action, row_count, entity_id, member_ids, changes, redacted FROM audit_log WHERE id = 2;
+			INSERT INTO audit_chain SELECT 100, 100, content_hash, prev_hash, hash FROM audit_chain WHERE id = 2`, 100},
 		{"redact flag", `UPDATE audit_log SET redacted = true, actor = 'x' WHERE id = 2`, 0},
 	}
 	for _, c := range cases {
@@ -261,7 +276,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				exec(t, db, as("writer"), `INSERT INTO groups (name, slug) VALUES ($1, $1)`, fmt.Sprintf("g%d", i))
 			}
 			before := intact(t, db)
-			if before.Rows != 5 || before.LastID != 5 {
+			if before.Rows != 5 || before.LastID != 5 || before.Pending != 0 {
 				t.Fatalf("report %+v", before)
 			}
 			tamper(t, db, c.sql)
@@ -280,18 +295,39 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			if rep.Broken == nil {
 				t.Fatalf("tampering (%s) not detected: %+v", c.sql, rep)
 			}
-			if c.at != 0 && rep.Broken.ID != c.at {
+			if rep.Broken.ID != c.at {
 				t.Errorf("broken at %d (%s), want %d", rep.Broken.ID, rep.Broken.Reason, c.at)
 			}
 		})
 	}
 }
 
+// Concurrent writers, with chainers linking while they write, never
+// break the chain.
 func TestConcurrentWritersKeepChain(t *testing.T) {
 	db := testpg.New(t)
 	const writers, each = 8, 15
 	var wg sync.WaitGroup
-	errs := make(chan error, writers)
+	errs := make(chan error, writers+2)
+	done := make(chan struct{})
+	var chainers sync.WaitGroup
+	for range 2 {
+		chainers.Add(1)
+		go func() {
+			defer chainers.Done()
+			for {
+				if _, err := audit.Chain(ctxb, db); err != nil {
+					errs <- err
+					return
+				}
+				select {
+				case <-done:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+		}()
+	}
 	for w := range writers {
 		wg.Add(1)
 		go func() {
@@ -314,6 +350,8 @@ func TestConcurrentWritersKeepChain(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	close(done)
+	chainers.Wait()
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
@@ -325,8 +363,8 @@ func TestConcurrentWritersKeepChain(t *testing.T) {
 	}
 }
 
-// A repeatable-read writer that raced another gets a serialization
-// failure (retried by pg.InTx) instead of forking the chain.
+// Repeatable-read writers keep the chain too (they share nothing now; a
+// serialization failure would be retried).
 func TestRepeatableReadWritersKeepChain(t *testing.T) {
 	db := testpg.New(t)
 	var wg sync.WaitGroup
@@ -360,6 +398,80 @@ func TestRepeatableReadWritersKeepChain(t *testing.T) {
 	wg.Wait()
 	if rep := intact(t, db); rep.Rows != 40 {
 		t.Errorf("%d rows, want 40", rep.Rows)
+	}
+}
+
+// A transaction holding audited writes open does not block another
+// audited write (the old design locked the chain's head until commit; a
+// lock wait now fails at once on lock_timeout). The row of the later
+// transaction waits for the chain until the earlier one has ended, and
+// then follows it in the chain.
+func TestOpenTransactionDoesNotBlock(t *testing.T) {
+	db := testpg.New(t)
+	exec(t, db, as("before"), `INSERT INTO groups (name, slug) VALUES ('first', 'first')`)
+	long, err := pg.Begin(as("import"), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = long.Rollback(ctxb) }()
+	if _, err := long.Exec(ctxb, `INSERT INTO members (first_name, last_name) SELECT 'L' || i, 'Long' FROM generate_series(1, 50) i`); err != nil {
+		t.Fatal(err)
+	}
+	ctx := as("other")
+	err = pg.InTx(ctx, db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '2s'`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO groups (name, slug) VALUES ('second', 'second')`)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("audited write while another transaction holds audited writes open: %v", err)
+	}
+	// The second transaction committed, but the first is still open: the
+	// chain stops before it.
+	rep := intact(t, db)
+	if rep.Rows != 1 || rep.Pending != 1 {
+		t.Errorf("while open: %d chained, %d pending, want 1 and 1", rep.Rows, rep.Pending)
+	}
+	if err := long.Commit(ctxb); err != nil {
+		t.Fatal(err)
+	}
+	rep = intact(t, db)
+	if rep.Rows != 4 || rep.Pending != 0 {
+		t.Errorf("after commit: %d chained, %d pending, want 4 and 0", rep.Rows, rep.Pending)
+	}
+	// Chain order: the long transaction (older) before the second one.
+	rs, err := db.Query(ctxb, `SELECT a.actor FROM audit_chain c JOIN audit_log a ON a.id = c.id ORDER BY c.seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	order, err := pgx.CollectRows(rs, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"before", "import", "import", "other"}; !slices.Equal(order, want) {
+		t.Errorf("chain order %v, want %v", order, want)
+	}
+}
+
+// A rolled-back transaction leaves no row and no gap in the chain.
+func TestRollbackLeavesChainIntact(t *testing.T) {
+	db := testpg.New(t)
+	exec(t, db, as("a"), `INSERT INTO groups (name, slug) VALUES ('a', 'a')`)
+	tx, err := pg.Begin(as("b"), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctxb, `INSERT INTO groups (name, slug) VALUES ('b', 'b')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(ctxb); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, db, as("c"), `INSERT INTO groups (name, slug) VALUES ('c', 'c')`)
+	if rep := intact(t, db); rep.Rows != 2 || rep.Pending != 0 {
+		t.Errorf("report %+v", rep)
 	}
 }
 

@@ -29,6 +29,7 @@ type Entry struct {
 	RowCount    int
 	EntityID    string
 	MemberCount int // members the statement touched
+	ChangeCount int // records in the entry's changes (Changes may hold only the first)
 	Changes     []Change
 	Redacted    bool
 }
@@ -104,31 +105,40 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-const entryColumns = `a.id, a.at, a.actor, coalesce(a.actor_user_id::text, ''), a.entity, a.action, a.row_count,
-	coalesce(a.entity_id, ''), cardinality(a.member_ids), a.changes, a.redacted`
-
-func scanEntries(rows pgx.Rows) ([]Entry, error) {
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) {
-		var e Entry
-		var raw []byte
-		if err := r.Scan(&e.ID, &e.At, &e.Actor, &e.ActorUserID, &e.Entity, &e.Action, &e.RowCount,
-			&e.EntityID, &e.MemberCount, &raw, &e.Redacted); err != nil {
-			return e, err
-		}
-		return e, json.Unmarshal(raw, &e.Changes)
-	})
+// entryColumns are the columns an Entry is scanned from, with changes
+// the expression of the changes to read (all, the first few, or one
+// member's: a bulk entry holds thousands, and decoding them is what would
+// make a page slow).
+func entryColumns(changes string) string {
+	return `a.id, a.at, a.actor, coalesce(a.actor_user_id::text, ''), a.entity, a.action, a.row_count,
+	coalesce(a.entity_id, ''), cardinality(a.member_ids), jsonb_array_length(a.changes), ` + changes + `, a.redacted`
 }
 
-// List returns a page of the whole trail (admins: Audit read), newest
-// first, filtered. Keyset paging over the id keeps every page as fast as
-// the first, also over millions of rows.
-func (rd Reader) List(ctx context.Context, actor authz.Actor, f Filter) (Page, error) {
-	if err := actor.Require(authz.Audit, authz.Read); err != nil {
-		return Page{}, err
+// firstChanges is the changes expression of the first n records.
+func firstChanges(n int) string {
+	return fmt.Sprintf(`CASE WHEN jsonb_array_length(a.changes) <= %d THEN a.changes ELSE jsonb_path_query_array(a.changes, '$[0 to %d]') END`, n, n-1)
+}
+
+// ListChanges is how many records of each entry List returns (the page
+// shows a bulk entry by its count, and its first record).
+const ListChanges = 5
+
+func scanEntries(rows pgx.Rows) ([]Entry, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) { return scanEntry(r) })
+}
+
+func scanEntry(r pgx.CollectableRow) (Entry, error) {
+	var e Entry
+	var raw []byte
+	if err := r.Scan(&e.ID, &e.At, &e.Actor, &e.ActorUserID, &e.Entity, &e.Action, &e.RowCount,
+		&e.EntityID, &e.MemberCount, &e.ChangeCount, &raw, &e.Redacted); err != nil {
+		return e, err
 	}
-	if err := f.Validate(); err != nil {
-		return Page{}, err
-	}
+	return e, json.Unmarshal(raw, &e.Changes)
+}
+
+// where is the SQL condition of f (validated), with its arguments.
+func (f Filter) where() (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, v any) {
@@ -155,16 +165,64 @@ func (rd Reader) List(ctx context.Context, actor authz.Actor, f Filter) (Page, e
 	if f.Before > 0 {
 		add("a.id < $?", f.Before)
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
+	if len(conds) == 0 {
+		return "", nil
 	}
-	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns+` FROM audit_log a`+where+
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// List returns a page of the whole trail (admins: Audit read), newest
+// first, filtered. Keyset paging over the id keeps every page as fast as
+// the first, also over millions of rows.
+func (rd Reader) List(ctx context.Context, actor authz.Actor, f Filter) (Page, error) {
+	if err := actor.Require(authz.Audit, authz.Read); err != nil {
+		return Page{}, err
+	}
+	if err := f.Validate(); err != nil {
+		return Page{}, err
+	}
+	where, args := f.where()
+	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns(firstChanges(ListChanges))+` FROM audit_log a`+where+
 		fmt.Sprintf(` ORDER BY a.id DESC LIMIT %d`, PageSize+1), args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list audit entries: %w", err)
 	}
 	return page(rows)
+}
+
+// Each calls fn with every entry the filter matches (all pages; Before
+// is ignored), newest first, for the export of the audit page (admins:
+// Audit read). The entries stream from the database one at a time, so
+// that the export of a million entries holds one in memory.
+//
+// Each entry holds its first changes records (ChangeCount counts all).
+func (rd Reader) Each(ctx context.Context, actor authz.Actor, f Filter, changes int, fn func(Entry) error) error {
+	if err := actor.Require(authz.Audit, authz.Read); err != nil {
+		return err
+	}
+	f.Before = 0
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	where, args := f.where()
+	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns(firstChanges(changes))+` FROM audit_log a`+where+` ORDER BY a.id DESC`, args...)
+	if err != nil {
+		return fmt.Errorf("export audit entries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return fmt.Errorf("export audit entries: %w", err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("export audit entries: %w", err)
+	}
+	return nil
 }
 
 func page(rows pgx.Rows) (Page, error) {
@@ -214,7 +272,7 @@ func (rd Reader) History(ctx context.Context, actor authz.Actor, memberID string
 			entities = append(entities, h.Entity)
 		}
 	}
-	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns+` FROM audit_log a
+	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns(`(SELECT coalesce(jsonb_agg(e), '[]'::jsonb) FROM jsonb_array_elements(a.changes) e WHERE e ->> 'm' = $1::text)`)+` FROM audit_log a
 		WHERE a.member_ids @> ARRAY[$1::uuid] AND a.entity = ANY ($2) AND a.id < $3
 		ORDER BY a.id DESC LIMIT `+strconv.Itoa(PageSize+1), memberID, entities, beforeOrMax(before))
 	if err != nil {
@@ -243,12 +301,16 @@ func beforeOrMax(before int64) int64 {
 	return before
 }
 
-// Get returns one entry (admins), with all its changes.
+// GetChanges is how many records of an entry Get returns (its page
+// lists the affected members by name besides).
+const GetChanges = 200
+
+// Get returns one entry (admins), with its first GetChanges records.
 func (rd Reader) Get(ctx context.Context, actor authz.Actor, id int64) (Entry, error) {
 	if err := actor.Require(authz.Audit, authz.Read); err != nil {
 		return Entry{}, err
 	}
-	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns+` FROM audit_log a WHERE a.id = $1`, id)
+	rows, err := rd.DB.Query(ctx, `SELECT `+entryColumns(firstChanges(GetChanges))+` FROM audit_log a WHERE a.id = $1`, id)
 	if err != nil {
 		return Entry{}, fmt.Errorf("audit entry %d: %w", id, err)
 	}

@@ -27,6 +27,57 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.audit_chain_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_OP = 'INSERT' AND current_setting('mila.audit_chain', true) = 'on' THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'audit_chain is written only by the audit chainer: % refused', TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
+CREATE FUNCTION public.audit_chain_rows() RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  head audit_head;
+  horizon xid8;
+  r record;
+  n integer := 0;
+  ch bytea;
+  h bytea;
+BEGIN
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'audit_chain_rows() needs READ COMMITTED (got %)', current_setting('transaction_isolation');
+  END IF;
+  SELECT * INTO head FROM audit_head FOR UPDATE;
+  -- A fresh snapshot: every transaction below its xmin has ended, and
+  -- the rows of those that committed are visible to the next statement.
+  horizon := pg_snapshot_xmin(pg_current_snapshot());
+  PERFORM set_config('mila.audit_chain', 'on', true);
+  FOR r IN SELECT a.id, a.xid, audit_content(a) AS content FROM audit_log a
+            WHERE a.xid > head.last_xid AND a.xid < horizon
+            ORDER BY a.xid, a.id LOOP
+    ch := sha256(convert_to(r.content, 'UTF8'));
+    h := sha256(head.hash || ch);
+    head.seq := head.seq + 1;
+    INSERT INTO audit_chain (seq, id, content_hash, prev_hash, hash) VALUES (head.seq, r.id, ch, head.hash, h);
+    head.hash := h;
+    head.last_id := r.id;
+    head.last_xid := r.xid;
+    n := n + 1;
+  END LOOP;
+  IF n > 0 THEN
+    UPDATE audit_head SET seq = head.seq, last_id = head.last_id, last_xid = head.last_xid, hash = head.hash;
+  END IF;
+  PERFORM set_config('mila.audit_chain', '', true);
+  RETURN n;
+END
+$$;
+
 CREATE FUNCTION public.audit_clean(j jsonb, ignored text[], secret text[]) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -47,9 +98,7 @@ CREATE TABLE public.audit_log (
     member_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
     changes jsonb NOT NULL,
     redacted boolean DEFAULT false NOT NULL,
-    content_hash bytea NOT NULL,
-    prev_hash bytea NOT NULL,
-    hash bytea NOT NULL,
+    xid xid8 DEFAULT pg_current_xact_id() NOT NULL,
     CONSTRAINT audit_log_action_check CHECK ((action = ANY (ARRAY['insert'::text, 'update'::text, 'delete'::text, 'truncate'::text]))),
     CONSTRAINT audit_log_row_count_check CHECK ((row_count >= 0))
 );
@@ -80,10 +129,10 @@ CREATE FUNCTION public.audit_head_guard() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-  IF TG_OP = 'UPDATE' AND pg_trigger_depth() >= 2 THEN
+  IF TG_OP = 'UPDATE' AND current_setting('mila.audit_chain', true) = 'on' THEN
     RETURN NEW;
   END IF;
-  RAISE EXCEPTION 'audit_head is kept by the audit triggers: % refused', TG_OP
+  RAISE EXCEPTION 'audit_head is kept by the audit chainer: % refused', TG_OP
     USING ERRCODE = 'insufficient_privilege';
 END
 $$;
@@ -100,11 +149,10 @@ BEGIN
     RETURN NEW;
   END IF;
   IF TG_OP = 'UPDATE' AND current_setting('mila.audit_redact', true) = 'on'
-     AND NEW.redacted AND NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.actor = OLD.actor
+     AND NEW.redacted AND NEW.id = OLD.id AND NEW.xid = OLD.xid AND NEW.at = OLD.at AND NEW.actor = OLD.actor
      AND NEW.actor_user_id IS NOT DISTINCT FROM OLD.actor_user_id
      AND NEW.entity = OLD.entity AND NEW.action = OLD.action AND NEW.row_count = OLD.row_count
-     AND NEW.member_ids = OLD.member_ids
-     AND NEW.content_hash = OLD.content_hash AND NEW.prev_hash = OLD.prev_hash AND NEW.hash = OLD.hash THEN
+     AND NEW.entity_id IS NOT DISTINCT FROM OLD.entity_id AND NEW.member_ids = OLD.member_ids THEN
     RETURN NEW;
   END IF;
   RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP
@@ -132,14 +180,13 @@ DECLARE
     || coalesce(string_to_array(nullif(TG_ARGV[2], ''), ','), '{}'::text[]);
   secret text[] := ARRAY['password_hash', 'token_hash', 'token', 'secret'];
   n integer;
-  ch jsonb;
+  chj json;
   mids uuid[];
-  a audit_log;
-  head audit_head;
   who text;
+  ch jsonb;
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    n := -1; ch := '[]'; mids := '{}';
+    n := -1; chj := '[]'; mids := '{}';
   ELSIF current_setting('mila.audit_detail', true) = 'off' THEN
     -- The demo loader (documented in docs/PRIVACY.md): one entry with the
     -- count, without the rows' values.
@@ -148,24 +195,24 @@ BEGIN
     ELSE
       SELECT count(*) INTO n FROM old_rows;
     END IF;
-    ch := jsonb_build_array(jsonb_build_object('summary', true));
+    chj := json_build_array(json_build_object('summary', true));
     mids := '{}';
   ELSIF TG_OP = 'INSERT' THEN
-    SELECT count(*), jsonb_agg(e ORDER BY e ->> 'id'), array_agg(DISTINCT m) FILTER (WHERE m IS NOT NULL)
-      INTO n, ch, mids
+    SELECT count(*), json_agg(e ORDER BY e ->> 'id'), array_agg(DISTINCT m) FILTER (WHERE m IS NOT NULL)
+      INTO n, chj, mids
       FROM (SELECT jsonb_build_object('id', j -> kcol, 'm', j -> mcol, 'new', audit_clean(j, ignored, secret)) e,
                    (j ->> mcol)::uuid m
               FROM (SELECT to_jsonb(r) j FROM new_rows r) s) s;
   ELSIF TG_OP = 'DELETE' THEN
-    SELECT count(*), jsonb_agg(e ORDER BY e ->> 'id'), array_agg(DISTINCT m) FILTER (WHERE m IS NOT NULL)
-      INTO n, ch, mids
+    SELECT count(*), json_agg(e ORDER BY e ->> 'id'), array_agg(DISTINCT m) FILTER (WHERE m IS NOT NULL)
+      INTO n, chj, mids
       FROM (SELECT jsonb_build_object('id', j -> kcol, 'm', j -> mcol, 'old', audit_clean(j, ignored, secret)) e,
                    (j ->> mcol)::uuid m
               FROM (SELECT to_jsonb(r) j FROM old_rows r) s) s;
   ELSE
-    SELECT count(*), jsonb_agg(jsonb_build_object('id', id, 'm', m, 'old', o, 'new', nw) ORDER BY id #>> '{}'),
+    SELECT count(*), json_agg(jsonb_build_object('id', id, 'm', m, 'old', o, 'new', nw) ORDER BY id #>> '{}'),
            array_agg(DISTINCT (m #>> '{}')::uuid) FILTER (WHERE m <> 'null'::jsonb)
-      INTO n, ch, mids
+      INTO n, chj, mids
       FROM (SELECT p.nj -> kcol id, coalesce(p.nj -> mcol, p.oj -> mcol, 'null'::jsonb) m,
                    d.o, d.nw
               FROM (SELECT o.j oj, nn.j nj
@@ -185,27 +232,12 @@ BEGIN
     n := 0; -- TRUNCATE: the number of rows is not known
   END IF;
 
-  ch := audit_mask(ch::text)::jsonb;
+  ch := audit_mask(chj::text)::jsonb;
   who := nullif(current_setting('mila.actor', true), '');
-  a.at := clock_timestamp();
-  a.actor := coalesce(who, 'unknown');
-  a.actor_user_id := nullif(current_setting('mila.actor_id', true), '')::uuid;
-  a.entity := TG_TABLE_NAME;
-  a.action := lower(TG_OP);
-  a.row_count := n;
-  a.entity_id := CASE WHEN n = 1 THEN ch -> 0 ->> 'id' END;
-  a.member_ids := coalesce(mids, '{}');
-  a.changes := ch;
-  a.redacted := false;
-
-  -- The chain: one writer at a time, in id order.
-  SELECT * INTO head FROM audit_head FOR UPDATE;
-  a.id := nextval('audit_log_id_seq');
-  a.prev_hash := head.hash;
-  a.content_hash := sha256(convert_to(audit_content(a), 'UTF8'));
-  a.hash := sha256(a.prev_hash || a.content_hash);
-  INSERT INTO audit_log SELECT a.*;
-  UPDATE audit_head SET last_id = a.id, hash = a.hash;
+  INSERT INTO audit_log (xid, at, actor, actor_user_id, entity, action, row_count, entity_id, member_ids, changes)
+  VALUES (pg_current_xact_id(), clock_timestamp(), coalesce(who, 'unknown'),
+          nullif(current_setting('mila.actor_id', true), '')::uuid, TG_TABLE_NAME, lower(TG_OP), n,
+          CASE WHEN n = 1 THEN ch -> 0 ->> 'id' END, coalesce(mids, '{}'), ch);
   RETURN NULL;
 END
 $$;
@@ -780,10 +812,21 @@ CREATE AGGREGATE public.tsvector_agg(tsvector) (
     INITCOND = ''
 );
 
+CREATE TABLE public.audit_chain (
+    seq bigint NOT NULL,
+    id bigint NOT NULL,
+    content_hash bytea NOT NULL,
+    prev_hash bytea NOT NULL,
+    hash bytea NOT NULL,
+    CONSTRAINT audit_chain_seq_check CHECK ((seq > 0))
+);
+
 CREATE TABLE public.audit_head (
     one boolean DEFAULT true NOT NULL,
     last_id bigint DEFAULT 0 NOT NULL,
     hash bytea NOT NULL,
+    seq bigint DEFAULT 0 NOT NULL,
+    last_xid xid8 DEFAULT '0'::xid8 NOT NULL,
     CONSTRAINT audit_head_one_check CHECK (one)
 );
 
@@ -1327,6 +1370,12 @@ CREATE TABLE public.users (
 
 ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
 
+ALTER TABLE ONLY public.audit_chain
+    ADD CONSTRAINT audit_chain_id_key UNIQUE (id);
+
+ALTER TABLE ONLY public.audit_chain
+    ADD CONSTRAINT audit_chain_pkey PRIMARY KEY (seq);
+
 ALTER TABLE ONLY public.audit_head
     ADD CONSTRAINT audit_head_pkey PRIMARY KEY (one);
 
@@ -1499,6 +1548,8 @@ CREATE INDEX audit_log_entity ON public.audit_log USING btree (entity, id);
 
 CREATE INDEX audit_log_member_ids ON public.audit_log USING gin (member_ids);
 
+CREATE INDEX audit_log_xid ON public.audit_log USING btree (xid, id);
+
 CREATE INDEX custom_field_values_field_idx ON public.custom_field_values USING btree (custom_field_id, member_id);
 
 CREATE UNIQUE INDEX custom_field_values_unique_key ON public.custom_field_values USING btree (custom_field_id, value) WHERE unique_value;
@@ -1604,6 +1655,10 @@ CREATE INDEX sign_in_failures_email_idx ON public.sign_in_failures USING btree (
 CREATE INDEX user_tokens_user_id_idx ON public.user_tokens USING btree (user_id);
 
 CREATE INDEX users_role_id_idx ON public.users USING btree (role_id);
+
+CREATE TRIGGER audit_chain_guard BEFORE INSERT OR DELETE OR UPDATE ON public.audit_chain FOR EACH ROW EXECUTE FUNCTION public.audit_chain_guard();
+
+CREATE TRIGGER audit_chain_no_truncate BEFORE TRUNCATE ON public.audit_chain FOR EACH STATEMENT EXECUTE FUNCTION public.audit_chain_guard();
 
 CREATE TRIGGER audit_del AFTER DELETE ON public.club_settings REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', 'logo');
 

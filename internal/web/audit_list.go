@@ -19,6 +19,8 @@ type auditListPage struct {
 	NextURL string // "" on the last page
 	First   bool   // the first page (no "newer" link)
 	Filters bool   // a filter is set
+	// ExportLinks export the view (all pages) as CSV, XLSX or PDF.
+	ExportLinks []exportLink
 }
 
 // auditEntryView is one entry ready for display.
@@ -67,7 +69,11 @@ func (a *App) auditList(w http.ResponseWriter, r *http.Request) {
 		}
 		flt.Before = n
 	}
-	p := auditListPage{Form: form, First: flt.Before == 0,
+	if format := q.Get("format"); exportFormats[format].write != nil && flt.Validate() == nil {
+		a.sendAudit(w, r, flt, format, time.Now())
+		return
+	}
+	p := auditListPage{Form: form, First: flt.Before == 0, ExportLinks: auditExportLinks(form),
 		Filters: flt.Actor != "" || flt.Entity != "" || flt.Action != "" || flt.From != "" || flt.To != ""}
 	pg, err := a.audit.List(r.Context(), actor, flt)
 	if addDomainErrors(form, err, auditFilterLabels) {
@@ -126,7 +132,7 @@ func (a *App) auditShow(w http.ResponseWriter, r *http.Request) {
 		a.errorResponse(w, r, err)
 		return
 	}
-	p := auditShowPage{Entry: a.auditEntry(r, e, names, 200)}
+	p := auditShowPage{Entry: a.auditEntry(r, e, names, audit.GetChanges)}
 	if p.Affected, p.Total, err = a.audit.Affected(r.Context(), actor, id, auditAffectedMax); err != nil {
 		a.errorResponse(w, r, err)
 		return
