@@ -14,6 +14,12 @@ CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public;
 
 COMMENT ON EXTENSION unaccent IS 'text search dictionary that removes accents';
 
+CREATE FUNCTION public.audit_actor_key(text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$
+  SELECT lower(coalesce(substring($1 from '<([^<>]*)>$'), $1))
+$_$;
+
 CREATE FUNCTION public.audit_attach(tbl regclass, member_column text DEFAULT 'member_id'::text, key_column text DEFAULT 'id'::text, ignore text[] DEFAULT '{}'::text[]) RETURNS void
     LANGUAGE plpgsql
     AS $$
@@ -521,6 +527,16 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.members_keep_user_name() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE users SET display_name = left(OLD.first_name || ' ' || OLD.last_name, 100)
+   WHERE member_id = OLD.id;
+  RETURN OLD;
+END
+$$;
+
 CREATE FUNCTION public.members_name_keys(first_name text, last_name text) RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -778,6 +794,29 @@ CREATE FUNCTION public.set_updated_at() RETURNS trigger
     AS $$
 BEGIN
   NEW.updated_at := now();
+  RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION public.user_display_name(member_id uuid, display_name text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $_$
+  SELECT coalesce((SELECT m.first_name || ' ' || m.last_name FROM members m WHERE m.id = $1), $2, '')
+$_$;
+
+CREATE FUNCTION public.users_name_keep() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF NEW.member_id IS NOT NULL THEN
+    IF TG_OP = 'INSERT' OR NEW.member_id IS DISTINCT FROM OLD.member_id THEN
+      NEW.display_name := NULL;
+    END IF;
+  ELSIF NEW.display_name IS NULL OR btrim(NEW.display_name) = '' THEN
+    NEW.display_name := coalesce(
+      (SELECT left(m.first_name || ' ' || m.last_name, 100) FROM members m WHERE m.id = OLD.member_id),
+      left(split_part(NEW.email::text, '@', 1), 100));
+  END IF;
   RETURN NEW;
 END
 $$;
@@ -1363,7 +1402,10 @@ CREATE TABLE public.users (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     member_id uuid,
     session_epoch integer DEFAULT 0 NOT NULL,
+    display_name text,
     lang text,
+    CONSTRAINT users_display_name_length CHECK ((char_length(display_name) <= 100)),
+    CONSTRAINT users_display_name_required CHECK (((member_id IS NOT NULL) OR (COALESCE(char_length(btrim(display_name)), 0) >= 1))),
     CONSTRAINT users_email_check CHECK (((char_length((email)::text) >= 3) AND (char_length((email)::text) <= 254))),
     CONSTRAINT users_lang_check CHECK ((lang = ANY (ARRAY['en'::text, 'de'::text])))
 );
@@ -1542,6 +1584,8 @@ CREATE INDEX audit_log_action ON public.audit_log USING btree (action, id);
 
 CREATE INDEX audit_log_actor ON public.audit_log USING btree (actor, id);
 
+CREATE INDEX audit_log_actor_key ON public.audit_log USING btree (public.audit_actor_key(actor), id);
+
 CREATE INDEX audit_log_at ON public.audit_log USING btree (at);
 
 CREATE INDEX audit_log_entity ON public.audit_log USING btree (entity, id);
@@ -1620,7 +1664,7 @@ CREATE INDEX member_periods_member_idx ON public.member_periods USING btree (mem
 
 CREATE INDEX member_periods_span_idx ON public.member_periods USING gist (span);
 
-CREATE UNIQUE INDEX members_email_key ON public.members USING btree (email);
+CREATE INDEX members_email_idx ON public.members USING btree (email);
 
 CREATE INDEX members_exit_date_idx ON public.members USING btree (exit_date DESC);
 
@@ -1864,6 +1908,8 @@ CREATE TRIGGER members_group_keys_ins AFTER INSERT ON public.members REFERENCING
 
 CREATE TRIGGER members_group_keys_upd AFTER UPDATE OF first_name, last_name, exit_date ON public.members FOR EACH ROW WHEN ((((old.first_name IS DISTINCT FROM new.first_name) OR (old.last_name IS DISTINCT FROM new.last_name)) OR (old.exit_date IS DISTINCT FROM new.exit_date))) EXECUTE FUNCTION public.member_group_keys_sync();
 
+CREATE TRIGGER members_keep_user_name BEFORE DELETE ON public.members FOR EACH ROW EXECUTE FUNCTION public.members_keep_user_name();
+
 CREATE TRIGGER members_name_keys BEFORE INSERT OR UPDATE OF first_name, last_name, name_keys ON public.members FOR EACH ROW EXECUTE FUNCTION public.members_set_name_keys();
 
 CREATE TRIGGER members_periods_ins AFTER INSERT ON public.members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_add_periods();
@@ -1881,6 +1927,8 @@ CREATE TRIGGER members_updated_at BEFORE UPDATE OF first_name, last_name, email,
 CREATE TRIGGER roles_updated_at BEFORE UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
 CREATE TRIGGER search_words_variants AFTER INSERT ON public.search_words REFERENCING NEW TABLE AS new_words FOR EACH STATEMENT EXECUTE FUNCTION public.search_words_variants();
+
+CREATE TRIGGER users_name_keep BEFORE INSERT OR UPDATE OF member_id, display_name ON public.users FOR EACH ROW EXECUTE FUNCTION public.users_name_keep();
 
 CREATE TRIGGER users_sync_member_email AFTER INSERT OR UPDATE OF email, member_id ON public.users FOR EACH ROW WHEN ((new.member_id IS NOT NULL)) EXECUTE FUNCTION public.users_sync_member_email();
 
