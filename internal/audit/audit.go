@@ -50,6 +50,7 @@ var Excluded = map[string]string{
 	"password_reset_requests":  "throttle counter of password reset requests",
 	"saved_lists":              "a user's saved views of the overview (filters and columns), no member data",
 	"audit_head":               "the head of the audit hash chain",
+	"member_list_columns":      "a user's chosen overview columns (a display preference), no member data",
 }
 
 // Break is the first link of the chain that does not hold.

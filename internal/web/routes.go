@@ -32,4 +32,5 @@ func (a *App) registerRoutes(mux *http.ServeMux) {
 	a.mailRoutes(mux)
 	a.exportRoutes(mux)
 	a.listRoutes(mux)
+	a.columnsRoutes(mux)
 }
