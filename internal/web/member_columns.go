@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"mila/internal/authz"
 	"mila/internal/membership"
@@ -18,10 +19,6 @@ import (
 // The chooser (/members/columns) is a plain form: a checkbox per column
 // and up/down buttons that post the form and get it back reordered; with
 // htmx only the list is swapped and focus stays on the pressed button.
-
-// memberCardColumns is how many chosen columns a row's card shows on a
-// narrow screen (≤ 640 px), after the name.
-const memberCardColumns = 3
 
 // overviewColumnsFromURL reads the cols parameter: nil and false when
 // there is none (the viewer's choice applies), an error when it is
@@ -109,14 +106,20 @@ type memberCell struct {
 	Groups bool   // the groups column: the row's badges instead of Text
 	Num    bool   // right-aligned
 	Nowrap bool   // dates: never broken
-	More   bool   // not on the narrow screen's card
+}
+
+// memberCellWords are the words a page's cells use, translated once.
+type memberCellWords struct {
+	lang, yes, no string
+	labels        []string // the chosen columns' names
 }
 
 // memberCells are the chosen columns' cells of row.
-func (a *App) memberCells(r *http.Request, lang string, labels []string, chosen []membership.MemberColumn, row membership.MemberRow) []memberCell {
+func memberCells(w *memberCellWords, chosen []membership.MemberColumn, row membership.MemberRow) []memberCell {
+	lang := w.lang
 	cells := make([]memberCell, len(chosen))
 	for i, c := range chosen {
-		cell := memberCell{Label: labels[i], More: i >= memberCardColumns}
+		cell := memberCell{Label: w.labels[i]}
 		switch c.Key {
 		case membership.ColEmail:
 			cell.Text = row.Email
@@ -152,7 +155,7 @@ func (a *App) memberCells(r *http.Request, lang string, labels []string, chosen 
 			cell.Text, cell.Num = formatInt(lang, row.GroupCount), true
 		default:
 			if c.Field != nil {
-				cell.Text = a.memberCustomDisplay(r, *c.Field, row.Custom[c.Field.Slug])
+				cell.Text = memberCustomText(lang, w.yes, w.no, *c.Field, row.Custom[c.Field.Slug])
 				cell.Num = c.Kind == membership.KindInt
 				cell.Nowrap = c.Kind == membership.KindDate
 			}
@@ -323,20 +326,21 @@ const memberClipChars = 60
 // long reports whether the cell's text is clipped on screen.
 func (c *memberCell) long() bool { return len(c.Text) > memberClipChars }
 
-// class is the cell's class: its alignment, and whether the card of a
-// narrow screen leaves it out.
-func (c *memberCell) class() string {
+// memberCustomText is a custom value for reading (memberCustomDisplay's
+// rules, with the words translated once per page).
+func memberCustomText(lang, yes, no string, f membership.CustomField, value string) string {
 	switch {
-	case c.More && c.Num:
-		return "member-more text-end"
-	case c.More && c.Nowrap:
-		return "member-more whitespace-nowrap"
-	case c.More:
-		return "member-more"
-	case c.Num:
-		return "text-end"
-	case c.Nowrap:
-		return "whitespace-nowrap"
+	case f.ValueType == membership.CustomFieldBoolean:
+		if value == "true" {
+			return yes
+		}
+		return no
+	case value == "":
+		return ""
+	case f.ValueType == membership.CustomFieldDate:
+		if t, err := time.Parse(time.DateOnly, value); err == nil {
+			return formatDate(lang, t)
+		}
 	}
-	return ""
+	return value
 }

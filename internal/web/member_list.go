@@ -100,7 +100,6 @@ type memberListHeader struct {
 	Dir      string // the direction the link sorts in
 	Key      string // the sort key, for the link's id (htmx keeps its focus); "" for a column that does not sort
 	Num      bool   // a column of numbers (right-aligned)
-	More     bool   // not on the narrow screen's card
 }
 
 type memberListRow struct {
@@ -293,14 +292,14 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 		labels[i] = memberColumnLabel(T, c)
 		h := header("", labels[i], memberColumnSort(c))
 		h.Num = c.Kind == membership.KindInt
-		h.More = i >= memberCardColumns
 		p.Headers = append(p.Headers, h)
 	}
-	today, lang := time.Now(), a.langOf(r)
+	today := time.Now()
+	words := &memberCellWords{lang: a.langOf(r), yes: T("MemberYes"), no: T("MemberNo"), labels: labels}
 	p.Rows = make([]memberListRow, 0, len(res.Rows))
 	for _, row := range res.Rows {
 		p.Rows = append(p.Rows, memberListRow{MemberRow: row, Former: !row.Active(today),
-			Cells: a.memberCells(r, lang, labels, res.Chosen, row)})
+			Cells: memberCells(words, res.Chosen, row)})
 	}
 	p.HasCols = q.Columns != nil
 	p.ColsHidden = memberColumnKeysParam(q.Columns)
