@@ -137,6 +137,9 @@ type benchParams struct {
 	FormerMembers      int
 	DatabaseSize       string
 	MembersWithNoGroup int
+	// SavedList is the overview address of the bench's saved list with
+	// twelve chosen columns (savedListView; "" before it is saved).
+	SavedList string
 }
 
 type groupRef struct {

@@ -119,6 +119,9 @@ func run(ctx context.Context, c config) error {
 	if err := createAdmin(ctx, c, db.url); err != nil {
 		return err
 	}
+	if params.SavedList, err = savedListView(ctx, db, params); err != nil {
+		return err
+	}
 	if c.profile != "" {
 		// A page's name works too ("/members/{id}", "(group name)"): the
 		// first page of the list whose name or path contains it is

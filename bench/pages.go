@@ -40,6 +40,7 @@ func benchPages(p benchParams, only string) []benchPage {
 		{"?sort=group_count&dir=desc", "/members?sort=group_count&dir=desc"},
 		{"?sort=groups&group=largest&q=" + p.CommonSurname, "/members?sort=groups&group=" + q(p.Largest.Slug) + "&q=" + q(p.CommonSurname)},
 		{"?sort=group_count&group=largest&q=" + p.Prefix, "/members?sort=group_count&dir=desc&group=" + q(p.Largest.Slug) + "&q=" + q(p.Prefix)},
+		{"saved list, 12 columns", p.SavedList},
 		{"/groups", "/groups"},
 		{"/groups/" + p.Largest.Slug, "/groups/" + p.Largest.Slug},
 		{"/members/{id}", "/members/" + p.MemberID},
@@ -56,6 +57,9 @@ func benchPages(p benchParams, only string) []benchPage {
 	}
 	var out []benchPage
 	for _, pg := range all {
+		if pg.path == "" {
+			continue // the saved list, before it is saved
+		}
 		if pageMatches(pg, only) {
 			out = append(out, pg)
 		}

@@ -38,6 +38,7 @@ var rowKeys = map[string]string{
 	"saved_lists":    "id",
 	"member_periods": "id", "group_memberships": "id",
 	"group_roles": "id", "exit_reasons": "id",
+	"member_list_columns": "user_id",
 }
 
 // ignoredColumns change with any write of their row or are computed from
@@ -182,6 +183,9 @@ func permitted(actor authz.Actor, w write, fields rows) (bool, string) {
 			return mine && actor.Can(authz.SavedList, authz.Create), "SavedList.create, for oneself"
 		}
 		return (mine && actor.Can(authz.SavedList, act)) || all(authz.SavedList, act), "SavedList." + w.op + " (own, or all)"
+	case "member_list_columns":
+		// A user's own overview columns, for who may read the overview.
+		return str(w.row["user_id"]) == actor.UserID && all(authz.Member, authz.Read), "the own columns, Member.read (all)"
 	case "custom_fields":
 		return all(authz.CustomField, map[string]authz.Action{"insert": authz.Create, "delete": authz.Destroy, "update": authz.Update}[w.op]), "CustomField." + w.op + " (all)"
 	case "members":
@@ -511,9 +515,11 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 			})},
 			{"Anna's custom values", fixed("/members/" + fx.anna.ID), edit(fx.anna, func(f url.Values) { f.Set(fx.cf("integer"), next("%d")) })},
 		},
-		"POST /lists":                    {{"new list", fixed("/lists"), func() url.Values { return url.Values{"name": {next("Liste %d")}, "shared": {"on"}, "group": {"chor"}} }}},
-		"POST /lists/{id}":               {{"rename the admin's shared list", fixed("/lists/" + adminList.ID), func() url.Values { return url.Values{"name": {next("Vorstand %d")}} }}},
-		"POST /lists/{id}/delete":        {{"the admin's shared list", fixed("/lists/" + doomedList.ID + "/delete"), form()}},
+		"POST /lists":             {{"new list", fixed("/lists"), func() url.Values { return url.Values{"name": {next("Liste %d")}, "shared": {"on"}, "group": {"chor"}} }}},
+		"POST /lists/{id}":        {{"rename the admin's shared list", fixed("/lists/" + adminList.ID), func() url.Values { return url.Values{"name": {next("Vorstand %d")}} }}},
+		"POST /lists/{id}/delete": {{"the admin's shared list", fixed("/lists/" + doomedList.ID + "/delete"), form()}},
+		"POST /members/columns": {{"own columns", fixed("/members/columns"), form("order", "phone", "order", "email", "show", "phone", "show", "email", "op", "save")},
+			{"back to the default", fixed("/members/columns"), form("op", "reset")}},
 		"POST /members/{id}/delete":      {{"Dora (linked to a user)", fixed("/members/" + doomed.ID + "/delete"), form()}},
 		"POST /members/{id}/erase":       {{"Erin anonymised", fixed("/members/" + erasable.ID + "/erase"), form("mode", "anonymise", "confirm_name", "Erin Erase")}},
 		"POST /admin/retention/settings": {{"ten years, anonymise", fixed("/admin/retention/settings"), form("years", "10", "mode", "anonymise")}},

@@ -44,4 +44,5 @@ var Excluded = map[string]string{
 	"saved_lists":               "a user's saved views of the overview (filters and columns), no member data",
 	"audit_head":                "the head of the audit hash chain (kept by the chainer)",
 	"audit_chain":               "the hash chain over audit_log, built by the chainer after commit",
+	"member_list_columns":       "a user's chosen overview columns (a display preference), no member data",
 }

@@ -30,7 +30,8 @@ const (
 	ColExitDate    = "exit_date"
 	ColNotes       = "notes"
 	// ColMemberSince is the date the member's current membership began:
-	// for now the join date (periods will refine it).
+	// the start of their latest period begun by today (member_periods),
+	// the join date when none has begun.
 	ColMemberSince = "member_since"
 	ColGroups      = "groups"
 	ColGroupCount  = "group_count"
@@ -154,11 +155,13 @@ func (s *Members) Export(ctx context.Context, actor authz.Actor, q MemberQuery, 
 		return nil, err
 	}
 	readable := ReadableMemberColumns(actor, fields)
-	// The custom fields the list may sort by: the overview's.
+	columns := pickColumns(readable, want)
+	// The custom fields the list may sort by: the exported ones (a view's
+	// chosen columns) and the overview's.
 	var sortable []CustomField
 	if actor.Can(authz.CustomField, authz.Read) {
 		for _, f := range fields {
-			if f.ShowInOverview {
+			if f.ShowInOverview || slices.ContainsFunc(columns, func(c MemberColumn) bool { return c.Field != nil && c.Field.ID == f.ID }) {
 				sortable = append(sortable, f)
 			}
 		}
@@ -171,7 +174,7 @@ func (s *Members) Export(ctx context.Context, actor authz.Actor, q MemberQuery, 
 		Query: page.Query, Searching: page.Searching, Group: page.Group, GroupNotFound: page.GroupNotFound,
 		s: s, actor: actor, sortable: sortable,
 	}
-	e.Columns = pickColumns(readable, want)
+	e.Columns = columns
 	e.build(page, b, l, terms, sortable)
 	return e, nil
 }
@@ -268,6 +271,10 @@ func (e *MemberExport) build(page MemberPage, b0 *memberQueryBuilder, l memberLi
 			WHERE v.member_id = p.id AND v.custom_field_id = ANY(` + b.arg(fieldIDs) + `::uuid[])
 			AND ` + b.scope(e.actor, authz.CustomFieldValue, "v.member_id") + `) cv ON true`
 	}
+	since := "NULL::date"
+	if e.has(ColMemberSince) {
+		since = `(SELECT max(pp.starts_on) FROM member_periods pp WHERE pp.member_id = p.id AND pp.starts_on <= current_date)`
+	}
 	user, userJoin := "NULL::text", ""
 	if e.has(ColUserEmail) {
 		user = "u.email::text"
@@ -277,7 +284,7 @@ func (e *MemberExport) build(page MemberPage, b0 *memberQueryBuilder, l memberLi
 		ord AS (SELECT id, row_number() OVER () AS n FROM page)
 		SELECT m.first_name, m.last_name, coalesce(m.email::text, ''), m.phone, m.street, m.house_number,
 			m.postal_code, m.city, m.country, m.join_date, m.exit_date, m.notes, gk.group_count,
-			` + groups + `, ` + custom + `, ` + user + `
+			` + groups + `, ` + custom + `, ` + user + `, ` + since + `
 		FROM ord p JOIN members m ON m.id = p.id JOIN member_group_keys gk ON gk.member_id = p.id` +
 		customJoin + userJoin + `
 		ORDER BY p.n`
@@ -336,12 +343,13 @@ func (e *MemberExport) Each(ctx context.Context, fn func(values []any) error) er
 		groupIDs, customVals                                                   []string
 		customIDs, names                                                       []string
 		userEmail                                                              *string
+		memberSince                                                            *time.Time
 	)
 	custom := map[string]string{}
 	for rows.Next() {
-		groupIDs, customIDs, customVals, userEmail = nil, nil, nil, nil
+		groupIDs, customIDs, customVals, userEmail, memberSince = nil, nil, nil, nil, nil
 		if err := rows.Scan(&first, &last, &email, &phone, &street, &house, &postal, &city, &country,
-			&join, &exit, &notes, &groupCount, &groupIDs, &customIDs, &customVals, &userEmail); err != nil {
+			&join, &exit, &notes, &groupCount, &groupIDs, &customIDs, &customVals, &userEmail, &memberSince); err != nil {
 			return fmt.Errorf("scan exported member: %w", err)
 		}
 		clear(custom)
@@ -369,8 +377,13 @@ func (e *MemberExport) Each(ctx context.Context, fn func(values []any) error) er
 				v = city
 			case ColCountry:
 				v = country
-			case ColJoinDate, ColMemberSince:
+			case ColJoinDate:
 				v = join
+			case ColMemberSince:
+				v = join
+				if memberSince != nil {
+					v = *memberSince
+				}
 			case ColExitDate:
 				if exit != nil {
 					v = *exit

@@ -83,6 +83,10 @@ type MemberQuery struct {
 	JoinYear, ExitYear int
 	RoleID             string
 	Age                string
+	// Columns are the chosen columns' keys (see columns.go), in order;
+	// nil: DefaultOverviewColumns. Keys the actor may not read or of no
+	// column are dropped. Only the data of the columns shown is read.
+	Columns []string
 
 	anyPerPage bool // Search: any page size from 1 to 100
 }
@@ -91,8 +95,8 @@ type MemberQuery struct {
 const MemberGroupNone = "none"
 
 // Normalize returns q with every unknown or malformed value replaced by
-// its default. fields are the custom fields shown in the overview (the
-// only custom sorts allowed).
+// its default. fields are the custom fields the list may sort by (those
+// among its chosen columns: the only custom sorts allowed).
 func (q MemberQuery) Normalize(fields []CustomField) MemberQuery {
 	q.Q = strings.TrimSpace(q.Q)
 	switch q.Status {
@@ -160,7 +164,7 @@ func MemberDefaultDir(sort string) string {
 
 func memberCustomSortField(fields []CustomField, sort string) *CustomField {
 	for i := range fields {
-		if fields[i].ShowInOverview && MemberSortCustom+fields[i].Slug == sort {
+		if MemberSortCustom+fields[i].Slug == sort {
 			return &fields[i]
 		}
 	}
@@ -177,6 +181,11 @@ type MemberRow struct {
 	JoinDate   time.Time
 	ExitDate   *time.Time
 	GroupCount int
+	// The other core columns, read only when chosen ("" otherwise).
+	Phone, Street, HouseNumber, PostalCode, Country, Notes string
+	// MemberSince is the start of the member's latest period begun by
+	// the list's day (the join date when none has); zero unless chosen.
+	MemberSince time.Time
 	// Groups are the member's groups, alphabetically (empty when the
 	// actor may not read memberships).
 	Groups []MemberRowGroup
@@ -202,7 +211,10 @@ type MemberPage struct {
 	Rows    []MemberRow   //
 	Total   int           // members matching the filters, on all pages (see TotalIsEstimate)
 	Pages   int           // at least 1
-	Columns []CustomField // custom fields shown in the overview, in order
+	Columns []CustomField // custom fields among the chosen columns, in order
+	// Chosen are the columns shown after the name, in order: the
+	// query's Columns that the actor may read (or the default ones).
+	Chosen []MemberColumn
 	// Searching is true when Query.Q had something to search for.
 	Searching bool
 	// TotalIsEstimate: more than MemberCountExactMax members match, and
@@ -422,22 +434,25 @@ type memberGroupFilter struct {
 // list reads the page of q, whose group filter (other than "none") its
 // caller has resolved into group.
 func (s *Members) list(ctx context.Context, actor authz.Actor, q MemberQuery, page MemberPage, group memberGroupFilter) (MemberPage, error) {
-	var columns []CustomField
+	var all []CustomField
 	if actor.Can(authz.CustomField, authz.Read) {
-		all, err := loadCustomFields(ctx, s.db, false)
-		if err != nil {
+		var err error
+		if all, err = loadCustomFields(ctx, s.db, false); err != nil {
 			return MemberPage{}, err
 		}
-		for _, f := range all {
-			if f.ShowInOverview {
-				columns = append(columns, f)
-			}
+	}
+	chosen := PickOverviewColumns(OverviewColumns(actor, all), q.Columns)
+	var columns []CustomField
+	for _, c := range chosen {
+		if c.Field != nil {
+			columns = append(columns, *c.Field)
 		}
 	}
 	page, b, l, terms, err := s.plan(ctx, actor, q, page, group, columns)
 	if err != nil {
 		return MemberPage{}, err
 	}
+	page.Chosen = chosen
 	q, searching := page.Query, page.Searching
 
 	if searching && q.Sort != MemberSortRelevance {
@@ -706,26 +721,58 @@ func (s *Members) listPage(ctx context.Context, actor authz.Actor, page MemberPa
 	// order (slugs and values; names and slugs): pgx reads arrays in
 	// PostgreSQL's binary format, while decoding JSON objects cost an
 	// eighth of the overview's CPU when measured.
+	// Only what the chosen columns show is read: a core column not chosen
+	// is an empty constant, the custom values only of the chosen fields,
+	// the badges only with the groups column.
+	chosen := func(key string) bool {
+		return slices.ContainsFunc(page.Chosen, func(c MemberColumn) bool { return c.Key == key })
+	}
+	core := func(key, expr string) string {
+		if chosen(key) {
+			return expr
+		}
+		return "''::text"
+	}
 	customSQL, customJoin := "NULL::text[], NULL::text[]", ""
 	if len(columns) > 0 && actor.Can(authz.CustomFieldValue, authz.Read) {
+		ids := make([]string, len(columns))
+		for i, f := range columns {
+			ids[i] = f.ID
+		}
 		customSQL = "cv.slugs, cv.vals"
 		customJoin = ` LEFT JOIN LATERAL (SELECT array_agg(f.slug ORDER BY f.slug) AS slugs, array_agg(v.value ORDER BY f.slug) AS vals
 			FROM custom_field_values v JOIN custom_fields f ON f.id = v.custom_field_id
-			WHERE v.member_id = p.id AND f.show_in_overview AND ` + b.scope(actor, authz.CustomFieldValue, "v.member_id") + `) cv ON true`
+			WHERE v.member_id = p.id AND v.custom_field_id = ANY(` + b.arg(ids) + `::uuid[]) AND ` + b.scope(actor, authz.CustomFieldValue, "v.member_id") + `) cv ON true`
 	}
-	groupsSQL := "NULL::text[], NULL::text[]"
-	if actor.Can(authz.MemberGroup, authz.Read) {
-		groupsSQL = `badges.names, badges.slugs`
+	badges := actor.Can(authz.MemberGroup, authz.Read) && (chosen(ColGroups) || (b.asOf != "" && chosen(ColGroupCount)))
+	groupsSQL, badgesJoin := "NULL::text[], NULL::text[]", ""
+	if badges {
+		groupsSQL, badgesJoin = `badges.names, badges.slugs`, ` LEFT JOIN badges ON badges.member_id = p.id`
 	}
 	groupCount, badgeSource := "gk.group_count", "member_groups mg"
 	if b.asOf != "" {
 		groupCount = "coalesce(cardinality(badges.names), 0)"
+		if !badges {
+			groupCount = "0"
+		}
 		badgeSource = "(SELECT gh.member_id, gh.group_id FROM group_memberships gh WHERE " + membershipCovers("gh", b.asOf) + ") mg"
 	}
+	since := "NULL::date"
+	if chosen(ColMemberSince) {
+		// The latest period begun by the list's day: an index-only
+		// lookup per row of the page (member_periods_member_idx).
+		day := "current_date"
+		if b.asOf != "" {
+			day = b.asOf
+		}
+		since = `coalesce((SELECT max(pp.starts_on) FROM member_periods pp WHERE pp.member_id = p.id AND pp.starts_on <= ` + day + `), m.join_date)`
+	}
 	sql := `SELECT m.id, m.first_name, m.last_name, coalesce(m.email::text, '') AS email, m.city, m.join_date,
-			m.exit_date, ` + groupCount + `, ` + customSQL + `, ` + groupsSQL + `, p.n AS ord
-		FROM ord p JOIN members m ON m.id = p.id JOIN member_group_keys gk ON gk.member_id = p.id
-		LEFT JOIN badges ON badges.member_id = p.id` + customJoin
+			m.exit_date, ` + groupCount + `, ` + customSQL + `, ` + groupsSQL + `, p.n AS ord,
+			` + core(ColPhone, "m.phone") + `, ` + core(ColStreet, "m.street") + `, ` + core(ColHouseNumber, "m.house_number") + `,
+			` + core(ColPostalCode, "m.postal_code") + `, ` + core(ColCountry, "m.country") + `, ` + core(ColNotes, "m.notes") + `,
+			` + since + ` AS member_since
+		FROM ord p JOIN members m ON m.id = p.id JOIN member_group_keys gk ON gk.member_id = p.id` + badgesJoin + customJoin
 	if combined {
 		// The count comes with every row, and alone when there is none.
 		sql = `SELECT t.n, r.* FROM total t LEFT JOIN (` + sql + `) r ON true ORDER BY r.ord`
@@ -754,14 +801,28 @@ func (s *Members) listPage(ctx context.Context, actor authz.Actor, page MemberPa
 		var groupCount *int32
 		var ord *int64
 		var customSlugs, customVals, groupNames, groupSlugs []string
+		var phone, street, house, postal, country, notes *string
+		var since *time.Time
 		if err := rows.Scan(&total, &id, &first, &last, &email, &city, &join,
-			&r.ExitDate, &groupCount, &customSlugs, &customVals, &groupNames, &groupSlugs, &ord); err != nil {
+			&r.ExitDate, &groupCount, &customSlugs, &customVals, &groupNames, &groupSlugs, &ord,
+			&phone, &street, &house, &postal, &country, &notes, &since); err != nil {
 			return nil, 0, fmt.Errorf("scan member row: %w", err)
 		}
 		if id == nil || first == nil || last == nil || email == nil || city == nil || join == nil || groupCount == nil {
 			continue
 		}
 		r.ID, r.FirstName, r.LastName, r.Email, r.City, r.JoinDate, r.GroupCount = *id, *first, *last, *email, *city, *join, int(*groupCount)
+		for _, c := range []struct {
+			dst *string
+			src *string
+		}{{&r.Phone, phone}, {&r.Street, street}, {&r.HouseNumber, house}, {&r.PostalCode, postal}, {&r.Country, country}, {&r.Notes, notes}} {
+			if c.src != nil {
+				*c.dst = *c.src
+			}
+		}
+		if since != nil {
+			r.MemberSince = *since
+		}
 		if len(customSlugs) != len(customVals) || len(groupNames) != len(groupSlugs) {
 			return nil, 0, fmt.Errorf("list members: arrays of different lengths for member %s", r.ID)
 		}

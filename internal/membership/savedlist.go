@@ -16,7 +16,8 @@ import (
 )
 
 // SavedList is a view of the member overview kept under a name: its
-// filters, search, sort and page size — not its rows, so it stays live.
+// filters, search, sort, page size and columns (Query.Columns; empty: the
+// opener's own columns) — not its rows, so it stays live.
 type SavedList struct {
 	ID      string
 	OwnerID string
@@ -62,13 +63,16 @@ func savedListAllowed(actor authz.Actor, act authz.Action) error {
 	return actor.Require(authz.SavedList, act)
 }
 
-const savedListColumns = `l.id, l.owner_id, l.name, l.shared, l.q, l.status, l.group_slug, l.sort, l.dir, l.per_page`
+const savedListColumns = `l.id, l.owner_id, l.name, l.shared, l.q, l.status, l.group_slug, l.sort, l.dir, l.per_page, l.columns`
 
 func scanSavedList(row pgx.Row, actor authz.Actor) (SavedList, error) {
 	var l SavedList
 	var status string
-	err := row.Scan(&l.ID, &l.OwnerID, &l.Name, &l.Shared, &l.Query.Q, &status, &l.Query.Group, &l.Query.Sort, &l.Query.Dir, &l.Query.PerPage)
+	err := row.Scan(&l.ID, &l.OwnerID, &l.Name, &l.Shared, &l.Query.Q, &status, &l.Query.Group, &l.Query.Sort, &l.Query.Dir, &l.Query.PerPage, &l.Query.Columns)
 	l.Query.Status = MemberStatus(status)
+	if len(l.Query.Columns) == 0 {
+		l.Query.Columns = nil // the opener's columns
+	}
 	l.Mine = l.OwnerID == actor.UserID
 	l.CanChange = l.Mine || actor.Scope(authz.SavedList, authz.Update) == authz.All
 	return l, err
@@ -165,12 +169,16 @@ func (s *SavedLists) Create(ctx context.Context, actor authz.Actor, in SavedList
 		return SavedList{}, err
 	}
 	q = savedListQuery(q)
+	cols, err := checkColumnKeys(q.Columns)
+	if err != nil {
+		return SavedList{}, err
+	}
 	var l SavedList
-	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
+	err = pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		var err error
-		l, err = scanSavedList(tx.QueryRow(ctx, `INSERT INTO saved_lists (owner_id, name, shared, q, status, group_slug, sort, dir, per_page)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+strings.ReplaceAll(savedListColumns, "l.", ""),
-			actor.UserID, in.Name, in.Shared, q.Q, string(q.Status), q.Group, q.Sort, q.Dir, q.PerPage), actor)
+		l, err = scanSavedList(tx.QueryRow(ctx, `INSERT INTO saved_lists (owner_id, name, shared, q, status, group_slug, sort, dir, per_page, columns)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+strings.ReplaceAll(savedListColumns, "l.", ""),
+			actor.UserID, in.Name, in.Shared, q.Q, string(q.Status), q.Group, q.Sort, q.Dir, q.PerPage, cols), actor)
 		return err
 	})
 	if err != nil {

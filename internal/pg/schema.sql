@@ -1228,6 +1228,13 @@ CREATE TABLE public.member_groups (
     updated_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE TABLE public.member_list_columns (
+    user_id uuid NOT NULL,
+    columns text[] NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT member_list_columns_columns_check CHECK ((cardinality(columns) <= 200))
+);
+
 CREATE TABLE public.member_mail_optouts (
     member_id uuid NOT NULL,
     opted_out_at timestamp with time zone DEFAULT now() NOT NULL
@@ -1334,6 +1341,8 @@ CREATE TABLE public.saved_lists (
     per_page integer DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    columns text[] DEFAULT '{}'::text[] NOT NULL,
+    CONSTRAINT saved_lists_columns_check CHECK ((cardinality(columns) <= 200)),
     CONSTRAINT saved_lists_dir_check CHECK ((dir = ANY (ARRAY[''::text, 'asc'::text, 'desc'::text]))),
     CONSTRAINT saved_lists_group_slug_check CHECK ((char_length(group_slug) <= 200)),
     CONSTRAINT saved_lists_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 100)) AND (name = btrim(name)))),
@@ -1519,6 +1528,9 @@ ALTER TABLE ONLY public.member_groups
 
 ALTER TABLE ONLY public.member_groups
     ADD CONSTRAINT member_groups_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.member_list_columns
+    ADD CONSTRAINT member_list_columns_pkey PRIMARY KEY (user_id);
 
 ALTER TABLE ONLY public.member_mail_optouts
     ADD CONSTRAINT member_mail_optouts_pkey PRIMARY KEY (member_id);
@@ -2008,6 +2020,9 @@ ALTER TABLE ONLY public.member_groups
 
 ALTER TABLE ONLY public.member_groups
     ADD CONSTRAINT member_groups_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.member_list_columns
+    ADD CONSTRAINT member_list_columns_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.member_mail_optouts
     ADD CONSTRAINT member_mail_optouts_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.members(id) ON DELETE CASCADE;

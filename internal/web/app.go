@@ -111,6 +111,7 @@ type App struct {
 	privacy  privacy.Service
 	mail     mailDeps // outbox and mailings (mail_app.go)
 	lists    *membership.SavedLists
+	columns  *membership.ColumnPrefs
 	history  *membership.History
 	stop     chan struct{} // closed by Close
 	stopped  chan struct{} // closed when sessionCleanup has returned
@@ -150,6 +151,7 @@ func New(cfg Config) (*App, error) {
 	a.club = &clubCache{store: club.New(cfg.DB)}
 	a.initMail()
 	a.lists = membership.NewSavedLists(cfg.DB)
+	a.columns = membership.NewColumnPrefs(cfg.DB)
 	a.history = membership.NewHistory(cfg.DB)
 
 	var err error

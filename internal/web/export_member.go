@@ -41,19 +41,18 @@ var pdfDefaultColumns = []string{membership.ColLastName, membership.ColFirstName
 	membership.ColJoinDate, membership.ColGroups, membership.ColOverviewFields}
 
 // exportColumnsFromURL reads the cols parameter (column keys separated by
-// commas; unknown ones are ignored by Export). Without it a PDF gets
+// commas, as the overview's; unknown ones are dropped by Export, a
+// malformed parameter is an error). Without it a PDF gets
 // pdfDefaultColumns and a spreadsheet every column the viewer may read.
-func exportColumnsFromURL(v url.Values, format string) []string {
-	var cols []string
-	for _, c := range strings.Split(v.Get("cols"), ",") {
-		if c = strings.TrimSpace(c); c != "" && len(cols) < 200 {
-			cols = append(cols, c)
-		}
+func exportColumnsFromURL(v url.Values, format string) ([]string, error) {
+	cols, _, err := overviewColumnsFromURL(v)
+	if err != nil {
+		return nil, err
 	}
 	if len(cols) == 0 && format == "pdf" {
-		return pdfDefaultColumns
+		return pdfDefaultColumns, nil
 	}
-	return cols
+	return cols, nil
 }
 
 // memberExportURL is the export of the overview view q in format:
@@ -78,7 +77,12 @@ func (a *App) memberExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := actorFrom(r)
-	e, err := a.members.Export(r.Context(), actor, memberQueryFromURL(v), exportColumnsFromURL(v, format))
+	cols, err := exportColumnsFromURL(v, format)
+	if err != nil {
+		a.badColumns(w, r)
+		return
+	}
+	e, err := a.members.Export(r.Context(), actor, memberQueryFromURL(v), cols)
 	if err != nil {
 		a.errorResponse(w, r, err)
 		return
@@ -96,7 +100,12 @@ func (a *App) groupExport(w http.ResponseWriter, r *http.Request) {
 		a.exportFormatChoice(w, r, func(f string) string { return groupExportURL(slug, f) })
 		return
 	}
-	e, err := a.members.ExportGroup(r.Context(), actorFrom(r), slug, exportColumnsFromURL(v, format))
+	cols, err := exportColumnsFromURL(v, format)
+	if err != nil {
+		a.badColumns(w, r)
+		return
+	}
+	e, err := a.members.ExportGroup(r.Context(), actorFrom(r), slug, cols)
 	if err != nil {
 		a.errorResponse(w, r, err)
 		return

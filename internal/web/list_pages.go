@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"mila/internal/membership"
 )
@@ -48,8 +49,11 @@ type listFormPage struct {
 // listNew shows the form that saves the overview view given by the
 // overview's own parameters.
 func (a *App) listNew(w http.ResponseWriter, r *http.Request) {
-	q := memberQueryFromURL(r.URL.Query())
-	q.Page = 0
+	q, err := listQueryFromForm(r.URL.Query())
+	if err != nil {
+		a.badColumns(w, r)
+		return
+	}
 	a.render(w, r, http.StatusOK, pageView(listFormView, a.listFormData(r, newForm(nil), nil, q)))
 }
 
@@ -61,21 +65,28 @@ func (a *App) listFormData(r *http.Request, f *Form, l *membership.SavedList, q 
 	if q.Group == membership.MemberGroupNone {
 		d = memberViewDescription(T, q, searching, "", memberSortLabel(T, "", q.Sort))
 	}
-	for i, s := range d {
-		if i > 0 {
-			p.Description += " · "
+	if q.Columns != nil {
+		// The columns the list keeps, by name.
+		if available, err := a.members.OverviewColumns(r.Context(), actorFrom(r)); err == nil {
+			var names []string
+			for _, c := range membership.PickOverviewColumns(available, q.Columns) {
+				names = append(names, memberColumnLabel(T, c))
+			}
+			d = append(d, T("ListColumns", "Columns", strings.Join(append([]string{T("MembersColName")}, names...), ", ")))
 		}
-		p.Description += s
 	}
+	p.Description = strings.Join(d, " · ")
 	return p
 }
 
 // listQueryFromForm reads the saved view from the form's hidden fields
-// (the overview's parameter names).
-func listQueryFromForm(v url.Values) membership.MemberQuery {
+// (the overview's parameter names); only a malformed cols is an error.
+func listQueryFromForm(v url.Values) (membership.MemberQuery, error) {
 	q := memberQueryFromURL(v)
 	q.Page = 0
-	return q
+	cols, _, err := overviewColumnsFromURL(v)
+	q.Columns = cols
+	return q, err
 }
 
 // listCreate saves the view under the typed name.
@@ -83,7 +94,11 @@ func (a *App) listCreate(w http.ResponseWriter, r *http.Request) {
 	if !a.parseForm(w, r) {
 		return
 	}
-	q := listQueryFromForm(r.PostForm)
+	q, err := listQueryFromForm(r.PostForm)
+	if err != nil {
+		a.badColumns(w, r)
+		return
+	}
 	f := newForm(url.Values{"name": {r.PostForm.Get("name")}, "shared": {r.PostForm.Get("shared")}})
 	l, err := a.lists.Create(r.Context(), actorFrom(r), membership.SavedListInput{
 		Name: r.PostForm.Get("name"), Shared: r.PostForm.Get("shared") == "on"}, q)
@@ -119,7 +134,24 @@ func (a *App) listExport(w http.ResponseWriter, r *http.Request) {
 		a.exportFormatChoice(w, r, func(f string) string { return "/lists/" + l.ID + "/export?format=" + f })
 		return
 	}
-	http.Redirect(w, r, memberExportURL(l.Query, format), http.StatusSeeOther)
+	// The list's columns, or (a list that keeps none) the opener's.
+	actor := actorFrom(r)
+	cols := l.Query.Columns
+	if cols == nil {
+		var err error
+		if cols, err = a.columns.Get(r.Context(), actor); err != nil {
+			a.errorResponse(w, r, err)
+			return
+		}
+	}
+	available, err := a.members.OverviewColumns(r.Context(), actor)
+	if err != nil {
+		a.errorResponse(w, r, err)
+		return
+	}
+	q := l.Query
+	q.Columns = exportColumnKeys(membership.PickOverviewColumns(available, cols))
+	http.Redirect(w, r, memberExportURL(q, format), http.StatusSeeOther)
 }
 
 // listEdit shows the rename and share form of an own list.

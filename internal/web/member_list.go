@@ -61,6 +61,12 @@ type memberListPage struct {
 	// carried through the filter form; StatsClearURL the view without them.
 	StatsHidden   []statsFilter
 	StatsClearURL string
+	// Columns: ColsHidden carries the URL's cols parameter into the next
+	// search (HasCols: the URL names the columns); ColumnsURL is the
+	// column chooser of this view.
+	HasCols    bool
+	ColsHidden string
+	ColumnsURL string
 }
 
 // CanBulk reports whether the rows get checkboxes and the bulk bar.
@@ -92,13 +98,14 @@ type memberListHeader struct {
 	URL      string // the sort link
 	AriaSort string // "ascending", "descending" or "" (not sorted by this column)
 	Dir      string // the direction the link sorts in
-	Key      string // the sort key, for the link's id (htmx keeps its focus)
+	Key      string // the sort key, for the link's id (htmx keeps its focus); "" for a column that does not sort
+	Num      bool   // a column of numbers (right-aligned)
 }
 
 type memberListRow struct {
 	membership.MemberRow
-	Cells  []string // the custom columns, formatted for reading
-	Former bool     // not Active today
+	Cells  []memberCell // the chosen columns, formatted for reading
+	Former bool         // not Active today
 	Badges []memberGroupBadge
 }
 
@@ -180,6 +187,9 @@ func memberListURL(q membership.MemberQuery) string {
 	if q.Age != "" {
 		v.Set("age", q.Age)
 	}
+	if q.Columns != nil {
+		v.Set("cols", memberColumnKeysParam(q.Columns))
+	}
 	if q.Page > 1 {
 		v.Set("page", strconv.Itoa(q.Page))
 	}
@@ -211,10 +221,21 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return
 	}
-	res, err := a.members.List(r.Context(), actor, memberQueryFromURL(r.URL.Query()))
+	cols, fromURL, ok := a.overviewColumns(w, r, actor)
+	if !ok {
+		return
+	}
+	q := memberQueryFromURL(r.URL.Query())
+	q.Columns = cols
+	res, err := a.members.List(r.Context(), actor, q)
 	if err != nil {
 		a.errorResponse(w, r, err)
 		return
+	}
+	if fromURL {
+		res.Query.Columns = membership.ColumnKeys(res.Chosen)
+	} else {
+		res.Query.Columns = nil
 	}
 	p := a.memberListData(r, actor, res)
 	p.AsOfBad = asOfMalformed(r.URL.Query())
@@ -245,6 +266,9 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 	}
 	header := func(labelID, label, sort string) memberListHeader {
 		h := memberListHeader{LabelID: labelID, Label: label, Dir: membership.MemberDefaultDir(sort), Key: sort}
+		if sort == "" {
+			return h
+		}
 		if q.Sort == sort {
 			h.AriaSort = "ascending"
 			if q.Dir == membership.MemberDirDesc {
@@ -261,30 +285,27 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 		h.URL = memberListURL(nq)
 		return h
 	}
-	p.Headers = []memberListHeader{
-		header("MembersColName", "", membership.MemberSortName),
-		header("MembersColEmail", "", membership.MemberSortEmail),
-		header("MembersColCity", "", membership.MemberSortCity),
-		header("MembersColJoinDate", "", membership.MemberSortJoinDate),
-	}
-	if res.ShowGroups {
-		// Before the custom columns: memberRows renders the groups
-		// cells right after the join date.
-		p.Headers = append(p.Headers,
-			header("MembersColGroups", "", membership.MemberSortGroups),
-			header("MembersColGroupCount", "", membership.MemberSortGroupCount))
-	}
-	for _, f := range res.Columns {
-		p.Headers = append(p.Headers, header("", f.Name, membership.MemberSortCustom+f.Slug))
+	T := func(id string, kv ...any) string { return a.T(r, id, kv...) }
+	p.Headers = []memberListHeader{header("MembersColName", "", membership.MemberSortName)}
+	labels := make([]string, len(res.Chosen))
+	for i, c := range res.Chosen {
+		labels[i] = memberColumnLabel(T, c)
+		h := header("", labels[i], memberColumnSort(c))
+		h.Num = c.Kind == membership.KindInt
+		p.Headers = append(p.Headers, h)
 	}
 	today := time.Now()
+	words := &memberCellWords{lang: a.langOf(r), yes: T("MemberYes"), no: T("MemberNo"), labels: labels}
+	p.Rows = make([]memberListRow, 0, len(res.Rows))
 	for _, row := range res.Rows {
-		lr := memberListRow{MemberRow: row, Former: !row.Active(today)}
-		for _, f := range res.Columns {
-			lr.Cells = append(lr.Cells, a.memberCustomDisplay(r, f, row.Custom[f.Slug]))
-		}
-		p.Rows = append(p.Rows, lr)
+		p.Rows = append(p.Rows, memberListRow{MemberRow: row, Former: !row.Active(today),
+			Cells: memberCells(words, res.Chosen, row)})
 	}
+	p.HasCols = q.Columns != nil
+	p.ColsHidden = memberColumnKeysParam(q.Columns)
+	cq0 := q
+	cq0.Page = 0
+	p.ColumnsURL = strings.Replace(memberListURL(cq0), "/members", "/members/columns", 1)
 	if q.Page > 1 {
 		pq := q
 		pq.Page--
@@ -333,17 +354,23 @@ func (a *App) memberListData(r *http.Request, actor authz.Actor, res membership.
 			sortField = f.Name
 		}
 	}
-	T := func(id string, kv ...any) string { return a.T(r, id, kv...) }
 	group := ""
 	if res.Group != nil {
 		group = res.Group.Name
 	}
 	p.Description = strings.Join(memberViewDescription(T, q, res.Searching, group, memberSortLabel(T, sortField, q.Sort)), " · ")
+	// Exports and a saved list take the columns in effect.
+	eq := q
+	eq.Columns = exportColumnKeys(res.Chosen)
+	lq := q
+	lq.Columns = nil
 	if exportAllowed(actor) {
-		p.ExportLinks = append(exportLinks(func(f string) string { return memberExportURL(q, f) }), labelLinks(q)...)
+		p.ExportLinks = append(exportLinks(func(f string) string { return memberExportURL(eq, f) }), labelLinks(lq)...)
 	}
 	if actor.Can(authz.SavedList, authz.Create) && exportAllowed(actor) {
-		p.SaveListURL = listNewURL(q)
+		sq := q
+		sq.Columns = membership.ColumnKeys(res.Chosen)
+		p.SaveListURL = listNewURL(sq)
 	}
 	return p
 }

@@ -33,4 +33,5 @@ func (a *App) registerRoutes(mux *http.ServeMux) {
 	a.exportRoutes(mux)
 	a.listRoutes(mux)
 	a.familyRoutes(mux)
+	a.columnsRoutes(mux)
 }

@@ -57,7 +57,10 @@ func BenchmarkViews(b *testing.B) {
 				ID: "01a23afa-4c10-7000-8000-0000000" + strconv.Itoa(10000+i), FirstName: "Anna", LastName: "Müller",
 				Email: "anna.mueller" + strconv.Itoa(i) + "@example.org", City: "Köln", JoinDate: join, GroupCount: 1 + i%5,
 			},
-			Cells: []string{strconv.Itoa(1000 + i)},
+			Cells: []memberCell{{Label: "E-Mail", Text: "anna.mueller" + strconv.Itoa(i) + "@example.org"}, {Label: "Ort", Text: "Köln"},
+				{Label: "Eintrittsdatum", Text: "01.04.2019", Nowrap: true}, {Label: "Gruppen", Groups: true},
+				{Label: "Anzahl der Gruppen", Text: strconv.Itoa(1 + i%5), Num: true},
+				{Label: "Mitgliedsnummer", Text: strconv.Itoa(1000 + i), Num: true}},
 		}
 		for j := range 1 + i%5 {
 			g := groups[(i*7+j*13)%len(groups)]

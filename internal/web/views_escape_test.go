@@ -153,7 +153,7 @@ func memberListForTest(f *frame, v func(int) string) templ.Component {
 		row := memberListRow{
 			MemberRow: membership.MemberRow{ID: v(i), FirstName: v(i + 1), LastName: v(i + 2), Email: v(i + 3), City: v(i + 4),
 				JoinDate: time.Date(2024, 3, 7, 0, 0, 0, 0, time.UTC), GroupCount: i * 1234},
-			Former: i%2 == 0, Cells: []string{v(i + 5), v(i + 6)},
+			Former: i%2 == 0, Cells: []memberCell{{Label: v(i + 7), Text: v(i + 5)}, {Label: v(i + 8), Groups: true}, {Label: v(i + 9), Text: strings.Repeat("y", memberClipChars) + v(i+6)}},
 		}
 		for j := range 3 {
 			row.Badges = append(row.Badges, memberGroupBadge{Name: v(i + j), Slug: v(i + j + 1), URL: v(i + j + 2), Active: j == 1})
