@@ -48,7 +48,8 @@ func moveDelta(r *http.Request) (int, bool) {
 }
 
 // fieldMove moves a data field one place up or down, then back to the
-// list with focus on the same button.
+// list with focus on the same button (autofocus; no fragment in the
+// address, which would make the browser skip autofocus).
 func (a *App) fieldMove(w http.ResponseWriter, r *http.Request) {
 	if !a.parseForm(w, r) {
 		return
@@ -63,7 +64,7 @@ func (a *App) fieldMove(w http.ResponseWriter, r *http.Request) {
 		a.errorResponse(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/admin/fields?"+url.Values{"moved": {id}, "dir": {r.PostForm.Get("direction")}}.Encode()+"#field-row-"+id, http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/fields?"+url.Values{"moved": {id}, "dir": {r.PostForm.Get("direction")}}.Encode(), http.StatusSeeOther)
 }
 
 // choiceFieldFromPath is the choice field named by the path, or an
@@ -164,7 +165,7 @@ func (a *App) fieldOptionMove(w http.ResponseWriter, r *http.Request) {
 		a.errorResponse(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/admin/fields/"+cf.ID+"/edit?"+url.Values{"moved": {opt}, "dir": {r.PostForm.Get("direction")}}.Encode()+"#option-"+opt, http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/fields/"+cf.ID+"/edit?"+url.Values{"moved": {opt}, "dir": {r.PostForm.Get("direction")}}.Encode(), http.StatusSeeOther)
 }
 
 // fieldOptionDeletePageFor is the confirmation page's model.
