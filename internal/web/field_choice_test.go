@@ -168,6 +168,23 @@ func TestFieldChoiceFlow(t *testing.T) {
 		mustContain(t, strings.Join(pdftext.PDFPages(t, pb), "\n"), "Trikotgröße", "Hatha-Yoga, Rückenfit")
 	}
 
+	// The access export (privacy) has the option text; the audit trail
+	// records the rename of the option and of Anna's value, by the admin.
+	ej := groupGet(t, w.srv, w.c, "/members/"+anna+"/export.json", http.StatusOK)
+	mustContain(t, ej, `"Hatha-Yoga, Rückenfit"`, `"Kurse"`)
+	var optionEntries, valueEntries int
+	if err := w.srv.DB.QueryRow(ctx, `SELECT
+		count(*) FILTER (WHERE entity = 'custom_field_options' AND action = 'update' AND changes::text LIKE '%Hatha-Yoga%'),
+		count(*) FILTER (WHERE entity = 'custom_field_values' AND action = 'update' AND changes::text LIKE '%Hatha-Yoga%' AND $1::uuid = ANY (member_ids))
+		FROM audit_log WHERE actor_user_id IS NOT NULL`, anna).Scan(&optionEntries, &valueEntries); err != nil {
+		t.Fatal(err)
+	}
+	if optionEntries == 0 || valueEntries == 0 {
+		t.Errorf("audit trail of the rename: %d option entries, %d value entries", optionEntries, valueEntries)
+	}
+	hist := html.UnescapeString(groupGet(t, w.srv, w.c, "/members/"+anna+"/history", http.StatusOK))
+	mustContain(t, hist, "Hatha-Yoga")
+
 	// Removing a used option asks what happens to the values.
 	del := "/admin/fields/" + size.ID + "/options/" + size.Options[1].ID + "/delete"
 	confirm := html.UnescapeString(groupGet(t, w.srv, w.c, del, http.StatusOK))
