@@ -2,12 +2,14 @@ package membership
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
 	"mila/internal/pg"
+	"mila/internal/testpg"
 	"mila/internal/validate"
 )
 
@@ -273,4 +275,62 @@ func TestCustomFieldOrder(t *testing.T) {
 	if got := order(); got != "Gamma Alpha Beta Delta Epsilon" {
 		t.Fatalf("inserted without position: %q", got)
 	}
+}
+
+// BenchmarkOptionRename: renaming an option that 10,000 members have
+// (a choice field) and one of a multiple-choice field that 10,000 have
+// among others — the values follow in the same transaction — and moving
+// an option of the multiple-choice field, which rewrites the values into
+// the new order. docs/PERFORMANCE.md has the figures.
+func BenchmarkOptionRename(b *testing.B) {
+	db := testpg.New(b)
+	ctx := context.Background()
+	s := NewCustomFields(db)
+	mk := func(name, typ string, options ...string) CustomField {
+		f, err := s.Create(ctx, memberTestAdmin, CustomFieldInput{Name: name, ValueType: typ})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, o := range options {
+			if _, err := s.AddOption(ctx, memberTestAdmin, f.ID, o); err != nil {
+				b.Fatal(err)
+			}
+		}
+		f, _ = s.Get(ctx, memberTestAdmin, f.ID)
+		return f
+	}
+	size := mk("Größe", CustomFieldChoice, "S", "M", "L")
+	courses := mk("Kurse", CustomFieldMultiChoice, "Yoga", "Tennis", "Rückenfit")
+	if _, err := db.Exec(ctx, `INSERT INTO members (first_name, last_name) SELECT 'M' || i, 'Bench' FROM generate_series(1, 10000) i`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, `INSERT INTO custom_field_values (member_id, custom_field_id, value)
+		SELECT id, $1::uuid, 'M' FROM members UNION ALL SELECT id, $2::uuid, 'Yoga, Tennis' FROM members`, size.ID, courses.ID); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		field CustomField
+		at    int
+	}{{"choice", size, 1}, {"multichoice", courses, 1}} {
+		b.Run("rename-"+c.name, func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				i++
+				if err := s.RenameOption(ctx, memberTestAdmin, c.field.ID, c.field.Options[c.at].ID, fmt.Sprintf("Name %d", i)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("move-multichoice", func(b *testing.B) {
+		for b.Loop() {
+			if err := s.MoveOption(ctx, memberTestAdmin, courses.ID, courses.Options[0].ID, 1); err != nil {
+				b.Fatal(err)
+			}
+			if err := s.MoveOption(ctx, memberTestAdmin, courses.ID, courses.Options[0].ID, -1); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
