@@ -280,7 +280,8 @@ BEGIN
      OR NEW.value IS DISTINCT FROM custom_field_choice_text(NEW.custom_field_id, parts)
      OR cardinality(parts) <> (SELECT count(DISTINCT p) FROM unnest(parts) p) THEN
     RAISE EXCEPTION 'value % names no option of field %', NEW.value, NEW.custom_field_id
-      USING ERRCODE = 'check_violation', CONSTRAINT = 'custom_field_values_option';
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'custom_field_values_option',
+            DETAIL = NEW.custom_field_id::text;
   END IF;
   RETURN NEW;
 END
