@@ -260,12 +260,16 @@ func TestBrowserCustomField(t *testing.T) {
 
 	// Delete the field: the confirmation says how many values go.
 	memberE2EOpen(b, srv, "/admin/fields", `a[href$="/delete"]`)
-	b.Do(chromedp.Click(chromedp.CSS(`a[href$="/delete"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/delete"]`)))
-	if got := b.Text("main"); !strings.Contains(got, "1 member has a value in this field") {
+	b.Do(chromedp.Click(chromedp.CSS(`a[href$="/delete"]`)), chromedp.WaitVisible(chromedp.CSS(`dialog#field-delete-dialog[open] #field-confirm_name`)))
+	if got := b.Text("#field-delete-desc"); !strings.Contains(got, "1 member has a value in this field") {
 		t.Fatalf("confirmation = %q", got)
 	}
+	memberE2EWait(t, b, `document.getAnimations().every(a => a.playState !== "running" || a.timeline !== document.timeline)`)
 	b.Axe()
-	b.Do(chromedp.Click(chromedp.CSS(`form[action$="/delete"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/admin/fields/new"]`)))
+	// The button waits for the field's name.
+	b.Do(chromedp.SendKeys(chromedp.CSS(`#field-confirm_name`), "Mitgliedsnummer"),
+		chromedp.Click(chromedp.CSS(`#field-delete-dialog button[type="submit"]`)), chromedp.WaitNotPresent(chromedp.CSS(`#field-delete-dialog`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`a[data-group-delete]`))) // the only field is gone
 	if got := b.Flash(); !strings.Contains(got, "Data field Mitgliedsnummer was deleted.") {
 		t.Errorf("flash = %q", got)
 	}

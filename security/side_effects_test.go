@@ -38,7 +38,8 @@ var rowKeys = map[string]string{
 	"saved_lists":    "id",
 	"member_periods": "id", "group_memberships": "id",
 	"group_roles": "id", "exit_reasons": "id",
-	"member_list_columns": "user_id",
+	"member_list_columns":  "user_id",
+	"custom_field_options": "id",
 }
 
 // ignoredColumns change with any write of their row or are computed from
@@ -186,6 +187,12 @@ func permitted(actor authz.Actor, w write, fields rows) (bool, string) {
 	case "member_list_columns":
 		// A user's own overview columns, for who may read the overview.
 		return str(w.row["user_id"]) == actor.UserID && all(authz.Member, authz.Read), "the own columns, Member.read (all)"
+	case "custom_field_options":
+		// a choice field's options (deleted with their field)
+		if w.op == "delete" && all(authz.CustomField, authz.Destroy) {
+			return true, ""
+		}
+		return all(authz.CustomField, authz.Update), "CustomField.update (all): options"
 	case "custom_fields":
 		return all(authz.CustomField, map[string]authz.Action{"insert": authz.Create, "delete": authz.Destroy, "update": authz.Update}[w.op]), "CustomField." + w.op + " (all)"
 	case "members":
@@ -224,6 +231,9 @@ func permitted(actor authz.Actor, w write, fields rows) (bool, string) {
 		act := map[string]authz.Action{"insert": authz.Create, "delete": authz.Destroy, "update": authz.Update}[w.op]
 		if w.op == "delete" && (all(authz.CustomField, authz.Destroy) || all(authz.Member, authz.Destroy)) {
 			return true, "" // cascades
+		}
+		if w.op != "insert" && all(authz.CustomField, authz.Update) {
+			return true, "" // an option renamed, moved or removed rewrites its values
 		}
 		if !actor.CanOnMember(authz.CustomFieldValue, act, mid) {
 			return false, "CustomFieldValue." + string(act) + " on " + mid
@@ -353,6 +363,22 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 	erasable := fx.member(membership.MemberInput{FirstName: "Erin", LastName: "Erase", Email: "erin@example.org"})
 	retired := fx.member(membership.MemberInput{FirstName: "Retta", LastName: "Retired", JoinDate: "1990-01-01", ExitDate: "2000-01-01"})
 	spare := fx.group("Spare")
+	// A choice field: options renamed, moved, removed; members have some.
+	cfs := membership.NewCustomFields(srv.DB)
+	choice, err := cfs.Create(ctx, fx.admin, membership.CustomFieldInput{Name: "Walkgröße", ValueType: membership.CustomFieldChoice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := map[string]string{}
+	for _, l := range []string{"S", "M", "L", "XL"} {
+		o, err := cfs.AddOption(ctx, fx.admin, choice.ID, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt[l] = o.ID
+	}
+	fx.member(membership.MemberInput{FirstName: "Mia", LastName: "Medium", Custom: map[string]string{choice.Slug: "M"}})
+	fx.member(membership.MemberInput{FirstName: "Xaver", LastName: "Extra", Custom: map[string]string{choice.Slug: "XL"}})
 	fx.group("Doomed group", fx.anna.ID, fx.bert.ID)
 	// Import: an upload, its dry run and a saved mapping (the admin's).
 	// A commit only queues a job; no worker runs here.
@@ -473,28 +499,33 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 		"POST /users": {{"new admin", fixed("/users"), func() url.Values {
 			return url.Values{"name": {"Sneaky"}, "email": {next("sneaky%d@example.org")}, "role_id": {fx.adminRoleID}, "password_mode": {"password"}, "password": {"long enough password"}}
 		}}},
-		"POST /users/{id}/role":                          {{"target to admin", fixed("/users/" + fx.targetUserID + "/role"), form("role_id", fx.adminRoleID)}},
-		"POST /users/{id}/email":                         {{"target's email", fixed("/users/" + fx.targetUserID + "/email"), func() url.Values { return url.Values{"email": {next("target%d@example.org")}} }}},
-		"POST /users/{id}/name":                          {{"target's name", fixed("/users/" + fx.targetUserID + "/name"), func() url.Values { return url.Values{"name": {next("Target %d")}} }}},
-		"POST /users/{id}/deactivate":                    {{"target", fixed("/users/" + fx.targetUserID + "/deactivate"), form()}},
-		"POST /users/{id}/reactivate":                    {{"target", fixed("/users/" + fx.targetUserID + "/reactivate"), form()}},
-		"POST /users/{id}/link":                          {{"target", fixed("/users/" + fx.targetUserID + "/link"), form()}},
-		"POST /users/{id}/delete":                        {{"victim", fixed("/users/" + victim.ID + "/delete"), form()}},
-		"POST /admin/roles":                              {{"new role", fixed("/admin/roles"), func() url.Values { return url.Values{"name": {next("Role %d")}, "permission_set": {"admin"}} }}},
-		"POST /admin/roles/{id}":                         {{"custom role to admin", fixed("/admin/roles/" + fx.customRoleID), form("name", "Helpers", "permission_set", "admin")}},
-		"POST /admin/roles/{id}/delete":                  {{"custom role", fixed("/admin/roles/" + fx.customRoleID + "/delete"), form()}},
-		"POST /admin/fields":                             {{"new field", fixed("/admin/fields"), func() url.Values { return url.Values{"name": {next("Feld %d")}, "value_type": {"string"}} }}},
-		"POST /admin/fields/{id}":                        {{"make a field member-editable", fixed("/admin/fields/" + fx.fields["integer"].ID), form("name", "Startnummer", "value_type", "integer", "member_editable", "on")}},
-		"POST /admin/fields/{id}/delete":                 {{"the date field", fixed("/admin/fields/" + fx.fields["date"].ID + "/delete"), form()}},
-		"POST /groups":                                   {{"new group", fixed("/groups"), func() url.Values { return url.Values{"name": {next("Gruppe %d")}} }}},
-		"POST /groups/{slug}":                            {{"rename Chor", fixed("/groups/" + fx.chor.Slug), func() url.Values { return url.Values{"name": {next("Chor %d")}} }}},
-		"POST /groups/{slug}/delete":                     {{"doomed group", func() string { return "/groups/doomed-group/delete" }, form("confirm_name", "Doomed group")}},
-		"POST /groups/{slug}/members":                    {{"Anna into Spare", fixed("/groups/" + spare.Slug + "/members"), form("member_id", fx.anna.ID)}},
-		"POST /groups/{slug}/members/{member_id}/remove": {{"Bert out of a group", func() string { return "/groups/" + groupOfBert() + "/members/" + fx.bert.ID + "/remove" }, form()}},
-		"POST /members/{id}/groups":                      {{"own record into Spare", fixed("/members/" + own.ID + "/groups"), form("group", spare.Slug)}},
-		"POST /members/{id}/groups/{slug}/remove":        {{"Bert out of a group", func() string { return "/members/" + fx.bert.ID + "/groups/" + groupOfBert() + "/remove" }, form()}},
-		"POST /members/groups/add":                       {{"bulk", fixed("/members/groups/add"), form("member_id", own.ID, "member_id", fx.bert.ID, "group", spare.Slug, "return_to", "/members")}},
-		"POST /members/groups/remove":                    {{"bulk", fixed("/members/groups/remove"), form("member_id", own.ID, "member_id", fx.anna.ID, "group", spare.Slug, "return_to", "/members")}},
+		"POST /users/{id}/role":                           {{"target to admin", fixed("/users/" + fx.targetUserID + "/role"), form("role_id", fx.adminRoleID)}},
+		"POST /users/{id}/email":                          {{"target's email", fixed("/users/" + fx.targetUserID + "/email"), func() url.Values { return url.Values{"email": {next("target%d@example.org")}} }}},
+		"POST /users/{id}/name":                           {{"target's name", fixed("/users/" + fx.targetUserID + "/name"), func() url.Values { return url.Values{"name": {next("Target %d")}} }}},
+		"POST /users/{id}/deactivate":                     {{"target", fixed("/users/" + fx.targetUserID + "/deactivate"), form()}},
+		"POST /users/{id}/reactivate":                     {{"target", fixed("/users/" + fx.targetUserID + "/reactivate"), form()}},
+		"POST /users/{id}/link":                           {{"target", fixed("/users/" + fx.targetUserID + "/link"), form()}},
+		"POST /users/{id}/delete":                         {{"victim", fixed("/users/" + victim.ID + "/delete"), form()}},
+		"POST /admin/roles":                               {{"new role", fixed("/admin/roles"), func() url.Values { return url.Values{"name": {next("Role %d")}, "permission_set": {"admin"}} }}},
+		"POST /admin/roles/{id}":                          {{"custom role to admin", fixed("/admin/roles/" + fx.customRoleID), form("name", "Helpers", "permission_set", "admin")}},
+		"POST /admin/roles/{id}/delete":                   {{"custom role", fixed("/admin/roles/" + fx.customRoleID + "/delete"), form()}},
+		"POST /admin/fields":                              {{"new field", fixed("/admin/fields"), func() url.Values { return url.Values{"name": {next("Feld %d")}, "value_type": {"string"}} }}},
+		"POST /admin/fields/{id}":                         {{"make a field member-editable", fixed("/admin/fields/" + fx.fields["integer"].ID), form("name", "Startnummer", "value_type", "integer", "member_editable", "on")}},
+		"POST /admin/fields/{id}/delete":                  {{"the date field", fixed("/admin/fields/" + fx.fields["date"].ID + "/delete"), form("confirm_name", fx.fields["date"].Name)}},
+		"POST /admin/fields/{id}/move":                    {{"the string field down", fixed("/admin/fields/" + fx.fields["string"].ID + "/move"), form("direction", "down")}},
+		"POST /admin/fields/{id}/options":                 {{"a new option", fixed("/admin/fields/" + choice.ID + "/options"), func() url.Values { return url.Values{"label": {next("Größe %d")}} }}},
+		"POST /admin/fields/{id}/options/{option}":        {{"rename M (Mia has it)", fixed("/admin/fields/" + choice.ID + "/options/" + opt["M"]), func() url.Values { return url.Values{"label": {next("M%d")}} }}},
+		"POST /admin/fields/{id}/options/{option}/move":   {{"S down", fixed("/admin/fields/" + choice.ID + "/options/" + opt["S"] + "/move"), form("direction", "down")}},
+		"POST /admin/fields/{id}/options/{option}/delete": {{"XL, its values to L", fixed("/admin/fields/" + choice.ID + "/options/" + opt["XL"] + "/delete"), form("values", "move", "target", opt["L"])}},
+		"POST /groups":                                    {{"new group", fixed("/groups"), func() url.Values { return url.Values{"name": {next("Gruppe %d")}} }}},
+		"POST /groups/{slug}":                             {{"rename Chor", fixed("/groups/" + fx.chor.Slug), func() url.Values { return url.Values{"name": {next("Chor %d")}} }}},
+		"POST /groups/{slug}/delete":                      {{"doomed group", func() string { return "/groups/doomed-group/delete" }, form("confirm_name", "Doomed group")}},
+		"POST /groups/{slug}/members":                     {{"Anna into Spare", fixed("/groups/" + spare.Slug + "/members"), form("member_id", fx.anna.ID)}},
+		"POST /groups/{slug}/members/{member_id}/remove":  {{"Bert out of a group", func() string { return "/groups/" + groupOfBert() + "/members/" + fx.bert.ID + "/remove" }, form()}},
+		"POST /members/{id}/groups":                       {{"own record into Spare", fixed("/members/" + own.ID + "/groups"), form("group", spare.Slug)}},
+		"POST /members/{id}/groups/{slug}/remove":         {{"Bert out of a group", func() string { return "/members/" + fx.bert.ID + "/groups/" + groupOfBert() + "/remove" }, form()}},
+		"POST /members/groups/add":                        {{"bulk", fixed("/members/groups/add"), form("member_id", own.ID, "member_id", fx.bert.ID, "group", spare.Slug, "return_to", "/members")}},
+		"POST /members/groups/remove":                     {{"bulk", fixed("/members/groups/remove"), form("member_id", own.ID, "member_id", fx.anna.ID, "group", spare.Slug, "return_to", "/members")}},
 		"POST /members": {{"new member", fixed("/members"), func() url.Values {
 			return url.Values{"first_name": {"New"}, "last_name": {"Member"}, "email": {next("new%d@example.org")}, "join_date": {"2024-01-01"}, fx.cf("string"): {"x"}}
 		}}},

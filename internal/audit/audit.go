@@ -16,6 +16,7 @@ var Audited = []string{
 	"users", "roles", "import_batches", "import_mappings", "settings", "club_settings",
 	"mailings", "member_mail_optouts",
 	"member_periods", "group_memberships", "group_roles", "exit_reasons",
+	"custom_field_options",
 }
 
 // Excluded are the tables deliberately not audited.

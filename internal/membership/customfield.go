@@ -24,10 +24,17 @@ const (
 	CustomFieldBoolean = "boolean"
 	CustomFieldDate    = "date"
 	CustomFieldEmail   = "email"
+	// CustomFieldChoice is one of the field's options; the value is the
+	// option's text (renaming an option renames the values).
+	CustomFieldChoice = "choice"
+	// CustomFieldMultiChoice is any of the field's options; the value is
+	// their texts in option order, joined by ", ".
+	CustomFieldMultiChoice = "multichoice"
 )
 
 // CustomFieldTypes lists the value types in the order forms offer them.
-var CustomFieldTypes = []string{CustomFieldString, CustomFieldInteger, CustomFieldBoolean, CustomFieldDate, CustomFieldEmail}
+var CustomFieldTypes = []string{CustomFieldString, CustomFieldInteger, CustomFieldBoolean, CustomFieldDate, CustomFieldEmail,
+	CustomFieldChoice, CustomFieldMultiChoice}
 
 // Limits of custom fields and their values (the database checks the same).
 const (
@@ -68,6 +75,11 @@ type CustomField struct {
 	// BirthDate: this date field holds the members' birth dates (at most
 	// one field; the database enforces it). The birthday list reads it.
 	BirthDate bool
+	// Options are a choice field's options in their order (loaded for
+	// choice and multiple-choice fields only).
+	Options []CustomFieldOption
+	// Missing is how many members have no value (filled by Get).
+	Missing int
 }
 
 // FormName is the member form's field name for this custom field.
@@ -97,12 +109,13 @@ func NewCustomFields(db *pgxpool.Pool) *CustomFields { return &CustomFields{db: 
 
 const customFieldColumns = `f.id, f.name::text, f.slug, f.value_type, f.required, f.show_in_overview, f.member_editable, f.description, f.position, f.unique_values, f.birth_date`
 
-func scanCustomField(row pgx.Row, withCount bool) (CustomField, error) {
+func scanCustomField(row pgx.Row, withCount bool, more ...any) (CustomField, error) {
 	var f CustomField
 	dest := []any{&f.ID, &f.Name, &f.Slug, &f.ValueType, &f.Required, &f.ShowInOverview, &f.MemberEditable, &f.Description, &f.Position, &f.Unique, &f.BirthDate}
 	if withCount {
 		dest = append(dest, &f.ValueCount)
 	}
+	dest = append(dest, more...)
 	err := row.Scan(dest...)
 	return f, err
 }
@@ -135,6 +148,10 @@ func loadCustomFields(ctx context.Context, q customFieldQuerier, withCount bool)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list custom fields: %w", err)
+	}
+	rows.Close()
+	if err := attachOptions(ctx, q, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -171,16 +188,23 @@ func (s *CustomFields) Get(ctx context.Context, actor authz.Actor, id string) (C
 	if !validate.UUID(id) {
 		return CustomField{}, ErrNotFound
 	}
+	var members int
 	f, err := scanCustomField(s.db.QueryRow(ctx, `SELECT `+customFieldColumns+`,
-		(SELECT count(*) FROM custom_field_values v WHERE v.custom_field_id = f.id)
-		FROM custom_fields f WHERE f.id = $1`, id), true)
+		(SELECT count(*) FROM custom_field_values v WHERE v.custom_field_id = f.id),
+		(SELECT count(*) FROM members)
+		FROM custom_fields f WHERE f.id = $1`, id), true, &members)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return CustomField{}, ErrNotFound
 	}
 	if err != nil {
 		return CustomField{}, fmt.Errorf("get custom field %s: %w", id, err)
 	}
-	return f, nil
+	f.Missing = members - f.ValueCount
+	fs := []CustomField{f}
+	if err := attachOptions(ctx, s.db, fs); err != nil {
+		return CustomField{}, err
+	}
+	return fs[0], nil
 }
 
 type customFieldValues struct {
@@ -468,6 +492,8 @@ func (f CustomField) ParseValue(e validate.Errors, raw string) (string, bool) {
 			return "", false
 		}
 		return t.Format(dateLayout), true
+	case CustomFieldChoice, CustomFieldMultiChoice:
+		return f.parseChoice(e, s)
 	case CustomFieldEmail:
 		if !validate.ValidEmail(s) {
 			e.Add(name, validate.BadEmail, nil)
@@ -509,6 +535,15 @@ func writeCustomValues(ctx context.Context, tx pgx.Tx, memberID string, writes [
 			// A field was deleted while the form was open: refuse the save
 			// as a conflict, so the form reloads with the current fields.
 			return fmt.Errorf("save custom values: field deleted meanwhile: %w", ErrConflict)
+		}
+		if pg.Is(err, pg.CodeCheckViolation, "custom_field_values_option") {
+			// An option was renamed or removed while the form was open:
+			// the field error a stale option gets.
+			for _, w := range writes {
+				if w.fieldID == pg.Detail(err) {
+					return validate.Field("cf_"+w.slug, ErrCustomFieldNoOption, nil)
+				}
+			}
 		}
 		if pg.IsUniqueViolation(err, "custom_field_values_unique_key") {
 			// A race past uniqueValuesFree: the same field error it gives.

@@ -269,11 +269,78 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.custom_field_choice_text(field uuid, labels text[]) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT string_agg(o.label, ', ' ORDER BY o.position)
+    FROM custom_field_options o
+   WHERE o.custom_field_id = field AND o.label = ANY (labels)
+$$;
+
+CREATE FUNCTION public.custom_field_options_in_use() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM custom_fields WHERE id = OLD.custom_field_id)
+     AND EXISTS (SELECT 1 FROM custom_field_values
+                  WHERE custom_field_id = OLD.custom_field_id AND OLD.label = ANY (string_to_array(value, ', '))) THEN
+    RAISE EXCEPTION 'option % is in use', OLD.label
+      USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'custom_field_options_in_use';
+  END IF;
+  RETURN OLD;
+END
+$$;
+
+CREATE FUNCTION public.custom_field_options_renamed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE custom_field_values
+     SET value = array_to_string(array_replace(string_to_array(value, ', '), OLD.label, NEW.label), ', ')
+   WHERE custom_field_id = NEW.custom_field_id AND OLD.label = ANY (string_to_array(value, ', '));
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION public.custom_field_values_option() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  typ text;
+  parts text[];
+BEGIN
+  SELECT value_type INTO typ FROM custom_fields WHERE id = NEW.custom_field_id;
+  IF typ IS DISTINCT FROM 'choice' AND typ IS DISTINCT FROM 'multichoice' THEN
+    RETURN NEW;
+  END IF;
+  parts := string_to_array(NEW.value, ', ');
+  IF (typ = 'choice' AND cardinality(parts) <> 1)
+     OR NEW.value IS DISTINCT FROM custom_field_choice_text(NEW.custom_field_id, parts)
+     OR cardinality(parts) <> (SELECT count(DISTINCT p) FROM unnest(parts) p) THEN
+    RAISE EXCEPTION 'value % names no option of field %', NEW.value, NEW.custom_field_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'custom_field_values_option',
+            DETAIL = NEW.custom_field_id::text;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
 CREATE FUNCTION public.custom_field_values_unique_flag() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
   NEW.unique_value := coalesce((SELECT f.unique_values FROM custom_fields f WHERE f.id = NEW.custom_field_id), false);
+  RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION public.custom_fields_next_position() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF NEW.position IS NULL OR NEW.position <= 0 THEN
+    NEW.position := (SELECT coalesce(max(position), 0) + 1 FROM custom_fields);
+  END IF;
   RETURN NEW;
 END
 $$;
@@ -903,6 +970,17 @@ CREATE TABLE public.club_settings (
     CONSTRAINT club_settings_name_check CHECK ((char_length(name) <= 100))
 );
 
+CREATE TABLE public.custom_field_options (
+    id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
+    custom_field_id uuid NOT NULL,
+    label text NOT NULL,
+    "position" integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT custom_field_options_label_check CHECK ((((char_length(label) >= 1) AND (char_length(label) <= 100)) AND (label = btrim(label)) AND (label !~ '[,;]'::text))),
+    CONSTRAINT custom_field_options_position_check CHECK (("position" > 0))
+);
+
 CREATE TABLE public.custom_field_values (
     id uuid DEFAULT public.uuid_generate_v7() NOT NULL,
     member_id uuid NOT NULL,
@@ -932,7 +1010,7 @@ CREATE TABLE public.custom_fields (
     CONSTRAINT custom_fields_description_check CHECK ((char_length(description) <= 500)),
     CONSTRAINT custom_fields_name_check CHECK (((char_length(btrim((name)::text)) >= 1) AND (char_length(btrim((name)::text)) <= 100))),
     CONSTRAINT custom_fields_slug_check CHECK (((char_length(slug) <= 100) AND (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text))),
-    CONSTRAINT custom_fields_value_type_check CHECK ((value_type = ANY (ARRAY['string'::text, 'integer'::text, 'boolean'::text, 'date'::text, 'email'::text])))
+    CONSTRAINT custom_fields_value_type_check CHECK ((value_type = ANY (ARRAY['string'::text, 'integer'::text, 'boolean'::text, 'date'::text, 'email'::text, 'choice'::text, 'multichoice'::text])))
 );
 
 CREATE TABLE public.exit_reasons (
@@ -1436,6 +1514,12 @@ ALTER TABLE ONLY public.audit_log
 ALTER TABLE ONLY public.club_settings
     ADD CONSTRAINT club_settings_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.custom_field_options
+    ADD CONSTRAINT custom_field_options_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.custom_field_options
+    ADD CONSTRAINT custom_field_options_position_key UNIQUE (custom_field_id, "position") DEFERRABLE INITIALLY DEFERRED;
+
 ALTER TABLE ONLY public.custom_field_values
     ADD CONSTRAINT custom_field_values_member_field_key UNIQUE (member_id, custom_field_id);
 
@@ -1447,6 +1531,9 @@ ALTER TABLE ONLY public.custom_fields
 
 ALTER TABLE ONLY public.custom_fields
     ADD CONSTRAINT custom_fields_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.custom_fields
+    ADD CONSTRAINT custom_fields_position_key UNIQUE ("position") DEFERRABLE INITIALLY DEFERRED;
 
 ALTER TABLE ONLY public.custom_fields
     ADD CONSTRAINT custom_fields_slug_key UNIQUE (slug);
@@ -1606,6 +1693,8 @@ CREATE INDEX audit_log_member_ids ON public.audit_log USING gin (member_ids);
 
 CREATE INDEX audit_log_xid ON public.audit_log USING btree (xid, id);
 
+CREATE UNIQUE INDEX custom_field_options_label_key ON public.custom_field_options USING btree (custom_field_id, lower(label));
+
 CREATE INDEX custom_field_values_field_idx ON public.custom_field_values USING btree (custom_field_id, member_id);
 
 CREATE UNIQUE INDEX custom_field_values_unique_key ON public.custom_field_values USING btree (custom_field_id, value) WHERE unique_value;
@@ -1718,6 +1807,8 @@ CREATE TRIGGER audit_chain_no_truncate BEFORE TRUNCATE ON public.audit_chain FOR
 
 CREATE TRIGGER audit_del AFTER DELETE ON public.club_settings REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', 'logo');
 
+CREATE TRIGGER audit_del AFTER DELETE ON public.custom_field_options REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
 CREATE TRIGGER audit_del AFTER DELETE ON public.custom_field_values REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_del AFTER DELETE ON public.custom_fields REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
@@ -1755,6 +1846,8 @@ CREATE TRIGGER audit_head_guard BEFORE INSERT OR DELETE OR UPDATE ON public.audi
 CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON public.audit_head FOR EACH STATEMENT EXECUTE FUNCTION public.audit_head_guard();
 
 CREATE TRIGGER audit_ins AFTER INSERT ON public.club_settings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', 'logo');
+
+CREATE TRIGGER audit_ins AFTER INSERT ON public.custom_field_options REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
 
 CREATE TRIGGER audit_ins AFTER INSERT ON public.custom_field_values REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
@@ -1794,6 +1887,8 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON public.audit_log FOR EAC
 
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.club_settings FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', 'logo');
 
+CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.custom_field_options FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.custom_field_values FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.custom_fields FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
@@ -1828,6 +1923,8 @@ CREATE TRIGGER audit_trunc AFTER TRUNCATE ON public.users FOR EACH STATEMENT EXE
 
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.club_settings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', 'logo');
 
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.custom_field_options REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
+
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.custom_field_values REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.custom_fields REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('-', 'id', '');
@@ -1860,15 +1957,25 @@ CREATE TRIGGER audit_upd AFTER UPDATE ON public.settings REFERENCING OLD TABLE A
 
 CREATE TRIGGER audit_upd AFTER UPDATE ON public.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_record('member_id', 'id', '');
 
+CREATE TRIGGER custom_field_options_in_use BEFORE DELETE ON public.custom_field_options FOR EACH ROW EXECUTE FUNCTION public.custom_field_options_in_use();
+
+CREATE TRIGGER custom_field_options_renamed AFTER UPDATE OF label ON public.custom_field_options FOR EACH ROW WHEN ((old.label IS DISTINCT FROM new.label)) EXECUTE FUNCTION public.custom_field_options_renamed();
+
+CREATE TRIGGER custom_field_options_updated_at BEFORE UPDATE ON public.custom_field_options FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
 CREATE TRIGGER custom_field_values_cf_text_del AFTER DELETE ON public.custom_field_values REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_refresh_cf_text();
 
 CREATE TRIGGER custom_field_values_cf_text_ins AFTER INSERT ON public.custom_field_values REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_refresh_cf_text();
 
 CREATE TRIGGER custom_field_values_cf_text_upd AFTER UPDATE ON public.custom_field_values REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_refresh_cf_text();
 
+CREATE TRIGGER custom_field_values_option BEFORE INSERT OR UPDATE OF value, custom_field_id ON public.custom_field_values FOR EACH ROW EXECUTE FUNCTION public.custom_field_values_option();
+
 CREATE TRIGGER custom_field_values_unique_flag BEFORE INSERT OR UPDATE OF custom_field_id ON public.custom_field_values FOR EACH ROW EXECUTE FUNCTION public.custom_field_values_unique_flag();
 
 CREATE TRIGGER custom_field_values_updated_at BEFORE UPDATE ON public.custom_field_values FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER custom_fields_next_position BEFORE INSERT ON public.custom_fields FOR EACH ROW EXECUTE FUNCTION public.custom_fields_next_position();
 
 CREATE TRIGGER custom_fields_unique_changed AFTER UPDATE OF unique_values ON public.custom_fields FOR EACH ROW WHEN ((old.unique_values IS DISTINCT FROM new.unique_values)) EXECUTE FUNCTION public.custom_fields_unique_changed();
 
@@ -1945,6 +2052,9 @@ CREATE TRIGGER users_name_keep BEFORE INSERT OR UPDATE OF member_id, display_nam
 CREATE TRIGGER users_sync_member_email AFTER INSERT OR UPDATE OF email, member_id ON public.users FOR EACH ROW WHEN ((new.member_id IS NOT NULL)) EXECUTE FUNCTION public.users_sync_member_email();
 
 CREATE TRIGGER users_updated_at BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+ALTER TABLE ONLY public.custom_field_options
+    ADD CONSTRAINT custom_field_options_custom_field_id_fkey FOREIGN KEY (custom_field_id) REFERENCES public.custom_fields(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.custom_field_values
     ADD CONSTRAINT custom_field_values_custom_field_id_fkey FOREIGN KEY (custom_field_id) REFERENCES public.custom_fields(id) ON DELETE CASCADE;

@@ -78,6 +78,16 @@ func Constraint(err error) string {
 	return ""
 }
 
+// Detail returns the DETAIL of a PostgreSQL error in err's chain, or ""
+// (Mila's triggers put the row's key there).
+func Detail(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Detail
+	}
+	return ""
+}
+
 // IsUniqueViolation reports whether err is a unique violation, of the named
 // constraint or index when constraint is not "".
 func IsUniqueViolation(err error, constraint string) bool {

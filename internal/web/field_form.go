@@ -14,6 +14,11 @@ type fieldFormPage struct {
 	Field  membership.CustomField // edit only
 	Action string
 	Types  []memberListOption
+	// Options is the options section of a choice field's page (edit).
+	Options fieldOptionsPart
+	// WasRequired: the stored field is required (edit), so the count of
+	// members without a value is no news.
+	WasRequired bool
 }
 
 var fieldLabels = map[string]string{
@@ -59,6 +64,12 @@ func (a *App) fieldCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.flashSuccess(r, "FieldCreated", "Name", cf.Name)
+	if cf.IsChoice() {
+		// A choice field needs its options next: they are on its page.
+		a.flashSuccess(r, "FieldAddOptionsNext")
+		http.Redirect(w, r, "/admin/fields/"+cf.ID+"/edit#options", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/admin/fields", http.StatusSeeOther)
 }
 
@@ -68,6 +79,12 @@ func (a *App) fieldEdit(w http.ResponseWriter, r *http.Request) {
 		a.errorResponse(w, r, err)
 		return
 	}
+	q := r.URL.Query()
+	a.renderFieldEdit(w, r, http.StatusOK, cf, fieldOptionsPart{Moved: q.Get("moved"), Dir: q.Get("dir")})
+}
+
+// fieldFormValues is the field form filled with the stored field.
+func fieldFormValues(cf membership.CustomField) url.Values {
 	v := url.Values{}
 	v.Set("name", cf.Name)
 	v.Set("value_type", cf.ValueType)
@@ -87,7 +104,7 @@ func (a *App) fieldEdit(w http.ResponseWriter, r *http.Request) {
 	if cf.BirthDate {
 		v.Set("birth_date", "on")
 	}
-	a.renderFieldForm(w, r, http.StatusOK, fieldFormPage{Form: newForm(v), Field: cf})
+	return v
 }
 
 func (a *App) fieldUpdate(w http.ResponseWriter, r *http.Request) {
@@ -103,7 +120,7 @@ func (a *App) fieldUpdate(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r.PostForm)
 	cf, err := a.fields.Update(r.Context(), actor, current.ID, fieldInputFrom(f))
 	if addDomainErrors(f, err, fieldLabels) {
-		a.renderFieldForm(w, r, http.StatusUnprocessableEntity, fieldFormPage{Form: f, Field: current})
+		a.renderFieldForm(w, r, http.StatusUnprocessableEntity, fieldFormPage{Form: f, Field: current, Options: fieldOptionsPart{Add: newForm(nil)}})
 		return
 	}
 	if err != nil {
@@ -111,6 +128,11 @@ func (a *App) fieldUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.flashSuccess(r, "FieldSaved", "Name", cf.Name)
+	if cf.Required && !current.Required && cf.Missing > 0 {
+		// Newly required: the members without a value keep their records
+		// and are asked for it when next edited.
+		a.flashSuccessN(r, "FieldNowRequired", cf.Missing)
+	}
 	http.Redirect(w, r, "/admin/fields", http.StatusSeeOther)
 }
 
@@ -119,6 +141,18 @@ func (a *App) renderFieldForm(w http.ResponseWriter, r *http.Request, status int
 		p.Action = "/admin/fields"
 	} else {
 		p.Action = "/admin/fields/" + p.Field.ID
+		p.WasRequired = p.Field.Required
+		if p.Field.IsChoice() && p.Options.Uses == nil {
+			uses, err := a.fields.OptionUses(r.Context(), actorFrom(r), p.Field.ID)
+			if err != nil {
+				a.errorResponse(w, r, err)
+				return
+			}
+			p.Options.Uses = uses
+		}
+		if p.Options.Add == nil {
+			p.Options.Add = newForm(nil)
+		}
 	}
 	for _, t := range membership.CustomFieldTypes {
 		p.Types = append(p.Types, memberListOption{Value: t, LabelID: memberTypeLabel(t)})

@@ -9,6 +9,8 @@ import (
 // fieldListPage is what fieldListView shows.
 type fieldListPage struct {
 	Fields []fieldListRow
+	// Moved and Dir: the field just moved (focus stays on its button).
+	Moved, Dir string
 }
 
 type fieldListRow struct {
@@ -23,7 +25,7 @@ func (a *App) fieldList(w http.ResponseWriter, r *http.Request) {
 		a.errorResponse(w, r, err)
 		return
 	}
-	var p fieldListPage
+	p := fieldListPage{Moved: r.URL.Query().Get("moved"), Dir: r.URL.Query().Get("dir")}
 	for _, f := range fields {
 		p.Fields = append(p.Fields, fieldListRow{CustomField: f, TypeLabelID: memberTypeLabel(f.ValueType)})
 	}

@@ -118,9 +118,20 @@ var pathFixtures = map[string]func(f *walkFixture) string{
 	"/members/{id}/groups/{slug}/remove": func(f *walkFixture) string {
 		return "/members/" + f.IDs["member"] + "/groups/" + f.IDs["group"] + "/remove"
 	},
-	"/admin/fields/{id}":        func(f *walkFixture) string { return "/admin/fields/" + f.IDs["field"] },
-	"/admin/fields/{id}/edit":   func(f *walkFixture) string { return "/admin/fields/" + f.IDs["field"] + "/edit" },
-	"/admin/fields/{id}/delete": func(f *walkFixture) string { return "/admin/fields/" + f.IDs["field"] + "/delete" },
+	"/admin/fields/{id}":         func(f *walkFixture) string { return "/admin/fields/" + f.IDs["field"] },
+	"/admin/fields/{id}/edit":    func(f *walkFixture) string { return "/admin/fields/" + f.IDs["field"] + "/edit" },
+	"/admin/fields/{id}/delete":  func(f *walkFixture) string { return "/admin/fields/" + f.IDs["field"] + "/delete" },
+	"/admin/fields/{id}/move":    func(f *walkFixture) string { return "/admin/fields/" + f.IDs["field"] + "/move" },
+	"/admin/fields/{id}/options": func(f *walkFixture) string { return "/admin/fields/" + f.IDs["choice"] + "/options" },
+	"/admin/fields/{id}/options/{option}": func(f *walkFixture) string {
+		return "/admin/fields/" + f.IDs["choice"] + "/options/" + f.IDs["option0"]
+	},
+	"/admin/fields/{id}/options/{option}/move": func(f *walkFixture) string {
+		return "/admin/fields/" + f.IDs["choice"] + "/options/" + f.IDs["option0"] + "/move"
+	},
+	"/admin/fields/{id}/options/{option}/delete": func(f *walkFixture) string {
+		return "/admin/fields/" + f.IDs["choice"] + "/options/" + f.IDs["option1"] + "/delete"
+	},
 	"/groups/{slug}":            func(f *walkFixture) string { return "/groups/" + f.IDs["group"] },
 	"/groups/{slug}/edit":       func(f *walkFixture) string { return "/groups/" + f.IDs["group"] + "/edit" },
 	"/groups/{slug}/delete":     func(f *walkFixture) string { return "/groups/" + f.IDs["group"] + "/delete" },
@@ -222,8 +233,16 @@ var postForms = map[string]func(f *walkFixture) url.Values{
 	},
 	"POST /admin/fields":      func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}, "value_type": {"string"}} },
 	"POST /admin/fields/{id}": func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}, "value_type": {"string"}} },
-	"POST /groups":            func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}} },
-	"POST /groups/{slug}":     func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}} },
+	"POST /admin/fields/{id}/delete": func(f *walkFixture) url.Values {
+		return url.Values{"confirm_name": {f.IDs["field_name"]}}
+	},
+	"POST /admin/fields/{id}/move":                    func(*walkFixture) url.Values { return url.Values{"direction": {"up"}} },
+	"POST /admin/fields/{id}/options":                 func(*walkFixture) url.Values { return url.Values{"label": {"Sneaky"}} },
+	"POST /admin/fields/{id}/options/{option}":        func(*walkFixture) url.Values { return url.Values{"label": {"Sneaky"}} },
+	"POST /admin/fields/{id}/options/{option}/move":   func(*walkFixture) url.Values { return url.Values{"direction": {"down"}} },
+	"POST /admin/fields/{id}/options/{option}/delete": func(*walkFixture) url.Values { return url.Values{"values": {"clear"}} },
+	"POST /groups":        func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}} },
+	"POST /groups/{slug}": func(*walkFixture) url.Values { return url.Values{"name": {"Sneaky"}} },
 	"POST /groups/{slug}/delete": func(f *walkFixture) url.Values {
 		return url.Values{"confirm_name": {f.IDs["group_name"]}}
 	},
@@ -321,7 +340,19 @@ func addMemberRecords(t *testing.T, f *walkFixture) {
 	f.IDs["member_version"] = strconv.Itoa(walter.Version)
 	f.IDs["group"], f.IDs["spare"], f.IDs["group_name"] = g.Slug, spare.Slug, g.Name
 	f.IDs["spare_id"] = spare.ID
-	f.IDs["field"] = field.ID
+	f.IDs["field"], f.IDs["field_name"] = field.ID, field.Name
+	choice, err := membership.NewCustomFields(f.Srv.DB).Create(ctx, f.Admin, membership.CustomFieldInput{Name: "Shirt size", ValueType: membership.CustomFieldChoice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range []string{"S", "M"} {
+		o, err := membership.NewCustomFields(f.Srv.DB).AddOption(ctx, f.Admin, choice.ID, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.IDs["option"+strconv.Itoa(i)] = o.ID
+	}
+	f.IDs["choice"] = choice.ID
 	list, err := membership.NewSavedLists(f.Srv.DB).Create(ctx, f.Admin, membership.SavedListInput{Name: "Walkers list", Shared: true},
 		membership.MemberQuery{Group: g.Slug})
 	if err != nil {

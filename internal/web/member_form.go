@@ -45,6 +45,14 @@ type memberFormCustom struct {
 	InputType string // text, number, date, email, checkbox
 	ReadOnly  bool   // SelfEdit and the field is not MemberEditable
 	Error     *FieldError
+	// Choices are a choice field's options (InputType "select" or
+	// "checkboxes"), Chosen the ids ticked or selected.
+	Choices []membership.CustomFieldOption
+	Chosen  map[string]bool
+	// NowRequired: the field is required but this stored member has no
+	// value (it became required after the member was saved): the form
+	// says so beside the field before anyone presses Save.
+	NowRequired bool
 }
 
 // memberFormProblem is one line of the error summary; custom fields are
@@ -93,7 +101,8 @@ func memberInputFrom(f *Form) membership.MemberInput {
 	}
 	for name := range f.Values {
 		if slug, ok := strings.CutPrefix(name, "cf_"); ok {
-			in.Custom[slug] = f.Values.Get(name)
+			// A multiple-choice field sends one value per ticked box.
+			in.Custom[slug] = strings.Join(f.Values[name], ",")
 		}
 	}
 	return in
@@ -227,11 +236,22 @@ func (a *App) renderMemberForm(w http.ResponseWriter, r *http.Request, status in
 			c.InputType = "date"
 		case membership.CustomFieldEmail:
 			c.InputType = "email"
+		case membership.CustomFieldChoice, membership.CustomFieldMultiChoice:
+			c.InputType = "select"
+			if cf.ValueType == membership.CustomFieldMultiChoice {
+				c.InputType = "checkboxes"
+			}
+			c.Choices = cf.Options
+			c.Chosen = cf.Chosen(strings.Join(p.Form.Values[cf.FormName()], ","))
 		default:
 			c.InputType = "text"
 		}
 		if e, ok := p.Form.Errors[cf.FormName()]; ok {
 			c.Error = &e
+		}
+		if !p.IsNew && cf.Required && !c.ReadOnly {
+			_, stored := p.Member.Custom[cf.Slug]
+			c.NowRequired = !stored
 		}
 		names[cf.FormName()] = cf.Name
 		p.Custom = append(p.Custom, c)

@@ -364,7 +364,8 @@ func TestFieldPages(t *testing.T) {
 	// Deleting asks first and says how many values go.
 	body = memberTestGet(t, srv, admin, "/admin/fields/"+id+"/delete", http.StatusOK)
 	mustContain(t, body, "Delete data field Nummer?", "1 member has a value in this field")
-	memberTestPost(t, srv, admin, "/admin/fields/"+id+"/delete", url.Values{}, http.StatusSeeOther)
+	memberTestPost(t, srv, admin, "/admin/fields/"+id+"/delete", url.Values{}, http.StatusUnprocessableEntity) // the name is asked for
+	memberTestPost(t, srv, admin, "/admin/fields/"+id+"/delete", url.Values{"confirm_name": {"Nummer"}}, http.StatusSeeOther)
 	body = memberTestGet(t, srv, admin, loc, http.StatusOK)
 	if strings.Contains(body, "4711") {
 		t.Fatal("value of a deleted field still shown")

@@ -25,6 +25,7 @@ func (a *App) registerRoutes(mux *http.ServeMux) {
 	a.groupRoutes(mux)
 	a.historyRoutes(mux)
 	a.memberRoutes(mux)
+	a.fieldRoutes(mux)
 	a.route(mux, "GET /admin/settings", authz.Settings, authz.Update, a.settingsShow)
 	a.route(mux, "POST /admin/settings", authz.Settings, authz.Update, a.settingsSave)
 	a.auditRoutes(mux)
