@@ -14,6 +14,7 @@ import (
 
 	"mila/internal/authz"
 	"mila/internal/importer"
+	"mila/internal/membership"
 	"mila/internal/testpg"
 	"mila/internal/webtest"
 )
@@ -25,19 +26,25 @@ import (
 // Mila shows the batch as rolled back.
 //
 // To kill during the commit rather than near it, the test holds an
-// uncommitted member with the email of a row in the second chunk: the
-// import's INSERT waits for that transaction (the unique index must know
-// whether it commits), provably in flight when Mila dies.
+// uncommitted member with the membership number of a row in the second
+// chunk: the import's INSERT of the custom values waits for that
+// transaction (the unique index must know whether it commits), provably
+// in flight when Mila dies. (Not the email: members may share one.)
 func TestKillDuringImport(t *testing.T) {
 	ctx := context.Background()
 	db := testpg.New(t)
 	const n = 12_000
 	var csv bytes.Buffer
-	csv.WriteString("Vorname;Nachname;E-Mail\n")
+	csv.WriteString("Vorname;Nachname;E-Mail;Mitgliedsnummer\n")
 	for i := range n {
-		fmt.Fprintf(&csv, "Vor%d;Nach%d;m%d@example.org\n", i, i, i)
+		fmt.Fprintf(&csv, "Vor%d;Nach%d;m%d@example.org;%d\n", i, i, i, 10_000+i)
 	}
 	admin := authz.Actor{UserID: "reliability", Email: "reliability test", Set: authz.Admin}
+	yes := true
+	number, err := membership.NewCustomFields(db).Create(ctx, admin, membership.CustomFieldInput{Name: "Mitgliedsnummer", ValueType: membership.CustomFieldInteger, Unique: &yes})
+	if err != nil {
+		t.Fatal(err)
+	}
 	im := importer.Importer{DB: db}
 	f := importer.File{Name: "register.csv", Size: int64(csv.Len()), Data: bytes.NewReader(csv.Bytes())}
 	pv, err := im.Inspect(ctx, admin, f)
@@ -58,7 +65,8 @@ func TestKillDuringImport(t *testing.T) {
 	// The blocker's row is audited like any other; since migration 00028
 	// its audit entry holds no shared lock, so the import's own queueing
 	// (audited too) does not wait for it — only the conflicting insert does.
-	if _, err := blocker.Exec(ctx, `INSERT INTO members (first_name, last_name, email) VALUES ('Block', 'Er', 'm8000@example.org')`); err != nil {
+	if _, err := blocker.Exec(ctx, `WITH m AS (INSERT INTO members (first_name, last_name) VALUES ('Block', 'Er') RETURNING id)
+		INSERT INTO custom_field_values (member_id, custom_field_id, value) SELECT id, $1, '18000' FROM m`, number.ID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -75,7 +83,7 @@ func TestKillDuringImport(t *testing.T) {
 	for pid == 0 {
 		err := db.QueryRow(ctx, `SELECT pid FROM pg_stat_activity
 			WHERE datname = current_database() AND pid <> pg_backend_pid()
-			  AND state = 'active' AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO members%'`).Scan(&pid)
+			  AND state = 'active' AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO custom_field_values%'`).Scan(&pid)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			t.Fatal(err)
 		}

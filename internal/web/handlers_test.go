@@ -399,7 +399,7 @@ func TestFlashShownOnce(t *testing.T) {
 	}
 	srv.PostForm(t, c, "/test/flash-err", url.Values{})
 	body := webtest.Body(t, srv.Get(t, c, "/"))
-	if !strings.Contains(body, `role="status" class="alert alert-success flash" data-flash="success"`) ||
+	if !strings.Contains(body, `role="status" class="alert flash flash-quiet" data-flash="success"`) ||
 		!strings.Contains(body, `role="alert" class="alert alert-error flash" data-flash="error"`) {
 		t.Errorf("flashes missing:\n%s", body)
 	}

@@ -20,7 +20,7 @@ func TestHelpShowsTheGuide(t *testing.T) {
 	mustContain(t, body, "<h1>Mila — user guide</h1>", "<h2>Find a member</h2>", `href="/help"`)
 	mustNotContain(t, body, "GUIDE.de.md")
 	de := webtest.Body(t, srv.Get(t, c, "/help", "Accept-Language", "de"))
-	mustContain(t, de, "<h1>Mila — Anleitung</h1>", "<h2>Ein Mitglied finden</h2>", ">Hilfe</a>")
+	mustContain(t, de, "<h1>Mila — Anleitung</h1>", "<h2>Ein Mitglied finden</h2>", " Hilfe</a>")
 	mustNotContain(t, de, "GUIDE.md")
-	mustContain(t, webtest.Body(t, srv.Get(t, c, "/sign-in")), `<a class="link" href="/help">Help</a>`)
+	mustContain(t, webtest.Body(t, srv.Get(t, c, "/sign-in")), `<a class="link inline-flex items-center gap-1" href="/help">`, " Help</a>")
 }

@@ -56,7 +56,7 @@ func TestAccountMailInTheRecipientsLanguage(t *testing.T) {
 	if err := srv.DB.QueryRow(ctx, `SELECT id FROM roles WHERE system_key = 'board'`).Scan(&boardRole); err != nil {
 		t.Fatal(err)
 	}
-	srv.PostForm(t, admin, "/users", url.Values{"email": {"kollegin@example.org"}, "role_id": {boardRole}, "password_mode": {"link"}}, "Accept-Language", "en")
+	srv.PostForm(t, admin, "/users", url.Values{"name": {"Karla Kollegin"}, "email": {"kollegin@example.org"}, "role_id": {boardRole}, "password_mode": {"link"}}, "Accept-Language", "en")
 	if m := last(); m.To != "kollegin@example.org" || m.Subject != "Ihr Zugang zur Mitgliederverwaltung des Vereins" {
 		t.Errorf("invitation: %+v", m)
 	}
