@@ -24,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -72,6 +73,21 @@ func NewServer(tb testing.TB, opts ...func(*web.Config)) *Server {
 
 // Logs returns everything the app has logged so far.
 func (s *Server) Logs() string { return s.logs.String() }
+
+// WaitLogs reports whether the log contains want within a few seconds.
+// The request log line is written when the handler returns, and a
+// response larger than the server's write buffer reaches the client
+// before that: a test that reads the log right after the answer races it.
+func (s *Server) WaitLogs(want string) bool {
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if strings.Contains(s.Logs(), want) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
 
 // Client returns a client with its own cookie jar that does not follow
 // redirects, so tests see the 303 and its Location.
