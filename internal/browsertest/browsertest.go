@@ -359,8 +359,13 @@ func (b *Browser) AxeViolations() []AxeViolation {
 	// their contrast as they happen to be at that instant. Only
 	// time-driven ones: a scroll-driven animation (daisyUI's scroll lock
 	// under an open modal) never finishes while the page can scroll.
+	// An animation still running after a few seconds (seen once on a
+	// loaded CI machine: one whose finished promise never settled) is
+	// jumped to its end, as it would look when done.
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](
-		`Promise.all(document.getAnimations().filter(a => a.timeline === document.timeline && (!a.effect || a.effect.getComputedTiming().endTime !== Infinity)).map(a => a.finished.catch(() => {})))`, chromedp.EvalAwaitPromise)); err != nil {
+		`(() => { const timed = () => document.getAnimations().filter(a => a.timeline === document.timeline && (!a.effect || a.effect.getComputedTiming().endTime !== Infinity));
+		  return Promise.race([Promise.all(timed().map(a => a.finished.catch(() => {}))), new Promise(r => setTimeout(r, 3000))])
+		    .then(() => timed().forEach(a => { try { a.finish() } catch (e) {} })) })()`, chromedp.EvalAwaitPromise)); err != nil {
 		b.tb.Fatalf("axe-core: wait for animations: %v", err)
 	}
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](axeRun, chromedp.EvalAwaitPromise))
