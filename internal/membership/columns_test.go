@@ -264,3 +264,69 @@ func TestMemberExportColumns(t *testing.T) {
 		t.Errorf("rows %v, want %v", rows, want)
 	}
 }
+
+// TestMemberExportShapesAgree: the whole register (values read per table,
+// grouped by member) and a filtered list (values read per member) export
+// the same values for the same member, for every permission set that may
+// export — groups and their count, custom values, member since.
+func TestMemberExportShapesAgree(t *testing.T) {
+	s, db := memberTestStore(t)
+	ctx := context.Background()
+	fields := NewCustomFields(db)
+	size, err := fields.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Größe", ValueType: CustomFieldString})
+	if err != nil {
+		t.Fatal(err)
+	}
+	num, err := fields.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Nummer", ValueType: CustomFieldInteger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := NewGroups(db)
+	chor, jugend := groupTestCreate(t, groups, "Chor"), groupTestCreate(t, groups, "Jugend")
+	var ids []string
+	for i, in := range []MemberInput{
+		{FirstName: "Anna", LastName: "Ahrens", JoinDate: "2001-03-01", Custom: map[string]string{size.Slug: "M", num.Slug: "7"}},
+		{FirstName: "Bernd", LastName: "Bäcker", JoinDate: "2010-01-01", Custom: map[string]string{num.Slug: "8"}},
+		{FirstName: "Carla", LastName: "Czerny", JoinDate: "2020-05-05"},
+	} {
+		m := memberTestCreate(t, s, in)
+		ids = append(ids, m.ID)
+		if i < 2 {
+			if _, err := groups.AddMembersToGroup(ctx, groupAdmin, chor.ID, []string{m.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := groups.AddMembersToGroup(ctx, groupAdmin, jugend.ID, ids[:1]); err != nil {
+		t.Fatal(err)
+	}
+	read := func(a authz.Actor, q MemberQuery) map[string][]any {
+		t.Helper()
+		e, err := s.Export(ctx, a, q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := slices.IndexFunc(e.Columns, func(c MemberColumn) bool { return c.Key == ColLastName })
+		out := map[string][]any{}
+		if err := e.Each(ctx, func(v []any) error { out[v[last].(string)] = slices.Clone(v); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for _, a := range []authz.Actor{memberTestAdmin, memberTestBoard} {
+		whole := read(a, MemberQuery{Status: MemberStatusAll})
+		if len(whole) != 3 {
+			t.Fatalf("%s: whole register: %d rows", a.Set, len(whole))
+		}
+		if got := whole["Ahrens"]; !slices.ContainsFunc(got, func(v any) bool { return v == "M" }) {
+			t.Errorf("%s: Ahrens's row %v lacks the size", a.Set, got)
+		}
+		for _, q := range []MemberQuery{{Status: MemberStatusAll, Group: chor.Slug}, {Status: MemberStatusAll, Q: "Ahrens"}, {Status: MemberStatusAll, Q: "Czerny"}} {
+			for name, row := range read(a, q) {
+				if !reflect.DeepEqual(row, whole[name]) {
+					t.Errorf("%s %+v: %s: filtered %v, whole %v", a.Set, q, name, row, whole[name])
+				}
+			}
+		}
+	}
+}

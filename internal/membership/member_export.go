@@ -246,16 +246,38 @@ func (e *MemberExport) has(key string) bool {
 // List pages them, but all of them), then per member its columns, its
 // group names and its custom values — only those of the chosen columns,
 // each read under the actor's scope.
+//
+// Two shapes of the same statement: a filtered list (a search, a group)
+// reads each listed member's values by index (a lateral subquery per
+// member); the whole register (no search, no group) reads each value
+// table once, grouped by member, and joins by hash — 100,000 index probes
+// per table cost more than one pass over it (docs/PERFORMANCE.md,
+// "Exports").
 func (e *MemberExport) build(page MemberPage, b0 *memberQueryBuilder, l memberListSQL, terms searchTerms, sortable []CustomField) {
 	b := b0.clone()
 	ids, ctes := memberIDsSQL(page, b, l, terms, sortable, false, true)
+	whole := !page.Searching && page.Query.Group == ""
+	var with, joins strings.Builder
 	// A member's groups come as ids; Each names and orders them from the
 	// groups it reads first (a join per member onto the groups costs a
 	// hash of every group for each member).
-	groups := "NULL::text[]"
-	if e.has(ColGroups) {
-		groups = `(SELECT array_agg(mg.group_id::text) FROM member_groups mg
-			WHERE mg.member_id = p.id AND ` + b.scope(e.actor, authz.MemberGroup, "mg.member_id") + `)`
+	groups, groupCount := "NULL::text[]", "0"
+	switch {
+	case whole && (e.has(ColGroups) || e.has(ColGroupCount)):
+		with.WriteString(`, mgg AS (SELECT mg.member_id, count(*)::integer AS n,
+			array_agg(mg.group_id::text) FILTER (WHERE ` + b.scope(e.actor, authz.MemberGroup, "mg.member_id") + `) AS ids
+			FROM member_groups mg GROUP BY mg.member_id)`)
+		joins.WriteString(` LEFT JOIN mgg ON mgg.member_id = p.id`)
+		groups, groupCount = "mgg.ids", "coalesce(mgg.n, 0)"
+	default:
+		if e.has(ColGroups) {
+			groups = `(SELECT array_agg(mg.group_id::text) FROM member_groups mg
+				WHERE mg.member_id = p.id AND ` + b.scope(e.actor, authz.MemberGroup, "mg.member_id") + `)`
+		}
+		if e.has(ColGroupCount) {
+			groupCount = "gk.group_count"
+			joins.WriteString(` JOIN member_group_keys gk ON gk.member_id = p.id`)
+		}
 	}
 	var fieldIDs []string
 	for _, c := range e.Columns {
@@ -263,30 +285,42 @@ func (e *MemberExport) build(page MemberPage, b0 *memberQueryBuilder, l memberLi
 			fieldIDs = append(fieldIDs, c.Field.ID)
 		}
 	}
-	custom, customJoin := "NULL::text[], NULL::text[]", ""
+	custom := "NULL::text[], NULL::text[]"
 	if len(fieldIDs) > 0 {
 		custom = "cv.ids, cv.vals"
-		customJoin = ` LEFT JOIN LATERAL (SELECT array_agg(v.custom_field_id::text) AS ids, array_agg(v.value) AS vals
+		values := `SELECT v.member_id, array_agg(v.custom_field_id::text) AS ids, array_agg(v.value) AS vals
 			FROM custom_field_values v
-			WHERE v.member_id = p.id AND v.custom_field_id = ANY(` + b.arg(fieldIDs) + `::uuid[])
-			AND ` + b.scope(e.actor, authz.CustomFieldValue, "v.member_id") + `) cv ON true`
+			WHERE v.custom_field_id = ANY(` + b.arg(fieldIDs) + `::uuid[])
+			AND ` + b.scope(e.actor, authz.CustomFieldValue, "v.member_id")
+		if whole {
+			with.WriteString(`, cv AS (` + values + ` GROUP BY v.member_id)`)
+			joins.WriteString(` LEFT JOIN cv ON cv.member_id = p.id`)
+		} else {
+			joins.WriteString(` LEFT JOIN LATERAL (` + values + ` AND v.member_id = p.id GROUP BY v.member_id) cv ON true`)
+		}
 	}
 	since := "NULL::date"
 	if e.has(ColMemberSince) {
-		since = `(SELECT max(pp.starts_on) FROM member_periods pp WHERE pp.member_id = p.id AND pp.starts_on <= current_date)`
+		if whole {
+			with.WriteString(`, ms AS (SELECT pp.member_id, max(pp.starts_on) AS since FROM member_periods pp
+				WHERE pp.starts_on <= current_date GROUP BY pp.member_id)`)
+			joins.WriteString(` LEFT JOIN ms ON ms.member_id = p.id`)
+			since = "ms.since"
+		} else {
+			since = `(SELECT max(pp.starts_on) FROM member_periods pp WHERE pp.member_id = p.id AND pp.starts_on <= current_date)`
+		}
 	}
-	user, userJoin := "NULL::text", ""
+	user := "NULL::text"
 	if e.has(ColUserEmail) {
 		user = "u.email::text"
-		userJoin = ` LEFT JOIN users u ON u.member_id = p.id`
+		joins.WriteString(` LEFT JOIN users u ON u.member_id = p.id`)
 	}
 	e.sql = `WITH ` + ctes + `page AS MATERIALIZED (` + ids + `),
-		ord AS (SELECT id, row_number() OVER () AS n FROM page)
+		ord AS (SELECT id, row_number() OVER () AS n FROM page)` + with.String() + `
 		SELECT m.first_name, m.last_name, coalesce(m.email::text, ''), m.phone, m.street, m.house_number,
-			m.postal_code, m.city, m.country, m.join_date, m.exit_date, m.notes, gk.group_count,
+			m.postal_code, m.city, m.country, m.join_date, m.exit_date, m.notes, ` + groupCount + `,
 			` + groups + `, ` + custom + `, ` + user + `, ` + since + `
-		FROM ord p JOIN members m ON m.id = p.id JOIN member_group_keys gk ON gk.member_id = p.id` +
-		customJoin + userJoin + `
+		FROM ord p JOIN members m ON m.id = p.id` + joins.String() + `
 		ORDER BY p.n`
 	e.args, e.plan = b.args, b.forValues
 }
