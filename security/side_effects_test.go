@@ -153,9 +153,10 @@ func permitted(actor authz.Actor, w write, fields rows) (bool, string) {
 		}
 		for _, c := range w.cols {
 			switch c {
-			case "password_hash", "email":
-				// The own password; the own sign-in email (through the
-				// own member record) — or any user's, for who may update all.
+			case "password_hash", "email", "display_name":
+				// The own password and name (/account); the own sign-in
+				// email (through the own member record) — or any user's,
+				// for who may update all.
 				if !actor.CanOnUser(authz.Update, id) {
 					return false, "User.update on user " + id + " (column " + c + ")"
 				}
@@ -496,6 +497,7 @@ func TestRouteSideEffectsFollowTable(t *testing.T) {
 		"POST /statistics/birth-field":        {{"the date field as birth date", fixed("/statistics/birth-field"), form("birth_field", fx.fields["date"].ID)}},
 		"POST /groups/{slug}/memberships/end": {{"Bert in bulk", func() string { return "/groups/" + groupOfBert() + "/memberships/end" }, form("member_id", fx.bert.ID)}},
 		"POST /account/password":              {{"same password again", fixed("/account/password"), form("current_password", password, "new_password", password, "new_password_confirm", password)}},
+		"POST /account/name":                  {{"the own name", fixed("/account/name"), func() url.Values { return url.Values{"name": {next("Selbst %d")}} }}},
 		"POST /users": {{"new admin", fixed("/users"), func() url.Values {
 			return url.Values{"name": {"Sneaky"}, "email": {next("sneaky%d@example.org")}, "role_id": {fx.adminRoleID}, "password_mode": {"password"}, "password": {"long enough password"}}
 		}}},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -18,32 +19,35 @@ import (
 )
 
 func init() {
-	register(command{name: "admin", summary: "create the first admin, or reset an admin's password (admin create --email E)", run: runAdmin})
+	register(command{name: "admin", summary: "create the first admin, or reset an admin's password (admin create --name N --email E)", run: runAdmin})
 }
 
 func runAdmin(args []string) error {
 	if len(args) == 0 || (args[0] != "create" && !strings.HasPrefix(args[0], "-")) {
-		return usagef("say what to do: `%s admin create --email you@example.org`", progName())
+		return usagef("say what to do: `%s admin create --name \"Anna Admin\" --email you@example.org`", progName())
 	}
 	if args[0] != "create" {
 		// mila admin --help
-		fs := newFlagSet("admin", "admin create --email E [--password-file F]", adminHelp)
+		fs := newFlagSet("admin", "admin create --name N --email E [--password-file F]", adminHelp)
 		return parseFlags(fs, args)
 	}
 	return runAdminCreate(args[1:])
 }
 
-const adminHelp = "Creates an admin user with this email, or — if the user exists — makes them an\n" +
-	"active admin with this password. Safe to repeat. The password comes from\n" +
-	"--password-file, else MILA_ADMIN_PASSWORD, else a prompt (typed twice, not shown).\n" +
+const adminHelp = "Creates an admin user with this name and email, or — if the user exists — makes\n" +
+	"them an active admin with this name and password (a user linked to a member keeps\n" +
+	"the member's name). Safe to repeat. The name comes from --name, else\n" +
+	"MILA_ADMIN_NAME, else a prompt. The password comes from --password-file, else\n" +
+	"MILA_ADMIN_PASSWORD, else a prompt (typed twice, not shown).\n" +
 	"It also works while `mila serve` runs on the same data directory (it uses that\n" +
 	"server's PostgreSQL)."
 
 func runAdminCreate(args []string) error {
-	fs := newFlagSet("admin create", "admin create --email E [--password-file F] [flags]", adminHelp)
+	fs := newFlagSet("admin create", "admin create --name N --email E [--password-file F] [flags]", adminHelp)
 	logOpts := addLogFlags(fs)
 	dbOpts := addDBFlags(fs)
 	dbOpts.shareRunning = true
+	name := stringOption(fs, "name", "MILA_ADMIN_NAME", "", "the admin's name as Mila shows it (required; asked for when run in a terminal)")
 	email := stringOption(fs, "email", "MILA_ADMIN_EMAIL", "", "the admin's email address (required)")
 	pwFile := stringOption(fs, "password-file", "MILA_ADMIN_PASSWORD_FILE", "", "read the password from this file (first line)")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply database migrations first")
@@ -54,10 +58,14 @@ func runAdminCreate(args []string) error {
 		return err
 	}
 	if email.value == "" {
-		return usagef("the admin's email is missing: `%s admin create --email you@example.org`", progName())
+		return usagef("the admin's email is missing: `%s admin create --name \"Anna Admin\" --email you@example.org`", progName())
 	}
 	if !validate.ValidEmail(strings.TrimSpace(email.value)) {
 		return email.invalid("use a plain address such as you@example.org")
+	}
+	adminName, err := adminNameFrom(name, true)
+	if err != nil {
+		return err
 	}
 	password, err := adminPassword(pwFile.value, os.Getenv("MILA_ADMIN_PASSWORD"), true)
 	if err != nil {
@@ -73,19 +81,41 @@ func runAdminCreate(args []string) error {
 		return err
 	}
 	defer done()
-	res, err := accounts.New(db.pool).CreateOrResetAdmin(ctx, email.value, password)
+	res, err := accounts.New(db.pool).CreateOrResetNamedAdmin(ctx, adminName, email.value, password)
 	if err != nil {
 		return err
 	}
 	switch res {
 	case accounts.AdminCreated:
-		fmt.Printf("admin %s created: sign in with this email and password\n", strings.TrimSpace(email.value))
+		fmt.Printf("admin %s <%s> created: sign in with this email and password\n", adminName, strings.TrimSpace(email.value))
 	case accounts.AdminUpdated:
-		fmt.Printf("%s is now an active admin with the given password\n", strings.TrimSpace(email.value))
+		fmt.Printf("%s is now an active admin with the given name and password\n", strings.TrimSpace(email.value))
 	default:
 		fmt.Printf("%s already is an active admin with this password; nothing changed\n", strings.TrimSpace(email.value))
 	}
 	return nil
+}
+
+// adminNameFrom finds the admin's name: the flag or MILA_ADMIN_NAME,
+// else (when prompt is allowed and stdin is a terminal) asks for it.
+// It is checked as the user form checks a name.
+func adminNameFrom(o *option, prompt bool) (string, error) {
+	name := strings.TrimSpace(o.value)
+	if name == "" && prompt && term.IsTerminal(int(os.Stdin.Fd())) {
+		fmt.Fprint(os.Stderr, "Name (as Mila shows the admin): ")
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return "", fmt.Errorf("read name: %w", err)
+		}
+		name = strings.TrimSpace(line)
+	}
+	if name == "" {
+		return "", usagef("the admin's name is missing: `%s admin create --name \"Anna Admin\" --email you@example.org` (or MILA_ADMIN_NAME)", progName())
+	}
+	if err := accounts.CheckUserName(name); err != nil {
+		return "", o.invalidValue(name, fmt.Sprintf("use 1 to %d characters, without control characters", accounts.UserNameMax))
+	}
+	return name, nil
 }
 
 // adminPassword finds the password: the file, else env, else (when
@@ -160,6 +190,7 @@ func promptPassword() (string, error) {
 func bootstrapAccounts(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, baseURL string) (setupLink string, err error) {
 	svc := accounts.New(pool)
 	email := strings.TrimSpace(os.Getenv("MILA_ADMIN_EMAIL"))
+	name := strings.TrimSpace(os.Getenv("MILA_ADMIN_NAME"))
 	pwEnv, pwFile := os.Getenv("MILA_ADMIN_PASSWORD"), os.Getenv("MILA_ADMIN_PASSWORD_FILE")
 	switch {
 	case email != "" && pwEnv == "" && pwFile == "":
@@ -174,7 +205,12 @@ func bootstrapAccounts(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger
 		if err != nil {
 			return "", err
 		}
-		res, err := svc.CreateOrResetAdmin(ctx, email, pw)
+		// MILA_ADMIN_NAME is optional here: without it a new admin is
+		// named after the address, an existing one keeps their name.
+		if name != "" && accounts.CheckUserName(name) != nil {
+			return "", usagef("MILA_ADMIN_NAME=%q is not valid: use 1 to %d characters, without control characters", name, accounts.UserNameMax)
+		}
+		res, err := svc.CreateOrResetNamedAdmin(ctx, name, email, pw)
 		if err != nil {
 			return "", fmt.Errorf("admin from MILA_ADMIN_EMAIL: %w", err)
 		}
@@ -198,7 +234,7 @@ func announceSetup(w io.Writer, log *slog.Logger, link string) {
 	fmt.Fprintf(w, "\n"+
 		"  No users yet. Create the first administrator with the link below\n"+
 		"  (valid 24 hours; a restart of Mila makes a new one), or on the command line:\n"+
-		"    %s admin create --email you@example.org\n"+
+		"    %s admin create --name \"Your Name\" --email you@example.org\n"+
 		"\n"+
 		"  %s\n\n", progName(), link)
 }

@@ -47,7 +47,7 @@ func TestBootstrapAccounts(t *testing.T) {
 	pool := testpg.New(t)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	for _, k := range []string{"MILA_ADMIN_EMAIL", "MILA_ADMIN_PASSWORD", "MILA_ADMIN_PASSWORD_FILE"} {
+	for _, k := range []string{"MILA_ADMIN_EMAIL", "MILA_ADMIN_PASSWORD", "MILA_ADMIN_PASSWORD_FILE", "MILA_ADMIN_NAME"} {
 		t.Setenv(k, "")
 	}
 
@@ -68,7 +68,7 @@ func TestBootstrapAccounts(t *testing.T) {
 	if last := strings.TrimSpace(lines[len(lines)-1]); last != link {
 		t.Errorf("last line printed is %q, want the link", last)
 	}
-	if !strings.Contains(out.String(), progName()+" admin create --email") || !strings.Contains(logs.String(), link) {
+	if !strings.Contains(out.String(), progName()+` admin create --name "Your Name" --email`) || !strings.Contains(logs.String(), link) {
 		t.Errorf("announcement:\n%s\nlog:\n%s", out.String(), logs.String())
 	}
 	if err := accounts.New(pool).CheckSetupToken(ctx, m[1]); err != nil {
@@ -104,24 +104,48 @@ func TestBootstrapAccounts(t *testing.T) {
 }
 
 // TestAdminCreateCommand runs `mila admin create` twice against a
-// database: created, then unchanged; then a new password resets it.
+// database: created with its name, then unchanged; then a new password
+// and name reset it. Without a name (and no terminal to ask in) it is a
+// usage error that says how to give one.
 func TestAdminCreateCommand(t *testing.T) {
 	pool := testpg.New(t)
 	t.Setenv("DATABASE_URL", testpg.ConnString(t, pool))
 	t.Setenv("MILA_ADMIN_PASSWORD", "")
+	t.Setenv("MILA_ADMIN_NAME", "")
 	file := filepath.Join(t.TempDir(), "pw")
 	if err := os.WriteFile(file, []byte("first password\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"create", "--email", "chief@example.org", "--password-file", file, "--log-level", "error"}
+	noName := []string{"create", "--email", "chief@example.org", "--password-file", file, "--log-level", "error"}
+	if err := runAdmin(noName); exitCode(err) != exitUsage || !strings.Contains(err.Error(), `--name "Anna Admin"`) {
+		t.Fatalf("no name: %v", err)
+	}
+	if err := runAdmin(append(noName, "--name", strings.Repeat("n", 101))); exitCode(err) != exitUsage || !strings.Contains(err.Error(), "--name") {
+		t.Fatalf("name too long: %v", err)
+	}
+	args := append(noName, "--name", " Clara Chefin ")
 	for range 2 {
 		if err := runAdmin(args); err != nil {
 			t.Fatal(err)
 		}
 	}
+	name := func() string {
+		var s string
+		if err := pool.QueryRow(context.Background(), `SELECT user_display_name(member_id, display_name) FROM users WHERE email = 'chief@example.org'`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if got := name(); got != "Clara Chefin" {
+		t.Errorf("name %q, want Clara Chefin", got)
+	}
 	t.Setenv("MILA_ADMIN_PASSWORD", "second password")
+	t.Setenv("MILA_ADMIN_NAME", "Clara Vorsitzende")
 	if err := runAdmin([]string{"create", "--email", "chief@example.org", "--log-level", "error"}); err != nil {
 		t.Fatal(err)
+	}
+	if got := name(); got != "Clara Vorsitzende" {
+		t.Errorf("name after reset %q, want Clara Vorsitzende", got)
 	}
 	var n int
 	_ = pool.QueryRow(context.Background(), `SELECT count(*) FROM users`).Scan(&n)

@@ -83,7 +83,13 @@ func (o *option) origin() string {
 }
 
 func (o *option) invalid(why string) error {
-	return usagef("%s=%q is not valid: %s", o.origin(), o.value, why)
+	return o.invalidValue(o.value, why)
+}
+
+// invalidValue is invalid for a value as it was read (trimmed, or typed
+// at a prompt).
+func (o *option) invalidValue(v, why string) error {
+	return usagef("%s=%q is not valid: %s", o.origin(), v, why)
 }
 
 // logOptions are the logging flags every long-running command shares.

@@ -265,7 +265,7 @@ func TestServeManaged(t *testing.T) {
 
 	// Commands that only need the database work beside the running serve,
 	// through its server; the data it writes is visible to serve at once.
-	adminOut, err := milaCmd(t, []string{data, "MILA_ADMIN_PASSWORD=beside serve 123"}, "admin", "create", "--email", "beside@example.org").CombinedOutput()
+	adminOut, err := milaCmd(t, []string{data, "MILA_ADMIN_PASSWORD=beside serve 123"}, "admin", "create", "--name", "Bea Beside", "--email", "beside@example.org").CombinedOutput()
 	if err != nil || !strings.Contains(string(adminOut), "beside@example.org") {
 		t.Errorf("admin create beside serve: %v %q", err, adminOut)
 	}

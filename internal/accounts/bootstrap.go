@@ -37,14 +37,32 @@ func (r AdminResult) String() string {
 //
 // It takes no actor: it is reachable only from the server's command line
 // (`mila admin create`, MILA_ADMIN_* at `mila serve`), never from the web.
+// A new admin's name is made from the address (see CreateOrResetNamedAdmin).
 // Field errors: "email", "password".
 func (s *Service) CreateOrResetAdmin(ctx context.Context, email, password string) (AdminResult, error) {
-	email = validate.Clean(email)
+	return s.CreateOrResetNamedAdmin(ctx, "", email, password)
+}
+
+// CreateOrResetNamedAdmin is CreateOrResetAdmin with the admin's display
+// name: a new admin gets it, an existing one not linked to a member is
+// renamed to it (a linked user's name is the member's and stays). An
+// empty name changes no name; a new admin then gets the part of the
+// address before the @ (a database trigger). Field errors: "name",
+// "email", "password".
+func (s *Service) CreateOrResetNamedAdmin(ctx context.Context, name, email, password string) (AdminResult, error) {
+	email, name = validate.Clean(email), validate.Clean(name)
 	e := validate.Errors{}
+	if name != "" {
+		checkUserName(e, "name", name)
+	}
 	validate.Email(e, "email", email, true)
 	checkPassword(e, "password", password)
 	if err := e.Err(); err != nil {
 		return AdminUnchanged, err
+	}
+	var nameArg *string
+	if name != "" {
+		nameArg = &name
 	}
 	var result AdminResult
 	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
@@ -57,17 +75,19 @@ func (s *Service) CreateOrResetAdmin(ctx context.Context, email, password string
 		}
 		var id, curRole string
 		var hash *string
-		var active bool
-		err = tx.QueryRow(ctx, `SELECT id, password_hash, active, role_id FROM users WHERE email = $1 FOR UPDATE`, email).
-			Scan(&id, &hash, &active, &curRole)
+		var active, renamed bool
+		err = tx.QueryRow(ctx, `SELECT id, password_hash, active, role_id,
+			  member_id IS NULL AND $2::text IS NOT NULL AND display_name IS DISTINCT FROM $2
+			FROM users WHERE email = $1 FOR UPDATE`, email, nameArg).
+			Scan(&id, &hash, &active, &curRole, &renamed)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			h, err := s.hash.HashPassword(password)
 			if err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO users (email, password_hash, role_id) VALUES ($1, $2, $3)`,
-				email, h, roleID); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO users (email, password_hash, role_id, display_name) VALUES ($1, $2, $3, $4)`,
+				email, h, roleID, nameArg); err != nil {
 				return fmt.Errorf("create admin: %w", err)
 			}
 			result = AdminCreated
@@ -78,8 +98,16 @@ func (s *Service) CreateOrResetAdmin(ctx context.Context, email, password string
 			if hash != nil {
 				same, _ = VerifyPassword(password, *hash)
 			}
+			if renamed {
+				if _, err := tx.Exec(ctx, `UPDATE users SET display_name = $2 WHERE id = $1`, id, name); err != nil {
+					return fmt.Errorf("rename admin: %w", err)
+				}
+			}
 			if same && active && curRole == roleID {
 				result = AdminUnchanged
+				if renamed {
+					result = AdminUpdated
+				}
 				break
 			}
 			newHash := hash

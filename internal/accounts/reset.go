@@ -115,8 +115,8 @@ func (s *Service) CheckResetToken(ctx context.Context, tok string) (string, erro
 
 // ResetPassword sets a new password through a reset link; the link dies
 // with it (every reset link of the user), and so does every session of
-// the user (the session stamp follows the password). Field error:
-// "password".
+// the user (the session stamp follows the password). The audit trail
+// names the user the link is for. Field error: "password".
 func (s *Service) ResetPassword(ctx context.Context, tok, pw string) (User, error) {
 	e := validate.Errors{}
 	checkPassword(e, "password", pw)
@@ -127,6 +127,9 @@ func (s *Service) ResetPassword(ctx context.Context, tok, pw string) (User, erro
 	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		var err error
 		if uid, err = lookupToken(ctx, tx, purposeResetPassword, tok, true); err != nil {
+			return err
+		}
+		if err := actAsUser(ctx, tx, uid); err != nil {
 			return err
 		}
 		if err := s.setPassword(ctx, tx, uid, pw); err != nil {

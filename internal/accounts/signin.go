@@ -213,10 +213,11 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (U
 		password == "" || len(password) > 4*MaxPasswordLen {
 		return User{}, ErrBadCredentials
 	}
-	var id string
+	var id, name string
 	var hash *string
 	var active bool
-	err := s.db.QueryRow(ctx, `SELECT id, password_hash, active FROM users WHERE email = $1`, email).Scan(&id, &hash, &active)
+	err := s.db.QueryRow(ctx, `SELECT id, password_hash, active, user_display_name(member_id, display_name) FROM users WHERE email = $1`, email).
+		Scan(&id, &hash, &active, &name)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return User{}, fmt.Errorf("sign in: %w", err)
 	}
@@ -245,7 +246,8 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (U
 		if h, err := s.hash.HashPassword(password); err == nil {
 			// Only if unchanged meanwhile; the stamp changes, which
 			// signs out the user's older sessions — acceptable once.
-			_, _ = pg.Exec(pg.WithActor(ctx, pg.Actor{UserID: id, Label: email}), s.db, `UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3`, id, h, *hash)
+			// The audit trail names the user as everywhere: "Name <email>".
+			_, _ = pg.Exec(pg.WithActor(ctx, pg.Actor{UserID: id, Label: pg.UserLabel(name, email)}), s.db, `UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3`, id, h, *hash)
 		}
 	}
 	return getUser(ctx, s.db, id)

@@ -131,9 +131,23 @@ func (s *Service) CheckSetPasswordToken(ctx context.Context, tok string) (string
 	return email, nil
 }
 
+// actAsUser declares for the rest of tx that user uid is acting: the
+// audit trail names them ("Name <email>", their id), not "anonymous".
+// A one-time link is the authority of a request without a session; once
+// it names its user, what the request does is that user's doing.
+func actAsUser(ctx context.Context, tx pgx.Tx, uid string) error {
+	var name, email string
+	if err := tx.QueryRow(ctx, `SELECT user_display_name(member_id, display_name), email::text FROM users WHERE id = $1`, uid).
+		Scan(&name, &email); err != nil {
+		return fmt.Errorf("name the acting user: %w", err)
+	}
+	return pg.SetActor(pg.WithActor(ctx, pg.Actor{UserID: uid, Label: pg.UserLabel(name, email)}), tx)
+}
+
 // SetPasswordWithToken sets a user's password through their one-time
 // link; the link dies with it. The token is the authority here, so there
-// is no actor. Field error: "password".
+// is no actor; the audit trail names the user the link is for (their
+// first sign-in). Field error: "password".
 func (s *Service) SetPasswordWithToken(ctx context.Context, tok, pw string) (User, error) {
 	e := validate.Errors{}
 	checkPassword(e, "password", pw)
@@ -144,6 +158,9 @@ func (s *Service) SetPasswordWithToken(ctx context.Context, tok, pw string) (Use
 	err := pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		var err error
 		if uid, err = lookupToken(ctx, tx, purposeSetPassword, tok, true); err != nil {
+			return err
+		}
+		if err := actAsUser(ctx, tx, uid); err != nil {
 			return err
 		}
 		// setPassword also deletes this user's set-password tokens.
@@ -176,7 +193,8 @@ func (s *Service) CheckSetupToken(ctx context.Context, tok string) error {
 
 // SetupAdmin creates the first admin through the setup link. The token is
 // the authority (no actor); it works only while there are no users, and
-// every setup token dies when it is used. Field errors: "name", "email", "password".
+// every setup token dies when it is used. The audit trail names the new
+// admin as the one who acted. Field errors: "name", "email", "password".
 func (s *Service) SetupAdmin(ctx context.Context, tok, name, email, pw string) (User, error) {
 	email, name = validate.Clean(email), validate.Clean(name)
 	if err := CheckSetupInput(name, email, pw); err != nil {
@@ -206,9 +224,17 @@ func (s *Service) SetupAdmin(ctx context.Context, tok, name, email, pw string) (
 		if err != nil {
 			return err
 		}
+		// The new admin acts from here on (the id is made first, so the
+		// audit entry of their own creation names them).
+		if err := tx.QueryRow(ctx, `SELECT uuid_generate_v7()::text`).Scan(&id); err != nil {
+			return fmt.Errorf("setup: %w", err)
+		}
+		if err := pg.SetActor(pg.WithActor(ctx, pg.Actor{UserID: id, Label: pg.UserLabel(name, email)}), tx); err != nil {
+			return err
+		}
 		// The new admin is signed in at once: that is their first sign-in.
-		if err := tx.QueryRow(ctx, `INSERT INTO users (email, password_hash, role_id, last_sign_in_at, display_name) VALUES ($1, $2, $3, now(), $4) RETURNING id`,
-			email, h, roleID, name).Scan(&id); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO users (id, email, password_hash, role_id, last_sign_in_at, display_name) VALUES ($1, $2, $3, $4, now(), $5)`,
+			id, email, h, roleID, name); err != nil {
 			return fmt.Errorf("setup: create admin: %w", err)
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM user_tokens WHERE purpose = $1`, purposeSetup)

@@ -204,6 +204,14 @@ func (s *Service) ChangeEmail(ctx context.Context, actor authz.Actor, userID, em
 // checks the same).
 const UserNameMax = 100
 
+// CheckUserName checks a display name as the user forms do (for the
+// command line, which has no form): 1 to UserNameMax characters.
+func CheckUserName(name string) error {
+	e := validate.Errors{}
+	checkUserName(e, "name", validate.Clean(name))
+	return e.Err()
+}
+
 // checkUserName checks a display name as typed (already cleaned).
 func checkUserName(e validate.Errors, field, name string) {
 	validate.Text(e, field, name, UserNameMax, true, false)
@@ -216,6 +224,21 @@ func (s *Service) ChangeName(ctx context.Context, actor authz.Actor, userID, nam
 	if err := requireAll(actor, authz.User, authz.Update); err != nil {
 		return err
 	}
+	return s.changeName(ctx, userID, name)
+}
+
+// ChangeOwnName gives the actor's own account another display name
+// (/account; every permission set may change its own user). Refused for
+// a user linked to a member like ChangeName: the name is the member's.
+func (s *Service) ChangeOwnName(ctx context.Context, actor authz.Actor, name string) error {
+	if actor.UserID == "" || !actor.CanOnUser(authz.Update, actor.UserID) {
+		return fmt.Errorf("change own name: %w", authz.ErrForbidden)
+	}
+	return s.changeName(ctx, actor.UserID, name)
+}
+
+// changeName is ChangeName and ChangeOwnName after their permission check.
+func (s *Service) changeName(ctx context.Context, userID, name string) error {
 	if !validate.UUID(userID) {
 		return ErrNotFound
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mila/internal/authz"
+	"mila/internal/membership"
 	"mila/internal/pg"
 	"mila/internal/validate"
 )
@@ -25,13 +26,16 @@ import (
 // Mailings is the store of mailings: one message per recipient, queued
 // in the outbox in one transaction.
 type Mailings struct {
-	db  *pgxpool.Pool
-	cfg Config
+	db      *pgxpool.Pool
+	cfg     Config
+	members *membership.Members // resolves overview views and saved lists
 }
 
 // NewMailings returns the mailings store on db; cfg says whether mail is
 // set up (a mailing cannot be sent otherwise).
-func NewMailings(db *pgxpool.Pool, cfg Config) *Mailings { return &Mailings{db: db, cfg: cfg} }
+func NewMailings(db *pgxpool.Pool, cfg Config) *Mailings {
+	return &Mailings{db: db, cfg: cfg, members: membership.NewMembers(db)}
+}
 
 // Limits of a mailing.
 const (
@@ -39,7 +43,7 @@ const (
 	MaxBody            = 100_000
 	MaxAttachmentBytes = 10 << 20 // all attachments together
 	MaxAttachments     = 20
-	MaxSelection       = 100_000 // members named one by one
+	MaxSelection       = 100_000 // members named one by one, or in one view
 )
 
 // Mailing states (mailings.state).
@@ -62,7 +66,11 @@ const (
 // ErrNotSetUp: mail is not set up, so nothing can be sent.
 var ErrNotSetUp = errors.New("mail: not set up")
 
-// Draft is what the mailing form submits.
+// Draft is what the mailing form submits. Its recipients are the union
+// of its groups, its views (the overview's current view, saved lists)
+// and the members chosen one by one; views are resolved to their members
+// whenever the draft is (Resolve, Preview, Create), so a form carries a
+// view's query, never thousands of member ids.
 type Draft struct {
 	Subject       string
 	Body          string // Markdown with {{placeholders}}
@@ -70,12 +78,31 @@ type Draft struct {
 	ClubBusiness  bool   // e.g. an assembly invitation: goes to those who opted out too
 	IncludeFormer bool   // former members are left out unless this is set
 	Groups        []string
-	MemberIDs     []string
-	Overview      string   // the overview view the members were chosen from (shown on the mailing)
-	Lists         []string // names of the saved lists whose members are in MemberIDs (shown on the mailing)
+	MemberIDs     []string // members chosen one by one ("Write to selected")
+	Overview      *View    // the overview's current view, nil for none
+	Lists         []View   // saved lists (View.Name is the list's name)
 	Attachments   []Attachment
 	DraftID       string // the form's draft: its kept files (AddDraftFiles) go with the mailing
 }
+
+// View is a member overview view a mailing is written to: the overview's
+// own query, as the overview reads it from its address.
+type View struct {
+	Query membership.MemberQuery
+	URL   string // the overview's address ("/members?..."), kept with the mailing as its source
+	Name  string // a saved list's name ("" for the overview)
+}
+
+// Source keys of a mailing (mailings.source, JSON): where its recipients
+// came from, as its page shows it.
+const (
+	SourceGroups        = "groups"         // group slugs
+	SourceGroupNames    = "group_names"    // their names when the mailing was queued
+	SourceOverview      = "overview"       // the overview's address
+	SourceOverviewGroup = "overview_group" // the name of the group that view was filtered by
+	SourceLists         = "lists"          // saved lists' names
+	SourceSelection     = "selection"      // how many members were chosen one by one
+)
 
 // Recipient is a member a mailing is for.
 type Recipient struct {
@@ -162,23 +189,48 @@ func cleanIDs(ids []string) ([]string, error) {
 	return out, nil
 }
 
-// Resolve finds the members a draft reaches: the members of its groups
-// and the members named one by one; former members only with
-// IncludeFormer; without an address and (for a newsletter) opted out
-// listed apart.
+// Resolve finds the members a draft reaches: the members of its groups,
+// of its views (as the actor sees them) and the members named one by
+// one; former members only with IncludeFormer; without an address and
+// (for a newsletter) opted out listed apart.
 func (s *Mailings) Resolve(ctx context.Context, actor authz.Actor, d Draft) (Recipients, error) {
 	if err := requireMailing(actor, authz.Read); err != nil {
 		return Recipients{}, err
 	}
-	return s.resolve(ctx, s.db, d)
+	return s.resolve(ctx, s.db, actor, d)
 }
 
-func (s *Mailings) resolve(ctx context.Context, q querier, d Draft) (Recipients, error) {
+// viewIDs are the members of the draft's views, each view in one
+// statement (Members.ViewIDs: the overview's filters and search, all its
+// pages, what the actor may read).
+func (s *Mailings) viewIDs(ctx context.Context, actor authz.Actor, d Draft) ([]string, error) {
+	var views []View
+	if d.Overview != nil {
+		views = append(views, *d.Overview)
+	}
+	views = append(views, d.Lists...)
+	var out []string
+	for _, v := range views {
+		ids, err := s.members.ViewIDs(ctx, actor, v.Query, MaxSelection)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ids...)
+	}
+	return out, nil
+}
+
+func (s *Mailings) resolve(ctx context.Context, q querier, actor authz.Actor, d Draft) (Recipients, error) {
 	var rs Recipients
 	ids, err := cleanIDs(d.MemberIDs)
 	if err != nil {
 		return rs, err
 	}
+	viewIDs, err := s.viewIDs(ctx, actor, d)
+	if err != nil {
+		return rs, err
+	}
+	ids = append(ids, viewIDs...)
 	groups := d.Groups
 	if groups == nil {
 		groups = []string{}
@@ -266,7 +318,7 @@ func (s *Mailings) Preview(ctx context.Context, actor authz.Actor, d Draft, memb
 	if err := s.check(ctx, &d); err != nil {
 		return Rendered{}, Recipient{}, err
 	}
-	rs, err := s.resolve(ctx, s.db, d)
+	rs, err := s.resolve(ctx, s.db, actor, d)
 	if err != nil {
 		return Rendered{}, Recipient{}, err
 	}
@@ -327,18 +379,26 @@ func (s *Mailings) Create(ctx context.Context, actor authz.Actor, d Draft, unsub
 	}
 	var id string
 	err = pg.InTx(ctx, s.db, func(tx pgx.Tx) error {
-		rs, err := s.resolve(ctx, tx, d)
+		rs, err := s.resolve(ctx, tx, actor, d)
 		if err != nil {
 			return err
 		}
 		if len(rs.Send) == 0 {
 			return validate.Field("recipients", MsgNoRecipients, nil)
 		}
-		src, _ := json.Marshal(map[string]any{"groups": d.Groups, "members": len(d.MemberIDs), "overview": d.Overview, "lists": d.Lists,
-			"no_email": len(rs.NoEmail), "opted_out": len(rs.OptedOut), "former_left_out": rs.Former})
+		src, err := s.source(ctx, tx, d)
+		if err != nil {
+			return err
+		}
+		src[SourceSelection] = len(d.MemberIDs)
+		src["no_email"], src["opted_out"], src["former_left_out"] = len(rs.NoEmail), len(rs.OptedOut), rs.Former
+		srcJSON, err := json.Marshal(src)
+		if err != nil {
+			return fmt.Errorf("create mailing: %w", err)
+		}
 		if err := tx.QueryRow(ctx, `INSERT INTO mailings (subject, body, newsletter, club_business, include_former, source, reply_to, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			d.Subject, d.Body, d.Newsletter, d.ClubBusiness, d.IncludeFormer, src, actor.Email, actor.UserID).Scan(&id); err != nil {
+			d.Subject, d.Body, d.Newsletter, d.ClubBusiness, d.IncludeFormer, srcJSON, actor.Email, actor.UserID).Scan(&id); err != nil {
 			return fmt.Errorf("create mailing: %w", err)
 		}
 		if err := moveDraftFiles(ctx, tx, actor, d, id); err != nil {
@@ -394,6 +454,39 @@ func (s *Mailings) Create(ctx context.Context, actor authz.Actor, d Draft, unsub
 		return nil
 	})
 	return id, err
+}
+
+// source is where a draft's recipients come from, as the mailing keeps
+// it (the Source* keys): the groups with their names as they are now,
+// the overview's address with the name of the group it was filtered by,
+// and the saved lists' names.
+func (s *Mailings) source(ctx context.Context, q querier, d Draft) (map[string]any, error) {
+	groups := d.Groups
+	if groups == nil {
+		groups = []string{}
+	}
+	var names []string
+	if err := q.QueryRow(ctx, `SELECT coalesce(array_agg(name::text ORDER BY name), '{}') FROM groups WHERE slug = ANY ($1)`, groups).Scan(&names); err != nil {
+		return nil, fmt.Errorf("mailing source: %w", err)
+	}
+	src := map[string]any{SourceGroups: groups, SourceGroupNames: names}
+	if d.Overview != nil {
+		src[SourceOverview] = d.Overview.URL
+		if g := d.Overview.Query.Group; g != "" && g != membership.MemberGroupNone {
+			var name string
+			err := q.QueryRow(ctx, `SELECT name::text FROM groups WHERE slug = $1`, g).Scan(&name)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return nil, fmt.Errorf("mailing source: %w", err)
+			}
+			src[SourceOverviewGroup] = name
+		}
+	}
+	lists := []string{}
+	for _, l := range d.Lists {
+		lists = append(lists, l.Name)
+	}
+	src[SourceLists] = lists
+	return src, nil
 }
 
 // unsubscribeLine is the opt-out line at the end of a newsletter, in

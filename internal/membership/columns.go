@@ -83,6 +83,22 @@ func (s *Members) OverviewColumns(ctx context.Context, actor authz.Actor) ([]Mem
 	return OverviewColumns(actor, fields), nil
 }
 
+// UnknownColumnKeys are the keys of want that name none of available
+// (a column that does not exist, or that the actor may not read), in
+// want's order: PickOverviewColumns drops them, and the page says so.
+func UnknownColumnKeys(available []MemberColumn, want []string) []string {
+	var out []string
+	for _, k := range want {
+		if k == ColOverviewFields || slices.Contains(out, k) {
+			continue
+		}
+		if !slices.ContainsFunc(available, func(c MemberColumn) bool { return c.Key == k }) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // ColumnKeys are the keys of cols.
 func ColumnKeys(cols []MemberColumn) []string {
 	out := make([]string, len(cols))
@@ -92,14 +108,15 @@ func ColumnKeys(cols []MemberColumn) []string {
 	return out
 }
 
-// ParseColumnKeys reads a columns parameter: keys separated by commas
-// (blanks around them and empty entries are ignored). A key that cannot
+// ParseColumnKeys reads a columns parameter: keys separated by commas —
+// as Mila writes it — or semicolons (as a spreadsheet habit might type
+// it); blanks around them and empty entries are ignored. A key that cannot
 // be a column key at all (a character no key has, too long) or more than
 // OverviewColumnsMax keys is a field error on "cols"; a well-formed key
 // of no column is kept here and dropped when the columns are resolved.
 func ParseColumnKeys(s string) ([]string, error) {
 	var out []string
-	for _, k := range strings.Split(s, ",") {
+	for _, k := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' }) {
 		k = strings.TrimSpace(k)
 		if k == "" {
 			continue
@@ -209,7 +226,7 @@ func checkColumnKeys(keys []string) ([]string, error) {
 		return nil, err
 	}
 	for _, k := range keys {
-		if strings.Contains(k, ",") {
+		if strings.ContainsAny(k, ",;") {
 			return nil, validate.Field("cols", ErrColumnsMalformed, nil)
 		}
 	}

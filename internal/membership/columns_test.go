@@ -12,6 +12,19 @@ import (
 	"mila/internal/authz"
 )
 
+// TestUnknownColumnKeys: the keys of no available column, in order and
+// once each; "cf:overview" stands for columns and is never unknown.
+func TestUnknownColumnKeys(t *testing.T) {
+	available := []MemberColumn{{Key: ColEmail}, {Key: ColCity}}
+	got := UnknownColumnKeys(available, []string{"telefon", ColEmail, ColOverviewFields, "cf_gone", "telefon", ColCity})
+	if !slices.Equal(got, []string{"telefon", "cf_gone"}) {
+		t.Errorf("unknown = %q", got)
+	}
+	if got := UnknownColumnKeys(available, nil); got != nil {
+		t.Errorf("no columns asked for: %q", got)
+	}
+}
+
 func TestParseColumnKeys(t *testing.T) {
 	for _, c := range []struct {
 		in   string
@@ -22,7 +35,8 @@ func TestParseColumnKeys(t *testing.T) {
 		{" email , city,,email ", []string{"email", "city"}, false},
 		{"cf_mitgliedsnummer,member_since,cf:overview", []string{"cf_mitgliedsnummer", "member_since", "cf:overview"}, false},
 		{"cf_gone-field,bogus", []string{"cf_gone-field", "bogus"}, false}, // well-formed: dropped later, not an error
-		{"email;city", nil, true},
+		{"email;city", []string{"email", "city"}, false},                   // semicolons separate too (a spreadsheet habit)
+		{" email ; city,phone;;email", []string{"email", "city", "phone"}, false},
 		{"EMAIL", nil, true},
 		{"cf_", nil, true},
 		{"cf_-x", nil, true},

@@ -43,7 +43,6 @@ const (
 	ErrMembershipFuture     = "ErrMembershipFuture"     // starts or ends after today
 	ErrMembershipUntilFrom  = "ErrMembershipUntilFrom"  // until not after from
 	ErrNameTaken            = "ErrNameTaken"            // a list entry with this name exists
-	ErrInUse                = "ErrInUse"                // the entry is used and cannot be deleted
 	ErrMemberDatesPeriods   = "ErrMemberDatesPeriods"   // join/exit date conflict with the member's periods
 	ErrMembershipRoleGroup  = "ErrMembershipRoleGroup"  // the role belongs to another group
 )

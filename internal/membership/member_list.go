@@ -215,6 +215,9 @@ type MemberPage struct {
 	// Chosen are the columns shown after the name, in order: the
 	// query's Columns that the actor may read (or the default ones).
 	Chosen []MemberColumn
+	// UnknownColumns are the query's column keys that name no column the
+	// actor may read: left out of Chosen (the page says so).
+	UnknownColumns []string
 	// Searching is true when Query.Q had something to search for.
 	Searching bool
 	// TotalIsEstimate: more than MemberCountExactMax members match, and
@@ -441,7 +444,9 @@ func (s *Members) list(ctx context.Context, actor authz.Actor, q MemberQuery, pa
 			return MemberPage{}, err
 		}
 	}
-	chosen := PickOverviewColumns(OverviewColumns(actor, all), q.Columns)
+	available := OverviewColumns(actor, all)
+	chosen := PickOverviewColumns(available, q.Columns)
+	unknown := UnknownColumnKeys(available, q.Columns)
 	var columns []CustomField
 	for _, c := range chosen {
 		if c.Field != nil {
@@ -452,7 +457,7 @@ func (s *Members) list(ctx context.Context, actor authz.Actor, q MemberQuery, pa
 	if err != nil {
 		return MemberPage{}, err
 	}
-	page.Chosen = chosen
+	page.Chosen, page.UnknownColumns = chosen, unknown
 	q, searching := page.Query, page.Searching
 
 	if searching && q.Sort != MemberSortRelevance {

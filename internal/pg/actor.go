@@ -23,6 +23,15 @@ const (
 	ActorUnknown = "unknown"
 )
 
+// UserLabel is how the audit trail (and the request log) names a user:
+// "Name <email>", or the email alone for a user without a name.
+func UserLabel(name, email string) string {
+	if name == "" {
+		return email
+	}
+	return name + " <" + email + ">"
+}
+
 type actorKey struct{}
 
 // WithActor returns a context whose transactions (InTx, Begin, Exec) are

@@ -22,6 +22,14 @@ const (
 	// custom values, and keeps join and exit dates, the birth year (date
 	// fields are reduced to their year), groups and the user's role (the
 	// account is deactivated, its email replaced) for statistics.
+	//
+	// Custom values follow one rule: a value is kept only if it cannot
+	// identify the person. Free text and email values can (they are
+	// whatever was typed), and so can any value of a field marked unique
+	// (a membership number names exactly one member): removed. A choice
+	// or multiple-choice value is one of the options the club defined —
+	// a category like yes/no or a number, shared by many members — so it
+	// is kept, as are yes/no and number values; dates keep their year.
 	ModeAnonymise = "anonymise"
 )
 
@@ -109,9 +117,10 @@ func eraseTx(ctx context.Context, tx pgx.Tx, id, mode, name, userID string) erro
 				return fmt.Errorf("anonymise %s: user: %w", id, err)
 			}
 		}
+		// Custom values: see ModeAnonymise for what is kept and why.
 		steps := []string{
 			`DELETE FROM custom_field_values v USING custom_fields f
-			  WHERE f.id = v.custom_field_id AND v.member_id = $1 AND f.value_type IN ('string', 'email')`,
+			  WHERE f.id = v.custom_field_id AND v.member_id = $1 AND (f.value_type IN ('string', 'email') OR f.unique_values)`,
 			`UPDATE custom_field_values v SET value = left(v.value, 4) || '-01-01' FROM custom_fields f
 			  WHERE f.id = v.custom_field_id AND v.member_id = $1 AND f.value_type = 'date'`,
 			`UPDATE members SET first_name = 'Anonym', last_name = upper(left(md5(id::text), 8)), email = NULL,

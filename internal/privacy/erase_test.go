@@ -157,3 +157,65 @@ func TestAnonymiseKeepsStatistics(t *testing.T) {
 		t.Fatalf("chain: %+v %v", rep, err)
 	}
 }
+
+// TestAnonymiseCustomValues: anonymisation removes the custom values
+// that can identify the person — free text, email, any value of a field
+// marked unique (a membership number) — and keeps those that cannot:
+// choice and multiple-choice values (categories the club defined),
+// yes/no and numbers; another member's values stay untouched.
+func TestAnonymiseCustomValues(t *testing.T) {
+	db := testpg.New(t)
+	id := seedFull(t, db, "Xaverine", "Quappendorf", "xq@example.org")
+	other := seedFull(t, db, "Otto", "Anders", "otto@example.org")
+	ctx := pg.WithActor(ctxb, pg.Actor{Label: "seed"})
+	if err := pg.InTx(ctx, db, func(tx pgx.Tx) error {
+		for _, q := range []string{
+			`INSERT INTO custom_fields (name, slug, value_type) VALUES ('Beruf', 'beruf', 'string'), ('Zweitadresse', 'zweitadresse', 'email'),
+			  ('Trikot', 'trikot', 'choice'), ('Kurse', 'kurse', 'multichoice'), ('Schwimmer', 'schwimmer', 'boolean'), ('Schuhgröße', 'schuhgroesse', 'integer')`,
+			`INSERT INTO custom_fields (name, slug, value_type, unique_values) VALUES ('Mitgliedsnummer', 'mitgliedsnummer', 'integer', true)`,
+			`INSERT INTO custom_field_options (custom_field_id, label, position)
+			  SELECT f.id, o.label, o.pos FROM custom_fields f, (VALUES ('S', 1), ('M', 2), ('L', 3)) o (label, pos) WHERE f.slug = 'trikot'
+			  UNION ALL
+			  SELECT f.id, o.label, o.pos FROM custom_fields f, (VALUES ('Yoga', 1), ('Tanz', 2)) o (label, pos) WHERE f.slug = 'kurse'`,
+			`INSERT INTO custom_field_values (member_id, custom_field_id, value)
+			  SELECT m.id, f.id, CASE f.slug WHEN 'beruf' THEN 'Bootsbauerin ' || m.first_name WHEN 'zweitadresse' THEN lower(m.first_name) || '@zweit.example.org'
+			    WHEN 'trikot' THEN 'M' WHEN 'kurse' THEN 'Yoga, Tanz' WHEN 'schwimmer' THEN 'true' WHEN 'schuhgroesse' THEN '38'
+			    WHEN 'mitgliedsnummer' THEN CASE WHEN m.first_name = 'Otto' THEN '1002' ELSE '1001' END END
+			  FROM members m, custom_fields f WHERE f.slug IN ('beruf', 'zweitadresse', 'trikot', 'kurse', 'schwimmer', 'schuhgroesse', 'mitgliedsnummer')`,
+		} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	values := func(member string) string {
+		t.Helper()
+		var s string
+		if err := db.QueryRow(ctxb, `SELECT coalesce(string_agg(f.slug || '=' || v.value, '; ' ORDER BY f.slug), '') FROM custom_field_values v
+			JOIN custom_fields f ON f.id = v.custom_field_id WHERE v.member_id = $1 AND f.slug NOT LIKE 'spitz-%'`, member).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	all := "beruf=Bootsbauerin Xaverine; kurse=Yoga, Tanz; mitgliedsnummer=1001; schuhgroesse=38; schwimmer=true; trikot=M; zweitadresse=xaverine@zweit.example.org"
+	if got := values(id); got != all {
+		t.Fatalf("seeded values %q, want %q", got, all)
+	}
+	otherBefore := values(other)
+	admin := eraseAdmin(t, db)
+	if err := (privacy.Service{DB: db}).Erase(pg.WithActor(ctxb, pg.Actor{UserID: admin.UserID, Label: admin.Email}), admin, id, privacy.ModeAnonymise, "Xaverine Quappendorf"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := values(id), "kurse=Yoga, Tanz; schuhgroesse=38; schwimmer=true; trikot=M"; got != want {
+		t.Errorf("values after anonymisation %q, want %q", got, want)
+	}
+	if got := values(other); got != otherBefore {
+		t.Errorf("another member's values changed: %q, was %q", got, otherBefore)
+	}
+	if left := traces(t, db, "Bootsbauerin Xaverine", "xaverine@zweit.example.org"); len(left) > 0 {
+		t.Errorf("free-text values left after anonymisation: %v", left)
+	}
+}

@@ -9,13 +9,14 @@ import (
 )
 
 // auditActor is the request's actor as the audit trail names it: the
-// user's name and email ("Anna Admin <anna@example.org>") and id, or "anonymous" (sign-in, first setup, password
-// links — their own code names the user where it knows it).
+// user's name and email ("Anna Admin <anna@example.org>") and id, or
+// "anonymous" (sign-in, first setup, password links — the accounts code
+// names the user once it knows who it is: actAsUser).
 func auditActor(a authz.Actor) pg.Actor {
 	if a.UserID == "" {
 		return pg.Actor{Label: "anonymous"}
 	}
-	return pg.Actor{UserID: a.UserID, Label: auditLabel(a.Name, a.Email)}
+	return pg.Actor{UserID: a.UserID, Label: pg.UserLabel(a.Name, a.Email)}
 }
 
 type ctxKey int
@@ -51,7 +52,7 @@ func (a *App) withActor(next http.Handler) http.Handler {
 			return
 		}
 		if who, ok := r.Context().Value(requestUserKey).(*requestUser); ok && actor.UserID != "" {
-			who.label = auditLabel(actor.Name, actor.Email)
+			who.label = pg.UserLabel(actor.Name, actor.Email)
 		}
 		ctx := context.WithValue(r.Context(), actorKey, actor)
 		// Every transaction the request opens names this actor in the
@@ -68,13 +69,4 @@ func (a *App) withActor(next http.Handler) http.Handler {
 // anonymous.
 func (a *App) authenticate(r *http.Request) (authz.Actor, error) {
 	return a.sessionActor(r)
-}
-
-// auditLabel is how the audit trail and the log name a user: "Name
-// <email>", or the email alone for a user without a name.
-func auditLabel(name, email string) string {
-	if name == "" {
-		return email
-	}
-	return name + " <" + email + ">"
 }

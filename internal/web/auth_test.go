@@ -22,7 +22,7 @@ func TestSignInPage(t *testing.T) {
 		t.Fatalf("status %d", res.StatusCode)
 	}
 	mustContain(t, body, `name="email"`, `name="password"`, `name="return_to" value="/users"`, `autocomplete="current-password"`,
-		"Mila has no users yet", "mila admin create --email")
+		"Mila has no users yet", "mila admin create --name")
 	seedUsers(t, srv)
 	body = webtest.Body(t, srv.Get(t, srv.Client(), "/sign-in"))
 	if strings.Contains(body, "Mila has no users yet") {

@@ -41,7 +41,7 @@ var pdfDefaultColumns = []string{membership.ColLastName, membership.ColFirstName
 	membership.ColJoinDate, membership.ColGroups, membership.ColOverviewFields}
 
 // exportColumnsFromURL reads the cols parameter (column keys separated by
-// commas, as the overview's; unknown ones are dropped by Export, a
+// commas or semicolons, as the overview's; unknown ones are dropped by Export, a
 // malformed parameter is an error). Without it a PDF gets
 // pdfDefaultColumns and a spreadsheet every column the viewer may read.
 func exportColumnsFromURL(v url.Values, format string) ([]string, error) {
@@ -70,7 +70,7 @@ func memberExportURL(q membership.MemberQuery, format string) string {
 // memberExport sends the overview's view — the same parameters, all its
 // pages — as a CSV, XLSX or PDF file.
 func (a *App) memberExport(w http.ResponseWriter, r *http.Request) {
-	v := r.URL.Query()
+	v := overviewURLQuery(r)
 	format := v.Get("format")
 	if _, ok := exportFormats[format]; !ok {
 		a.exportFormatChoice(w, r, func(f string) string { return memberExportURL(memberQueryFromURL(v), f) })
@@ -93,7 +93,7 @@ func (a *App) memberExport(w http.ResponseWriter, r *http.Request) {
 // groupExport sends a group's member list (as its page shows it) as a
 // file.
 func (a *App) groupExport(w http.ResponseWriter, r *http.Request) {
-	v := r.URL.Query()
+	v := overviewURLQuery(r)
 	format := v.Get("format")
 	slug := r.PathValue("slug")
 	if _, ok := exportFormats[format]; !ok {

@@ -11,4 +11,7 @@ import (
 // (POST /members/{id}/user).
 func (a *App) familyRoutes(mux *http.ServeMux) {
 	a.route(mux, "POST /users/{id}/name", authz.User, authz.Update, a.userNameSave)
+	// The own name, on /account (own scope: the handler changes only the
+	// signed-in user's).
+	a.route(mux, "POST /account/name", authz.User, authz.Update, a.accountNameSave)
 }

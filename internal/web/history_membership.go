@@ -103,17 +103,41 @@ func (a *App) loadMembershipForms(r *http.Request, actor authz.Actor, s *memberH
 	return nil
 }
 
-// RoleGroups are the add form's roles by list: the club-wide defaults
-// first (GroupName ""), then each group's own.
-func (s *memberHistorySection) RoleGroups() [][]membership.RoleChoice {
-	var out [][]membership.RoleChoice
+// addRoles are the add form's roles by list: the club-wide defaults
+// first, then each group's own, each list labelled.
+func (s *memberHistorySection) addRoles(f *frame) []membershipRoleList {
+	var out []membershipRoleList
 	for i, c := range s.RoleChoices {
 		if i == 0 || c.GroupID != s.RoleChoices[i-1].GroupID {
-			out = append(out, nil)
+			label := f.T("MembershipRolesDefault")
+			if c.GroupID != "" {
+				label = f.T("MembershipRolesOf", "Group", c.GroupName)
+			}
+			out = append(out, membershipRoleList{Label: label})
 		}
-		out[len(out)-1] = append(out[len(out)-1], c)
+		l := &out[len(out)-1]
+		l.Roles = append(l.Roles, membershipRoleOption{ID: c.ID, Name: c.Name, Leads: c.Leads})
 	}
 	return out
+}
+
+// editRoles are the edit form's roles (the group's own and the club-wide
+// defaults), in one list without a label.
+func (mf *membershipForm) editRoles() []membershipRoleList {
+	l := membershipRoleList{}
+	for _, r := range mf.Roles {
+		l.Roles = append(l.Roles, membershipRoleOption{ID: r.ID, Name: r.Name, Leads: r.Leads})
+	}
+	return []membershipRoleList{l}
+}
+
+// nonNilGroups is groups, never nil: the add form always has its group
+// select, even while the club has no groups.
+func nonNilGroups(groups []membership.GroupChoice) []membership.GroupChoice {
+	if groups == nil {
+		return []membership.GroupChoice{}
+	}
+	return groups
 }
 
 func membershipInput(v url.Values) membership.MembershipInput {

@@ -131,7 +131,7 @@ func (a *App) rememberLang(r *http.Request, u accounts.User) {
 	if err != nil || !isLang(c.Value) {
 		return
 	}
-	ctx := pg.WithActor(r.Context(), pg.Actor{UserID: u.ID, Label: u.Email})
+	ctx := pg.WithActor(r.Context(), pg.Actor{UserID: u.ID, Label: pg.UserLabel(u.Name, u.Email)})
 	if _, err := pg.Exec(ctx, a.db, `UPDATE users SET lang = $2 WHERE id = $1 AND lang IS DISTINCT FROM $2`, u.ID, c.Value); err != nil {
 		a.log.Error("remember language", "err", err, "request_id", requestID(r))
 	}

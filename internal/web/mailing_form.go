@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"mila/internal/authz"
 	"mila/internal/mail"
@@ -34,8 +35,9 @@ type mailingFormPage struct {
 	Enabled      bool
 	Groups       []membership.GroupChoice
 	Chosen       []string // chosen group slugs
-	MemberIDs    []string // a selection from the overview
-	Overview     string   // the overview view the selection came from
+	MemberIDs    []string // a selection from the overview (hidden fields: at most a page of the overview)
+	Overview     string   // the overview view written to ("/members?...": one hidden field, resolved again on every submit)
+	OverviewText string   // what that view shows, for the recipients fieldset
 	Recipients   mail.Recipients
 	Placeholders []string
 	Preview      *mail.Rendered
@@ -57,8 +59,11 @@ var mailingLabels = map[string]string{
 }
 
 // mailingDraft reads the form (and, on the first visit, the query) into
-// a draft. An overview view is turned into its members here, through the
-// overview's own query, so the mailing reaches exactly what the list showed.
+// a draft. An overview view stays the overview's own query (validated
+// here on every request, a malformed one is a 404), and the mail domain
+// resolves it to its members whenever it resolves the draft — so the
+// mailing reaches exactly what the list shows, and the form carries one
+// hidden field instead of a member id per recipient.
 func (a *App) mailingDraft(r *http.Request, v url.Values) (mail.Draft, *mailingFormPage, error) {
 	p := &mailingFormPage{Form: newForm(v), Enabled: a.mailEnabled()}
 	d := mail.Draft{
@@ -90,15 +95,15 @@ func (a *App) mailingDraft(r *http.Request, v url.Values) (mail.Draft, *mailingF
 			d.MemberIDs = append(d.MemberIDs, id)
 		}
 	}
-	if ov := v.Get("overview"); ov != "" && len(d.MemberIDs) == 0 {
-		ids, err := a.overviewMembers(r, ov)
+	if ov := v.Get("overview"); ov != "" {
+		view, err := overviewView(ov)
 		if err != nil {
 			return d, p, err
 		}
-		d.MemberIDs = ids
+		d.Overview = &view
+		p.Overview, p.OverviewText = view.URL, a.overviewViewText(r, view)
 	}
-	d.Overview = v.Get("overview")
-	p.Chosen, p.MemberIDs, p.Overview = d.Groups, d.MemberIDs, d.Overview
+	p.Chosen, p.MemberIDs = d.Groups, d.MemberIDs
 	if err := a.mailingLists(r, v, &d, p); err != nil {
 		return d, p, err
 	}
@@ -109,10 +114,10 @@ func (a *App) mailingDraft(r *http.Request, v url.Values) (mail.Draft, *mailingF
 // mailingListsMax bounds the saved lists one mailing is written to.
 const mailingListsMax = 50
 
-// mailingLists adds the members of the chosen saved lists (list=<id>,
-// repeated) to the draft, resolved now through the overview's query — as
-// live as a group. A list the author may not see (or that was deleted
-// meanwhile) is an error on the recipients.
+// mailingLists adds the chosen saved lists (list=<id>, repeated) to the
+// draft as views, resolved like the overview's view — as live as a
+// group. A list the author may not see (or that was deleted meanwhile)
+// is an error on the recipients.
 func (a *App) mailingLists(r *http.Request, v url.Values, d *mail.Draft, p *mailingFormPage) error {
 	ctx, actor := r.Context(), actorFrom(r)
 	for _, id := range v["list"] {
@@ -131,16 +136,7 @@ func (a *App) mailingLists(r *http.Request, v url.Values, d *mail.Draft, p *mail
 		if err != nil {
 			return err
 		}
-		ids, err := a.members.ViewIDs(ctx, actor, l.Query, mail.MaxSelection)
-		if err != nil {
-			return err
-		}
-		d.Lists = append(d.Lists, l.Name)
-		for _, id := range ids {
-			if len(d.MemberIDs) < mail.MaxSelection && !slices.Contains(d.MemberIDs, id) {
-				d.MemberIDs = append(d.MemberIDs, id)
-			}
-		}
+		d.Lists = append(d.Lists, mail.View{Query: l.Query, Name: l.Name})
 	}
 	return nil
 }
@@ -155,25 +151,56 @@ func mailingLabelsQuery(v url.Values, d mail.Draft) string {
 			q[k] = vs
 		}
 	}
-	if v.Get("overview") == "" {
-		q["member_id"] = v["member_id"]
-	}
+	q["member_id"] = v["member_id"]
 	return q.Encode()
 }
 
-// overviewMembers returns the ids of every member the overview view
-// ("/members?...") lists, all pages, in one statement.
-func (a *App) overviewMembers(r *http.Request, view string) ([]string, error) {
+// overviewViewMax bounds the overview address a mailing is written to.
+const overviewViewMax = 2000
+
+// overviewView reads an overview view ("/members?..." — the overview's
+// own address, as its "Write mailing" link passes it) into the query the
+// mail domain resolves; anything but an overview address is ErrNotFound.
+// The query's values are read as the overview reads them (malformed
+// ones become defaults), and the page, size and columns do not matter.
+func overviewView(view string) (mail.View, error) {
 	rawQuery, ok := strings.CutPrefix(view, "/members")
-	if !ok || len(rawQuery) > 2000 || (rawQuery != "" && rawQuery[0] != '?') {
-		return nil, ErrNotFound
+	if !ok || len(view) > overviewViewMax || (rawQuery != "" && rawQuery[0] != '?') || !utf8.ValidString(view) {
+		return mail.View{}, ErrNotFound
 	}
-	rawQuery = strings.TrimPrefix(rawQuery, "?")
-	v, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return nil, ErrNotFound
+	q := memberQueryFromURL(parseOverviewQuery(strings.TrimPrefix(rawQuery, "?")))
+	q.Page, q.PerPage, q.Columns = 0, 0, nil
+	return mail.View{Query: q, URL: memberListURL(q)}, nil
+}
+
+// overviewViewText says what an overview view shows ("Active members ·
+// Search: “Müller”"), in the viewer's language; groups by their name.
+func (a *App) overviewViewText(r *http.Request, v mail.View) string {
+	return a.describeOverview(r, v.Query, "")
+}
+
+// describeOverview describes the overview query q like the overview's
+// own description (status, group, search), without its order; group is
+// the filtered group's name ("" to look it up).
+func (a *App) describeOverview(r *http.Request, q membership.MemberQuery, group string) string {
+	T := func(id string, kv ...any) string { return a.T(r, id, kv...) }
+	if group == "" && q.Group != "" && q.Group != membership.MemberGroupNone {
+		group = q.Group
+		if g, err := a.groups.GroupChoices(r.Context(), actorFrom(r)); err == nil {
+			for _, c := range g {
+				if c.Slug == q.Group {
+					group = c.Name
+				}
+			}
+		}
 	}
-	return a.members.ViewIDs(r.Context(), actorFrom(r), memberQueryFromURL(v), mail.MaxSelection)
+	searching := strings.TrimSpace(q.Q) != ""
+	q.Sort = membership.MemberSortName
+	if searching {
+		q.Sort = membership.MemberSortRelevance
+	}
+	q.Dir = membership.MemberDefaultDir(q.Sort)
+	return strings.Join(memberViewDescription(T, q, searching, group, ""), " · ")
 }
 
 // fill completes the page: groups, recipients, placeholders.

@@ -31,6 +31,7 @@ func (a *App) mailingList(w http.ResponseWriter, r *http.Request) {
 // mailingShowPage is what mailingShowView shows.
 type mailingShowPage struct {
 	Mailing   mail.Mailing
+	Sources   []string // where the recipients came from, a line each
 	Messages  []mail.Entry
 	Filter    string // state the message list is filtered by ("" all)
 	Page      int
@@ -61,8 +62,55 @@ func (a *App) mailingShow(w http.ResponseWriter, r *http.Request) {
 	if more {
 		msgs = msgs[:mailingMessagesPerPage]
 	}
-	a.render(w, r, http.StatusOK, pageView(mailingShowView, mailingShowPage{Mailing: m, Messages: msgs, Filter: filter,
-		Page: page, More: more, CanUpdate: actor.Can(authz.Mailing, authz.Update)}))
+	a.render(w, r, http.StatusOK, pageView(mailingShowView, mailingShowPage{Mailing: m, Sources: a.mailingSources(r, m.Source),
+		Messages: msgs, Filter: filter, Page: page, More: more, CanUpdate: actor.Can(authz.Mailing, authz.Update)}))
+}
+
+// mailingSources says where a mailing's recipients came from, a line
+// each, in the viewer's language: "Group Jugend U14", "Member overview:
+// Active members · Search: “Müller”", "Saved list Vorstand", "Selection
+// of 12 members". Mailings queued before the source kept names and the
+// selection's size show what they kept (group slugs, "members").
+func (a *App) mailingSources(r *http.Request, src map[string]any) []string {
+	var out []string
+	groups := sourceStrings(src[mail.SourceGroupNames])
+	if _, ok := src[mail.SourceGroupNames]; !ok {
+		groups = sourceStrings(src[mail.SourceGroups])
+	}
+	for _, g := range groups {
+		out = append(out, a.T(r, "MailingSourceGroup", "Name", g))
+	}
+	overview, _ := src[mail.SourceOverview].(string)
+	if overview != "" {
+		if v, err := overviewView(overview); err == nil {
+			group, _ := src[mail.SourceOverviewGroup].(string)
+			out = append(out, a.T(r, "MailingSourceOverview", "View", a.describeOverview(r, v.Query, group)))
+		}
+	}
+	lists := sourceStrings(src[mail.SourceLists])
+	for _, l := range lists {
+		out = append(out, a.T(r, "MailingSourceList", "Name", l))
+	}
+	n, ok := src[mail.SourceSelection].(float64)
+	if !ok && overview == "" && len(lists) == 0 {
+		n, _ = src["members"].(float64)
+	}
+	if n > 0 {
+		out = append(out, a.TN(r, "MailingSourceSelection", int(n)))
+	}
+	return out
+}
+
+// sourceStrings reads a list of strings from a mailing's JSON source.
+func sourceStrings(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if s, ok := x.(string); ok && s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // mailingProgressPage is the live part of a mailing's page.

@@ -14,11 +14,41 @@ import (
 )
 
 // The overview's columns (issue 15): the cols parameter names them
-// (keys separated by commas, as the exports read it); without it the
+// (keys separated by commas, as the exports read it, or semicolons); a
+// key of no column the viewer may read is left out and the overview says
+// so (UnknownColumns); without it the
 // viewer's own choice (membership.ColumnPrefs) or the default applies.
 // The chooser (/members/columns) is a plain form: a checkbox per column
 // and up/down buttons that post the form and get it back reordered; with
 // htmx only the list is swapped and focus stays on the pressed button.
+
+// overviewURLQuery is r's query as the overview and its exports read it:
+// url.Values like r.URL.Query(), except that a pair with a ";" is kept —
+// Go's parser drops such a pair (";" is no separator since Go 1.17), so
+// "cols=email;city" or "q=a;b" would silently vanish and show the
+// default view.
+func overviewURLQuery(r *http.Request) url.Values { return parseOverviewQuery(r.URL.RawQuery) }
+
+// parseOverviewQuery parses an overview query string as overviewURLQuery
+// reads the request's.
+func parseOverviewQuery(raw string) url.Values {
+	v, err := url.ParseQuery(raw)
+	if err == nil {
+		return v
+	}
+	for pair := range strings.SplitSeq(raw, "&") {
+		if !strings.Contains(pair, ";") {
+			continue
+		}
+		k, val, _ := strings.Cut(pair, "=")
+		k, err1 := url.QueryUnescape(k)
+		val, err2 := url.QueryUnescape(val)
+		if err1 == nil && err2 == nil && k != "" {
+			v[k] = append(v[k], val)
+		}
+	}
+	return v
+}
 
 // overviewColumnsFromURL reads the cols parameter: nil and false when
 // there is none (the viewer's choice applies), an error when it is
@@ -53,7 +83,7 @@ func (a *App) badColumns(w http.ResponseWriter, r *http.Request) {
 // names them (fromURL), else the viewer's choice (nil: the default). ok
 // is false when it has answered (a malformed parameter).
 func (a *App) overviewColumns(w http.ResponseWriter, r *http.Request, actor authz.Actor) (cols []string, fromURL, ok bool) {
-	cols, fromURL, err := overviewColumnsFromURL(r.URL.Query())
+	cols, fromURL, err := overviewColumnsFromURL(overviewURLQuery(r))
 	if err != nil {
 		a.badColumns(w, r)
 		return nil, true, false
@@ -200,7 +230,7 @@ func (a *App) memberColumnsShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	chosen := membership.PickOverviewColumns(available, cols)
-	q := memberQueryFromURL(r.URL.Query())
+	q := memberQueryFromURL(overviewURLQuery(r))
 	q.Columns = nil
 	order := membership.ColumnKeys(chosen)
 	for _, c := range available {

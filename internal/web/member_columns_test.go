@@ -140,9 +140,9 @@ func TestMemberColumnsChooser(t *testing.T) {
 }
 
 // TestMemberColumnsURL: the cols parameter shows those columns (unknown
-// keys and those the viewer may not read dropped silently, the filter
-// form carrying them on), and its exports and saved list take them. A
-// malformed one is a 400 saying so, never a 500.
+// keys and those the viewer may not read left out, the page naming them,
+// the filter form carrying the others on), and its exports and saved
+// list take them. A malformed one is a 400 saying so, never a 500.
 func TestMemberColumnsURL(t *testing.T) {
 	w := newExportWorld(t)
 	cols := "member_since,cf_" + w.numbers.Slug + ",bogus,cf_no-such-field,user_email,postal_code"
@@ -151,7 +151,8 @@ func TestMemberColumnsURL(t *testing.T) {
 		t.Errorf("headers %q", got)
 	}
 	kept := "member_since,cf_" + w.numbers.Slug + ",postal_code"
-	mustContain(t, page, `<input type="hidden" form="member-filter" name="cols" value="`+kept+`">`)
+	mustContain(t, page, `<input type="hidden" form="member-filter" name="cols" value="`+kept+`">`,
+		"The address asks for 3 columns that do not exist or that you may not see, so they are not shown: bogus, cf_no-such-field, user_email.")
 	// The export of the view: exactly these columns, the member number text.
 	_, csv := exportGet(t, w.srv, w.board, exportLink(t, page, "csv"), http.StatusOK)
 	recs := readCSV(t, csv, ',')
@@ -221,4 +222,47 @@ func TestMemberColumnsURL(t *testing.T) {
 		body, _ := memberTestPost(t, w.srv, w.board, path, f, http.StatusBadRequest)
 		mustContain(t, body, "The list of columns in the address is not valid.")
 	}
+}
+
+// TestMemberColumnsSeparators: Go's URL parser drops a query pair with a
+// ";", so "cols=a;b" used to show the default columns without a word.
+// The overview and its exports take the columns however they are
+// separated — commas as Mila writes them (plain or %2C) or semicolons —
+// and name the keys they cannot show, in the viewer's language; without
+// any known column the name alone is shown, never the defaults.
+func TestMemberColumnsSeparators(t *testing.T) {
+	w := newExportWorld(t)
+	want := []string{"Name", "Member since", "Postal code"}
+	for _, q := range []string{"cols=member_since;postal_code", "cols=member_since%3Bpostal_code", "cols=member_since,postal_code",
+		"cols=member_since%2Cpostal_code", "group=jugend-u14&cols=member_since;+postal_code;&status=active"} {
+		page := memberTestGet(t, w.srv, w.board, "/members?"+q, http.StatusOK)
+		if got := overviewHeaders(page); !slices.Equal(got, want) {
+			t.Errorf("%s: headers %q, want %q", q, got, want)
+		}
+		if strings.Contains(page, `id="columns-unknown"`) {
+			t.Errorf("%s: a notice about unknown columns", q)
+		}
+	}
+	// The filter form carries the columns on as Mila writes them.
+	page := memberTestGet(t, w.srv, w.board, "/members?cols=member_since;postal_code", http.StatusOK)
+	mustContain(t, page, `<input type="hidden" form="member-filter" name="cols" value="member_since,postal_code">`)
+	// Exports of a view written with semicolons.
+	_, csv := exportGet(t, w.srv, w.board, "/members/export?format=csv&cols=last_name;postal_code", http.StatusOK)
+	if recs := readCSV(t, csv, ','); !slices.Equal(recs[0], []string{"Last name", "Postal code"}) {
+		t.Errorf("export columns %q", recs[0])
+	}
+	// Unknown keys: named on the page, in English and German.
+	page = memberTestGet(t, w.srv, w.board, "/members?cols=postal_code;telefon", http.StatusOK)
+	if got := overviewHeaders(page); !slices.Equal(got, []string{"Name", "Postal code"}) {
+		t.Errorf("headers %q", got)
+	}
+	mustContain(t, page, `id="columns-unknown"`, "The address asks for a column that does not exist or that you may not see, so it is not shown: telefon.")
+	page = memberTestGet(t, w.srv, w.board, "/members?cols=telefon;adresse", http.StatusOK, "Accept-Language", "de")
+	if got := overviewHeaders(page); !slices.Equal(got, []string{"Name"}) {
+		t.Errorf("only unknown columns: headers %q, want the name alone", got)
+	}
+	mustContain(t, page, "Die Adresse nennt 2 Spalten, die es nicht gibt oder die Sie nicht sehen dürfen; sie werden nicht angezeigt: telefon, adresse.")
+	// A search with a semicolon is searched for, not dropped.
+	page = memberTestGet(t, w.srv, w.board, "/members?q=Kiel;&cols=city", http.StatusOK)
+	mustContain(t, page, `value="Kiel;"`)
 }

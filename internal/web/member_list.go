@@ -67,6 +67,9 @@ type memberListPage struct {
 	HasCols    bool
 	ColsHidden string
 	ColumnsURL string
+	// UnknownColumns are the URL's column keys that name no column the
+	// viewer may read: not shown, and the page says which.
+	UnknownColumns []string
 }
 
 // CanBulk reports whether the rows get checkboxes and the bulk bar.
@@ -225,7 +228,8 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q := memberQueryFromURL(r.URL.Query())
+	v := overviewURLQuery(r)
+	q := memberQueryFromURL(v)
 	q.Columns = cols
 	res, err := a.members.List(r.Context(), actor, q)
 	if err != nil {
@@ -238,7 +242,10 @@ func (a *App) memberList(w http.ResponseWriter, r *http.Request) {
 		res.Query.Columns = nil
 	}
 	p := a.memberListData(r, actor, res)
-	p.AsOfBad = asOfMalformed(r.URL.Query())
+	p.AsOfBad = asOfMalformed(v)
+	if fromURL {
+		p.UnknownColumns = res.UnknownColumns
+	}
 	w.Header().Set("Vary", "HX-Request")
 	if isHTMX(r) {
 		p.Partial = true

@@ -55,7 +55,7 @@ func CreateAdmin(ctx context.Context, bin string, env []string, pwFile, email, p
 	if err := os.WriteFile(pwFile, []byte(password+"\n"), 0o600); err != nil {
 		return err
 	}
-	if err := Command(ctx, env, bin, "admin", "create", "--email", email, "--password-file", pwFile, "--log-level", "warn"); err != nil {
+	if err := Command(ctx, env, bin, "admin", "create", "--name", "Bench Admin", "--email", email, "--password-file", pwFile, "--log-level", "warn"); err != nil {
 		return fmt.Errorf("mila admin create: %w", err)
 	}
 	return nil
