@@ -99,8 +99,8 @@ func (im Importer) Undo(ctx context.Context, actor authz.Actor, batchID string) 
 				return fmt.Errorf("undo %s: %s: %w", batchID, s.what, err)
 			}
 		}
-		_, err = tx.Exec(ctx, `UPDATE import_batches SET state = 'undone', undone_at = now(), undone_by_name = $2 WHERE id = $1`,
-			batchID, actorName(actor))
+		_, err = tx.Exec(ctx, `UPDATE import_batches SET state = 'undone', undone_at = now(),
+			undone_by_name = `+fmt.Sprintf(actorNameSQL, 3, 2)+` WHERE id = $1`, batchID, actorName(actor), actorID(actor))
 		if err != nil {
 			return fmt.Errorf("undo %s: mark undone: %w", batchID, err)
 		}
