@@ -39,6 +39,10 @@ func (im Importer) Undo(ctx context.Context, actor authz.Actor, batchID string) 
 		if state != StateDone {
 			return newErr(MsgNotUndoable, nil)
 		}
+		// Restoring thousands of members rewrites their search entries.
+		if err := keepPendingListsSmall(ctx, tx); err != nil {
+			return err
+		}
 		// Groups before members, each in id order: the order every
 		// membership change locks them in.
 		steps := []struct{ what, sql string }{
