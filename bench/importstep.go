@@ -70,7 +70,6 @@ type importResult struct {
 	loadEnd          string
 	rssMax           int64
 	leftoverUndone   int // batches of an interrupted run undone first
-	readerErrors     int
 	overviewRequests int
 }
 
