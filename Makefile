@@ -71,13 +71,16 @@ schema:
 # The scale benchmark: 100,000 members, every overview page over HTTP against its SQL
 # floor, bulk group changes, memory (bench/main.go; docs/PERFORMANCE.md), the
 # exports (CSV and XLSX of every member, PDF of a group of about 1,000:
-# bench/export.go); then
-# the import of 100,000 rows × 15 columns: dry run, commit, re-import, undo
+# bench/export.go), a mailing sent while the overview is read (bench/mailing.go),
+# and an import of 100,000 rows × 15 columns through the web pages (upload,
+# mapping, dry run, commit, undo) while another user reads the overview and a
+# search (-import, bench/importstep.go); then
+# the import of 100,000 rows × 15 columns in-process: dry run, commit, re-import, undo
 # (internal/importer/bench_test.go); then mail: queueing a mailing to
 # 10,000 members and sending over one SMTP connection (internal/mail/bench_test.go).
 # The data set is kept in bench/out/data and reused by the next run.
 bench: deps-run build
-	$(GO) run ./bench -build=false
+	$(GO) run ./bench -build=false -import 100000
 	$(GO) test ./internal/importer -run '^$$' -bench Import100k -benchtime 1x -timeout 30m
 	$(GO) test ./internal/mail -run '^$$' -bench 'Queue10k|Send' -benchtime 3x -timeout 20m
 	$(GO) test ./internal/audit -run '^$$' -bench BulkMemberships -benchtime 3x -timeout 60m

@@ -9,6 +9,9 @@
 // Mila's resident memory during the concurrency-8 runs. Last, a second
 // `mila serve` with mail set up sends a mailing to 10,000 members to an
 // SMTP sink on loopback while the overview is measured on it (-mail).
+// Then an admin imports a register of 100,000 rows through the web pages
+// (upload, mapping, dry run, commit, undo) while another user reads the
+// overview and a search page (-import; bench/importstep.go).
 //
 //	make bench                      # or: go run ./bench
 //	go run ./bench -members 20000   # a quicker run while iterating
@@ -52,6 +55,7 @@ type config struct {
 	profile         string // a path to profile in-process instead of measuring
 	exportRounds    int    // runs of each export (0: skip)
 	mail            int    // recipients of the mailing sent while the overview is measured (0: skip)
+	importRows      int    // rows of the import run through the web while the overview is measured (0: skip)
 }
 
 func main() {
@@ -74,6 +78,7 @@ func main() {
 	flag.StringVar(&c.profile, "profile", "", "only profile this path, or the first page whose name contains it (e.g. /members/{id}), in-process at concurrency -c; CPU profile to <out>/cpu.prof")
 	flag.IntVar(&c.exportRounds, "export-rounds", 3, "runs of each export: CSV and XLSX of every member, PDF of a group of about 1,000 (0: skip)")
 	flag.IntVar(&c.mail, "mail", 10_000, "recipients of a mailing sent to an SMTP sink while the overview is measured (0: skip)")
+	flag.IntVar(&c.importRows, "import", 100_000, "rows (× 15 columns) of an import uploaded, dry-run, committed and undone through the web while the overview and a search are measured (0: skip)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -187,6 +192,13 @@ func run(ctx context.Context, c config) error {
 		report.mailing = &mr
 		harness.Logf("mailing to %d: queued in %.0f ms, sent in %.1f s; overview p95 idle %.1f ms, while sending %.1f ms",
 			mr.recipients, harness.Ms(mr.queue), mr.send.Seconds(), harness.Ms(harness.Percentile(mr.idle, 95)), harness.Ms(harness.Percentile(mr.during, 95)))
+	}
+	if c.importRows > 0 {
+		ir, err := measureImport(ctx, c, mila, db, params)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		report.imp = &ir
 	}
 	report.rssHWM = mila.Status("VmHWM")
 	report.finished = time.Now()

@@ -22,6 +22,7 @@ type report struct {
 	bulk              bulkReport
 	exports           []exportResult
 	mailing           *mailingResult
+	imp               *importResult
 	rssPeak, rssHWM   int64
 	started, finished time.Time
 	pgVersion         string
@@ -103,6 +104,9 @@ func (r *report) markdown() string {
 	b.WriteString(exportMarkdown(r.exports))
 	if r.mailing != nil {
 		b.WriteString(r.mailing.markdown())
+	}
+	if r.imp != nil {
+		b.WriteString(r.imp.markdown())
 	}
 	rssOK := "✓"
 	if r.rssPeak > targetRSSBytes {

@@ -31,13 +31,26 @@ const chunkRows = 1000
 // searchMax bounds the text a dry-run row is searched by.
 const searchMax = 2000
 
-// actorName is how the history names who imported.
+// actorName is how the history names an actor that is no user (the
+// command line): its name, else its email. A user is named by
+// actorNameSQL.
 func actorName(a authz.Actor) string {
+	if a.Name != "" {
+		return a.Name
+	}
 	if a.Email != "" {
 		return a.Email
 	}
 	return a.UserID
 }
+
+// actorNameSQL is how the history names who imported or undid: the
+// user's display name as it is at that moment (user_display_name,
+// migration 00026: the linked member's name, else the user's own), or,
+// for an actor that is no user, actorName. Its format verbs are the
+// placeholder numbers of the user id (uuid or NULL) and of actorName.
+const actorNameSQL = `coalesce((SELECT nullif(left(user_display_name(u.member_id, u.display_name), 254), '')
+	FROM users u WHERE u.id = $%d::uuid), $%d)`
 
 // actorID is the user id to store, or nil for an actor that is no user
 // (the command line).
@@ -160,7 +173,7 @@ func (im Importer) DryRun(ctx context.Context, actor authz.Actor, f File, m Mapp
 	}
 	var id string
 	err = tx.QueryRow(ctx, `INSERT INTO import_batches (file_name, actor_id, actor_name, spec)
-		VALUES ($1, $2, $3, $4) RETURNING id`, fileName(f.Name), actorID(actor), actorName(actor), specJSON).Scan(&id)
+		VALUES ($1, $2, `+fmt.Sprintf(actorNameSQL, 2, 3)+`, $4) RETURNING id`, fileName(f.Name), actorID(actor), actorName(actor), specJSON).Scan(&id)
 	if err != nil {
 		return Batch{}, fmt.Errorf("dry run: create batch: %w", err)
 	}

@@ -39,6 +39,10 @@ func (im Importer) Undo(ctx context.Context, actor authz.Actor, batchID string) 
 		if state != StateDone {
 			return newErr(MsgNotUndoable, nil)
 		}
+		// Restoring thousands of members rewrites their search entries.
+		if err := keepPendingListsSmall(ctx, tx); err != nil {
+			return err
+		}
 		// Groups before members, each in id order: the order every
 		// membership change locks them in.
 		steps := []struct{ what, sql string }{
@@ -99,8 +103,8 @@ func (im Importer) Undo(ctx context.Context, actor authz.Actor, batchID string) 
 				return fmt.Errorf("undo %s: %s: %w", batchID, s.what, err)
 			}
 		}
-		_, err = tx.Exec(ctx, `UPDATE import_batches SET state = 'undone', undone_at = now(), undone_by_name = $2 WHERE id = $1`,
-			batchID, actorName(actor))
+		_, err = tx.Exec(ctx, `UPDATE import_batches SET state = 'undone', undone_at = now(),
+			undone_by_name = `+fmt.Sprintf(actorNameSQL, 3, 2)+` WHERE id = $1`, batchID, actorName(actor), actorID(actor))
 		if err != nil {
 			return fmt.Errorf("undo %s: mark undone: %w", batchID, err)
 		}
