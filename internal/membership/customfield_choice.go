@@ -403,18 +403,37 @@ func (s *CustomFields) MoveOption(ctx context.Context, actor authz.Actor, fieldI
 		if err != nil || !moved {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE custom_field_values
-			SET value = custom_field_choice_text(custom_field_id, string_to_array(value, ', '))
-			WHERE custom_field_id = $1 AND value LIKE '%, %'
-			  AND value IS DISTINCT FROM custom_field_choice_text(custom_field_id, string_to_array(value, ', '))`, fieldID)
+		// Only values holding several options can change order.
+		n, err := rewriteChoiceValues(ctx, tx, `string_to_array(v.value, ', ')`, `v.value LIKE '%, %'`, fieldID)
 		if err != nil {
 			return fmt.Errorf("reorder values of field %s: %w", fieldID, err)
 		}
-		if tag.RowsAffected() > 0 {
+		if n > 0 {
 			return actor.RequireAll(authz.RewriteOptionValues)
 		}
 		return nil
 	})
+}
+
+// rewriteChoiceValues rewrites, in one set-based statement, the values
+// of field $1 that where selects (a condition on v) into the canonical
+// text of the options that parts names (an expression over v.value
+// giving text[], $2 and $3 free for it): each option once, in option
+// order. It joins the values' parts with the options once — no function
+// call per value — and writes only values whose text changes.
+func rewriteChoiceValues(ctx context.Context, tx pgx.Tx, parts, where string, args ...any) (int64, error) {
+	tag, err := tx.Exec(ctx, `UPDATE custom_field_values v SET value = n.value
+		FROM (SELECT x.id, string_agg(o.label, ', ' ORDER BY o.position) AS value
+		        FROM (SELECT DISTINCT v.id, p.label
+		                FROM custom_field_values v, unnest(`+parts+`) AS p (label)
+		               WHERE v.custom_field_id = $1 AND `+where+`) x
+		        JOIN custom_field_options o ON o.custom_field_id = $1 AND o.label = x.label
+		       GROUP BY x.id) n
+		WHERE v.id = n.id AND v.value IS DISTINCT FROM n.value`, args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
 }
 
 // swapPositions swaps the row id with its neighbour (delta -1: the one
@@ -557,9 +576,8 @@ func (s *CustomFields) RemoveOption(ctx context.Context, actor authz.Actor, fiel
 					WHERE custom_field_id = $1 AND string_to_array(value, ', ') = ARRAY[$2::text]`, fieldID, label); err != nil {
 					return fmt.Errorf("clear option %s: %w", optionID, err)
 				}
-				if _, err := tx.Exec(ctx, `UPDATE custom_field_values
-					SET value = custom_field_choice_text(custom_field_id, array_remove(string_to_array(value, ', '), $2::text))
-					WHERE custom_field_id = $1 AND $2::text = ANY (string_to_array(value, ', '))`, fieldID, label); err != nil {
+				if _, err := rewriteChoiceValues(ctx, tx, `array_remove(string_to_array(v.value, ', '), $2::text)`,
+					`$2::text = ANY (string_to_array(v.value, ', '))`, fieldID, label); err != nil {
 					return fmt.Errorf("clear option %s: %w", optionID, err)
 				}
 			case OptionValuesMove:
@@ -572,9 +590,8 @@ func (s *CustomFields) RemoveOption(ctx context.Context, actor authz.Actor, fiel
 				if err != nil {
 					return fmt.Errorf("read option %s: %w", target, err)
 				}
-				if _, err := tx.Exec(ctx, `UPDATE custom_field_values
-					SET value = custom_field_choice_text(custom_field_id, array_replace(string_to_array(value, ', '), $2::text, $3::text))
-					WHERE custom_field_id = $1 AND $2::text = ANY (string_to_array(value, ', '))`, fieldID, label, to); err != nil {
+				if _, err := rewriteChoiceValues(ctx, tx, `array_replace(string_to_array(v.value, ', '), $2::text, $3::text)`,
+					`$2::text = ANY (string_to_array(v.value, ', '))`, fieldID, label, to); err != nil {
 					return fmt.Errorf("move option %s: %w", optionID, err)
 				}
 			default:
