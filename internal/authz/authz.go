@@ -260,6 +260,47 @@ func (a Actor) Require(res Resource, act Action) error {
 	return nil
 }
 
+// Grant is one permission an action needs: Act on Res in at least Min.
+type Grant struct {
+	Res Resource
+	Act Action
+	Min Scope
+}
+
+// RewriteOptionValues is what renaming, moving or removing a choice
+// option needs when members have it: the option belongs to the field
+// (CustomField update), and the change rewrites those members' values —
+// every member's, whoever may read them (CustomFieldValue update, all).
+// Like the table, this is data: the store requires it, the tests check it
+// against every permission set.
+var RewriteOptionValues = []Grant{
+	{CustomField, Update, All},
+	{CustomFieldValue, Update, All},
+}
+
+// Has reports whether the actor has every grant in gs, each in at least
+// its scope (None < Own < Linked < All).
+func (a Actor) Has(gs []Grant) bool {
+	for _, g := range gs {
+		s := a.Scope(g.Res, g.Act)
+		if s == None || s < g.Min {
+			return false
+		}
+	}
+	return true
+}
+
+// RequireAll returns ErrForbidden (wrapped with the first grant missing)
+// unless the actor has every grant in gs.
+func (a Actor) RequireAll(gs []Grant) error {
+	for _, g := range gs {
+		if !a.Has([]Grant{g}) {
+			return fmt.Errorf("%s %s (scope %s): %w", g.Act, g.Res, g.Min, ErrForbidden)
+		}
+	}
+	return nil
+}
+
 // CanOnMember reports whether the actor may do act on res belonging to the
 // member memberID (Member, CustomFieldValue, MemberGroup). With Linked
 // scope only the linked member qualifies.

@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -191,5 +192,38 @@ func TestRoleFlagSendMailings(t *testing.T) {
 	}
 	if (Actor{SendsMailings: true, Set: Admin}).Can(Mailing, Read) {
 		t.Error("anonymous actor with the flag may act")
+	}
+}
+
+// TestRewriteOptionValues: renaming or removing a choice option that
+// members have needs the field's update and every member's values'
+// update, for each permission set as want (above) defines them — and a
+// set given the field's update but only its linked member's values is
+// refused all the same.
+func TestRewriteOptionValues(t *testing.T) {
+	for _, set := range PermissionSets {
+		a := Actor{UserID: "u1", Set: set, MemberID: "m1"}
+		exp := want[set]["CustomField update"] == All && want[set]["CustomFieldValue update"] == All
+		if got := a.Has(RewriteOptionValues); got != exp {
+			t.Errorf("%s: Has = %v, want %v", set, got, exp)
+		}
+		if err := a.RequireAll(RewriteOptionValues); (err == nil) != exp || (err != nil && !errors.Is(err, ErrForbidden)) {
+			t.Errorf("%s: RequireAll = %v", set, err)
+		}
+		if (Actor{Set: set}).Has(RewriteOptionValues) {
+			t.Errorf("%s: actor without user id may rewrite values", set)
+		}
+	}
+	// own_data with the field's update added: its values scope is Linked,
+	// not All.
+	g := grant{CustomField, Update}
+	table[OwnData][g] = All
+	defer delete(table[OwnData], g)
+	a := Actor{UserID: "u1", Set: OwnData, MemberID: "m1"}
+	if !a.Can(CustomField, Update) {
+		t.Fatal("the table change did not take")
+	}
+	if err := a.RequireAll(RewriteOptionValues); !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), "CustomFieldValue") {
+		t.Fatalf("linked values scope: %v", err)
 	}
 }

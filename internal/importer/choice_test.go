@@ -10,7 +10,8 @@ import (
 )
 
 // TestChoiceValues: a cell of a choice column must name one of the
-// field's options, ignoring case; a multiple-choice cell names several,
+// field's options, ignoring case and accents (umlauts also spelled out:
+// "RUECKENFIT" is Rückenfit); a multiple-choice cell names several,
 // separated by , or ; — stored as the options' texts in option order.
 // A cell naming no option is the row's error, in the field's column.
 func TestChoiceValues(t *testing.T) {
@@ -30,7 +31,7 @@ func TestChoiceValues(t *testing.T) {
 	file := csvFile("E-Mail,Vorname,Nachname,Größe,Kurse\n" +
 		"anna@example.org,Anna,Acker,m,\"tennis; YOGA\"\n" +
 		"bert@example.org,Bert,Bauer,XL,Yoga\n" +
-		"cara@example.org,Cara,Conrad,,\"Rückenfit, Yoga,\"\n" +
+		"cara@example.org,Cara,Conrad,,\"RUECKENFIT, Yoga,\"\n" + // umlaut spelled out, upper case
 		"dirk@example.org,Dirk,Dahl,S,Golf\n")
 	b := dryRun(t, db, file, importer.Options{})
 	if b.New != 2 || b.Errors != 2 {

@@ -10,6 +10,7 @@ import (
 
 	"mila/internal/authz"
 	"mila/internal/pg"
+	"mila/internal/slug"
 	"mila/internal/validate"
 )
 
@@ -21,6 +22,14 @@ import (
 // options (migration 00025): a value must name options, renaming an
 // option renames it in every value in the same statement, and an option
 // in use cannot be deleted until its values are moved or cleared.
+//
+// Why text and not the option's id: every reader keeps reading one
+// column, and a rename that 10,000 members hold is still one set-based
+// statement whose follow-ups (the check that values name options, the
+// members' search text, the audit entry) run once per statement over
+// exactly the rows it wrote (migration 00031) — see docs/PERFORMANCE.md
+// "options". An id would spare rewriting the values, but not the
+// members' search text, which must hold the new text either way.
 
 // Limits of options (the database checks the same).
 const CustomFieldOptionMax = 100
@@ -57,6 +66,15 @@ type CustomFieldOption struct {
 	Position int
 }
 
+// optionLabels lists the options' texts in option order.
+func optionLabels(os []CustomFieldOption) []string {
+	out := make([]string, len(os))
+	for i, o := range os {
+		out[i] = o.Label
+	}
+	return out
+}
+
 // IsChoice reports whether the field's values are options.
 func (f CustomField) IsChoice() bool {
 	return f.ValueType == CustomFieldChoice || f.ValueType == CustomFieldMultiChoice
@@ -73,17 +91,34 @@ func (f CustomField) Option(id string) (CustomFieldOption, bool) {
 }
 
 // optionIndex finds the option a part of a value names: by id (what the
-// member form sends) or by text, ignoring case (what people type in an
-// import file); -1 when none.
+// member form sends) or by text (what people type in an import file),
+// trying ever looser comparisons as the rest of Mila does with names:
+// exactly, ignoring case, ignoring accents ("Ruckenfit", ß = ss), and
+// with umlauts spelled out ("Rueckenfit"). A looser comparison counts
+// only when it names one option; -1 when none.
 func (f CustomField) optionIndex(part string) int {
 	for i, o := range f.Options {
-		if o.ID == part {
+		if o.ID == part || o.Label == part {
 			return i
 		}
 	}
-	for i, o := range f.Options {
-		if strings.EqualFold(o.Label, part) {
-			return i
+	folds := []func(string) string{
+		strings.ToLower,
+		slug.Fold,
+		func(s string) string { return searchUmlautSpelling.Replace(slug.Fold(s)) },
+	}
+	for _, fold := range folds {
+		want, at := fold(part), -1
+		for i, o := range f.Options {
+			if fold(o.Label) == want {
+				if at >= 0 {
+					return -1 // two options read the same: name one exactly
+				}
+				at = i
+			}
+		}
+		if at >= 0 {
+			return at
 		}
 	}
 	return -1
@@ -223,9 +258,17 @@ func optionWriteError(err error) error {
 
 // lockChoiceField locks a choice field's row (option changes of one field
 // run one at a time) and returns ErrNotFound for no such choice field.
+// The transaction runs without JIT compilation: an option change may
+// rewrite the values of thousands of members in one statement, and its
+// triggers' statements (search text, audit) have large estimates, so the
+// planner would compile them — which costs more than running them
+// (migration 00031).
 func lockChoiceField(ctx context.Context, tx pgx.Tx, fieldID string) error {
 	if !validate.UUID(fieldID) {
 		return ErrNotFound
+	}
+	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+		return fmt.Errorf("option change without JIT: %w", err)
 	}
 	var typ string
 	err := tx.QueryRow(ctx, `SELECT value_type FROM custom_fields WHERE id = $1 FOR UPDATE`, fieldID).Scan(&typ)
@@ -271,7 +314,11 @@ func (s *CustomFields) AddOption(ctx context.Context, actor authz.Actor, fieldID
 }
 
 // RenameOption changes an option's text; the members' values follow in
-// the same transaction (trigger custom_field_options_renamed).
+// the same transaction (trigger custom_field_options_renamed: one UPDATE
+// of exactly the values that hold the option; their search text and the
+// audit trail follow once for the whole statement, migration 00031).
+// When members hold the option, the actor needs
+// authz.RewriteOptionValues (every member's values) besides the field.
 func (s *CustomFields) RenameOption(ctx context.Context, actor authz.Actor, fieldID, optionID, label string) error {
 	if err := actor.Require(authz.CustomField, authz.Update); err != nil {
 		return err
@@ -299,9 +346,32 @@ func (s *CustomFields) RenameOption(ctx context.Context, actor authz.Actor, fiel
 		if tag.RowsAffected() == 0 {
 			return ErrNotFound
 		}
+		// Members who have the option had their values rewritten: that
+		// needs every member's values (checked after the statement, so a
+		// member given the option meanwhile counts too).
+		if !actor.Has(authz.RewriteOptionValues) {
+			held, err := optionHeld(ctx, tx, fieldID, clean)
+			if err != nil {
+				return err
+			}
+			if held {
+				return actor.RequireAll(authz.RewriteOptionValues)
+			}
+		}
 		return nil
 	})
 	return unwrapValidation(err)
+}
+
+// optionHeld reports whether a member's value names the option label.
+func optionHeld(ctx context.Context, tx pgx.Tx, fieldID, label string) (bool, error) {
+	var held bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM custom_field_values
+		WHERE custom_field_id = $1 AND $2::text = ANY (string_to_array(value, ', ')))`, fieldID, label).Scan(&held)
+	if err != nil {
+		return false, fmt.Errorf("check option %q in use: %w", label, err)
+	}
+	return held, nil
 }
 
 // unwrapValidation returns the validation error in err's chain itself
@@ -315,7 +385,8 @@ func unwrapValidation(err error) error {
 }
 
 // MoveOption moves an option one place up (delta -1) or down (+1);
-// multiple-choice values are rewritten in the new order.
+// multiple-choice values that hold both swapped options are rewritten in
+// the new order (one statement), which needs authz.RewriteOptionValues.
 func (s *CustomFields) MoveOption(ctx context.Context, actor authz.Actor, fieldID, optionID string, delta int) error {
 	if err := actor.Require(authz.CustomField, authz.Update); err != nil {
 		return err
@@ -332,15 +403,37 @@ func (s *CustomFields) MoveOption(ctx context.Context, actor authz.Actor, fieldI
 		if err != nil || !moved {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE custom_field_values
-			SET value = custom_field_choice_text(custom_field_id, string_to_array(value, ', '))
-			WHERE custom_field_id = $1 AND value LIKE '%, %'
-			  AND value IS DISTINCT FROM custom_field_choice_text(custom_field_id, string_to_array(value, ', '))`, fieldID)
+		// Only values holding several options can change order.
+		n, err := rewriteChoiceValues(ctx, tx, `string_to_array(v.value, ', ')`, `v.value LIKE '%, %'`, fieldID)
 		if err != nil {
 			return fmt.Errorf("reorder values of field %s: %w", fieldID, err)
 		}
+		if n > 0 {
+			return actor.RequireAll(authz.RewriteOptionValues)
+		}
 		return nil
 	})
+}
+
+// rewriteChoiceValues rewrites, in one set-based statement, the values
+// of field $1 that where selects (a condition on v) into the canonical
+// text of the options that parts names (an expression over v.value
+// giving text[], $2 and $3 free for it): each option once, in option
+// order. It joins the values' parts with the options once — no function
+// call per value — and writes only values whose text changes.
+func rewriteChoiceValues(ctx context.Context, tx pgx.Tx, parts, where string, args ...any) (int64, error) {
+	tag, err := tx.Exec(ctx, `UPDATE custom_field_values v SET value = n.value
+		FROM (SELECT x.id, string_agg(o.label, ', ' ORDER BY o.position) AS value
+		        FROM (SELECT DISTINCT v.id, p.label
+		                FROM custom_field_values v, unnest(`+parts+`) AS p (label)
+		               WHERE v.custom_field_id = $1 AND `+where+`) x
+		        JOIN custom_field_options o ON o.custom_field_id = $1 AND o.label = x.label
+		       GROUP BY x.id) n
+		WHERE v.id = n.id AND v.value IS DISTINCT FROM n.value`, args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
 }
 
 // swapPositions swaps the row id with its neighbour (delta -1: the one
@@ -445,7 +538,8 @@ func (s *CustomFields) OptionUses(ctx context.Context, actor authz.Actor, fieldI
 // when mode says what happens to their values: OptionValuesClear takes it
 // out of them (a value left empty is deleted), OptionValuesMove replaces
 // it by the option target. Otherwise the answer is a field error
-// ErrCustomFieldOptionInUse on "values" with the count. All in one
+// ErrCustomFieldOptionInUse on "values" with the count. Clearing or
+// moving values needs authz.RewriteOptionValues. All in one
 // transaction; a member given the option meanwhile (a race) gets the
 // same error from the database's guard.
 func (s *CustomFields) RemoveOption(ctx context.Context, actor authz.Actor, fieldID, optionID, mode, target string) error {
@@ -470,6 +564,11 @@ func (s *CustomFields) RemoveOption(ctx context.Context, actor authz.Actor, fiel
 		if err != nil {
 			return fmt.Errorf("read option %s: %w", optionID, err)
 		}
+		if uses > 0 && (mode == OptionValuesClear || mode == OptionValuesMove) {
+			if err := actor.RequireAll(authz.RewriteOptionValues); err != nil {
+				return err
+			}
+		}
 		if uses > 0 {
 			switch mode {
 			case OptionValuesClear:
@@ -477,9 +576,8 @@ func (s *CustomFields) RemoveOption(ctx context.Context, actor authz.Actor, fiel
 					WHERE custom_field_id = $1 AND string_to_array(value, ', ') = ARRAY[$2::text]`, fieldID, label); err != nil {
 					return fmt.Errorf("clear option %s: %w", optionID, err)
 				}
-				if _, err := tx.Exec(ctx, `UPDATE custom_field_values
-					SET value = custom_field_choice_text(custom_field_id, array_remove(string_to_array(value, ', '), $2::text))
-					WHERE custom_field_id = $1 AND $2::text = ANY (string_to_array(value, ', '))`, fieldID, label); err != nil {
+				if _, err := rewriteChoiceValues(ctx, tx, `array_remove(string_to_array(v.value, ', '), $2::text)`,
+					`$2::text = ANY (string_to_array(v.value, ', '))`, fieldID, label); err != nil {
 					return fmt.Errorf("clear option %s: %w", optionID, err)
 				}
 			case OptionValuesMove:
@@ -492,9 +590,8 @@ func (s *CustomFields) RemoveOption(ctx context.Context, actor authz.Actor, fiel
 				if err != nil {
 					return fmt.Errorf("read option %s: %w", target, err)
 				}
-				if _, err := tx.Exec(ctx, `UPDATE custom_field_values
-					SET value = custom_field_choice_text(custom_field_id, array_replace(string_to_array(value, ', '), $2::text, $3::text))
-					WHERE custom_field_id = $1 AND $2::text = ANY (string_to_array(value, ', '))`, fieldID, label, to); err != nil {
+				if _, err := rewriteChoiceValues(ctx, tx, `array_replace(string_to_array(v.value, ', '), $2::text, $3::text)`,
+					`$2::text = ANY (string_to_array(v.value, ', '))`, fieldID, label, to); err != nil {
 					return fmt.Errorf("move option %s: %w", optionID, err)
 				}
 			default:

@@ -1007,6 +1007,15 @@ func memberOrderKeys(q MemberQuery, columns []CustomField, cfValue string, b *me
 		case CustomFieldDate:
 			value += "::date"
 		case CustomFieldBoolean:
+		case CustomFieldChoice:
+			// Option order, not the alphabet: the option's place in the
+			// field's list (given as one array, so no per-row lookup).
+			value = "array_position(" + b.arg(optionLabels(f.Options)) + "::text[], " + value + ")"
+		case CustomFieldMultiChoice:
+			// The places of the chosen options (stored in option order),
+			// compared as arrays: "Yoga" < "Yoga, Tennis" < "Tennis".
+			value = "(SELECT array_agg(array_position(" + b.arg(optionLabels(f.Options)) + "::text[], x.p) ORDER BY x.n)" +
+				" FROM unnest(string_to_array(" + value + ", ', ')) WITH ORDINALITY x (p, n))"
 		default:
 			value = "search_key(" + value + ")"
 		}

@@ -222,8 +222,8 @@ BEGIN
       FROM (SELECT p.nj -> kcol id, coalesce(p.nj -> mcol, p.oj -> mcol, 'null'::jsonb) m,
                    d.o, d.nw
               FROM (SELECT o.j oj, nn.j nj
-                      FROM (SELECT to_jsonb(r) j FROM old_rows r) o
-                      JOIN (SELECT to_jsonb(r) j FROM new_rows r) nn ON nn.j -> kcol = o.j -> kcol) p
+                      FROM (SELECT to_jsonb(r) j FROM old_rows r OFFSET 0) o
+                      JOIN (SELECT to_jsonb(r) j FROM new_rows r OFFSET 0) nn ON nn.j -> kcol = o.j -> kcol) p
               CROSS JOIN LATERAL (
                 SELECT jsonb_object_agg(k, CASE WHEN k = ANY (secret) THEN '"***"'::jsonb ELSE p.oj -> k END) o,
                        jsonb_object_agg(k, CASE WHEN k = ANY (secret) THEN '"***"'::jsonb ELSE p.nj -> k END) nw
@@ -293,6 +293,7 @@ $$;
 
 CREATE FUNCTION public.custom_field_options_renamed() RETURNS trigger
     LANGUAGE plpgsql
+    SET jit TO 'off'
     AS $$
 BEGIN
   UPDATE custom_field_values
@@ -302,26 +303,29 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION public.custom_field_values_option() RETURNS trigger
+CREATE FUNCTION public.custom_field_values_options_check() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
-  typ text;
-  parts text[];
+  bad record;
 BEGIN
-  SELECT value_type INTO typ FROM custom_fields WHERE id = NEW.custom_field_id;
-  IF typ IS DISTINCT FROM 'choice' AND typ IS DISTINCT FROM 'multichoice' THEN
-    RETURN NEW;
-  END IF;
-  parts := string_to_array(NEW.value, ', ');
-  IF (typ = 'choice' AND cardinality(parts) <> 1)
-     OR NEW.value IS DISTINCT FROM custom_field_choice_text(NEW.custom_field_id, parts)
-     OR cardinality(parts) <> (SELECT count(DISTINCT p) FROM unnest(parts) p) THEN
-    RAISE EXCEPTION 'value % names no option of field %', NEW.value, NEW.custom_field_id
+  SELECT r.custom_field_id, r.value INTO bad
+    FROM (SELECT p.custom_field_id, p.value, p.single, o.position,
+                 lag(o.position) OVER w AS prev, count(*) OVER (PARTITION BY p.id) AS n
+            FROM (SELECT v.id, v.custom_field_id, v.value, f.value_type = 'choice' AS single, x.part, x.i
+                    FROM new_rows v
+                    JOIN custom_fields f ON f.id = v.custom_field_id AND f.value_type IN ('choice', 'multichoice')
+                    LEFT JOIN LATERAL unnest(nullif(string_to_array(v.value, ', '), '{}')) WITH ORDINALITY x (part, i) ON true) p
+            LEFT JOIN custom_field_options o ON o.custom_field_id = p.custom_field_id AND o.label = p.part
+          WINDOW w AS (PARTITION BY p.id ORDER BY p.i)) r
+   WHERE r.position IS NULL OR r.prev >= r.position OR (r.single AND r.n <> 1)
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'value % names no option of field %', bad.value, bad.custom_field_id
       USING ERRCODE = 'check_violation', CONSTRAINT = 'custom_field_values_option',
-            DETAIL = NEW.custom_field_id::text;
+            DETAIL = bad.custom_field_id::text;
   END IF;
-  RETURN NEW;
+  RETURN NULL;
 END
 $$;
 
@@ -641,7 +645,7 @@ BEGIN
               FROM custom_field_values v
               JOIN custom_fields f ON f.id = v.custom_field_id
              WHERE v.member_id = u.id AND f.value_type <> 'boolean'), '') AS cf_text
-            FROM unnest(mids) AS u (id)) c
+            FROM unnest(mids) AS u (id) OFFSET 0) c
    WHERE m.id = c.id AND m.cf_text IS DISTINCT FROM c.cf_text;
   RETURN NULL;
 END
@@ -1969,7 +1973,9 @@ CREATE TRIGGER custom_field_values_cf_text_ins AFTER INSERT ON public.custom_fie
 
 CREATE TRIGGER custom_field_values_cf_text_upd AFTER UPDATE ON public.custom_field_values REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.members_refresh_cf_text();
 
-CREATE TRIGGER custom_field_values_option BEFORE INSERT OR UPDATE OF value, custom_field_id ON public.custom_field_values FOR EACH ROW EXECUTE FUNCTION public.custom_field_values_option();
+CREATE TRIGGER custom_field_values_option_ins AFTER INSERT ON public.custom_field_values REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.custom_field_values_options_check();
+
+CREATE TRIGGER custom_field_values_option_upd AFTER UPDATE ON public.custom_field_values REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.custom_field_values_options_check();
 
 CREATE TRIGGER custom_field_values_unique_flag BEFORE INSERT OR UPDATE OF custom_field_id ON public.custom_field_values FOR EACH ROW EXECUTE FUNCTION public.custom_field_values_unique_flag();
 

@@ -136,6 +136,12 @@ func TestFieldChoiceFlow(t *testing.T) {
 	mustContain(t, body, `id="option-`+courses.Options[1].ID+`-error"`, "Dieses Feld hat bereits eine Möglichkeit mit diesem Text.", `value="hatha-yoga"`)
 	page = html.UnescapeString(groupGet(t, w.srv, w.c, "/members/"+anna, http.StatusOK))
 	mustContain(t, page, "Hatha-Yoga, Rückenfit")
+	// The overview's column and the search have the new text at once.
+	overview := html.UnescapeString(groupGet(t, w.srv, w.c, "/members?"+url.Values{"q": {"Hatha"}, "cols": {"cf_kurse"}}.Encode(), http.StatusOK))
+	mustContain(t, overview, "Acker", "Hatha-Yoga, Rückenfit")
+	if strings.Contains(overview, "Conrad") {
+		t.Errorf("the search for the new text finds Cara, who has no Yoga")
+	}
 
 	// Reorder options: keyboard focus stays on the moved button.
 	_, loc = w.post(t, "/admin/fields/"+courses.ID+"/options/"+courses.Options[2].ID+"/move", url.Values{"direction": {"up"}}, http.StatusSeeOther)
@@ -363,4 +369,33 @@ func TestFieldDeleteConfirm(t *testing.T) {
 	if got, err := membership.NewMembers(w.srv.DB).Get(ctx, w.admin, m.ID); err != nil || len(got.Custom) != 0 {
 		t.Fatalf("the member after deleting the field: %+v %v", got, err)
 	}
+}
+
+// TestImportMappingListsOptions: a column mapped to a choice field shows
+// the field's options beside it (both languages), and a dry run accepts
+// them in any case and with umlauts spelled out.
+func TestImportMappingListsOptions(t *testing.T) {
+	w := newImportWorld(t)
+	ctx := context.Background()
+	fields := membership.NewCustomFields(w.srv.DB)
+	courses, err := fields.Create(ctx, w.admin, membership.CustomFieldInput{Name: "Kurse", ValueType: membership.CustomFieldMultiChoice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []string{"Yoga", "Rückenfit"} {
+		if _, err := fields.AddOption(ctx, w.admin, courses.ID, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mapPath := w.uploadOK(t, "kurse.csv", []byte("Vorname,Nachname,E-Mail,Kurse\nAnna,Acker,anna@example.org,\"RUECKENFIT; yoga\"\n"))
+	page := html.UnescapeString(groupGet(t, w.srv, w.c, mapPath, http.StatusOK))
+	mustContain(t, page, `<option value="cf:kurse" selected`, "Allowed in “Kurse”: Yoga · Rückenfit", "umlauts written as ae, oe, ue do not matter")
+	de := html.UnescapeString(groupGet(t, w.srv, w.c, mapPath, http.StatusOK, "Accept-Language", "de"))
+	mustContain(t, de, "Erlaubt in „Kurse“: Yoga · Rückenfit", "Umlaute als ae, oe, ue geschrieben")
+	form := mappingForm(t, page)
+	form.Set("action", "dryrun")
+	_, loc := w.post(t, mapPath, form, http.StatusSeeOther)
+	batch := html.UnescapeString(groupGet(t, w.srv, w.c, loc, http.StatusOK))
+	mustContain(t, batch, "Yoga, Rückenfit")
+	mustNotContain(t, batch, "row has errors")
 }

@@ -34,6 +34,9 @@ type importMapColumn struct {
 	Target  string // as the form has it now
 	IsDate  bool   // the target is a date: offer the date formats
 	IsBool  bool   // the target is yes/no: offer the words
+	// Options: the target is a choice field; its options' texts, which
+	// the column's cells must name.
+	Options []string
 }
 
 // Field names of the mapping form (per column: name + "_" + index).
@@ -330,6 +333,9 @@ func (a *App) renderImportMapping(w http.ResponseWriter, r *http.Request, status
 			if cf, ok := p.Targets[c.Target]; ok {
 				c.IsDate = cf.ValueType == membership.CustomFieldDate
 				c.IsBool = cf.ValueType == membership.CustomFieldBoolean
+				for _, o := range cf.Options {
+					c.Options = append(c.Options, o.Label)
+				}
 			}
 		}
 		p.Columns = append(p.Columns, c)
