@@ -187,6 +187,7 @@ $$;
 
 CREATE FUNCTION public.audit_record() RETURNS trigger
     LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
     SET jit TO 'off'
     AS $$
 DECLARE
