@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mila/internal/audit"
+	"mila/internal/membership"
 	"mila/internal/pg"
 	"mila/internal/testpg"
 )
@@ -176,21 +177,150 @@ func TestBulkIsOneEntry(t *testing.T) {
 	exec(t, db, ctx, `INSERT INTO members (first_name, last_name) SELECT 'M' || i, 'Bulk' FROM generate_series(1, 250) i`)
 	exec(t, db, ctx, `INSERT INTO groups (name, slug) VALUES ('Jugend', 'jugend')`)
 	exec(t, db, ctx, `INSERT INTO member_groups (member_id, group_id) SELECT m.id, g.id FROM members m, groups g`)
+	mirrored := count(t, db, `SELECT count(*) FROM group_memberships WHERE valid_from = current_date AND valid_until IS NULL`)
 	exec(t, db, ctx, `DELETE FROM member_groups`)
-	es := entries(t, db)
-	var kinds []string
-	for _, e := range es {
-		kinds = append(kinds, fmt.Sprintf("%s %s %d/%d", e.Entity, e.Action, e.Count, len(e.Members)))
-	}
-	// groups.member_count is derived: its updates leave no entry.
-	// The members' first periods and the dated memberships that mirror
-	// member_groups (migration 00017) are one entry each too.
+	// groups.member_count is derived: its updates leave no entry. The
+	// members' first periods are one entry too. The dated memberships that
+	// mirror member_groups (migration 00017) are written by its triggers
+	// and leave no entry of their own (migration 00029): the member_groups
+	// entry says the same.
 	want := []string{"members insert 250/250", "member_periods insert 250/250", "groups insert 1/0",
-		"member_groups insert 250/250", "group_memberships insert 250/250", "member_groups delete 250/250", "group_memberships delete 250/250"}
-	if !slices.Equal(kinds, want) {
-		t.Errorf("entries %v, want %v", kinds, want)
+		"member_groups insert 250/250", "member_groups delete 250/250"}
+	if got := kinds(entries(t, db)); !slices.Equal(got, want) {
+		t.Errorf("entries %v, want %v", got, want)
+	}
+	// The mirror is complete all the same: opened for every member, and
+	// deleted again (a membership undone the day it began).
+	if mirrored != 250 {
+		t.Errorf("%d dated memberships opened by the bulk add, want 250", mirrored)
+	}
+	if n := count(t, db, `SELECT count(*) FROM group_memberships`); n != 0 {
+		t.Errorf("%d dated memberships left after the removal, want 0", n)
 	}
 	intact(t, db)
+}
+
+// Ending memberships (the group page's bulk end) is one group_memberships
+// entry; the current memberships it removes are its mirror. A re-add and
+// a bulk removal are one member_groups entry each, and their mirror rows
+// are right. A cascade is still recorded, also later in the transaction
+// of a bulk add (the mirror flag does not outlive the sync trigger).
+func TestBulkEndIsOneEntry(t *testing.T) {
+	db := testpg.New(t)
+	ctx := as("bulk")
+	admin := benchAdmin
+	exec(t, db, ctx, `INSERT INTO members (first_name, last_name) SELECT 'M' || i, 'End' FROM generate_series(1, 300) i`)
+	exec(t, db, ctx, `INSERT INTO groups (name, slug) VALUES ('Jugend', 'jugend'), ('Chor', 'chor')`)
+	var group, chor string
+	if err := db.QueryRow(ctxb, `SELECT (SELECT id::text FROM groups WHERE slug = 'jugend'), (SELECT id::text FROM groups WHERE slug = 'chor')`).Scan(&group, &chor); err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := db.Query(ctxb, `SELECT id::text FROM members ORDER BY id LIMIT 250`)
+	ids, err := pgx.CollectRows(rs, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := membership.NewGroups(db)
+	if _, err := gs.AddMembersToGroup(ctx, admin, group, ids); err != nil {
+		t.Fatal(err)
+	}
+	// dated back, so that ending keeps them as history (one entry)
+	exec(t, db, ctx, `UPDATE group_memberships SET valid_from = current_date - 30`)
+	from := lastID(t, db)
+	n, err := membership.NewHistory(db).EndMemberships(ctx, admin, group, ids, membership.Today())
+	if err != nil || n != 250 {
+		t.Fatalf("ended %d, %v", n, err)
+	}
+	if got, want := kinds(entriesAfter(t, db, from)), []string{"group_memberships update 250/250"}; !slices.Equal(got, want) {
+		t.Errorf("bulk end: entries %v, want %v", got, want)
+	}
+	if n := count(t, db, `SELECT count(*) FROM member_groups`); n != 0 {
+		t.Errorf("%d current memberships after the end, want 0", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM group_memberships WHERE valid_until = current_date`); n != 250 {
+		t.Errorf("%d memberships end today, want 250", n)
+	}
+	if err := membership.CheckGroupConsistency(ctxb, db); err != nil {
+		t.Error(err)
+	}
+
+	// Added again the day they were ended: the memberships go on.
+	from = lastID(t, db)
+	if _, err := gs.AddMembersToGroup(ctx, admin, group, ids); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM group_memberships WHERE valid_until IS NULL AND valid_from = current_date - 30`); n != 250 {
+		t.Errorf("%d memberships go on after the re-add, want 250", n)
+	}
+	if _, err := gs.RemoveMembersFromGroup(ctx, admin, group, ids); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := kinds(entriesAfter(t, db, from)), []string{"member_groups insert 250/250", "member_groups delete 250/250"}; !slices.Equal(got, want) {
+		t.Errorf("re-add and removal: entries %v, want %v", got, want)
+	}
+	if n := count(t, db, `SELECT count(*) FROM group_memberships WHERE valid_until = current_date`); n != 250 {
+		t.Errorf("%d memberships end today after the removal, want 250", n)
+	}
+	if err := membership.CheckGroupConsistency(ctxb, db); err != nil {
+		t.Error(err)
+	}
+
+	// In one transaction: a bulk add, then a member deleted — its
+	// memberships go by cascade, and the cascade is in the trail.
+	from = lastID(t, db)
+	err = pg.InTx(ctx, db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO member_groups (member_id, group_id) SELECT id, $1 FROM members`, chor); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM members WHERE id = $1`, ids[0])
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := kinds(entriesAfter(t, db, from))
+	for _, want := range []string{"member_groups insert 300/300", "members delete 1/1", "member_groups delete 1/1", "group_memberships delete 2/1"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("entries %v lack %q", got, want)
+		}
+	}
+	if slices.Contains(got, "group_memberships insert 300/300") {
+		t.Errorf("entries %v: the bulk add's mirror recorded", got)
+	}
+	intact(t, db)
+}
+
+func kinds(es []row) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, fmt.Sprintf("%s %s %d/%d", e.Entity, e.Action, e.Count, len(e.Members)))
+	}
+	return out
+}
+
+func entriesAfter(t *testing.T, db *pgxpool.Pool, id int64) []row {
+	t.Helper()
+	var out []row
+	for _, e := range entries(t, db) {
+		if e.ID > id {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func lastID(t *testing.T, db *pgxpool.Pool) int64 {
+	t.Helper()
+	return int64(count(t, db, `SELECT coalesce(max(id), 0) FROM audit_log`))
+}
+
+func count(t *testing.T, db *pgxpool.Pool, sql string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(ctxb, sql).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
 }
 
 func TestAppendOnly(t *testing.T) {

@@ -248,6 +248,9 @@ var HistoryEntities = []struct {
 	{"members", authz.Member},
 	{"custom_field_values", authz.CustomFieldValue},
 	{"member_groups", authz.MemberGroup},
+	// the dated memberships: their own changes (dates, roles, an end),
+	// which since migration 00029 have no member_groups entry beside them
+	{"group_memberships", authz.MemberGroup},
 	{"users", authz.User},
 }
 

@@ -635,8 +635,11 @@ func (h *History) EndMemberships(ctx context.Context, actor authz.Actor, groupID
 			}
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE group_memberships SET valid_until = $3
-			WHERE group_id = $1 AND member_id = ANY ($2::uuid[]) AND span @> current_date AND valid_from < $3`,
+		// One statement for all; "covers today" on the date columns (the
+		// group's B-tree index), not span: the exclusion index (GiST)
+		// cannot narrow a lookup by group or member down.
+		tag, err := tx.Exec(ctx, `UPDATE group_memberships h SET valid_until = $3
+			WHERE h.group_id = $1 AND h.member_id = ANY ($2::uuid[]) AND `+membershipCovers("h", "current_date")+` AND h.valid_from < $3`,
 			groupID, members, until)
 		n = int(tag.RowsAffected())
 		return err

@@ -146,11 +146,19 @@ func TestMemberHistoryPage(t *testing.T) {
 	}
 
 	// Bulk end on the group page; then Bert is a former member of the group.
+	lastEntry := w.count(t, `SELECT coalesce(max(id), 0) FROM audit_log`)
 	body = groupPost(t, w.srv, w.admin, "/groups/jugend-u14/memberships/end", url.Values{"member_id": {ids["bert"]}}, http.StatusSeeOther, "/groups/jugend-u14#group-history")
 	mustContain(t, body, "Memberships ended: 1")
 	if n := w.count(t, `SELECT member_count FROM groups WHERE id = $1`, g.ID); n != 0 {
 		t.Fatalf("member_count %d after ending", n)
 	}
+	// One audit entry: the dated membership's end (the current membership
+	// it removes is its mirror), shown in Bert's history in both languages.
+	if n := w.count(t, `SELECT count(*) FROM audit_log WHERE id > $1 AND entity IN ('member_groups', 'group_memberships')`, lastEntry); n != 1 {
+		t.Errorf("%d membership entries for the end, want 1", n)
+	}
+	mustContain(t, groupGet(t, w.srv, w.admin, "/members/"+ids["bert"]+"/history", http.StatusOK), "Group membership with dates: changed", "valid_until")
+	mustContain(t, groupGet(t, w.srv, w.admin, "/members/"+ids["bert"]+"/history", http.StatusOK, "Accept-Language", "de"), "Gruppenmitgliedschaft mit Zeitraum: geändert")
 	mustContain(t, groupGet(t, w.srv, w.admin, "/groups/jugend-u14?show=former", http.StatusOK), "Bert", "2 memberships")
 	if res := w.srv.PostForm(t, w.board, "/groups/jugend-u14/memberships/end", url.Values{"member_id": {ids["anna"]}}); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("board bulk end: %d", res.StatusCode)
