@@ -153,33 +153,40 @@ func statisticsOn(ctx context.Context, tx pgx.Tx, st *Statistics) error {
 	}
 
 	// The counts on day: in the club (one covering period per member —
-	// periods of a member do not overlap, the database refuses it), per
+	// a member's periods do not overlap, the database refuses it), per
 	// group (one covering membership per member and group, likewise), per
 	// role (a club-wide role may be held in several groups: distinct
 	// members) and per age bracket (width_bucket: the index of the
-	// highest lower bound not above the age, 0 below the first; NULL
-	// value: no birth date).
+	// highest lower bound not above the age, 0 below the first; no value:
+	// no birth date). Each part joins the periods covering day (a hash
+	// join: one pass over the periods, one over the memberships) instead
+	// of looking up each row's period; a CTE of them would hide their
+	// statistics from the planner (which then probed the memberships
+	// once per member).
+	active := `member_periods p`
+	covered := periodCovers("p", "$1::date")
 	ages, args := "", []any{day}
 	if st.BirthField != "" {
 		args = append(args, st.BirthField, brackets)
 		ages = `UNION ALL
 		SELECT 'a', '', CASE WHEN v.value IS NULL THEN -1
 				ELSE width_bucket(date_part('year', age($1::date, v.value::date))::integer, $3::integer[]) END, count(*)::integer
-			FROM active a LEFT JOIN custom_field_values v ON v.member_id = a.member_id AND v.custom_field_id = $2::uuid
+			FROM ` + active + ` LEFT JOIN custom_field_values v ON v.member_id = p.member_id AND v.custom_field_id = $2::uuid
+			WHERE ` + covered + `
 			GROUP BY 3`
 	}
 	// Planned for the day: which rows cover it decides the plan.
 	db := pg.PlanForValues(tx)
-	rows, err := db.Query(ctx, `WITH active AS MATERIALIZED (
-			SELECT p.member_id FROM member_periods p WHERE `+periodCovers("p", "$1::date")+`)
-		SELECT 'm', '', 0, count(*)::integer FROM active
+	rows, err := db.Query(ctx, `SELECT 'm', '', 0, count(*)::integer FROM `+active+` WHERE `+covered+`
 		UNION ALL
-		SELECT 'g', h.group_id::text, 0, count(*)::integer FROM group_memberships h
-			WHERE `+membershipCovers("h", "$1::date")+` AND h.member_id IN (SELECT member_id FROM active)
+		SELECT 'g', h.group_id::text, 0, count(*)::integer
+			FROM group_memberships h JOIN `+active+` ON p.member_id = h.member_id AND `+covered+`
+			WHERE `+membershipCovers("h", "$1::date")+`
 			GROUP BY h.group_id
 		UNION ALL
-		SELECT 'r', h.role_id::text, 0, count(DISTINCT h.member_id)::integer FROM group_memberships h
-			WHERE h.role_id IS NOT NULL AND `+membershipCovers("h", "$1::date")+` AND h.member_id IN (SELECT member_id FROM active)
+		SELECT 'r', h.role_id::text, 0, count(DISTINCT h.member_id)::integer
+			FROM group_memberships h JOIN `+active+` ON p.member_id = h.member_id AND `+covered+`
+			WHERE h.role_id IS NOT NULL AND `+membershipCovers("h", "$1::date")+`
 			GROUP BY h.role_id
 		`+ages, args...)
 	if err != nil {
@@ -212,14 +219,15 @@ func statisticsOn(ctx context.Context, tx pgx.Tx, st *Statistics) error {
 		return err
 	}
 
-	// Joins and exits per year: one pass over the periods, each period
-	// counted in its start's year and its end's.
+	// Joins and exits per year: one pass over the periods each (distinct
+	// members: a member may join twice in a year).
 	first := day.Year() - StatisticsYears + 1
 	joins, exits := map[int]int{}, map[int]int{}
-	rows, err = db.Query(ctx, `SELECT e.exit, date_part('year', e.on_day)::integer, count(DISTINCT p.member_id)::integer
-		FROM member_periods p CROSS JOIN LATERAL (VALUES (false, p.starts_on), (true, p.ends_on)) e (exit, on_day)
-		WHERE e.on_day >= make_date($1, 1, 1) AND e.on_day < make_date($2 + 1, 1, 1)
-		GROUP BY 1, 2`, first, day.Year())
+	perYear := func(col string) string {
+		return `SELECT ` + strconv.FormatBool(col == "ends_on") + `, date_part('year', ` + col + `)::integer, count(DISTINCT member_id)::integer
+			FROM member_periods WHERE ` + col + ` >= make_date($1, 1, 1) AND ` + col + ` < make_date($2 + 1, 1, 1) GROUP BY 2`
+	}
+	rows, err = db.Query(ctx, perYear("starts_on")+` UNION ALL `+perYear("ends_on"), first, day.Year())
 	if err != nil {
 		return err
 	}
