@@ -779,8 +779,14 @@ func (h *History) GroupMemberships(ctx context.Context, actor authz.Actor, q Gro
 		order = "h.valid_from" + dir + ", m.sort_name, h.id"
 	}
 	res := GroupHistoryPage{Query: q, Rows: []Membership{}}
+	// The total reads the memberships alone (an index-only scan of the
+	// group's), and the members only when the search needs their names.
+	countFrom := "group_memberships h"
+	if q.Q != "" {
+		countFrom += " JOIN members m ON m.id = h.member_id"
+	}
 	var exists bool
-	err := h.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM groups WHERE id = $1), (SELECT count(*) FROM `+membershipFrom+`
+	err := pg.PlanForValues(h.db).QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM groups WHERE id = $1), (SELECT count(*) FROM `+countFrom+`
 		WHERE `+strings.Join(where, " AND ")+`)`, args...).Scan(&exists, &res.Total)
 	if err != nil {
 		return res, fmt.Errorf("memberships of group: %w", err)

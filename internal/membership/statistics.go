@@ -86,82 +86,24 @@ func bracketKey(b []int, i int) string {
 // role, and per age bracket when a date field is the birth date. Board,
 // treasurer and admin (authz.Statistics read). Every count is of
 // distinct members and equals the total of its Query in the overview.
+// brackets are the age brackets' lower bounds, ascending from 0
+// (ParseAgeBrackets).
+//
+// The statements are set-based, whatever the number of groups and roles:
+// the members in the club on day are read once (one pass over the
+// periods) and counted per group, per role and per age bracket in one
+// pass each; the joins and exits of all years are one pass over the
+// periods. It all reads one snapshot (a read-only repeatable-read
+// transaction), so the parts agree with the total while others edit.
 func (h *History) Statistics(ctx context.Context, actor authz.Actor, day time.Time, brackets []int) (Statistics, error) {
 	if err := actor.Require(authz.Statistics, authz.Read); err != nil {
 		return Statistics{}, err
 	}
+	if !bracketsValid(brackets) {
+		return Statistics{}, fmt.Errorf("statistics: age brackets %v are not ascending from 0", brackets)
+	}
 	day = dateOnly(day)
 	st := Statistics{AsOf: day, Brackets: brackets}
-	// Planned for the day every time: a generic plan of these statements
-	// took seconds where the day's plan takes milliseconds.
-	db := pg.PlanForValues(h.db)
-	onDay := MemberQuery{AsOf: day}
-	all := MemberQuery{Status: MemberStatusAll}
-	active := `EXISTS (SELECT 1 FROM member_periods pp WHERE pp.member_id = m.id AND ` + periodCovers("pp", "$1::date") + `)`
-
-	err := db.QueryRow(ctx, `SELECT count(*) FROM members m WHERE `+active, day).Scan(&st.Members.Count)
-	if err != nil {
-		return st, fmt.Errorf("statistics: %w", err)
-	}
-	st.Members.Query = onDay
-
-	first := day.Year() - StatisticsYears + 1
-	rows, err := db.Query(ctx, `SELECT y,
-			(SELECT count(DISTINCT member_id) FROM member_periods WHERE starts_on >= make_date(y, 1, 1) AND starts_on < make_date(y + 1, 1, 1)),
-			(SELECT count(DISTINCT member_id) FROM member_periods WHERE ends_on >= make_date(y, 1, 1) AND ends_on < make_date(y + 1, 1, 1))
-		FROM generate_series($1::integer, $2::integer) y ORDER BY y`, first, day.Year())
-	if err != nil {
-		return st, fmt.Errorf("statistics: %w", err)
-	}
-	var y, joins, exits int
-	_, err = pgx.ForEachRow(rows, []any{&y, &joins, &exits}, func() error {
-		jq, eq := all, all
-		jq.JoinYear, eq.ExitYear = y, y
-		st.Years = append(st.Years, StatYear{Year: y,
-			Joins: StatCount{Label: strconv.Itoa(y), Key: strconv.Itoa(y), Count: joins, Query: jq},
-			Exits: StatCount{Label: strconv.Itoa(y), Key: strconv.Itoa(y), Count: exits, Query: eq}})
-		return nil
-	})
-	if err != nil {
-		return st, fmt.Errorf("statistics: %w", err)
-	}
-
-	rows, err = db.Query(ctx, `SELECT g.name, g.slug, (SELECT count(DISTINCT h.member_id) FROM group_memberships h JOIN members m ON m.id = h.member_id
-			WHERE h.group_id = g.id AND `+membershipCovers("h", "$1::date")+` AND `+active+`)
-		FROM groups g ORDER BY g.name_key, g.name, g.id`, day)
-	if err != nil {
-		return st, fmt.Errorf("statistics: %w", err)
-	}
-	var label, key string
-	var n int
-	_, err = pgx.ForEachRow(rows, []any{&label, &key, &n}, func() error {
-		q := onDay
-		q.Group = key
-		st.Groups = append(st.Groups, StatCount{Label: label, Key: key, Count: n, Query: q})
-		return nil
-	})
-	if err != nil {
-		return st, fmt.Errorf("statistics: %w", err)
-	}
-
-	rows, err = db.Query(ctx, `SELECT CASE WHEN r.group_id IS NULL THEN r.name ELSE r.name || ' (' || g.name || ')' END, r.id::text,
-			(SELECT count(DISTINCT h.member_id) FROM group_memberships h JOIN members m ON m.id = h.member_id
-			  WHERE h.role_id = r.id AND `+membershipCovers("h", "$1::date")+` AND `+active+`)
-		FROM group_roles r LEFT JOIN groups g ON g.id = r.group_id
-		ORDER BY r.group_id NULLS FIRST, g.name_key, r.position, lower(r.name), r.id`, day)
-	if err != nil {
-		return st, fmt.Errorf("statistics: %w", err)
-	}
-	_, err = pgx.ForEachRow(rows, []any{&label, &key, &n}, func() error {
-		q := onDay
-		q.RoleID = key
-		st.Roles = append(st.Roles, StatCount{Label: label, Key: key, Count: n, Query: q})
-		return nil
-	})
-	if err != nil {
-		return st, fmt.Errorf("statistics: %w", err)
-	}
-
 	fields, err := loadCustomFields(ctx, h.db, false)
 	if err != nil {
 		return st, err
@@ -171,45 +113,188 @@ func (h *History) Statistics(ctx context.Context, actor authz.Actor, day time.Ti
 			st.DateFields = append(st.DateFields, f)
 		}
 	}
-	err = h.db.QueryRow(ctx, `SELECT id::text, name FROM custom_fields WHERE birth_date`).Scan(&st.BirthField, &st.BirthFieldName)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return st, nil
-	}
+	tx, err := h.db.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return st, fmt.Errorf("statistics: %w", err)
 	}
-	ages := make([]int, len(brackets)+1)
-	rows, err = db.Query(ctx, `SELECT CASE WHEN v.value IS NULL THEN -1
-			ELSE coalesce((SELECT max(i) FROM unnest($3::integer[]) WITH ORDINALITY AS b (lo, i)
-			               WHERE date_part('year', age($1::date, v.value::date)) >= b.lo), 0)::integer END AS bracket, count(*)::integer
-		FROM members m LEFT JOIN custom_field_values v ON v.member_id = m.id AND v.custom_field_id = $2
-		WHERE `+active+` GROUP BY 1`, day, st.BirthField, brackets)
-	if err != nil {
+	defer tx.Rollback(ctx) //nolint:errcheck // read only: nothing to undo
+	if err := statisticsOn(ctx, tx, &st); err != nil {
 		return st, fmt.Errorf("statistics: %w", err)
 	}
-	var bracket int
-	_, err = pgx.ForEachRow(rows, []any{&bracket, &n}, func() error {
-		switch {
-		case bracket < 0:
-			ages[len(brackets)] += n
-		case bracket >= 1:
-			ages[bracket-1] += n
+	if err := tx.Commit(ctx); err != nil {
+		return st, fmt.Errorf("statistics: %w", err)
+	}
+	return st, nil
+}
+
+// bracketsValid: lower bounds strictly ascending from 0 (width_bucket
+// needs them sorted).
+func bracketsValid(b []int) bool {
+	if len(b) == 0 || b[0] != 0 {
+		return false
+	}
+	for i := 1; i < len(b); i++ {
+		if b[i] <= b[i-1] {
+			return false
 		}
-		// bracket 0: younger than the first bound (born after day) — not shown
+	}
+	return true
+}
+
+// statisticsOn fills st (AsOf, Brackets set) in tx.
+func statisticsOn(ctx context.Context, tx pgx.Tx, st *Statistics) error {
+	day, brackets := st.AsOf, st.Brackets
+	onDay := MemberQuery{AsOf: day}
+	all := MemberQuery{Status: MemberStatusAll}
+
+	err := tx.QueryRow(ctx, `SELECT id::text, name FROM custom_fields WHERE birth_date`).Scan(&st.BirthField, &st.BirthFieldName)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+
+	// The counts on day: in the club (one covering period per member —
+	// a member's periods do not overlap, the database refuses it), per
+	// group (one covering membership per member and group, likewise), per
+	// role (a club-wide role may be held in several groups: distinct
+	// members) and per age bracket (width_bucket: the index of the
+	// highest lower bound not above the age, 0 below the first; no value:
+	// no birth date). Each part joins the periods covering day (a hash
+	// join: one pass over the periods, one over the memberships) instead
+	// of looking up each row's period; a CTE of them would hide their
+	// statistics from the planner (which then probed the memberships
+	// once per member).
+	active := `member_periods p`
+	covered := periodCovers("p", "$1::date")
+	ages, args := "", []any{day}
+	if st.BirthField != "" {
+		args = append(args, st.BirthField, brackets)
+		ages = `UNION ALL
+		SELECT 'a', '', CASE WHEN v.value IS NULL THEN -1
+				ELSE width_bucket(date_part('year', age($1::date, v.value::date))::integer, $3::integer[]) END, count(*)::integer
+			FROM ` + active + ` LEFT JOIN custom_field_values v ON v.member_id = p.member_id AND v.custom_field_id = $2::uuid
+			WHERE ` + covered + `
+			GROUP BY 3`
+	}
+	// Planned for the day: which rows cover it decides the plan.
+	db := pg.PlanForValues(tx)
+	rows, err := db.Query(ctx, `SELECT 'm', '', 0, count(*)::integer FROM `+active+` WHERE `+covered+`
+		UNION ALL
+		SELECT 'g', h.group_id::text, 0, count(*)::integer
+			FROM group_memberships h JOIN `+active+` ON p.member_id = h.member_id AND `+covered+`
+			WHERE `+membershipCovers("h", "$1::date")+`
+			GROUP BY h.group_id
+		UNION ALL
+		SELECT 'r', h.role_id::text, 0, count(DISTINCT h.member_id)::integer
+			FROM group_memberships h JOIN `+active+` ON p.member_id = h.member_id AND `+covered+`
+			WHERE h.role_id IS NOT NULL AND `+membershipCovers("h", "$1::date")+`
+			GROUP BY h.role_id
+		`+ages, args...)
+	if err != nil {
+		return err
+	}
+	byGroup, byRole := map[string]int{}, map[string]int{}
+	ageCounts := make([]int, len(brackets)+1)
+	var kind, id string
+	var bracket, n int
+	_, err = pgx.ForEachRow(rows, []any{&kind, &id, &bracket, &n}, func() error {
+		switch kind {
+		case "m":
+			st.Members = StatCount{Count: n, Query: onDay}
+		case "g":
+			byGroup[id] = n
+		case "r":
+			byRole[id] = n
+		case "a":
+			switch {
+			case bracket < 0:
+				ageCounts[len(brackets)] += n
+			case bracket >= 1:
+				ageCounts[bracket-1] += n
+			}
+			// bracket 0: younger than the first bound (born after day) — not shown
+		}
 		return nil
 	})
 	if err != nil {
-		return st, fmt.Errorf("statistics: %w", err)
+		return err
+	}
+
+	// Joins and exits per year: one pass over the periods each (distinct
+	// members: a member may join twice in a year).
+	first := day.Year() - StatisticsYears + 1
+	joins, exits := map[int]int{}, map[int]int{}
+	perYear := func(col string) string {
+		return `SELECT ` + strconv.FormatBool(col == "ends_on") + `, date_part('year', ` + col + `)::integer, count(DISTINCT member_id)::integer
+			FROM member_periods WHERE ` + col + ` >= make_date($1, 1, 1) AND ` + col + ` < make_date($2 + 1, 1, 1) GROUP BY 2`
+	}
+	rows, err = db.Query(ctx, perYear("starts_on")+` UNION ALL `+perYear("ends_on"), first, day.Year())
+	if err != nil {
+		return err
+	}
+	var exit bool
+	var y int
+	_, err = pgx.ForEachRow(rows, []any{&exit, &y, &n}, func() error {
+		if exit {
+			exits[y] = n
+		} else {
+			joins[y] = n
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for y := first; y <= day.Year(); y++ {
+		jq, eq := all, all
+		jq.JoinYear, eq.ExitYear = y, y
+		st.Years = append(st.Years, StatYear{Year: y,
+			Joins: StatCount{Label: strconv.Itoa(y), Key: strconv.Itoa(y), Count: joins[y], Query: jq},
+			Exits: StatCount{Label: strconv.Itoa(y), Key: strconv.Itoa(y), Count: exits[y], Query: eq}})
+	}
+
+	rows, err = tx.Query(ctx, `SELECT g.id::text, g.name, g.slug FROM groups g ORDER BY g.name_key, g.name, g.id`)
+	if err != nil {
+		return err
+	}
+	var gid, label, key string
+	_, err = pgx.ForEachRow(rows, []any{&gid, &label, &key}, func() error {
+		q := onDay
+		q.Group = key
+		st.Groups = append(st.Groups, StatCount{Label: label, Key: key, Count: byGroup[gid], Query: q})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	rows, err = tx.Query(ctx, `SELECT CASE WHEN r.group_id IS NULL THEN r.name ELSE r.name || ' (' || g.name || ')' END, r.id::text
+		FROM group_roles r LEFT JOIN groups g ON g.id = r.group_id
+		ORDER BY r.group_id NULLS FIRST, g.name_key, r.position, lower(r.name), r.id`)
+	if err != nil {
+		return err
+	}
+	_, err = pgx.ForEachRow(rows, []any{&label, &key}, func() error {
+		q := onDay
+		q.RoleID = key
+		st.Roles = append(st.Roles, StatCount{Label: label, Key: key, Count: byRole[key], Query: q})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	if st.BirthField == "" {
+		return nil
 	}
 	for i := range brackets {
 		q := onDay
 		q.Age = bracketKey(brackets, i)
-		st.Ages = append(st.Ages, StatCount{Label: q.Age, Key: q.Age, Count: ages[i], Query: q})
+		st.Ages = append(st.Ages, StatCount{Label: q.Age, Key: q.Age, Count: ageCounts[i], Query: q})
 	}
 	q := onDay
 	q.Age = AgeUnknown
-	st.Ages = append(st.Ages, StatCount{Label: AgeUnknown, Key: AgeUnknown, Count: ages[len(brackets)], Query: q})
-	return st, nil
+	st.Ages = append(st.Ages, StatCount{Label: AgeUnknown, Key: AgeUnknown, Count: ageCounts[len(brackets)], Query: q})
+	return nil
 }
 
 // SetBirthDateField marks the date field id as the birth date ("" for

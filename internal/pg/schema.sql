@@ -1711,6 +1711,8 @@ CREATE UNIQUE INDEX exit_reasons_name_key ON public.exit_reasons USING btree (lo
 
 CREATE INDEX group_memberships_group_idx ON public.group_memberships USING btree (group_id, valid_from, member_id) INCLUDE (valid_until, role_id);
 
+CREATE INDEX group_memberships_member_group_idx ON public.group_memberships USING btree (member_id, group_id, valid_from) INCLUDE (valid_until, role_id);
+
 CREATE INDEX group_memberships_member_idx ON public.group_memberships USING btree (member_id, valid_from) INCLUDE (group_id, valid_until, role_id);
 
 CREATE INDEX group_memberships_role_idx ON public.group_memberships USING btree (role_id) WHERE (role_id IS NOT NULL);
