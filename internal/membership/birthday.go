@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -173,21 +175,25 @@ func (s *Members) JubileesBetween(ctx context.Context, actor authz.Actor, from, 
 		return nil, fmt.Errorf("jubilees: %w", authz.ErrForbidden)
 	}
 	from, to = dateOnly(from), dateOnly(to)
-	years := make([]int32, len(JubileeYears))
-	for i, y := range JubileeYears {
-		years[i] = int32(y)
-	}
 	// For each number of years n, the members who joined n years before
 	// a day of the span: a range of members_join_date_idx (migration
-	// 00032), a day wider on both sides for 29 February (date + interval
-	// makes it 28 February in common years), then the exact test.
-	rows, err := s.db.Query(ctx, `SELECT m.id, m.first_name, m.last_name, m.join_date, j.day, n.years
-		FROM unnest($3::int[]) AS n (years)
-		JOIN members m ON m.join_date BETWEEN ($1::date - make_interval(years => n.years))::date - 1
-			AND ($2::date - make_interval(years => n.years))::date + 1
-		CROSS JOIN LATERAL (SELECT (m.join_date + make_interval(years => n.years))::date AS day) j
-		WHERE j.day BETWEEN $1::date AND $2::date AND (m.exit_date IS NULL OR m.exit_date > j.day)
-		ORDER BY j.day, m.last_name, m.first_name, m.id`, from, to, years)
+	// 00032), one branch each, with the bounds as values (so that the
+	// planner sees a narrow range), a day wider on both sides for 29
+	// February (date + interval makes it 28 February in common years, Go's
+	// AddDate 1 March); then the exact test.
+	args := []any{from, to}
+	branches := make([]string, len(JubileeYears))
+	for i, n := range JubileeYears {
+		lo, hi := from.AddDate(-n, 0, -1), to.AddDate(-n, 0, 1)
+		args = append(args, lo, hi)
+		branches[i] = `SELECT id, first_name, last_name, join_date, exit_date, ` + strconv.Itoa(n) + ` AS years FROM members
+			WHERE join_date BETWEEN $` + strconv.Itoa(len(args)-1) + `::date AND $` + strconv.Itoa(len(args)) + `::date`
+	}
+	rows, err := s.db.Query(ctx, `SELECT c.id, c.first_name, c.last_name, c.join_date, j.day, c.years
+		FROM (`+strings.Join(branches, " UNION ALL ")+`) c
+		CROSS JOIN LATERAL (SELECT (c.join_date + make_interval(years => c.years))::date AS day) j
+		WHERE j.day BETWEEN $1::date AND $2::date AND (c.exit_date IS NULL OR c.exit_date > j.day)
+		ORDER BY j.day, c.last_name, c.first_name, c.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("jubilees: %w", err)
 	}

@@ -1773,6 +1773,8 @@ CREATE INDEX members_exit_date_idx ON public.members USING btree (exit_date DESC
 
 CREATE INDEX members_join_date_idx ON public.members USING btree (join_date);
 
+CREATE INDEX members_leaving_idx ON public.members USING btree (exit_date, sort_name, id) WHERE (exit_date IS NOT NULL);
+
 CREATE INDEX members_name_keys_idx ON public.members USING gin (name_keys);
 
 CREATE INDEX members_no_email_idx ON public.members USING btree (exit_date) WHERE (email IS NULL);

@@ -5,6 +5,10 @@
 --   * members (join_date): "joined this year" is a range of it, and a
 --     membership anniversary of n years in a span of days is the range of
 --     join dates n years earlier;
+--   * members (exit_date, sort_name, id) WHERE exit_date IS NOT NULL:
+--     "leaving soon" is the first few rows of it after today — only the
+--     members with an exit date are in it (clubs where everyone leaves
+--     on 31 December have hundreds on one day, sorted by name);
 --   * members (exit_date) WHERE email IS NULL: "active members without an
 --     email address" is an index-only count of the few rows without one;
 --   * custom_field_values (field, 'MM-DD' of a date value): the birthdays
@@ -20,6 +24,7 @@
 
 -- +goose Up
 CREATE INDEX members_join_date_idx ON members (join_date);
+CREATE INDEX members_leaving_idx ON members (exit_date, sort_name, id) WHERE exit_date IS NOT NULL;
 CREATE INDEX members_no_email_idx ON members (exit_date) WHERE email IS NULL;
 CREATE INDEX custom_field_values_month_day_idx ON custom_field_values (custom_field_id, right(value, 5)) INCLUDE (member_id, value)
   WHERE value ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
@@ -27,4 +32,5 @@ CREATE INDEX custom_field_values_month_day_idx ON custom_field_values (custom_fi
 -- +goose Down
 DROP INDEX custom_field_values_month_day_idx;
 DROP INDEX members_no_email_idx;
+DROP INDEX members_leaving_idx;
 DROP INDEX members_join_date_idx;
