@@ -243,10 +243,26 @@ type MemberPage struct {
 	// malformed slug). It would match nobody, which looks like an empty
 	// club: the filter is dropped instead, and the page says so.
 	GroupNotFound bool
+
+	// sortAll: a search in a column's order whose matches, by the
+	// planner's estimate, are few enough (memberSortAllMax) to be sorted
+	// all for the page rather than found by walking the order's index,
+	// which visits members in that order until the page is full: with a
+	// rare name in a large group (sort=groups&group=<largest>&q=Müller)
+	// that walk checked 30,000 members for 51 rows.
+	sortAll bool
 }
 
 // MemberCountExactMax is the largest total the overview counts exactly.
 const MemberCountExactMax = 1000
+
+// memberSortAllMax is the largest estimated number of matches of a search
+// in a column's order that the page sorts all of (MemberPage.sortAll).
+// The search's index finds them; sorting a few thousand ids costs a few
+// milliseconds, while the walk's cost grows with how rare the matches
+// are in the order. Above it the matches are dense, and the walk fills
+// the page after a few hundred rows.
+const memberSortAllMax = 5000
 
 // memberQueryBuilder collects SQL conditions and their arguments, so
 // filters compose without string soup or placeholder miscounts.
@@ -480,6 +496,7 @@ func (s *Members) list(ctx context.Context, actor authz.Actor, q MemberQuery, pa
 		if err := s.estimate(ctx, &page, l.matching(c), c.args); err != nil {
 			return MemberPage{}, err
 		}
+		page.sortAll = page.Total <= memberSortAllMax
 	} else {
 		c := b.clone()
 		if err := s.count(ctx, b.on(s.db), &page, l.matching(c), c.args); err != nil {
@@ -913,9 +930,9 @@ func memberIDsSQL(page MemberPage, b *memberQueryBuilder, l memberListSQL, terms
 				WHERE ` + membershipCovers("gh", b.asOf) + ` GROUP BY gh.member_id) ga ON ga.member_id = ` + b.id()
 		}
 		keys := memberOrderKeys(q, columns, cfValue, b)
-		if !all && (combined || !page.TotalIsEstimate) {
-			// At most MemberCountExactMax rows match: sorting them all is
-			// cheap and sure. (OFFSET 0 keeps the planner from walking an
+		if !all && (combined || !page.TotalIsEstimate || page.sortAll) {
+			// At most MemberCountExactMax rows match (or, for a search,
+			// about memberSortAllMax): sorting them all is cheap and sure. (OFFSET 0 keeps the planner from walking an
 			// index in the list's order to find a few rows, which it may
 			// think spread evenly when they are not — all the Müllers are
 			// under M.) The sort keys are computed inside the fence.

@@ -1701,6 +1701,8 @@ CREATE UNIQUE INDEX custom_field_options_label_key ON public.custom_field_option
 
 CREATE INDEX custom_field_values_field_idx ON public.custom_field_values USING btree (custom_field_id, member_id);
 
+CREATE INDEX custom_field_values_month_day_idx ON public.custom_field_values USING btree (custom_field_id, "right"(value, 5)) INCLUDE (member_id, value) WHERE (value ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'::text);
+
 CREATE UNIQUE INDEX custom_field_values_unique_key ON public.custom_field_values USING btree (custom_field_id, value) WHERE unique_value;
 
 CREATE UNIQUE INDEX custom_fields_name_folded_key ON public.custom_fields USING btree (lower(public.fold_invisible((name)::text)));
@@ -1775,7 +1777,13 @@ CREATE INDEX members_email_idx ON public.members USING btree (email);
 
 CREATE INDEX members_exit_date_idx ON public.members USING btree (exit_date DESC);
 
+CREATE INDEX members_join_date_idx ON public.members USING btree (join_date);
+
+CREATE INDEX members_leaving_idx ON public.members USING btree (exit_date, sort_name, id) WHERE (exit_date IS NOT NULL);
+
 CREATE INDEX members_name_keys_idx ON public.members USING gin (name_keys);
+
+CREATE INDEX members_no_email_idx ON public.members USING btree (exit_date) WHERE (email IS NULL);
 
 CREATE INDEX members_search_vector_idx ON public.members USING gin (search_vector);
 

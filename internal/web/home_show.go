@@ -52,20 +52,12 @@ func (a *App) homeShow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.ThisWeek, p.Birthdays = true, b.Rows
-		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-		end := today.AddDate(0, 0, 6)
-		for y := today.Year(); y <= end.Year(); y++ {
-			js, err := a.members.Jubilees(r.Context(), actor, y)
-			if err != nil {
-				a.errorResponse(w, r, err)
-				return
-			}
-			for _, j := range js {
-				if !j.Date.Before(today) && !j.Date.After(end) {
-					p.Jubilees = append(p.Jubilees, j)
-				}
-			}
+		js, err := a.members.JubileesBetween(r.Context(), actor, now, now.AddDate(0, 0, 6))
+		if err != nil {
+			a.errorResponse(w, r, err)
+			return
 		}
+		p.Jubilees = js
 	}
 	a.render(w, r, http.StatusOK, pageView(homeView, p))
 }

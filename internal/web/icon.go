@@ -43,14 +43,17 @@ func loadIcons(fsys fs.FS) map[string]string {
 }
 
 // iconSVG is the inline SVG for a lucide icon name, or "" when the icon
-// was not built (a page must still render without its icons).
-func iconSVG(name string) string {
-	inner, ok := iconMarkup()[name]
-	if !ok {
-		return ""
+// was not built (a page must still render without its icons). Each is
+// put together once: the groups page writes two per row.
+func iconSVG(name string) string { return iconWhole()[name] }
+
+var iconWhole = sync.OnceValue(func() map[string]string {
+	out := map[string]string{}
+	for name, inner := range iconMarkup() {
+		out[name] = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" class="icon size-4 shrink-0" aria-hidden="true" focusable="false">` + inner + `</svg>`
 	}
-	return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" class="icon size-4 shrink-0" aria-hidden="true" focusable="false">` + inner + `</svg>`
-}
+	return out
+})
 
 // icon renders a decorative icon (aria-hidden) for use beside a text.
 func icon(name string) templ.Component {

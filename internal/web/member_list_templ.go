@@ -274,7 +274,7 @@ func memberListView(f *frame, p memberListPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = groupOptions(p.Groups, p.Query.Group).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = cachedGroupOptions(p.Groups, p.Query.Group).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1015,7 +1015,7 @@ func memberResults(f *frame, p memberListPage) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = groupOptions(p.Groups, "").Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = cachedGroupOptions(p.Groups, "").Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
