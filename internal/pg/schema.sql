@@ -174,8 +174,21 @@ CREATE FUNCTION public.audit_mask(t text) RETURNS text
     '\1** ****\2', 'g')
 $$;
 
+CREATE FUNCTION public.audit_mask_columns(j jsonb, cols text[]) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE WHEN j IS NULL OR cardinality(cols) = 0 THEN j
+    ELSE j || coalesce((SELECT jsonb_object_agg(k, CASE jsonb_typeof(j -> k)
+                                                     WHEN 'string' THEN to_jsonb(audit_mask(j ->> k))
+                                                     ELSE audit_mask((j -> k)::text)::jsonb END)
+                          FROM unnest(cols) k
+                         WHERE length((j -> k)::text) >= 13), '{}'::jsonb) END
+$$;
+
 CREATE FUNCTION public.audit_record() RETURNS trigger
     LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET jit TO 'off'
     AS $$
 DECLARE
   mcol text := coalesce(nullif(TG_ARGV[0], ''), 'member_id');
@@ -185,12 +198,19 @@ DECLARE
     'last_sign_in_at', 'unique_value', 'session_epoch']
     || coalesce(string_to_array(nullif(TG_ARGV[2], ''), ','), '{}'::text[]);
   secret text[] := ARRAY['password_hash', 'token_hash', 'token', 'secret'];
+  masked text[];
+  plain boolean;
   n integer;
   chj json;
   mids uuid[];
   who text;
   ch jsonb;
 BEGIN
+  IF pg_trigger_depth() > 1 AND current_setting('mila.audit_mirror', true) = TG_TABLE_NAME THEN
+    -- The mirror of a statement on the other membership table, written
+    -- by its sync trigger: that statement's own entry says the same.
+    RETURN NULL;
+  END IF;
   IF TG_OP = 'TRUNCATE' THEN
     n := -1; chj := '[]'; mids := '{}';
   ELSIF current_setting('mila.audit_detail', true) = 'off' THEN
@@ -203,33 +223,52 @@ BEGIN
     END IF;
     chj := json_build_array(json_build_object('summary', true));
     mids := '{}';
-  ELSIF TG_OP = 'INSERT' THEN
-    SELECT count(*), json_agg(e ORDER BY e ->> 'id'), array_agg(DISTINCT m) FILTER (WHERE m IS NOT NULL)
-      INTO n, chj, mids
-      FROM (SELECT jsonb_build_object('id', j -> kcol, 'm', j -> mcol, 'new', audit_clean(j, ignored, secret)) e,
-                   (j ->> mcol)::uuid m
-              FROM (SELECT to_jsonb(r) j FROM new_rows r) s) s;
-  ELSIF TG_OP = 'DELETE' THEN
-    SELECT count(*), json_agg(e ORDER BY e ->> 'id'), array_agg(DISTINCT m) FILTER (WHERE m IS NOT NULL)
-      INTO n, chj, mids
-      FROM (SELECT jsonb_build_object('id', j -> kcol, 'm', j -> mcol, 'old', audit_clean(j, ignored, secret)) e,
-                   (j ->> mcol)::uuid m
-              FROM (SELECT to_jsonb(r) j FROM old_rows r) s) s;
   ELSE
-    SELECT count(*), json_agg(jsonb_build_object('id', id, 'm', m, 'old', o, 'new', nw) ORDER BY id #>> '{}'),
-           array_agg(DISTINCT (m #>> '{}')::uuid) FILTER (WHERE m <> 'null'::jsonb)
-      INTO n, chj, mids
-      FROM (SELECT p.nj -> kcol id, coalesce(p.nj -> mcol, p.oj -> mcol, 'null'::jsonb) m,
-                   d.o, d.nw
-              FROM (SELECT o.j oj, nn.j nj
-                      FROM (SELECT to_jsonb(r) j FROM old_rows r OFFSET 0) o
-                      JOIN (SELECT to_jsonb(r) j FROM new_rows r OFFSET 0) nn ON nn.j -> kcol = o.j -> kcol) p
-              CROSS JOIN LATERAL (
-                SELECT jsonb_object_agg(k, CASE WHEN k = ANY (secret) THEN '"***"'::jsonb ELSE p.oj -> k END) o,
-                       jsonb_object_agg(k, CASE WHEN k = ANY (secret) THEN '"***"'::jsonb ELSE p.nj -> k END) nw
-                  FROM jsonb_object_keys(p.nj) k
-                 WHERE NOT k = ANY (ignored) AND p.nj -> k IS DISTINCT FROM p.oj -> k) d
-             WHERE d.o IS NOT NULL) s;
+    -- The columns that can hold text, to be masked; plain: none of them
+    -- and no secret either (member_groups, group_memberships), so a row
+    -- is its values less the derived columns, without a function call.
+    masked := array(SELECT c FROM unnest(audit_text_columns(TG_RELID)) c WHERE NOT c = ANY (ignored || secret));
+    plain := cardinality(masked) = 0
+             AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = TG_RELID AND a.attnum > 0
+                               AND NOT a.attisdropped AND a.attname::text = ANY (secret));
+    -- Each row is made json once (a MATERIALIZED CTE: a subquery would
+    -- be pulled up and to_jsonb(r) evaluated for every reference to j).
+    IF TG_OP = 'INSERT' THEN
+      WITH s AS MATERIALIZED (SELECT to_jsonb(r) j FROM new_rows r)
+      SELECT count(*), json_agg(e ORDER BY k), array_agg(DISTINCT m) FILTER (WHERE m IS NOT NULL)
+        INTO n, chj, mids
+        FROM (SELECT jsonb_build_object('id', j -> kcol, 'm', j -> mcol,
+                                        'new', CASE WHEN plain THEN j - ignored
+                                                    ELSE audit_mask_columns(audit_clean(j, ignored, secret), masked) END) e,
+                     j ->> kcol k, (j ->> mcol)::uuid m
+                FROM s) s;
+    ELSIF TG_OP = 'DELETE' THEN
+      WITH s AS MATERIALIZED (SELECT to_jsonb(r) j FROM old_rows r)
+      SELECT count(*), json_agg(e ORDER BY k), array_agg(DISTINCT m) FILTER (WHERE m IS NOT NULL)
+        INTO n, chj, mids
+        FROM (SELECT jsonb_build_object('id', j -> kcol, 'm', j -> mcol,
+                                        'old', CASE WHEN plain THEN j - ignored
+                                                    ELSE audit_mask_columns(audit_clean(j, ignored, secret), masked) END) e,
+                     j ->> kcol k, (j ->> mcol)::uuid m
+                FROM s) s;
+    ELSE
+      SELECT count(*), json_agg(jsonb_build_object('id', id, 'm', m,
+                                                   'old', CASE WHEN plain THEN o ELSE audit_mask_columns(o, masked) END,
+                                                   'new', CASE WHEN plain THEN nw ELSE audit_mask_columns(nw, masked) END) ORDER BY id #>> '{}'),
+             array_agg(DISTINCT (m #>> '{}')::uuid) FILTER (WHERE m <> 'null'::jsonb)
+        INTO n, chj, mids
+        FROM (WITH o AS MATERIALIZED (SELECT j, j ->> kcol k FROM (SELECT to_jsonb(r) j FROM old_rows r OFFSET 0) s),
+                   nn AS MATERIALIZED (SELECT j, j ->> kcol k FROM (SELECT to_jsonb(r) j FROM new_rows r OFFSET 0) s)
+              SELECT p.nj -> kcol id, coalesce(p.nj -> mcol, p.oj -> mcol, 'null'::jsonb) m,
+                     d.o, d.nw
+                FROM (SELECT o.j oj, nn.j nj FROM o JOIN nn ON nn.k = o.k) p
+                CROSS JOIN LATERAL (
+                  SELECT jsonb_object_agg(k, CASE WHEN k = ANY (secret) THEN '"***"'::jsonb ELSE p.oj -> k END) o,
+                         jsonb_object_agg(k, CASE WHEN k = ANY (secret) THEN '"***"'::jsonb ELSE p.nj -> k END) nw
+                    FROM jsonb_object_keys(p.nj) k
+                   WHERE NOT k = ANY (ignored) AND p.nj -> k IS DISTINCT FROM p.oj -> k) d
+               WHERE d.o IS NOT NULL) s;
+    END IF;
   END IF;
   IF coalesce(n, 0) = 0 THEN
     RETURN NULL;
@@ -238,7 +277,7 @@ BEGIN
     n := 0; -- TRUNCATE: the number of rows is not known
   END IF;
 
-  ch := audit_mask(chj::text)::jsonb;
+  ch := chj::jsonb;
   who := nullif(current_setting('mila.actor', true), '');
   INSERT INTO audit_log (xid, at, actor, actor_user_id, entity, action, row_count, entity_id, member_ids, changes)
   VALUES (pg_current_xact_id(), clock_timestamp(), coalesce(who, 'unknown'),
@@ -267,6 +306,18 @@ BEGIN
   PERFORM set_config('mila.audit_redact', '', true);
   RETURN n;
 END
+$$;
+
+CREATE FUNCTION public.audit_text_columns(rel oid) RETURNS text[]
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+  SELECT coalesce(array_agg(a.attname::text ORDER BY a.attnum), '{}')
+    FROM pg_attribute a
+   WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
+     AND a.atttypid NOT IN ('uuid'::regtype, 'boolean'::regtype, 'smallint'::regtype, 'integer'::regtype,
+                            'bigint'::regtype, 'numeric'::regtype, 'real'::regtype, 'double precision'::regtype,
+                            'date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype,
+                            'daterange'::regtype, 'tstzrange'::regtype, 'xid8'::regtype)
 $$;
 
 CREATE FUNCTION public.custom_field_choice_text(field uuid, labels text[]) RETURNS text
@@ -397,18 +448,20 @@ BEGIN
   END IF;
   -- the lock order of every membership writer: groups, then members
   PERFORM 1 FROM groups WHERE id = ANY (gs) ORDER BY id FOR NO KEY UPDATE;
+  PERFORM set_config('mila.audit_mirror', 'member_groups', true);
   DELETE FROM member_groups mg
    USING unnest(ms, gs) AS p (member_id, group_id)
    WHERE mg.member_id = p.member_id AND mg.group_id = p.group_id
      AND NOT EXISTS (SELECT 1 FROM group_memberships h
-                      WHERE h.member_id = p.member_id AND h.group_id = p.group_id AND h.span @> current_date);
+                      WHERE h.member_id = p.member_id AND h.group_id = p.group_id AND h.valid_from <= current_date AND (h.valid_until IS NULL OR h.valid_until > current_date));
   INSERT INTO member_groups (member_id, group_id)
   SELECT p.member_id, p.group_id FROM unnest(ms, gs) AS p (member_id, group_id)
    WHERE EXISTS (SELECT 1 FROM group_memberships h
-                  WHERE h.member_id = p.member_id AND h.group_id = p.group_id AND h.span @> current_date)
+                  WHERE h.member_id = p.member_id AND h.group_id = p.group_id AND h.valid_from <= current_date AND (h.valid_until IS NULL OR h.valid_until > current_date))
      AND EXISTS (SELECT 1 FROM members m WHERE m.id = p.member_id)
    ORDER BY p.group_id, p.member_id
   ON CONFLICT (member_id, group_id) DO NOTHING;
+  PERFORM set_config('mila.audit_mirror', '', true);
   RETURN NULL;
 END
 $$;
@@ -512,12 +565,14 @@ BEGIN
   IF pg_trigger_depth() > 1 THEN
     RETURN NULL; -- a member or group deleted: its history goes by cascade
   END IF;
+  PERFORM set_config('mila.audit_mirror', 'group_memberships', true);
   DELETE FROM group_memberships h USING old_rows o
    WHERE h.member_id = o.member_id AND h.group_id = o.group_id
-     AND h.span @> current_date AND h.valid_from = current_date;
+     AND h.valid_from <= current_date AND (h.valid_until IS NULL OR h.valid_until > current_date) AND h.valid_from = current_date;
   UPDATE group_memberships h SET valid_until = current_date
     FROM old_rows o
-   WHERE h.member_id = o.member_id AND h.group_id = o.group_id AND h.span @> current_date;
+   WHERE h.member_id = o.member_id AND h.group_id = o.group_id AND h.valid_from <= current_date AND (h.valid_until IS NULL OR h.valid_until > current_date);
+  PERFORM set_config('mila.audit_mirror', '', true);
   RETURN NULL;
 END
 $$;
@@ -529,6 +584,7 @@ BEGIN
   IF pg_trigger_depth() > 1 THEN
     RETURN NULL;
   END IF;
+  PERFORM set_config('mila.audit_mirror', 'group_memberships', true);
   -- re-added the day it was ended: the membership goes on
   UPDATE group_memberships h SET valid_until = NULL
     FROM new_rows n
@@ -536,7 +592,8 @@ BEGIN
   INSERT INTO group_memberships (member_id, group_id, valid_from)
   SELECT n.member_id, n.group_id, current_date FROM new_rows n
    WHERE NOT EXISTS (SELECT 1 FROM group_memberships h
-                      WHERE h.member_id = n.member_id AND h.group_id = n.group_id AND h.span @> current_date);
+                      WHERE h.member_id = n.member_id AND h.group_id = n.group_id AND h.valid_from <= current_date AND (h.valid_until IS NULL OR h.valid_until > current_date));
+  PERFORM set_config('mila.audit_mirror', '', true);
   RETURN NULL;
 END
 $$;
@@ -1549,7 +1606,7 @@ ALTER TABLE ONLY public.goose_db_version
     ADD CONSTRAINT goose_db_version_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.group_memberships
-    ADD CONSTRAINT group_memberships_no_overlap EXCLUDE USING gist (member_id WITH =, group_id WITH =, span WITH &&);
+    ADD CONSTRAINT group_memberships_no_overlap EXCLUDE USING gist (((uuid_hash_extended(member_id, (0)::bigint) # uuid_hash_extended(group_id, (1)::bigint))) WITH =, ((uuid_send(member_id) || uuid_send(group_id))) WITH =, span WITH &&);
 
 ALTER TABLE ONLY public.group_memberships
     ADD CONSTRAINT group_memberships_pkey PRIMARY KEY (id);
