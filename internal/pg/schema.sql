@@ -1684,7 +1684,7 @@ ALTER TABLE ONLY public.member_mail_optouts
     ADD CONSTRAINT member_mail_optouts_pkey PRIMARY KEY (member_id);
 
 ALTER TABLE ONLY public.member_periods
-    ADD CONSTRAINT member_periods_no_overlap EXCLUDE USING gist (member_id WITH =, span WITH &&);
+    ADD CONSTRAINT member_periods_no_overlap EXCLUDE USING gist (uuid_hash_extended(member_id, (0)::bigint) WITH =, uuid_send(member_id) WITH =, span WITH &&);
 
 ALTER TABLE ONLY public.member_periods
     ADD CONSTRAINT member_periods_pkey PRIMARY KEY (id);
