@@ -69,4 +69,22 @@ func TestBirthdayPages(t *testing.T) {
 	if home := memberTestGet(t, w.srv, w.ownData, "/", http.StatusOK); strings.Contains(home, "Vierzig") {
 		t.Error("own_data's home page shows other members' birthdays")
 	}
+	if strings.Contains(home, "more birthday") {
+		t.Error("one birthday: no 'more' link")
+	}
+
+	// The home page shows the first ten of the week and links to the rest.
+	for i := range 11 {
+		if _, err := membership.NewMembers(w.srv.DB).Create(ctx, admin, membership.MemberInput{FirstName: fmt.Sprintf("Kind%02d", i), LastName: "Woche",
+			JoinDate: "2020-01-01", Custom: map[string]string{f.Slug: born.AddDate(i, 0, 0).Format("2006-01-02")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	home = memberTestGet(t, w.srv, w.board, "/", http.StatusOK, "Accept-Language", "de")
+	mustContain(t, home, "und 2 weitere Geburtstage in dieser Woche", `href="/members/birthdays?days=7"`)
+	week := home[strings.Index(home, `id="home-week-title"`):]
+	week = week[:strings.Index(week, "</section>")]
+	if n := strings.Count(week, `href="/members/0`); n != 10+1 { // ten birthdays, one anniversary
+		t.Errorf("this week links %d members, want 10 birthdays and 1 anniversary", n)
+	}
 }

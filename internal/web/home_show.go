@@ -19,7 +19,15 @@ type homePage struct {
 	ThisWeek  bool // the birthdays section is shown
 	Birthdays []membership.BirthdayRow
 	Jubilees  []membership.JubileeRow
+	// BirthdaysMore and JubileesMore are the week's entries beyond
+	// homeWeekListMax, which the full lists show.
+	BirthdaysMore, JubileesMore int
 }
+
+// homeWeekListMax bounds each of the home page's lists of the week: a
+// register of 100,000 has about 1,900 birthdays a week, and the home page
+// is a glance, not the list (that is /members/birthdays).
+const homeWeekListMax = 10
 
 // homeShow is the start page: a welcome for visitors, the checklist and
 // the dashboard for those they are meant for.
@@ -52,12 +60,18 @@ func (a *App) homeShow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.ThisWeek, p.Birthdays = true, b.Rows
+		if n := len(p.Birthdays); n > homeWeekListMax {
+			p.Birthdays, p.BirthdaysMore = p.Birthdays[:homeWeekListMax], n-homeWeekListMax
+		}
 		js, err := a.members.JubileesBetween(r.Context(), actor, now, now.AddDate(0, 0, 6))
 		if err != nil {
 			a.errorResponse(w, r, err)
 			return
 		}
 		p.Jubilees = js
+		if n := len(p.Jubilees); n > homeWeekListMax {
+			p.Jubilees, p.JubileesMore = p.Jubilees[:homeWeekListMax], n-homeWeekListMax
+		}
 	}
 	a.render(w, r, http.StatusOK, pageView(homeView, p))
 }
