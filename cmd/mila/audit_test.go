@@ -15,7 +15,7 @@ func TestAuditVerifyCommand(t *testing.T) {
 	pool := testpg.New(t)
 	t.Setenv("DATABASE_URL", testpg.ConnString(t, pool))
 	t.Setenv("MILA_ADMIN_PASSWORD", "a long password")
-	if err := runAdmin([]string{"create", "--email", "chief@example.org", "--log-level", "error"}); err != nil {
+	if err := runAdmin([]string{"create", "--name", "Chief Admin", "--email", "chief@example.org", "--log-level", "error"}); err != nil {
 		t.Fatal(err)
 	}
 	var actor string
