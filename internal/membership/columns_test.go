@@ -344,3 +344,88 @@ func TestMemberExportShapesAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestMemberExportKeepsListOrder: the whole register streams in list
+// order from the unsorted statement, and when PostgreSQL returns its rows
+// in another order (here: merge joins, which sort by member id — the
+// members were created in reverse name order) the export still comes in
+// list order, read again sorted from where the order broke.
+func TestMemberExportKeepsListOrder(t *testing.T) {
+	s, db := memberTestStore(t)
+	ctx := context.Background()
+	fields := NewCustomFields(db)
+	size, err := fields.Create(ctx, memberTestAdmin, CustomFieldInput{Name: "Größe", ValueType: CustomFieldString})
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := NewGroups(db)
+	chor := groupTestCreate(t, groups, "Chor")
+	var want []string
+	for i := 29; i >= 0; i-- {
+		last := "Name" + strconv.Itoa(100+i)
+		m := memberTestCreate(t, s, MemberInput{FirstName: "Vera", LastName: last, Custom: map[string]string{size.Slug: strconv.Itoa(i)}})
+		if i%3 == 0 {
+			if _, err := groups.AddMembersToGroup(ctx, groupAdmin, chor.ID, []string{m.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for i := 0; i < 30; i++ {
+		want = append(want, "Name"+strconv.Itoa(100+i))
+	}
+	export := func() (*MemberExport, []string) {
+		t.Helper()
+		e, err := s.Export(ctx, memberTestAdmin, MemberQuery{Status: MemberStatusAll}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.sql == "" {
+			t.Fatal("the whole register has no unsorted statement")
+		}
+		last := slices.IndexFunc(e.Columns, func(c MemberColumn) bool { return c.Key == ColLastName })
+		var got []string
+		if err := e.Each(ctx, func(v []any) error { got = append(got, v[last].(string)); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return e, got
+	}
+	if _, got := export(); !slices.Equal(got, want) {
+		t.Errorf("streamed export order %q, want %q", got, want)
+	}
+
+	saved := exportSettings
+	exportSettings += `; SET LOCAL enable_hashjoin = off; SET LOCAL enable_nestloop = off`
+	t.Cleanup(func() { exportSettings = saved })
+	e, got := export()
+	if !slices.Equal(got, want) {
+		t.Errorf("export order with merge joins %q, want %q", got, want)
+	}
+	// The unsorted statement itself did come out of order: the sorted
+	// re-read is what kept the export right.
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, exportSettings); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.Query(ctx, e.sql, e.args[:len(e.args)-1]...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []int64
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		order = append(order, vals[0].(int64))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(order) != 30 || slices.IsSorted(order) {
+		t.Errorf("with merge joins the unsorted statement gave positions %v: the fallback was not exercised", order)
+	}
+}

@@ -135,10 +135,20 @@ type MemberExport struct {
 	s        *Members
 	actor    authz.Actor
 	sortable []CustomField
-	sql      string
-	args     []any
-	plan     bool // run through pg.PlanForValues
+	// sql reads the rows without a final sort, in the order they happen to
+	// come (empty: only sortedSQL); sortedSQL reads them sorted by list
+	// position, from the position in its last argument on.
+	sql       string
+	sortedSQL string
+	args      []any
+	plan      bool // run through pg.PlanForValues
 }
+
+// exportSettings are the export transaction's settings: no JIT
+// (compiling the statement costs more than it saves on a read of every
+// member), and room for the whole register's hash joins in memory (one
+// batch each, which keeps their rows in list order; see build).
+var exportSettings = `SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; SET LOCAL max_parallel_workers_per_gather = 0`
 
 // Export resolves the overview query q for export: the same filters,
 // search and order as List (so the file holds exactly the overview's
@@ -315,14 +325,25 @@ func (e *MemberExport) build(page MemberPage, b0 *memberQueryBuilder, l memberLi
 		user = "u.email::text"
 		joins.WriteString(` LEFT JOIN users u ON u.member_id = p.id`)
 	}
-	e.sql = `WITH ` + ctes + `page AS MATERIALIZED (` + ids + `),
+	sql := `WITH ` + ctes + `page AS MATERIALIZED (` + ids + `),
 		ord AS (SELECT id, row_number() OVER () AS n FROM page)` + with.String() + `
-		SELECT m.first_name, m.last_name, coalesce(m.email::text, ''), m.phone, m.street, m.house_number,
+		SELECT p.n, m.first_name, m.last_name, coalesce(m.email::text, ''), m.phone, m.street, m.house_number,
 			m.postal_code, m.city, m.country, m.join_date, m.exit_date, m.notes, ` + groupCount + `,
 			` + groups + `, ` + custom + `, ` + user + `, ` + since + `
-		FROM ord p JOIN members m ON m.id = p.id` + joins.String() + `
-		ORDER BY p.n`
+		FROM ord p JOIN members m ON m.id = p.id` + joins.String()
+	// The sorted statement starts at a list position (Each's fallback).
+	from := b.arg(int64(1))
+	e.sortedSQL = sql + ` WHERE p.n >= ` + from + `::bigint ORDER BY p.n`
 	e.args, e.plan = b.args, b.forValues
+	if whole {
+		// The whole register's rows leave the hash joins in the order of
+		// their outer side, the list (each value table's hash fits in
+		// work_mem: one batch), so they can stream without the final
+		// sort — which held back the first row until every row was
+		// joined, and spilled 50 MB to disk at 100,000 members. PostgreSQL
+		// does not promise that order, so Each checks it row by row.
+		e.sql = sql
+	}
 }
 
 // Each reads the export's rows in the list's order and calls fn with
@@ -331,15 +352,13 @@ func (e *MemberExport) build(page MemberPage, b0 *memberQueryBuilder, l memberLi
 // stops the read and is returned.
 func (e *MemberExport) Each(ctx context.Context, fn func(values []any) error) error {
 	// One read-only transaction: the groups and the rows from one
-	// snapshot. Without JIT (compiling the statement costs more than it
-	// saves on a read of every member) and with room to sort the rows in
-	// memory rather than on disk.
+	// snapshot (also when the rows are read twice, see below).
 	tx, err := e.s.db.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return fmt.Errorf("export members: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, `SET LOCAL jit = off; SET LOCAL work_mem = '32MB'`); err != nil {
+	if _, err := tx.Exec(ctx, exportSettings); err != nil {
 		return fmt.Errorf("export members: %w", err)
 	}
 	// Group names by id, and each group's place in the name order.
@@ -363,13 +382,9 @@ func (e *MemberExport) Each(ctx context.Context, fn func(values []any) error) er
 	if e.plan {
 		q = pg.PlanForValues(tx)
 	}
-	rows, err := q.Query(ctx, e.sql, e.args...)
-	if err != nil {
-		return fmt.Errorf("export members: %w", err)
-	}
-	defer rows.Close()
 	values := make([]any, len(e.Columns))
 	var (
+		n                                                                      int64
 		first, last, email, phone, street, house, postal, city, country, notes string
 		join                                                                   time.Time
 		exit                                                                   *time.Time
@@ -379,84 +394,115 @@ func (e *MemberExport) Each(ctx context.Context, fn func(values []any) error) er
 		userEmail                                                              *string
 		memberSince                                                            *time.Time
 	)
-	custom := map[string]string{}
-	for rows.Next() {
-		groupIDs, customIDs, customVals, userEmail, memberSince = nil, nil, nil, nil, nil
-		if err := rows.Scan(&first, &last, &email, &phone, &street, &house, &postal, &city, &country,
-			&join, &exit, &notes, &groupCount, &groupIDs, &customIDs, &customVals, &userEmail, &memberSince); err != nil {
-			return fmt.Errorf("scan exported member: %w", err)
+	// next is the list position of the next row to hand to fn.
+	next := int64(1)
+	// read runs one of the statements and hands its rows to fn while they
+	// come in list order; it reports false when a row came out of order
+	// (nothing of that row or later ones has reached fn).
+	read := func(sql string, args []any) (bool, error) {
+		rows, err := q.Query(ctx, sql, args...)
+		if err != nil {
+			return false, fmt.Errorf("export members: %w", err)
 		}
-		clear(custom)
-		for i := range min(len(customIDs), len(customVals)) {
-			custom[customIDs[i]] = customVals[i]
-		}
-		for i, c := range e.Columns {
-			var v any
-			switch c.Key {
-			case ColFirstName:
-				v = first
-			case ColLastName:
-				v = last
-			case ColEmail:
-				v = email
-			case ColPhone:
-				v = phone
-			case ColStreet:
-				v = street
-			case ColHouseNumber:
-				v = house
-			case ColPostalCode:
-				v = postal
-			case ColCity:
-				v = city
-			case ColCountry:
-				v = country
-			case ColJoinDate:
-				v = join
-			case ColMemberSince:
-				v = join
-				if memberSince != nil {
-					v = *memberSince
-				}
-			case ColExitDate:
-				if exit != nil {
-					v = *exit
-				}
-			case ColNotes:
-				v = notes
-			case ColGroups:
-				slices.SortFunc(groupIDs, func(a, b string) int { return groupRank[a] - groupRank[b] })
-				names = names[:0]
-				for _, id := range groupIDs {
-					if n, ok := groupName[id]; ok {
-						names = append(names, n)
+		defer rows.Close()
+		custom := map[string]string{}
+		for rows.Next() {
+			groupIDs, customIDs, customVals, userEmail, memberSince = nil, nil, nil, nil, nil
+			if err := rows.Scan(&n, &first, &last, &email, &phone, &street, &house, &postal, &city, &country,
+				&join, &exit, &notes, &groupCount, &groupIDs, &customIDs, &customVals, &userEmail, &memberSince); err != nil {
+				return false, fmt.Errorf("scan exported member: %w", err)
+			}
+			if n != next {
+				return false, nil
+			}
+			next++
+			clear(custom)
+			for i := range min(len(customIDs), len(customVals)) {
+				custom[customIDs[i]] = customVals[i]
+			}
+			for i, c := range e.Columns {
+				var v any
+				switch c.Key {
+				case ColFirstName:
+					v = first
+				case ColLastName:
+					v = last
+				case ColEmail:
+					v = email
+				case ColPhone:
+					v = phone
+				case ColStreet:
+					v = street
+				case ColHouseNumber:
+					v = house
+				case ColPostalCode:
+					v = postal
+				case ColCity:
+					v = city
+				case ColCountry:
+					v = country
+				case ColJoinDate:
+					v = join
+				case ColMemberSince:
+					v = join
+					if memberSince != nil {
+						v = *memberSince
+					}
+				case ColExitDate:
+					if exit != nil {
+						v = *exit
+					}
+				case ColNotes:
+					v = notes
+				case ColGroups:
+					slices.SortFunc(groupIDs, func(a, b string) int { return groupRank[a] - groupRank[b] })
+					names = names[:0]
+					for _, id := range groupIDs {
+						if n, ok := groupName[id]; ok {
+							names = append(names, n)
+						}
+					}
+					v = strings.Join(names, ", ")
+				case ColGroupCount:
+					v = int64(groupCount)
+				case ColUserEmail:
+					if userEmail != nil {
+						v = *userEmail
+					}
+				default:
+					if c.Field != nil {
+						v = customExportValue(c, custom[c.Field.ID])
 					}
 				}
-				v = strings.Join(names, ", ")
-			case ColGroupCount:
-				v = int64(groupCount)
-			case ColUserEmail:
-				if userEmail != nil {
-					v = *userEmail
+				if s, ok := v.(string); ok && s == "" {
+					v = nil
 				}
-			default:
-				if c.Field != nil {
-					v = customExportValue(c, custom[c.Field.ID])
-				}
+				values[i] = v
 			}
-			if s, ok := v.(string); ok && s == "" {
-				v = nil
+			if err := fn(values); err != nil {
+				return false, err
 			}
-			values[i] = v
 		}
-		if err := fn(values); err != nil {
+		if err := rows.Err(); err != nil {
+			return false, fmt.Errorf("export members: %w", err)
+		}
+		return true, nil
+	}
+	args := slices.Clone(e.args)
+	if e.sql != "" {
+		// The unsorted statement, as long as its rows come in list order.
+		inOrder, err := read(e.sql, args[:len(args)-1])
+		if err != nil || inOrder {
 			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("export members: %w", err)
+	// The rest (or all) sorted, from the same snapshot: the same list.
+	args[len(args)-1] = next
+	inOrder, err := read(e.sortedSQL, args)
+	if err == nil && !inOrder {
+		err = fmt.Errorf("export members: row %d out of list order", next)
 	}
-	return nil
+	return err
 }
 
 // customExportValue is a stored custom value as its column's type.
