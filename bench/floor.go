@@ -24,15 +24,37 @@ import (
 type statement struct {
 	sql  string
 	args []any
+	// batch numbers the pgx batch the statement was sent in (0: none);
+	// the statements of one batch are replayed as one batch (one round
+	// trip, one implicit transaction — pg.PlanForValues relies on that).
+	batch int
 }
 
-// recorder is a pgx QueryTracer that keeps the statements run while it is
-// on.
+// recorder is a pgx QueryTracer and BatchTracer that keeps the statements
+// run while it is on.
 type recorder struct {
-	mu    sync.Mutex
-	on    bool
-	stmts []statement
+	mu      sync.Mutex
+	on      bool
+	stmts   []statement
+	batches int
 }
+
+func (r *recorder) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	r.mu.Lock()
+	r.batches++
+	r.mu.Unlock()
+	return ctx
+}
+
+func (r *recorder) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	r.mu.Lock()
+	if r.on {
+		r.stmts = append(r.stmts, statement{sql: d.SQL, args: d.Args, batch: r.batches})
+	}
+	r.mu.Unlock()
+}
+
+func (r *recorder) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 func (r *recorder) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	r.mu.Lock()
@@ -125,18 +147,48 @@ func replay(ctx context.Context, dbURL string, stmts []statement, warmup, n int)
 	}
 	defer conn.Close(ctx)
 	once := func() error {
-		for _, s := range stmts {
-			rows, err := conn.Query(ctx, s.sql, s.args...)
-			if err != nil {
+		for i := 0; i < len(stmts); {
+			s := stmts[i]
+			if s.batch == 0 {
+				rows, err := conn.Query(ctx, s.sql, s.args...)
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+					_ = rows.RawValues()
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return fmt.Errorf("%s: %w", firstLine(s.sql), err)
+				}
+				i++
+				continue
+			}
+			b := &pgx.Batch{}
+			j := i
+			for ; j < len(stmts) && stmts[j].batch == s.batch; j++ {
+				b.Queue(stmts[j].sql, stmts[j].args...)
+			}
+			br := conn.SendBatch(ctx, b)
+			for k := i; k < j; k++ {
+				rows, err := br.Query()
+				if err != nil {
+					br.Close()
+					return fmt.Errorf("%s: %w", firstLine(stmts[k].sql), err)
+				}
+				for rows.Next() {
+					_ = rows.RawValues()
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					br.Close()
+					return fmt.Errorf("%s: %w", firstLine(stmts[k].sql), err)
+				}
+			}
+			if err := br.Close(); err != nil {
 				return err
 			}
-			for rows.Next() {
-				_ = rows.RawValues()
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("%s: %w", firstLine(s.sql), err)
-			}
+			i = j
 		}
 		return nil
 	}

@@ -20,7 +20,7 @@ import (
 	"mila/internal/webtest"
 )
 
-// statementCounter is a pgx tracer that counts the statements run while
+// statementCounter is a pgx tracer (queries and batches) that counts the statements run while
 // it is on, and keeps their text for the failure message.
 type statementCounter struct {
 	mu    sync.Mutex
@@ -38,6 +38,28 @@ func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d p
 }
 
 func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// A batch is one round trip and counts as one statement (pg.PlanForValues
+// sends its statement in a batch behind a setting); its statements' texts
+// are kept together.
+func (c *statementCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.mu.Lock()
+	if c.on {
+		c.stmts = append(c.stmts, "batch:")
+	}
+	c.mu.Unlock()
+	return ctx
+}
+
+func (c *statementCounter) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	c.mu.Lock()
+	if c.on && len(c.stmts) > 0 {
+		c.stmts[len(c.stmts)-1] += " " + d.SQL + ";"
+	}
+	c.mu.Unlock()
+}
+
+func (c *statementCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // statements renders path and returns the statements it ran.
 func (c *statementCounter) statements(t *testing.T, srv *webtest.Server, client *http.Client, path string) []string {
