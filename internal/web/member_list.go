@@ -1,12 +1,16 @@
 package web
 
 import (
-	"github.com/a-h/templ"
+	"bytes"
+	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/a-h/templ"
 
 	"mila/internal/authz"
 	"mila/internal/membership"
@@ -117,6 +121,30 @@ type memberListRow struct {
 type memberGroupBadge struct {
 	Name, Slug, URL string
 	Active          bool // the overview is filtered by this group
+	// html is the badge as groupBadge writes it, kept after its first
+	// row: every row of the page with this group shares the badge (and
+	// its long URL, escaped twice per badge, was most of a row's cost).
+	html *[]byte
+}
+
+// render writes the badge: groupBadge's output, rendered for the first
+// row with this group and copied for the others.
+func (g memberGroupBadge) render(memberOf, badgeHint message) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if g.html == nil || *g.html == nil {
+			var buf bytes.Buffer
+			if err := groupBadge(&g, memberOf, badgeHint).Render(ctx, &buf); err != nil {
+				return err
+			}
+			if g.html == nil {
+				_, err := w.Write(buf.Bytes())
+				return err
+			}
+			*g.html = buf.Bytes()
+		}
+		_, err := w.Write(*g.html)
+		return err
+	})
 }
 
 type memberListOption struct {
@@ -402,17 +430,17 @@ func (a *App) memberListGroups(r *http.Request, actor authz.Actor, p *memberList
 		cq.Group, cq.Page = "", 1
 		p.GroupChipURL = memberListURL(cq)
 	}
-	urls := map[string]string{}
+	badges := map[string]memberGroupBadge{}
 	for i := range p.Rows {
 		for _, g := range p.Rows[i].Groups {
-			u, ok := urls[g.Slug]
-			if !ok {
+			b, ok := badges[g.Slug]
+			if !ok || b.Name != g.Name {
 				bq := q
 				bq.Group, bq.Page = g.Slug, 1
-				u = memberListURL(bq)
-				urls[g.Slug] = u
+				b = memberGroupBadge{Name: g.Name, Slug: g.Slug, URL: memberListURL(bq), Active: g.Slug == q.Group, html: new([]byte)}
+				badges[g.Slug] = b
 			}
-			p.Rows[i].Badges = append(p.Rows[i].Badges, memberGroupBadge{Name: g.Name, Slug: g.Slug, URL: u, Active: g.Slug == q.Group})
+			p.Rows[i].Badges = append(p.Rows[i].Badges, b)
 		}
 	}
 }
