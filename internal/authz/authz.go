@@ -43,8 +43,8 @@ const (
 	SavedList Resource = "SavedList"
 	// Statistics are the counts of /statistics (members on a day, joins
 	// and exits, per group, role and age): read by the board (read_only)
-	// and admin, as issue 14 asks ("board and admin"); not normal_user,
-	// not own_data.
+	// and admin — counts are the board's tool for federations and the
+	// general assembly; not normal_user, not own_data.
 	Statistics Resource = "Statistics"
 )
 

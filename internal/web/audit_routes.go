@@ -6,7 +6,7 @@ import (
 	"mila/internal/authz"
 )
 
-// auditRoutes registers the audit trail's pages (issue 19): the admin's
+// auditRoutes registers the audit trail's pages: the admin's
 // whole trail and one entry with its affected members, and a member's
 // history (for whoever may read that member).
 func (a *App) auditRoutes(mux *http.ServeMux) {

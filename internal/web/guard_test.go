@@ -141,7 +141,7 @@ var pathFixtures = map[string]func(f *walkFixture) string{
 		return "/groups/" + f.IDs["group"] + "/members/" + f.IDs["member"] + "/remove"
 	},
 
-	// The audit trail (issue 19): the member's history, and the newest
+	// The audit trail: the member's history, and the newest
 	// entry (the fixture's records left some).
 	"/members/{id}/history":     func(f *walkFixture) string { return "/members/" + f.IDs["member"] + "/history" },
 	"/members/{id}/export.json": func(f *walkFixture) string { return "/members/" + f.IDs["member"] + "/export.json" },
@@ -359,7 +359,7 @@ func addMemberRecords(t *testing.T, f *walkFixture) {
 		t.Fatal(err)
 	}
 	f.IDs["list"] = list.ID
-	// History (issue 14): a group role of Walkers, a club-wide one, an
+	// History: a group role of Walkers, a club-wide one, an
 	// exit reason and Walter's membership row.
 	h := membership.NewHistory(f.Srv.DB)
 	own, err := h.CreateRole(ctx, f.Admin, g.ID, "Walk leader", true)

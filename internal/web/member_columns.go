@@ -13,7 +13,7 @@ import (
 	"mila/internal/validate"
 )
 
-// The overview's columns (issue 15): the cols parameter names them
+// The overview's columns: the cols parameter names them
 // (keys separated by commas, as the exports read it, or semicolons); a
 // key of no column the viewer may read is left out and the overview says
 // so (UnknownColumns); without it the
