@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -51,11 +52,12 @@ type DataSetOptions struct {
 // EnsureDataSet loads the data set with `mila demo --force` unless the
 // marker and the database say it is already there.
 func EnsureDataSet(ctx context.Context, opt DataSetOptions) (DataSet, error) {
-	want := DataSet{Target: opt.Target, Members: opt.Members, Groups: opt.Groups, Seed: opt.Seed, Generator: DemoGenerator}
+	dir := filepath.Dir(opt.Marker)
+	want := DataSet{Target: markerTarget(dir, opt.Target), Members: opt.Members, Groups: opt.Groups, Seed: opt.Seed, Generator: DemoGenerator}
 	if !opt.Reload {
 		var have DataSet
 		if b, err := os.ReadFile(opt.Marker); err == nil && json.Unmarshal(b, &have) == nil &&
-			have.Target == want.Target && have.Members == want.Members && have.Groups == want.Groups &&
+			markerTarget(dir, have.Target) == want.Target && have.Members == want.Members && have.Groups == want.Groups &&
 			have.Seed == want.Seed && have.Generator == want.Generator {
 			var members, groups int
 			err := opt.DB.QueryRow(ctx, `SELECT (SELECT count(*) FROM members), (SELECT count(*) FROM groups)`).Scan(&members, &groups)
@@ -87,4 +89,22 @@ func EnsureDataSet(ctx context.Context, opt DataSetOptions) (DataSet, error) {
 	Logf("%s (%.1f s wall)", want.Output, want.Seconds)
 	b, _ := json.MarshalIndent(want, "", "  ")
 	return want, os.WriteFile(opt.Marker, b, 0o644)
+}
+
+// markerTarget is a data directory inside the marker's directory dir as a
+// path relative to dir, so that a copied output directory (data and
+// marker together) is recognised; other targets stay as they are.
+func markerTarget(dir, target string) string {
+	if !filepath.IsAbs(target) {
+		return target
+	}
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return target
+	}
+	rel, err := filepath.Rel(absDir, target)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return target
+	}
+	return rel
 }
