@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -206,7 +208,9 @@ func (a *App) sendRows(w http.ResponseWriter, r *http.Request, t export.Table, f
 			a.errorResponse(w, r, err)
 			return
 		}
-		a.log.Error("export failed", "err", err, "path", r.URL.Path, "request_id", requestID(r))
+		if !errors.Is(err, context.Canceled) { // the client gave up: nothing failed
+			a.log.Error("export failed", "err", err, "path", r.URL.Path, "request_id", requestID(r))
+		}
 		panic(http.ErrAbortHandler)
 	}
 }

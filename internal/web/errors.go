@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -56,9 +57,22 @@ func (a *App) errorResponse(w http.ResponseWriter, r *http.Request, err error) {
 	a.clientError(w, r, status)
 }
 
+// statusClientClosedRequest is nginx's status for a request the client
+// abandoned before the answer (not a standard code; only ever logged).
+const statusClientClosedRequest = 499
+
 // serverError logs err with the request id and shows the 500 page. The
 // browser never sees the error text.
 func (a *App) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	// A client that gave up (closed the tab, stopped a long export) ends
+	// the request's context, and the statement running then fails with
+	// it: nothing went wrong on the server, and nobody reads an answer.
+	// 499 is the status proxies log for it.
+	if r.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		a.log.Info("request cancelled by the client", "method", r.Method, "path", r.URL.Path, "request_id", requestID(r))
+		w.WriteHeader(statusClientClosedRequest)
+		return
+	}
 	// The session store's ErrorFunc and withActor end up here too, so this
 	// is where an outage becomes the 503 page instead of a 500 (dbdown.go).
 	if dbUnavailableErr(err) {

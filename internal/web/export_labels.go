@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"mime"
 	"net/http"
 
@@ -86,7 +88,9 @@ func (a *App) memberLabels(w http.ResponseWriter, r *http.Request) {
 		a.errorResponse(w, r, err)
 		return
 	}
-	a.log.Error("labels failed", "err", err, "path", r.URL.Path, "request_id", requestID(r))
+	if !errors.Is(err, context.Canceled) { // the client gave up: nothing failed
+		a.log.Error("labels failed", "err", err, "path", r.URL.Path, "request_id", requestID(r))
+	}
 	panic(http.ErrAbortHandler)
 }
 

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"mime"
 	"net/http"
 
@@ -116,7 +118,9 @@ func (a *App) mailingLabelsPDF(w http.ResponseWriter, r *http.Request, sheet exp
 		a.mailingError(w, r, err)
 		return
 	}
-	a.log.Error("mailing labels failed", "err", err, "path", r.URL.Path, "request_id", requestID(r))
+	if !errors.Is(err, context.Canceled) { // the client gave up: nothing failed
+		a.log.Error("mailing labels failed", "err", err, "path", r.URL.Path, "request_id", requestID(r))
+	}
 	panic(http.ErrAbortHandler)
 }
 
